@@ -1,0 +1,52 @@
+// Command ferretdb runs FerretDB embedded, on its SQLite backend, as the local
+// stand-in for MongoDB (production runs MongoDB). It uses FerretDB's embeddable
+// package because `go install .../cmd/ferretdb` panics without an official
+// build's version file (FerretDB issue 4001); see docs/local-infrastructure.md.
+//
+// Usage: ferretdb -listen 127.0.0.1:27017 -dir .local/data/ferretdb
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (keep it on loopback)")
+	dir := flag.String("dir", ".local/data/ferretdb", "directory for the SQLite databases")
+	flag.Parse()
+
+	abs, err := filepath.Abs(*dir)
+	if err == nil {
+		err = os.MkdirAll(abs, 0o750)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: cannot use data directory %s: %v\n", *dir, err)
+		os.Exit(2)
+	}
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Printf("ferretdb: listening on %s, data in %s\n", *listen, abs)
+	f.Run(ctx)
+}
