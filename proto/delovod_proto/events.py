@@ -1,0 +1,144 @@
+"""Event bodies carried in ``Envelope.data``. Each names its topic and schema version.
+
+Personal data rule: no event carries a civil number (ЕГН/ЛНЧ); contact data travels
+only where the receiving service needs it to keep the Charter's contact promise.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import ClassVar, Optional
+
+from pydantic import Field
+
+from . import topics
+from .envelope import EventBody
+from .base import WireModel
+from .vocabulary import (CaseStage, ContactChannel, DocumentKind, ReceivedChannel,
+                         ServiceVariant)
+
+
+class Contact(WireModel):
+    """How to reach a sender; never holds a civil number."""
+
+    name: str = Field(max_length=300, description="Person's names or organisation name")
+    preferred_channel: ContactChannel = Field(description="Channel the sender chose for answers")
+    email: Optional[str] = Field(None, max_length=254, description="Email address, if given")
+    phone: Optional[str] = Field(None, max_length=20, description="Phone in E.164, if given")
+    postal_address: Optional[str] = Field(None, max_length=500, description="Postal address, if given")
+
+
+class DocumentRegistered(EventBody):
+    """A document got its registration index (published by registry via its outbox)."""
+
+    TOPIC: ClassVar[str] = topics.DOCUMENTS_REGISTERED
+
+    registration_id: uuid.UUID = Field(description="Registry's id of the registration")
+    registration_index: str = Field(description="Index as displayed, e.g. 'ЖЛБ-12/25.11.2026'")
+    register_code: str = Field(description="Register code the number belongs to")
+    year: int = Field(description="Year of the register's numbering")
+    number: int = Field(ge=1, description="Number within register and year (gap-free)")
+    case_index: str = Field(description="Index of the case (equals registration_index unless a follow-up)")
+    registered_at: dt.datetime = Field(description="Moment of registration (UTC); starts the term")
+    kind: DocumentKind
+    channel: ReceivedChannel
+    subject: str = Field(max_length=1000)
+    service_code: Optional[str] = Field(None, description="Catalogue service code for applications")
+    service_version: Optional[int] = Field(None, description="Catalogue version bound to the case")
+    due_date: Optional[dt.date] = Field(None, description="Statutory due date; None for follow-ups and box items")
+    term_rule: Optional[str] = Field(None, description="Which rule produced the due date")
+    access_code_hash: str = Field(description="Salted PBKDF2 hash of the citizen's access code")
+    sender: Contact
+    responsible_unit: Optional[str] = Field(None, description="Unit responsible, if known")
+
+
+class CaseStatusChanged(EventBody):
+    """A case moved to a new stage (published by status)."""
+
+    TOPIC: ClassVar[str] = topics.CASES_STATUS_CHANGED
+
+    case_index: str
+    stage: CaseStage
+    previous_stage: Optional[CaseStage] = None
+    changed_at: dt.datetime
+    due_date: Optional[dt.date] = None
+    reason: Optional[str] = Field(None, max_length=2000, description="Why (Bulgarian), shown to the citizen")
+    subject: str = Field(max_length=1000)
+
+
+class EportalAttachment(WireModel):
+    """A file the e-portal already put into object storage."""
+
+    bucket: str
+    object_key: str
+    file_name: str = Field(max_length=255)
+
+
+class EportalSubmission(EventBody):
+    """A citizen's submission through the e-services portal (consumed by registry)."""
+
+    TOPIC: ClassVar[str] = topics.EPORTAL_SUBMISSIONS
+
+    submission_id: str = Field(min_length=1, max_length=100, description="Portal's id; registration is idempotent on it")
+    submitted_at: dt.datetime
+    kind: DocumentKind
+    service_code: Optional[str] = None
+    variant: ServiceVariant = ServiceVariant.ORDINARY
+    subject: str = Field(min_length=1, max_length=1000)
+    applicant: Contact
+    attachments: list[EportalAttachment] = Field(default_factory=list)
+
+
+class EportalReceipt(EventBody):
+    """Registry's answer to one portal submission: its index and due date."""
+
+    TOPIC: ClassVar[str] = topics.EPORTAL_RECEIPTS
+
+    submission_id: str
+    registration_index: str
+    registered_at: dt.datetime
+    due_date: Optional[dt.date] = None
+
+
+class NotificationDelivered(EventBody):
+    """A message about a case left our hands for the citizen's chosen channel."""
+
+    TOPIC: ClassVar[str] = topics.NOTIFICATIONS_DELIVERED
+
+    notification_id: uuid.UUID
+    case_index: str
+    channel: ContactChannel
+    delivered_at: dt.datetime
+    attempts: int = Field(ge=1)
+
+
+class CatalogueServiceChanged(EventBody):
+    """A catalogue service got a new published version."""
+
+    TOPIC: ClassVar[str] = topics.CATALOGUE_SERVICES_CHANGED
+
+    code: str
+    version: int = Field(ge=1)
+    valid_from: dt.date
+    name: str
+
+
+class DeadLetter(EventBody):
+    """An event a consumer could not process, kept whole with the reason."""
+
+    TOPIC: ClassVar[str] = topics.DEAD_LETTERS
+
+    consumer: str = Field(description="Service and handler that gave up")
+    original_topic: str
+    partition: int
+    offset: int
+    reason: str
+    original_value_b64: str = Field(description="The original message bytes, base64")
+    failed_at: dt.datetime
+
+
+EVENT_MODELS: tuple[type[EventBody], ...] = (
+    DocumentRegistered, CaseStatusChanged, EportalSubmission, EportalReceipt,
+    NotificationDelivered, CatalogueServiceChanged, DeadLetter,
+)
+EVENT_TYPES = {(m.__name__, m.SCHEMA_VERSION): m for m in EVENT_MODELS}

@@ -1,0 +1,81 @@
+"""RPC requests, responses and typed errors between services (over nameko/AMQP)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from pydantic import Field
+
+from .base import WireModel
+from .vocabulary import CaseStage, ServiceVariant, TermUnit
+
+
+class Term(WireModel):
+    """A statutory term: a value and its unit."""
+
+    value: int = Field(gt=0)
+    unit: TermUnit
+
+
+class GetServiceTermRequest(WireModel):
+    """catalogue.get_service_term: the term of a service valid on a date."""
+
+    code: str = Field(min_length=1, max_length=50)
+    at: dt.date = Field(description="Date the version must be valid on (registration date)")
+    variant: ServiceVariant = ServiceVariant.ORDINARY
+
+
+class ServiceTermResponse(WireModel):
+    """The version of a service valid on the requested date, reduced to what a case needs."""
+
+    code: str
+    version: int
+    valid_from: dt.date
+    name: str
+    variant: ServiceVariant
+    term: Term
+    fee_cents: Optional[int] = Field(None, ge=0)
+    responsible_unit: Optional[str] = None
+    legal_basis: list[str] = Field(default_factory=list)
+
+
+class CaseLookupRequest(WireModel):
+    """status.lookup: a citizen's lookup by index and access code (no login)."""
+
+    registration_index: str = Field(min_length=3, max_length=100)
+    access_code: str = Field(pattern=r"^\d{8}$")
+
+
+class StageEntry(WireModel):
+    """One step in a case's history."""
+
+    stage: CaseStage
+    at: dt.datetime
+    reason: Optional[str] = None
+
+
+class CaseView(WireModel):
+    """What a citizen may see of a case (no personal data)."""
+
+    case_index: str
+    subject: str
+    kind: str
+    registered_at: dt.datetime
+    stage: CaseStage
+    stage_label: str = Field(description="Bulgarian label of the stage")
+    due_date: Optional[dt.date] = None
+    history: list[StageEntry]
+
+
+class ServiceNotFound(LookupError):
+    """No catalogue service with that code is valid on the requested date."""
+
+
+class CaseNotFound(LookupError):
+    """No case with that index, or the access code does not match (never say which)."""
+
+
+TYPED_ERRORS = (ServiceNotFound, CaseNotFound)
+
+
+RPC_MODELS = (GetServiceTermRequest, ServiceTermResponse, CaseLookupRequest, CaseView)

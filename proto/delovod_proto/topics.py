@@ -1,0 +1,19 @@
+"""Kafka topic names: the only place they are spelled. ``make up`` creates them."""
+
+DOCUMENTS_REGISTERED = "registry.documents.registered.v1"
+EPORTAL_SUBMISSIONS = "eportal.submissions.v1"
+EPORTAL_RECEIPTS = "eportal.receipts.v1"
+CASES_STATUS_CHANGED = "status.cases.status-changed.v1"
+NOTIFICATIONS_DELIVERED = "notifications.delivered.v1"
+CATALOGUE_SERVICES_CHANGED = "catalogue.services.changed.v1"
+DEAD_LETTERS = "delovod.dead-letters.v1"
+
+ALL = (
+    DOCUMENTS_REGISTERED,
+    EPORTAL_SUBMISSIONS,
+    EPORTAL_RECEIPTS,
+    CASES_STATUS_CHANGED,
+    NOTIFICATIONS_DELIVERED,
+    CATALOGUE_SERVICES_CHANGED,
+    DEAD_LETTERS,
+)
