@@ -33,7 +33,7 @@ class ServiceTermResponse(WireModel):
     valid_from: dt.date
     name: str
     variant: ServiceVariant
-    term: Term
+    term: Optional[Term] = Field(None, description="None when the official source gives no term")
     fee_cents: Optional[int] = Field(None, ge=0)
     responsible_unit: Optional[str] = None
     legal_basis: list[str] = Field(default_factory=list)

@@ -1,0 +1,60 @@
+# delovod: the only commands a newcomer needs. See README.md.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)/proto:$(CURDIR)/libs:$(CURDIR)/services
+
+.PHONY: help venv up down status demo test test-unit test-integration test-e2e bench proto proto-check docs clean
+
+help:
+	@echo "make demo   - install what is missing, start everything, register a sample letter end to end"
+	@echo "make test   - install and start everything, run all test tiers, stop what it started"
+	@echo "make up / make down / make status / make bench / make proto / make docs"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PY) >/dev/null || { echo "[delovod] error: python3 (3.11+) is missing"; exit 2; }
+	@test -x $(VPY) || $(PY) -m venv $(VENV)
+	@$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+up: venv
+	@$(VPY) deploy/local/stack.py up
+
+down:
+	@if [ -x $(VPY) ]; then $(VPY) deploy/local/stack.py down; fi
+
+status: venv
+	@$(VPY) deploy/local/stack.py status
+
+demo: up
+	@$(VPY) -m demo
+
+test: venv
+	@bash tests/run_all.sh
+
+test-unit: venv
+	@$(VPY) -m pytest -q tests/unit tests/contract -m "not integration"
+
+test-integration: up
+	@$(VPY) -m pytest -q -m integration tests/integration tests/contract
+
+test-e2e: up
+	@$(VPY) -m pytest -q tests/e2e
+
+bench: up
+	@$(VPY) -m bench.run
+
+proto: venv
+	@$(VPY) -m delovod_proto.generate
+
+proto-check: venv
+	@$(VPY) -m delovod_proto.generate --check
+
+docs: venv
+	@$(VPY) -m docs.settings_table --write README.md
+
+clean: down
+	rm -rf .local

@@ -1,0 +1,57 @@
+"""HTTP helpers for nameko ``@http`` entrypoints: JSON and RFC 9457 problem+json."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from werkzeug.wrappers import Response
+
+
+class Problem(Exception):
+    """An HTTP error the caller can act on; rendered as ``application/problem+json``.
+
+    ``detail`` is Bulgarian (user-facing); ``errors`` lists ``{"field", "message"}``.
+    """
+
+    def __init__(self, status: int, title: str, detail: str, *, type_: str = "about:blank",
+                 errors: Optional[list[dict]] = None, extra: Optional[dict] = None):
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+        self.type_, self.errors, self.extra = type_, errors or [], extra or {}
+
+    def response(self, instance: str = "") -> Response:
+        body = {"type": self.type_, "title": self.title, "status": self.status,
+                "detail": self.detail, "instance": instance, **self.extra}
+        if self.errors:
+            body["errors"] = self.errors
+        return Response(json.dumps(body, ensure_ascii=False), status=self.status,
+                        mimetype="application/problem+json")
+
+
+def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
+                    mimetype="application/json", headers=headers)
+
+
+def pydantic_errors(exc, prefix: str = "") -> list[dict]:
+    """Field-level errors from a pydantic ValidationError, messages in Bulgarian."""
+    from .messages_bg import translate
+
+    out = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        out.append({"field": f"{prefix}{field}", "message": translate(err)})
+    return out
+
+
+def handle_problems(fn):
+    """Decorator for ``@http`` methods: turn :class:`Problem` into a problem+json response."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(self, request, *args, **kwargs):
+        try:
+            return fn(self, request, *args, **kwargs)
+        except Problem as problem:
+            return problem.response(request.path)
+    return wrapper

@@ -1,0 +1,168 @@
+"""Kafka for nameko: a consumer entrypoint and a producer, on kafka-python.
+
+Delivery semantics (docs/delivery.md): at-least-once. The consumer commits a message's
+offset only after its worker succeeded, or after the message was written to the
+dead-letter topic with the reason; handlers deduplicate on ``Envelope.event_id``.
+Modelled on the ``SqsReceive`` example in nameko's docs (nameko-kafka pins old
+versions of nameko and kafka-python, so it is not a dependency).
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from datetime import datetime, timezone
+from functools import partial
+
+from eventlet.event import Event
+from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata
+from nameko.extensions import DependencyProvider, Entrypoint
+from pydantic import ValidationError
+
+from delovod_proto import topics
+from delovod_proto.envelope import Envelope
+from delovod_proto.events import DeadLetter
+
+from . import logs
+
+log = logging.getLogger(__name__)
+
+
+def make_producer(bootstrap: str) -> KafkaProducer:
+    """A producer that waits for the broker's acknowledgement of every write."""
+    return KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all",
+                         retries=5, linger_ms=0, max_in_flight_requests_per_connection=1)
+
+
+def envelope_headers(envelope: Envelope) -> list[tuple[str, bytes]]:
+    headers = [("event_type", envelope.event_type.encode())]
+    for key in ("traceparent", "tracestate"):
+        value = getattr(envelope.trace, key)
+        if value:
+            headers.append((key, value.encode()))
+    return headers
+
+
+def send_envelope(producer: KafkaProducer, topic: str, envelope: Envelope, key: str | None = None,
+                  timeout: float = 10.0) -> None:
+    """Send one envelope and wait until the broker has it."""
+    producer.send(topic, value=envelope.model_dump_json().encode(),
+                  key=(key or envelope.correlation_id).encode(),
+                  headers=envelope_headers(envelope)).get(timeout=timeout)
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler for a message that can never succeed: dead-letter it now."""
+
+
+class KafkaPublisher(DependencyProvider):
+    """Injects ``publish(topic, envelope, key=None)`` backed by one producer per container."""
+
+    def setup(self):
+        self.bootstrap = self.container.config["SETTINGS"].kit.kafka_bootstrap
+        self.producer = None
+
+    def start(self):
+        self.producer = make_producer(self.bootstrap)
+
+    def stop(self):
+        if self.producer is not None:
+            self.producer.close(timeout=5)
+
+    def get_dependency(self, worker_ctx):
+        return partial(send_envelope, self.producer)
+
+
+class KafkaConsume(Entrypoint):
+    """Runs the decorated method once per message of ``topic``, as a nameko worker.
+
+    The method receives the parsed :class:`Envelope`. Messages of one partition are
+    handled in order, one at a time. A message that is not a valid envelope, or whose
+    handler fails ``max_attempts`` times, goes to the dead-letter topic with the reason
+    and the original bytes; only then is its offset committed. Nothing is dropped.
+    """
+
+    def __init__(self, topic: str, max_attempts: int = 5, backoff_s: float = 0.5, **kwargs):
+        self.topic = topic
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_s
+        self._stopping = False
+        super().__init__(**kwargs)
+
+    def setup(self):
+        self.bootstrap = self.container.config["SETTINGS"].kit.kafka_bootstrap
+        self.group_id = f"{self.container.service_name}.{self.method_name}"
+
+    def start(self):
+        self.consumer = KafkaConsumer(
+            self.topic, bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id,
+            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=50)
+        self.producer = make_producer(self.bootstrap)
+        self.container.spawn_managed_thread(self.run)
+
+    def stop(self):
+        self._stopping = True
+
+    def kill(self):
+        self._stopping = True
+
+    def run(self):
+        try:
+            while not self._stopping:
+                batches = self.consumer.poll(timeout_ms=200)
+                for tp, messages in batches.items():
+                    for message in messages:
+                        if self._stopping:
+                            return
+                        self.handle_message(message)
+                        self.consumer.commit({tp: OffsetAndMetadata(message.offset + 1, None, -1)})
+        finally:
+            self.consumer.close()
+            self.producer.close(timeout=5)
+
+    def handle_message(self, message) -> None:
+        try:
+            envelope = Envelope.model_validate_json(message.value)
+            envelope.body()
+        except (ValidationError, ValueError) as exc:
+            self.dead_letter(message, f"invalid event: {exc}")
+            return
+        context = {k: v.decode() for k, v in (message.headers or []) if k in ("traceparent", "tracestate")}
+        error = None
+        for attempt in range(1, self.max_attempts + 1):
+            error = self.run_worker(envelope, context)
+            if error is None:
+                return
+            if isinstance(error, PermanentFailure):
+                self.dead_letter(message, f"rejected: {error}")
+                return
+            logs.event(log, "kafka_handler_failed", logging.WARNING, topic=self.topic,
+                       offset=message.offset, attempt=attempt, error=repr(error))
+            time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 10))
+        self.dead_letter(message, f"handler failed {self.max_attempts} times: {error!r}")
+
+    def run_worker(self, envelope: Envelope, context: dict):
+        done = Event()
+
+        def handle_result(worker_ctx, result, exc_info):
+            done.send(exc_info[1] if exc_info else None)
+            return result, exc_info
+
+        self.container.spawn_worker(self, (envelope,), {}, context_data=context,
+                                    handle_result=handle_result)
+        return done.wait()
+
+    def dead_letter(self, message, reason: str) -> None:
+        body = DeadLetter(
+            consumer=self.group_id, original_topic=message.topic, partition=message.partition,
+            offset=message.offset, reason=reason[:4000],
+            original_value_b64=base64.b64encode(message.value or b"").decode(),
+            failed_at=datetime.now(timezone.utc))
+        envelope = Envelope.wrap(body, source=self.container.service_name,
+                                 correlation_id=f"{message.topic}/{message.partition}/{message.offset}")
+        send_envelope(self.producer, topics.DEAD_LETTERS, envelope)
+        logs.event(log, "event_dead_lettered", logging.ERROR, topic=message.topic,
+                   offset=message.offset, reason=reason[:300])
+
+
+consume = KafkaConsume.decorator

@@ -1,0 +1,64 @@
+"""Transactional outbox without transactions: the aggregate's own document carries the
+events it must publish, written by the same single-document atomic write that changes
+it. A relay publishes them and clears them only if nothing was added meanwhile
+(``outbox_version`` compare-and-set). Publication is at-least-once; consumers dedupe.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Iterable, Protocol
+
+from delovod_proto.envelope import Envelope
+
+from . import logs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    topic: str
+    key: str
+    envelope: Envelope
+
+    def to_doc(self) -> dict:
+        return {"topic": self.topic, "key": self.key, "envelope": self.envelope.model_dump_json()}
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> "OutboxMessage":
+        return cls(doc["topic"], doc["key"], Envelope.model_validate_json(doc["envelope"]))
+
+
+@dataclass(frozen=True)
+class OutboxBatch:
+    owner_id: object
+    version: int
+    messages: tuple[OutboxMessage, ...]
+
+
+class AbstractOutboxStore(Protocol):
+    """Where aggregates keep their unpublished events."""
+
+    def pending(self, limit: int, owner_id: object | None = None) -> Iterable[OutboxBatch]:
+        """Batches still to publish (optionally only one owner's)."""
+
+    def mark_published(self, owner_id: object, version: int) -> bool:
+        """Clear the owner's outbox if its version is still ``version``."""
+
+
+Publish = Callable[..., None]
+
+
+def relay(store: AbstractOutboxStore, publish: Publish, limit: int = 100,
+          owner_id: object | None = None) -> int:
+    """Publish pending events; returns how many were sent."""
+    sent = 0
+    for batch in store.pending(limit, owner_id):
+        for message in batch.messages:
+            publish(message.topic, message.envelope, key=message.key)
+        store.mark_published(batch.owner_id, batch.version)
+        sent += len(batch.messages)
+    if sent:
+        logs.event(log, "outbox_relayed", count=sent)
+    return sent

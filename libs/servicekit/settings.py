@@ -1,0 +1,41 @@
+"""Typed settings read from the environment once; every field documents itself.
+
+The README's table of variables is generated from these classes (``make docs``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ROOT / ".local"
+
+
+class KitSettings(BaseSettings):
+    """Settings every service shares (prefix ``DELOVOD_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="DELOVOD_", frozen=True)
+
+    amqp_uri: str = Field("amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ URI for nameko RPC")
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
+    auth_secret_file: Path = Field(LOCAL / "secrets" / "jwt-secret", description="File holding the HS256 key that signs staff tokens")
+    public_base_url: str = Field("http://127.0.0.1:8002", description="Base URL of the public status pages (printed in QR codes and emails)")
+    timezone: str = Field("Europe/Sofia", description="Administration's time zone: registration dates and due dates are local dates")
+    log_level: str = Field("INFO", description="Python log level")
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's settings; subclasses set ``env_prefix`` (e.g. ``DELOVOD_REGISTRY_``)."""
+
+    model_config = SettingsConfigDict(frozen=True)
+
+    http_host: str = Field("127.0.0.1", description="Address the HTTP entrypoints bind to")
+    http_port: int = Field(8000, description="HTTP port")
+    mongo_uri: str = Field("mongodb://127.0.0.1:27017/delovod", description="MongoDB URI; each service owns its database")
+    kit: KitSettings = Field(default_factory=KitSettings, exclude=True)
+
+    def auth_secret(self) -> bytes:
+        """The token-signing key (read on demand; ``make up`` creates it)."""
+        return self.kit.auth_secret_file.read_bytes().strip()

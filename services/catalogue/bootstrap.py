@@ -1,0 +1,30 @@
+"""The catalogue's composition root: the only place concrete adapters are chosen."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servicekit import mongo
+from servicekit.mongo_outbox import MongoOutboxStore
+
+from .service_layer.catalogue import Catalogue
+from .settings import CatalogueSettings
+
+
+@dataclass
+class CatalogueApp:
+    catalogue: Catalogue
+    outbox: object
+    settings: CatalogueSettings
+
+
+def bootstrap(settings: CatalogueSettings, *, repo=None) -> CatalogueApp:
+    if repo is None:
+        from .adapters.mongo_repository import ALIAS, MongoServiceRepository, ServiceVersionDoc
+
+        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.ensure_indexes(ServiceVersionDoc)
+        repo = MongoServiceRepository()
+        outbox = MongoOutboxStore(ServiceVersionDoc)
+    else:
+        outbox = None
+    return CatalogueApp(Catalogue(repo), outbox, settings)

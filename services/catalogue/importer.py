@@ -1,0 +1,102 @@
+"""Import and export of the catalogue as JSON or CSV (``python -m catalogue.importer``).
+
+CSV: one row per service; simple fields as text, nested fields (legal_basis,
+required_documents, variants, unit, appeal, source, *_channels) as JSON in the cell.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+NESTED = ("legal_basis", "required_documents", "variants", "unit", "appeal", "source",
+          "request_channels", "result_channels")
+COLUMNS = ("code", "register_id", "register_id_verified", "municipality", "name", "description",
+           "who_may_apply", "validity", "eservice", "eservice_url", *NESTED)
+
+
+def read_rows(path: Path) -> list[dict]:
+    raw = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        return [_from_csv(r) for r in csv.DictReader(io.StringIO(raw))]
+    data = json.loads(raw)
+    return data["services"] if isinstance(data, dict) else data
+
+
+def _from_csv(row: dict) -> dict:
+    out = {}
+    for key, value in row.items():
+        if value in ("", None):
+            continue
+        if key in NESTED:
+            try:
+                out[key] = json.loads(value)
+            except json.JSONDecodeError:
+                out[key] = value  # validation reports the field
+        elif key in ("register_id_verified", "eservice"):
+            out[key] = value.strip().lower() in ("1", "true", "да", "yes")
+        else:
+            out[key] = value
+    return out
+
+
+def write_rows(rows: list[dict], fmt: str, out) -> None:
+    if fmt == "json":
+        json.dump({"services": rows}, out, ensure_ascii=False, indent=2)
+        return
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(row.get(k), ensure_ascii=False) if k in NESTED else row.get(k)
+                         for k in COLUMNS})
+
+
+def main(argv=None) -> int:
+    from tqdm import tqdm
+
+    from .bootstrap import bootstrap
+    from .domain.errors import ImportRejected
+    from .settings import CatalogueSettings
+
+    parser = argparse.ArgumentParser(prog="python -m catalogue.importer")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    imp = sub.add_parser("import", help="validate every row, then import all or nothing")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--valid-from", type=dt.date.fromisoformat, default=None)
+    exp = sub.add_parser("export")
+    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    args = parser.parse_args(argv)
+    app = bootstrap(CatalogueSettings())
+    if args.cmd == "export":
+        write_rows([v.content.model_dump(mode="json") for v in app.catalogue.repo.current(dt.date.today())],
+                   args.format, sys.stdout)
+        return 0
+    rows = read_rows(args.file)
+    valid_from = args.valid_from or _seed_date(args.file)
+    try:
+        with tqdm(total=len(rows), desc="import", unit="service", disable=len(rows) < 200) as bar:
+            report = app.catalogue.import_rows(rows, valid_from=valid_from, progress=bar.update)
+    except ImportRejected as rejected:
+        for e in rejected.errors:
+            print(f"ред {e.row}, поле {e.field}: {e.message}", file=sys.stderr)
+        print(f"Нищо не е внесено: {len(rejected.errors)} грешки.", file=sys.stderr)
+        return 1
+    print(f"catalogue import: {len(report.created)} new versions, {len(report.unchanged)} unchanged")
+    return 0
+
+
+def _seed_date(path: Path):
+    """A seed file's ``meta.compiled_on``: its data is known valid from the day it was read."""
+    if path.suffix.lower() != ".json":
+        return None
+    meta = json.loads(path.read_text(encoding="utf-8")).get("meta", {}) if path.exists() else {}
+    day = meta.get("valid_from") or meta.get("compiled_on")
+    return dt.date.fromisoformat(day) if day else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

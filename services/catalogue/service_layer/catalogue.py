@@ -1,0 +1,150 @@
+"""Catalogue use cases: terms for other services, search, import with versions."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+from pydantic import ValidationError
+
+from delovod_proto import topics
+from delovod_proto.envelope import Envelope
+from delovod_proto.events import CatalogueServiceChanged
+from delovod_proto.rpc import GetServiceTermRequest, ServiceNotFound, ServiceTermResponse, Term
+from servicekit.http import pydantic_errors
+from servicekit.outbox import OutboxMessage
+
+from ..domain import search as text
+from ..domain.errors import ImportRejected, RowError
+from ..domain.model import ServiceContent, ServiceVersion
+from .ports import AbstractServiceRepository
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"created": len(self.created), "unchanged": len(self.unchanged),
+                "created_codes": self.created}
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    version: ServiceVersion
+    name_tokens: frozenset
+    all_tokens: frozenset
+
+
+class Catalogue:
+    """The catalogue's service layer; one per process (bootstrap builds it)."""
+
+    def __init__(self, repo: AbstractServiceRepository, today: Callable[[], dt.date] = dt.date.today,
+                 index_ttl_s: float = 30.0):
+        self.repo, self.today, self.index_ttl_s = repo, today, index_ttl_s
+        self._index: list[_Indexed] = []
+        self._index_built_at = float("-inf")
+        self._lock = threading.Lock()
+
+    # -- for other services -------------------------------------------------
+    def version_at(self, code: str, at: dt.date) -> ServiceVersion:
+        found = self.repo.valid_at(code, at)
+        if found is None:
+            raise ServiceNotFound(f"Няма услуга с код {code}, валидна към {at:%d.%m.%Y}.")
+        return found
+
+    def service_term(self, request: GetServiceTermRequest) -> ServiceTermResponse:
+        found = self.version_at(request.code, request.at)
+        try:
+            variant = found.content.variant(request.variant)
+        except KeyError:
+            if found.content.variants:
+                raise ServiceNotFound(f"Услугата {request.code} няма вариант {request.variant.value}.")
+            variant = None  # the source gives neither term nor fee: the caller falls back
+        term = variant.term if variant else None
+        return ServiceTermResponse(
+            code=found.code, version=found.version, valid_from=found.valid_from,
+            name=found.content.name, variant=request.variant,
+            term=Term(value=term.value, unit=term.unit) if term else None,
+            fee_cents=variant.fee_cents if variant else None, responsible_unit=found.content.unit.name,
+            legal_basis=[b.label() for b in found.content.legal_basis])
+
+    # -- import ---------------------------------------------------------------
+    def validate_rows(self, rows: list[dict]) -> list[ServiceContent]:
+        """All rows valid, or :class:`ImportRejected` with every error by row and field."""
+        errors, contents, seen = [], [], {}
+        for number, row in enumerate(rows, start=1):
+            try:
+                content = ServiceContent.model_validate(row)
+            except ValidationError as exc:
+                errors += [RowError(number, e["field"], e["message"]) for e in pydantic_errors(exc)]
+                continue
+            if content.code in seen:
+                errors.append(RowError(number, "code", f"Кодът {content.code} се повтаря (ред {seen[content.code]})."))
+            seen.setdefault(content.code, number)
+            contents.append(content)
+        if errors:
+            raise ImportRejected(errors)
+        return contents
+
+    def import_rows(self, rows: list[dict], valid_from: Optional[dt.date] = None,
+                    progress: Callable[[int], None] = lambda n: None) -> ImportReport:
+        contents = self.validate_rows(rows)
+        report, start = ImportReport(), valid_from or self.today()
+        for content in contents:
+            latest = self.repo.latest(content.code)
+            if latest is not None and latest.content.fingerprint() == content.fingerprint():
+                report.unchanged.append(content.code)
+            else:
+                self._add_version(content, (latest.version + 1) if latest else 1, start)
+                report.created.append(content.code)
+            progress(1)
+        self._index_built_at = float("-inf")
+        return report
+
+    def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date) -> None:
+        version = ServiceVersion(content=content, version=number, valid_from=valid_from)
+        body = CatalogueServiceChanged(code=content.code, version=number, valid_from=valid_from,
+                                       name=content.name)
+        envelope = Envelope.wrap(body, source="catalogue", correlation_id=f"catalogue/{content.code}")
+        self.repo.add(version, [OutboxMessage(topics.CATALOGUE_SERVICES_CHANGED, content.code, envelope)])
+
+    # -- search -----------------------------------------------------------------
+    def _current_index(self) -> list[_Indexed]:
+        with self._lock:
+            if time.monotonic() - self._index_built_at > self.index_ttl_s:
+                self._index = [self._indexed(v) for v in self.repo.current(self.today())]
+                self._index_built_at = time.monotonic()
+            return self._index
+
+    @staticmethod
+    def _indexed(v: ServiceVersion) -> _Indexed:
+        c = v.content
+        body = " ".join([c.name, c.description or "", c.unit.name,
+                         *(d.name for d in c.required_documents), c.code])
+        return _Indexed(v, frozenset(text.tokens(c.name)), frozenset(text.tokens(body)))
+
+    def search(self, q: str = "", unit: Optional[str] = None, eservice: Optional[bool] = None,
+               channel: Optional[str] = None, limit: int = 50) -> list[ServiceVersion]:
+        query = text.tokens(q)
+        unit_tokens = text.tokens(unit or "")
+        hits = []
+        for item in self._current_index():
+            c = item.version.content
+            if eservice is not None and c.eservice != eservice:
+                continue
+            if channel and channel not in c.request_channels:
+                continue
+            if unit_tokens and not text.score(unit_tokens, set(text.tokens(c.unit.name)), set()):
+                continue
+            rank = text.score(query, item.all_tokens, item.name_tokens) if query else 1
+            if rank:
+                hits.append((-rank, c.name, item.version))
+        hits.sort(key=lambda h: (h[0], h[1]))
+        return [h[2] for h in hits[:limit]]
+
+    def units(self) -> list[str]:
+        return sorted({i.version.content.unit.name for i in self._current_index()})

@@ -1,0 +1,47 @@
+"""Delivery channels. Email goes to a real SMTP relay (aiosmtpd locally, the
+municipality's relay in production). SMS and post are handed to spool folders: the
+contract with an SMS gateway and the print room is a file per message, one JSON/text
+each, until a gateway is chosen (docs/decisions.md)."""
+from __future__ import annotations
+
+import json
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from delovod_proto.events import Contact
+
+from ..service_layer.dispatcher import Notification
+
+
+class SmtpEmailChannel:
+    def __init__(self, host: str, port: int, mail_from: str, timeout_s: float = 10.0):
+        self.host, self.port, self.mail_from, self.timeout_s = host, port, mail_from, timeout_s
+
+    def send(self, n: Notification, contact: Contact) -> None:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = self.mail_from, contact.email, n.subject
+        msg["Date"] = formatdate(localtime=False)
+        # Deterministic: a relay that sees the same message twice can drop the copy.
+        msg["Message-ID"] = f"<{n.id}@delovod>"
+        msg["X-Delovod-Case"] = n.case_index
+        msg.set_content(f"{n.body}")
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
+            smtp.send_message(msg)
+
+
+class SpoolChannel:
+    """Writes one file per message, atomically (write then rename), named by the notification id."""
+
+    def __init__(self, folder: Path, kind: str):
+        self.folder, self.kind = Path(folder), kind
+
+    def send(self, n: Notification, contact: Contact) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        payload = {"notification_id": n.id, "case_index": n.case_index, "to": contact.phone if self.kind == "sms"
+                   else {"name": contact.name, "address": contact.postal_address}, "subject": n.subject, "text": n.body}
+        target = self.folder / f"{n.id}.json"
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(target)

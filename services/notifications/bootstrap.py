@@ -1,0 +1,38 @@
+"""The notifications service's composition root."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from delovod_proto.vocabulary import ContactChannel
+from servicekit import mongo
+from servicekit.mongo_outbox import MongoOutboxStore
+from servicekit.tracing import current_traceparent
+
+from .service_layer.dispatcher import Dispatcher
+from .settings import NotificationsSettings
+
+
+@dataclass
+class NotificationsApp:
+    dispatcher: Dispatcher
+    outbox: object
+    settings: NotificationsSettings
+
+
+def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> NotificationsApp:
+    outbox = None
+    if repo is None:
+        from .adapters.mongo_repository import ALIAS, MongoNotificationRepository, NotificationDoc, RecipientDoc
+
+        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.ensure_indexes(NotificationDoc, RecipientDoc)
+        repo, outbox = MongoNotificationRepository(), MongoOutboxStore(NotificationDoc)
+    if channels is None:
+        from .adapters.channels import SmtpEmailChannel, SpoolChannel
+
+        channels = {ContactChannel.EMAIL: SmtpEmailChannel(settings.smtp_host, settings.smtp_port, settings.mail_from),
+                    ContactChannel.SMS: SpoolChannel(settings.sms_spool_dir, "sms"),
+                    ContactChannel.POST: SpoolChannel(settings.post_spool_dir, "post")}
+    dispatcher = Dispatcher(repo, channels, settings.kit.public_base_url, settings.max_attempts,
+                            settings.retry_base_s, trace=current_traceparent)
+    return NotificationsApp(dispatcher, outbox, settings)

@@ -1,0 +1,34 @@
+"""What we tell the citizen, in the words of the Charter."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+from urllib.parse import urlencode
+
+from delovod_proto.vocabulary import CaseStage
+
+TEXT = {
+    CaseStage.REGISTERED: "Вашият документ е регистриран с индекс {index}. Ще получите пълен отговор в законоустановения срок — до {due}.",
+    CaseStage.ASSIGNED: "Преписка {index} е разпределена на служител за разглеждане.",
+    CaseStage.IN_PROGRESS: "Преписка {index} се разглежда.",
+    CaseStage.SUSPENDED: "Производството по преписка {index} е спряно. Причина: {reason}",
+    CaseStage.EXTENDED: "Не можем да отговорим в срока по преписка {index}. Причина: {reason} Нов срок: {due}.",
+    CaseStage.ANSWERED: "По преписка {index} е изпратен отговор.",
+    CaseStage.CLOSED: "Преписка {index} е приключена.",
+}
+
+
+def compose(case_index: str, stage: CaseStage, subject: str, due: Optional[dt.date], reason: Optional[str],
+            status_url: str) -> tuple[str, str]:
+    """(subject line, body) of the message about one stage change."""
+    line = TEXT[stage].format(index=case_index, due=f"{due:%d.%m.%Y}" if due else "—", reason=reason or "")
+    link = f"{status_url}/?{urlencode({'index': case_index})}"
+    body = (f"Уважаеми граждани,\n\n{line}\n\nОтносно: {subject}\n\n"
+            f"Можете да проверите текущия етап по всяко време с индекса и кода за достъп от разписката: {link}\n\n"
+            "Община Пловдив\nтел. 032/656 701, info@plovdiv.bg\n")
+    return f"Преписка {case_index}: {TEXT[stage].split('.')[0].format(index=case_index, due='', reason='')}", body
+
+
+def backoff_s(attempts: int, base_s: float, cap_s: float = 3600.0) -> float:
+    """Delay before the next attempt after ``attempts`` failures (exponential, capped)."""
+    return min(base_s * 2 ** max(attempts - 1, 0), cap_s)

@@ -1,0 +1,60 @@
+"""Every way into notifications: registry and status events, the dispatch and outbox
+timers, and the operators' API for dead letters and replay."""
+from __future__ import annotations
+
+from nameko.timer import timer
+from nameko.web.handlers import http
+
+from delovod_proto import topics
+from servicekit.auth import authenticate
+from servicekit.http import Problem, handle_problems, json_response
+from servicekit.kafka import KafkaPublisher, consume
+from servicekit.outbox import relay
+from servicekit.providers import App
+from servicekit.tracing import Tracing
+
+from ..bootstrap import bootstrap
+
+
+class NotificationsService:
+    name = "notifications"
+
+    app = App(bootstrap)
+    publish = KafkaPublisher()
+    tracing = Tracing()
+
+    @consume(topics.DOCUMENTS_REGISTERED)
+    def on_document_registered(self, envelope):
+        self.app.dispatcher.on_document_registered(envelope.body())
+        self.app.dispatcher.dispatch_due(envelope.correlation_id)
+
+    @consume(topics.CASES_STATUS_CHANGED)
+    def on_status_changed(self, envelope):
+        self.app.dispatcher.on_status_changed(envelope)
+        self.app.dispatcher.dispatch_due(envelope.correlation_id)
+
+    @timer(interval=2)
+    def dispatch(self):
+        self.app.dispatcher.dispatch_due()
+        if self.app.outbox is not None:
+            relay(self.app.outbox, self.publish)
+
+    @http("GET", "/api/v1/notifications/dead")
+    @handle_problems
+    def dead_letters(self, request):
+        authenticate(request, self.app.settings.auth_secret(), ("admin",))
+        return json_response({"items": [{"id": n.id, "case_index": n.case_index, "attempts": n.attempts,
+                                         "last_error": n.last_error, "channel": n.channel}
+                                        for n in self.app.dispatcher.repo.dead()]})
+
+    @http("POST", "/api/v1/notifications/<string:notification_id>/replay")
+    @handle_problems
+    def replay(self, request, notification_id):
+        authenticate(request, self.app.settings.auth_secret(), ("admin",))
+        if not self.app.dispatcher.repo.replay(notification_id):
+            raise Problem(404, "Not Found", "Няма неуспешно известие с този идентификатор.")
+        return json_response({"id": notification_id, "status": "pending"}, status=202)
+
+    @http("GET", "/health")
+    def health(self, request):
+        return json_response({"status": "ok", "service": self.name})

@@ -1,0 +1,132 @@
+"""Tell each citizen about their case over the channel they chose: once per status
+event (the event id is the notification id), retried with exponential backoff, and
+never given up silently: after ``max_attempts`` it becomes a dead letter that an
+operator sees (log alert, API) and can replay."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Protocol
+
+from delovod_proto import topics
+from delovod_proto.envelope import Envelope, TraceContext
+from delovod_proto.events import CaseStatusChanged, Contact, DocumentRegistered, NotificationDelivered
+from delovod_proto.vocabulary import ContactChannel
+from servicekit import logs
+from servicekit.outbox import OutboxMessage
+
+from ..domain.messages import backoff_s, compose
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Notification:
+    id: str
+    case_index: str
+    subject: str
+    body: str
+    status: str = "pending"          # pending | sent | dead
+    attempts: int = 0
+    next_attempt_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    last_error: Optional[str] = None
+    channel: Optional[str] = None
+    trace: dict = field(default_factory=dict)
+
+
+class AbstractNotificationRepository(Protocol):
+    def save_recipient(self, case_index: str, contact: Contact) -> None: ...
+
+    def recipient(self, case_index: str) -> Optional[Contact]: ...
+
+    def add(self, n: Notification) -> bool:
+        """False if a notification with that id exists (redelivered event)."""
+
+    def claim_due(self, now: dt.datetime, lease: dt.timedelta, case_index: Optional[str] = None) -> Optional[Notification]:
+        """Atomically take one pending notification due by ``now``, pushing its
+        ``next_attempt_at`` past the lease so no other worker takes it meanwhile."""
+
+    def finish(self, n: Notification, events: list[OutboxMessage]) -> None:
+        """Persist the outcome (status, attempts, errors) with any events."""
+
+    def dead(self) -> list[Notification]: ...
+
+    def replay(self, notification_id: str) -> bool: ...
+
+
+class AbstractChannel(Protocol):
+    def send(self, n: Notification, contact: Contact) -> None:
+        """Hand the message over; raise on failure (it will be retried)."""
+
+
+class Dispatcher:
+    def __init__(self, repo: AbstractNotificationRepository, channels: dict[ContactChannel, AbstractChannel],
+                 status_url: str, max_attempts: int = 8, retry_base_s: float = 2.0,
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+                 trace: Callable[[], dict] = dict):
+        self.repo, self.channels, self.status_url = repo, channels, status_url
+        self.max_attempts, self.retry_base_s, self.clock, self.trace = max_attempts, retry_base_s, clock, trace
+
+    def on_document_registered(self, event: DocumentRegistered) -> None:
+        if event.case_index == event.registration_index:
+            self.repo.save_recipient(event.case_index, event.sender)
+
+    def on_status_changed(self, envelope: Envelope) -> bool:
+        e: CaseStatusChanged = envelope.body()
+        subject, body = compose(e.case_index, e.stage, e.subject, e.due_date, e.reason, self.status_url)
+        created = self.repo.add(Notification(str(envelope.event_id), e.case_index, subject, body,
+                                             next_attempt_at=self.clock(), trace=self.trace()))
+        logs.event(log, "notification_queued" if created else "notification_duplicate",
+                   notification_id=str(envelope.event_id), case_index=e.case_index)
+        return created
+
+    def dispatch_due(self, case_index: Optional[str] = None, limit: int = 50) -> int:
+        done = 0
+        for _ in range(limit):
+            n = self.repo.claim_due(self.clock(), dt.timedelta(minutes=2), case_index)
+            if n is None:
+                break
+            self._attempt(n)
+            done += 1
+        return done
+
+    def _attempt(self, n: Notification) -> None:
+        contact = self.repo.recipient(n.case_index)
+        if contact is None:  # the registration event has not arrived yet: wait, it will
+            n.next_attempt_at = self.clock() + dt.timedelta(seconds=self.retry_base_s)
+            self.repo.finish(n, [])
+            return
+        n.channel = contact.preferred_channel.value
+        if contact.preferred_channel == ContactChannel.NONE:
+            n.status = "sent"
+            self.repo.finish(n, [])
+            return
+        n.attempts += 1
+        try:
+            self.channels[contact.preferred_channel].send(n, contact)
+        except Exception as exc:  # any failure of a channel is retried, then dead-lettered
+            self._failed(n, exc)
+            return
+        n.status, n.last_error = "sent", None
+        logs.event(log, "notification_sent", notification_id=n.id, case_index=n.case_index, channel=n.channel)
+        self.repo.finish(n, [self._delivered(n, contact)])
+
+    def _failed(self, n: Notification, exc: Exception) -> None:
+        n.last_error = repr(exc)[:1000]
+        if n.attempts >= self.max_attempts:
+            n.status = "dead"
+            logs.event(log, "notification_dead_lettered", logging.ERROR, notification_id=n.id,
+                       case_index=n.case_index, attempts=n.attempts, error=n.last_error)
+        else:
+            n.next_attempt_at = self.clock() + dt.timedelta(seconds=backoff_s(n.attempts, self.retry_base_s))
+            logs.event(log, "notification_retry_scheduled", logging.WARNING, notification_id=n.id,
+                       attempts=n.attempts, error=n.last_error)
+        self.repo.finish(n, [])
+
+    def _delivered(self, n: Notification, contact: Contact) -> OutboxMessage:
+        body = NotificationDelivered(notification_id=n.id, case_index=n.case_index, channel=contact.preferred_channel,
+                                     delivered_at=self.clock(), attempts=n.attempts)
+        envelope = Envelope.wrap(body, source="notifications", correlation_id=n.case_index,
+                                 trace=TraceContext(**(n.trace or {})))
+        return OutboxMessage(topics.NOTIFICATIONS_DELIVERED, n.case_index, envelope)

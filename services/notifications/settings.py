@@ -1,0 +1,23 @@
+"""Notifications settings (prefix ``DELOVOD_NOTIFICATIONS_``)."""
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import LOCAL, ServiceSettings
+
+
+class NotificationsSettings(ServiceSettings):
+    """Settings of the notifications service."""
+
+    model_config = SettingsConfigDict(env_prefix="DELOVOD_NOTIFICATIONS_", frozen=True)
+
+    http_port: int = Field(8003, description="HTTP port of the operators' API (dead letters, replay)")
+    mongo_uri: str = Field("mongodb://127.0.0.1:27017/notifications", description="MongoDB URI of the notifications service's own database")
+    smtp_host: str = Field("127.0.0.1", description="SMTP relay host")
+    smtp_port: int = Field(8025, description="SMTP relay port")
+    mail_from: str = Field("Община Пловдив <noreply@plovdiv.bg>", description="From: of citizens' emails")
+    sms_spool_dir: Path = Field(LOCAL / "outgoing" / "sms", description="Where SMS are handed to the gateway (a spool folder locally)")
+    post_spool_dir: Path = Field(LOCAL / "outgoing" / "post", description="Where postal letters are put for printing")
+    max_attempts: int = Field(8, description="Delivery attempts before a notification becomes a dead letter")
+    retry_base_s: float = Field(2.0, description="First retry delay; doubles each attempt (capped at 1 hour)")

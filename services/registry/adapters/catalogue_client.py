@@ -1,0 +1,16 @@
+"""The catalogue over nameko RPC (the injected proxy carries the worker's trace context)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from delovod_proto.rpc import GetServiceTermRequest, ServiceTermResponse
+from delovod_proto.vocabulary import ServiceVariant
+
+
+class RpcCatalogue:
+    def __init__(self, proxy):
+        self.proxy = proxy
+
+    def service_term(self, code: str, at: dt.date, variant: ServiceVariant) -> ServiceTermResponse:
+        request = GetServiceTermRequest(code=code, at=at, variant=variant)
+        return ServiceTermResponse.model_validate(self.proxy.get_service_term(request.model_dump(mode="json")))

@@ -1,0 +1,74 @@
+"""In-memory fakes of the registry's ports (proven against the real adapters by tests/contract)."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Iterable, Optional
+
+from servicekit.outbox import OutboxMessage
+
+from ..domain.registration import Registration
+from ..service_layer.ports import IndexTaken
+
+
+class InMemoryRegistrationRepository:
+    def __init__(self):
+        self.items: dict[str, Registration] = {}
+        self.outbox: list[OutboxMessage] = []
+        self.audit_log: list[tuple] = []
+        self._lock = threading.Lock()
+
+    def next_number(self, register_code: str, year: int) -> int:
+        nums = [r.number for r in self.items.values() if (r.register_code, r.year, r.seq) == (register_code, year, 0)]
+        return max(nums, default=0) + 1
+
+    def next_seq(self, case_index: str) -> int:
+        return max((r.seq for r in self.items.values() if r.case_index == case_index), default=0) + 1
+
+    def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
+        key = (r.register_code, r.year, r.number, r.seq)
+        with self._lock:
+            if any((x.register_code, x.year, x.number, x.seq) == key for x in self.items.values()):
+                raise IndexTaken(str(key))
+            self.items[r.index] = r
+            self.outbox.extend(events)
+
+    def by_index(self, index: str) -> Optional[Registration]:
+        return self.items.get(index)
+
+    def by_scan_hash(self, sha256: str) -> Optional[Registration]:
+        return next((r for r in self.items.values() if any(s.sha256 == sha256 for s in r.scans)), None)
+
+    def by_submission(self, submission_id: str) -> Optional[Registration]:
+        return next((r for r in self.items.values() if r.command.eportal_submission_id == submission_id), None)
+
+    def set_scans(self, registration_id, scans: list) -> None:
+        for r in self.items.values():
+            if r.id == registration_id:
+                r.scans = list(scans)
+
+    def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
+        self.audit_log.append((actor, action, target, detail or {}))
+
+
+class InMemoryScanStore:
+    def __init__(self):
+        self.objects: dict[str, bytes] = {}
+
+    def put(self, key: str, data: bytes, content_type: str, metadata: Optional[dict] = None) -> None:
+        self.objects[key] = data
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key]
+
+    def fetch(self, bucket: str, key: str) -> bytes:
+        return self.objects[f"{bucket}/{key}"]
+
+    def move(self, source_key: str, target_key: str) -> None:
+        self.objects[target_key] = self.objects.pop(source_key)
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def presigned_url(self, key: str, expires: dt.timedelta) -> str:
+        return f"memory://{key}?expires={int(expires.total_seconds())}"

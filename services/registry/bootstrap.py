@@ -1,0 +1,54 @@
+"""The registry's composition root: the only place concrete adapters are chosen."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from delovod_proto.vocabulary import DocumentKind
+from servicekit import mongo
+from servicekit.mongo_outbox import MongoOutboxStore
+from servicekit.tracing import current_traceparent
+
+from .domain.calendar import WorkingCalendar
+from .domain.index import DEFAULT_REGISTERS, Register
+from .service_layer.registry import Registry
+from .settings import RegistrySettings
+
+
+@dataclass
+class RegistryApp:
+    registry: Registry
+    outbox: object
+    settings: RegistrySettings
+
+
+def load_registers(settings: RegistrySettings) -> dict:
+    registers = dict(DEFAULT_REGISTERS)
+    if settings.registers_file:
+        for kind, spec in json.loads(settings.registers_file.read_text()).items():
+            registers[DocumentKind(kind)] = Register(**spec)
+    return registers
+
+
+def load_calendar(settings: RegistrySettings) -> WorkingCalendar:
+    if settings.calendar_file and settings.calendar_file.exists():
+        return WorkingCalendar.from_table(json.loads(settings.calendar_file.read_text()))
+    return WorkingCalendar()
+
+
+def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None) -> RegistryApp:
+    if repo is None:
+        from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
+
+        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.ensure_indexes(RegistrationDoc, AuditDoc)
+        repo, outbox = MongoRegistrationRepository(), MongoOutboxStore(RegistrationDoc)
+    if store is None:
+        from .adapters.s3_store import S3ScanStore
+
+        store = S3ScanStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket)
+        store.ensure_bucket()
+    registry = Registry(repo, store, load_registers(settings), load_calendar(settings),
+                        tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
+                        trace=current_traceparent)
+    return RegistryApp(registry, outbox, settings)

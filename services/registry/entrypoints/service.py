@@ -1,0 +1,95 @@
+"""Every way into the registry: the clerks' HTTP API, e-portal events, the outbox timer."""
+from __future__ import annotations
+
+import json
+
+from nameko.rpc import RpcProxy
+from nameko.timer import timer
+from nameko.web.handlers import http
+from pydantic import ValidationError
+
+from delovod_proto import topics
+from servicekit.auth import authenticate
+from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
+from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
+from servicekit.outbox import relay
+from servicekit.providers import App
+from servicekit.tracing import Tracing
+
+from ..adapters.catalogue_client import RpcCatalogue
+from ..bootstrap import bootstrap
+from ..domain.commands import RegisterDocument
+from ..service_layer import eportal
+from ..service_layer.registry import Rejected
+from . import views
+
+
+def _problem(exc: Rejected) -> Problem:
+    return Problem(exc.status, {404: "Not Found", 409: "Conflict"}.get(exc.status, "Unprocessable Content"),
+                   exc.detail, errors=exc.errors, extra=exc.extra)
+
+
+class RegistryService:
+    name = "registry"
+
+    app = App(bootstrap)
+    catalogue_rpc = RpcProxy("catalogue")
+    publish = KafkaPublisher()
+    tracing = Tracing()
+
+    @http("POST", "/api/v1/documents")
+    @handle_problems
+    def register_document(self, request):
+        """Multipart: a ``metadata`` JSON part and one or more ``scan`` files."""
+        principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        raw = request.form.get("metadata") or (request.files["metadata"].read() if "metadata" in request.files else None)
+        if not raw:
+            raise Problem(400, "Bad Request", "Липсва частта metadata (JSON).", errors=[{"field": "metadata", "message": "Полето е задължително."}])
+        try:
+            command = RegisterDocument.model_validate_json(raw)
+        except ValidationError as exc:
+            raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=pydantic_errors(exc, "metadata."))
+        files = [(f.filename or "scan", f.read()) for f in request.files.getlist("scan")]
+        try:
+            done = self.app.registry.register(command, files, principal.subject, RpcCatalogue(self.catalogue_rpc))
+        except Rejected as exc:
+            raise _problem(exc)
+        relay(self.app.outbox, self.publish, owner_id=str(done.registration.id)) if self.app.outbox else None
+        return json_response(views.registered(done), status=201)
+
+    @http("GET", "/api/v1/documents/by-index")
+    @handle_problems
+    def get_document(self, request):
+        authenticate(request, self.app.settings.auth_secret())
+        try:
+            return json_response(views.registration(self.app.registry.get(request.args.get("index", ""))))
+        except Rejected as exc:
+            raise _problem(exc)
+
+    @http("GET", "/api/v1/documents/scan-url")
+    @handle_problems
+    def scan_url(self, request):
+        principal = authenticate(request, self.app.settings.auth_secret())
+        try:
+            url = self.app.registry.scan_url(request.args.get("index", ""), int(request.args.get("n", "1")), principal.subject)
+        except (Rejected, ValueError) as exc:
+            raise _problem(exc if isinstance(exc, Rejected) else Rejected(400, "Параметърът n трябва да е число."))
+        return json_response({"url": url, "expires_in_s": 300})
+
+    @http("GET", "/health")
+    def health(self, request):
+        return json_response({"status": "ok", "service": self.name})
+
+    @consume(topics.EPORTAL_SUBMISSIONS)
+    def register_submission(self, envelope):
+        try:
+            done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc))
+        except Rejected as exc:
+            raise PermanentFailure(f"{exc.detail} {exc.errors or ''}".strip())
+        if self.app.outbox:
+            relay(self.app.outbox, self.publish, owner_id=str(done.registration.id))
+
+    @timer(interval=1)
+    def relay_outbox(self):
+        if self.app.outbox is not None:
+            relay(self.app.outbox, self.publish)

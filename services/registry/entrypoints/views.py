@@ -1,0 +1,21 @@
+"""Plain-dict views of registrations for the clerks' API (personal number masked)."""
+from ..domain.people import mask_personal_number
+from ..service_layer.registry import Registered
+
+
+def registration(r) -> dict:
+    sender = r.command.sender.model_dump(mode="json")
+    sender["personal_number"] = mask_personal_number(sender.get("personal_number"))
+    return {"registration_index": r.index, "case_index": r.case_index, "registered_at": r.registered_at.isoformat(),
+            "kind": r.command.kind.value, "channel": r.command.channel.value, "subject": r.command.subject,
+            "sender": sender, "registered_by": r.registered_by, "service_code": r.command.service_code,
+            "service_version": r.service_version,
+            "due_date": r.due.due_date.isoformat() if r.due else None,
+            "due_date_explanation": r.due.explanation() if r.due else None,
+            "due_date_summary": r.due.summary_bg() if r.due else None,
+            "scans": [{"n": n, "sha256": s.sha256, "size": s.size, "content_type": s.content_type,
+                       "file_name": s.file_name} for n, s in enumerate(r.scans, 1)]}
+
+
+def registered(done: Registered) -> dict:
+    return {**registration(done.registration), "access_code": done.access_code}

@@ -1,0 +1,64 @@
+"""Ports of the registry's service layer; adapters implement them, fakes prove them."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Optional, Protocol
+
+from delovod_proto.rpc import ServiceTermResponse
+from delovod_proto.vocabulary import ServiceVariant
+from servicekit.outbox import OutboxMessage
+
+from ..domain.registration import Registration
+
+
+class IndexTaken(Exception):
+    """Another registration claimed that (register, year, number, seq) first."""
+
+
+class AbstractRegistrationRepository(Protocol):
+    """Registrations; the document itself claims its number under a unique key."""
+
+    def next_number(self, register_code: str, year: int) -> int:
+        """One more than the highest number of the register in the year (1 if none)."""
+
+    def next_seq(self, case_index: str) -> int:
+        """One more than the highest follow-up sequence of the case."""
+
+    def add(self, registration: Registration, events: Iterable[OutboxMessage]) -> None:
+        """Insert atomically with its outbox; raises :class:`IndexTaken` on a taken key."""
+
+    def by_index(self, index: str) -> Optional[Registration]: ...
+
+    def by_scan_hash(self, sha256: str) -> Optional[Registration]: ...
+
+    def by_submission(self, submission_id: str) -> Optional[Registration]: ...
+
+    def set_scans(self, registration_id, scans: list) -> None:
+        """Record the scans' final object keys."""
+
+    def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
+        """Append to the audit log (who, when, what)."""
+
+
+class AbstractScanStore(Protocol):
+    """Object storage for scans (S3 API: MinIO in production, SeaweedFS locally)."""
+
+    def put(self, key: str, data: bytes, content_type: str, metadata: Optional[dict] = None) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def fetch(self, bucket: str, key: str) -> bytes:
+        """An object from another bucket (e-portal uploads); KeyError if absent."""
+
+    def move(self, source_key: str, target_key: str) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def presigned_url(self, key: str, expires: dt.timedelta) -> str: ...
+
+
+class AbstractCatalogue(Protocol):
+    """The catalogue service, as the registry needs it."""
+
+    def service_term(self, code: str, at: dt.date, variant: ServiceVariant) -> ServiceTermResponse:
+        """Raises ``delovod_proto.rpc.ServiceNotFound`` for an unknown code."""

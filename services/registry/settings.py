@@ -1,0 +1,24 @@
+"""Registry settings (prefix ``DELOVOD_REGISTRY_``)."""
+from pathlib import Path
+from typing import Optional
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+
+class RegistrySettings(ServiceSettings):
+    """Settings of the registry service."""
+
+    model_config = SettingsConfigDict(env_prefix="DELOVOD_REGISTRY_", frozen=True)
+
+    http_port: int = Field(8001, description="HTTP port of the clerks' API")
+    mongo_uri: str = Field("mongodb://127.0.0.1:27017/registry", description="MongoDB URI of the registry's own database")
+    s3_endpoint: str = Field("http://127.0.0.1:8333", description="S3 endpoint for scans (MinIO in production)")
+    s3_access_key: str = Field("delovod-local", description="S3 access key")
+    s3_secret_key: str = Field("delovod-local-secret", description="S3 secret key")
+    s3_bucket: str = Field("delovod-scans", description="Bucket for scans")
+    max_scan_mb: int = Field(50, description="Largest accepted scan file, in MB")
+    registers_file: Optional[Path] = Field(None, description="JSON overriding registers: {kind: {code, prefix, title, pattern, follow_up_pattern}}")
+    calendar_file: Optional[Path] = Field(None, description="JSON table of extra days off and working Saturdays: [{date, kind, reason}]")

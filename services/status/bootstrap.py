@@ -1,0 +1,28 @@
+"""The status service's composition root."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servicekit import mongo
+from servicekit.mongo_outbox import MongoOutboxStore
+from servicekit.tracing import current_traceparent
+
+from .service_layer.tracker import StatusTracker
+from .settings import StatusSettings
+
+
+@dataclass
+class StatusApp:
+    tracker: StatusTracker
+    outbox: object
+    settings: StatusSettings
+
+
+def bootstrap(settings: StatusSettings, *, repo=None, outbox=None) -> StatusApp:
+    if repo is None:
+        from .adapters.mongo_repository import ALIAS, CaseDoc, MongoCaseRepository
+
+        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.ensure_indexes(CaseDoc)
+        repo, outbox = MongoCaseRepository(), MongoOutboxStore(CaseDoc)
+    return StatusApp(StatusTracker(repo, trace=current_traceparent), outbox, settings)

@@ -1,0 +1,91 @@
+"""Every way into the status service: registry events, citizens' lookup (HTTP, RPC),
+officials' stage changes, the outbox timer."""
+from __future__ import annotations
+
+import json
+
+from nameko.rpc import rpc
+from nameko.timer import timer
+from nameko.web.handlers import http
+from pydantic import ValidationError
+
+from delovod_proto import topics
+from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
+from delovod_proto.vocabulary import CaseStage
+from servicekit.auth import authenticate
+from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
+from servicekit.kafka import KafkaPublisher, consume
+from servicekit.outbox import relay
+from servicekit.providers import App
+from servicekit.tracing import Tracing
+
+from ..bootstrap import bootstrap
+from ..domain.case import StageChangeRefused
+from ..service_layer.tracker import ConcurrentChange
+from . import page
+
+
+class StatusService:
+    name = "status"
+
+    app = App(bootstrap)
+    publish = KafkaPublisher()
+    tracing = Tracing()
+
+    @consume(topics.DOCUMENTS_REGISTERED)
+    def on_document_registered(self, envelope):
+        self.app.tracker.on_document_registered(envelope.body())
+        self._relay(envelope.correlation_id)
+
+    def _relay(self, case_index=None):
+        if self.app.outbox is not None:
+            relay(self.app.outbox, self.publish, owner_id=case_index)
+
+    @rpc
+    def lookup(self, request: dict) -> dict:
+        """A citizen's lookup; raises CaseNotFound when index or code do not match."""
+        return self.app.tracker.lookup(CaseLookupRequest.model_validate(request)).model_dump(mode="json")
+
+    @http("GET", "/api/v1/cases/lookup")
+    @handle_problems
+    def lookup_http(self, request):
+        try:
+            view = self.app.tracker.lookup(CaseLookupRequest(registration_index=request.args.get("index", ""),
+                                                             access_code=request.args.get("code", "")))
+        except ValidationError as exc:
+            raise Problem(400, "Bad Request", "Въведете индекса и 8-цифрения код за достъп.",
+                          errors=pydantic_errors(exc))
+        except CaseNotFound as exc:
+            raise Problem(404, "Not Found", str(exc))
+        return json_response(view.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
+
+    @http("POST", "/api/v1/cases/stage")
+    @handle_problems
+    def change_stage(self, request):
+        """Officials move a case: JSON ``{"case_index", "stage", "reason"}``."""
+        authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
+        try:
+            body = json.loads(request.get_data() or b"{}")
+            case = self.app.tracker.change_stage(body["case_index"], CaseStage(body["stage"]), body.get("reason"))
+        except (ValueError, KeyError, TypeError) as exc:
+            if isinstance(exc, StageChangeRefused):
+                raise Problem(409, "Conflict", str(exc))
+            raise Problem(422, "Unprocessable Content", "Очаква се JSON с case_index, stage и reason.")
+        except CaseNotFound as exc:
+            raise Problem(404, "Not Found", str(exc))
+        except ConcurrentChange as exc:
+            raise Problem(409, "Conflict", str(exc))
+        self._relay(case.case_index)
+        return json_response({"case_index": case.case_index, "stage": case.stage.value})
+
+    @http("GET", "/")
+    def lookup_page(self, request):
+        return page.render(self.app.tracker, request.args)
+
+    @http("GET", "/health")
+    def health(self, request):
+        return json_response({"status": "ok", "service": self.name})
+
+    @timer(interval=1)
+    def relay_outbox(self):
+        self._relay()

@@ -1,0 +1,83 @@
+"""Status use cases: open a case when a document is registered, move it through its
+stages (each change announced by a CaseStatusChanged event from the case's outbox),
+and answer a citizen's lookup by index and access code, without login."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Callable, Iterable, Optional, Protocol
+
+from delovod_proto import topics
+from delovod_proto.access_code import verify_access_code
+from delovod_proto.envelope import Envelope, TraceContext
+from delovod_proto.events import CaseStatusChanged, DocumentRegistered
+from delovod_proto.rpc import CaseLookupRequest, CaseNotFound, CaseView, StageEntry
+from delovod_proto.vocabulary import CaseStage
+from servicekit import logs
+from servicekit.outbox import OutboxMessage
+
+from ..domain.case import LABELS_BG, Case, HistoryEntry
+
+log = logging.getLogger(__name__)
+
+
+class AbstractCaseRepository(Protocol):
+    def get(self, case_index: str) -> Optional[tuple[Case, int]]:
+        """The case and its version (for compare-and-set), or None."""
+
+    def create(self, case: Case, events: Iterable[OutboxMessage]) -> bool:
+        """Insert; False if a case with that index exists already."""
+
+    def save(self, case: Case, version: int, events: Iterable[OutboxMessage]) -> bool:
+        """Replace if still at ``version``; False if someone changed it meanwhile."""
+
+
+class ConcurrentChange(Exception):
+    pass
+
+
+class StatusTracker:
+    def __init__(self, repo: AbstractCaseRepository, trace: Callable[[], dict] = dict,
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)):
+        self.repo, self.trace, self.clock = repo, trace, clock
+
+    def _event(self, case: Case, previous: Optional[CaseStage], reason: Optional[str]) -> OutboxMessage:
+        body = CaseStatusChanged(case_index=case.case_index, stage=case.stage, previous_stage=previous,
+                                 changed_at=case.history[-1].at, due_date=case.due_date, reason=reason,
+                                 subject=case.subject)
+        envelope = Envelope.wrap(body, source="status", correlation_id=case.case_index,
+                                 trace=TraceContext(**self.trace()))
+        return OutboxMessage(topics.CASES_STATUS_CHANGED, case.case_index, envelope)
+
+    def on_document_registered(self, event: DocumentRegistered) -> bool:
+        """Open the case (idempotent: a redelivered event finds it open)."""
+        if event.case_index != event.registration_index:
+            logs.event(log, "follow_up_seen", case_index=event.case_index, index=event.registration_index)
+            return False
+        case = Case(event.case_index, event.subject, event.kind.value, event.registered_at, event.due_date,
+                    event.access_code_hash, CaseStage.REGISTERED,
+                    [HistoryEntry(CaseStage.REGISTERED, event.registered_at)])
+        created = self.repo.create(case, [self._event(case, None, None)])
+        logs.event(log, "case_opened" if created else "case_open_duplicate", case_index=case.case_index)
+        return created
+
+    def change_stage(self, case_index: str, stage: CaseStage, reason: Optional[str]) -> Case:
+        found = self.repo.get(case_index)
+        if found is None:
+            raise CaseNotFound(f"Няма преписка с индекс {case_index}.")
+        case, version = found
+        previous = case.move_to(stage, self.clock(), reason)
+        if not self.repo.save(case, version, [self._event(case, previous, reason)]):
+            raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
+        logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value)
+        return case
+
+    def lookup(self, request: CaseLookupRequest) -> CaseView:
+        found = self.repo.get(request.registration_index.strip())
+        if found is None or not verify_access_code(request.access_code, found[0].access_code_hash):
+            raise CaseNotFound("Няма преписка с този индекс и код за достъп.")
+        case = found[0]
+        return CaseView(case_index=case.case_index, subject=case.subject, kind=case.kind,
+                        registered_at=case.registered_at, stage=case.stage, stage_label=LABELS_BG[case.stage],
+                        due_date=case.due_date,
+                        history=[StageEntry(stage=h.stage, at=h.at, reason=h.reason) for h in case.history])
