@@ -166,7 +166,7 @@ def start_group(name: str, procfile: str, procs: list[str]) -> None:
     if pid_alive(pid_file):
         return
     RUN.mkdir(parents=True, exist_ok=True)
-    for d in ("mail", "traces", "data/ferretdb", "data/s3", "data/rabbitmq", "log/rabbitmq"):
+    for d in ("mail/tmp", "mail/new", "mail/cur", "traces", "data/ferretdb", "data/s3", "data/rabbitmq", "log/rabbitmq"):
         (LOCAL / d).mkdir(parents=True, exist_ok=True)
     _rabbitmq_owns_its_dirs()
     out = (LOG / f"{name}.log").open("a")

@@ -1,0 +1,1 @@
+"""The README's run command (`make demo`): one paper letter through all four services."""
