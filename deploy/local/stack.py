@@ -68,6 +68,7 @@ def env() -> dict:
               "RABBITMQ_PID_FILE": str(LOCAL / "data" / "rabbitmq" / "beam.pid"),
               "ERL_CRASH_DUMP": str(LOG / "erl_crash.dump"),
               "RABBITMQ_SERVER_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}"})
+    e.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     e.setdefault("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
     e.setdefault("OTEL_BSP_SCHEDULE_DELAY", "500")
     e.setdefault("OTEL_METRICS_EXPORTER", "none")

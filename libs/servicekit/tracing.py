@@ -60,7 +60,7 @@ class Tracing(DependencyProvider):
     """
 
     KINDS = {"HttpRequestHandler": SpanKind.SERVER, "Rpc": SpanKind.SERVER,
-             "KafkaConsume": SpanKind.CONSUMER, "Timer": SpanKind.INTERNAL}
+             "KafkaConsume": SpanKind.CONSUMER}
 
     def setup(self):
         init_tracing(self.container.service_name)
@@ -73,11 +73,11 @@ class Tracing(DependencyProvider):
 
     def worker_setup(self, worker_ctx):
         entry = type(worker_ctx.entrypoint).__name__
+        if entry == "Timer":
+            return  # housekeeping ticks (outbox relay, dispatch) would drown the traces
         carrier = {k: v for k, v in worker_ctx.data.items() if k in ("traceparent", "tracestate")}
         if entry == "HttpRequestHandler" and worker_ctx.args:
             carrier = {k.lower(): v for k, v in worker_ctx.args[0].headers.items()}
-        if entry == "Timer":
-            carrier = {}
         span = self.tracer.start_span(
             f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}",
             context=context_from(carrier), kind=self.KINDS.get(entry, SpanKind.INTERNAL),

@@ -34,9 +34,11 @@ def _from_csv(row: dict) -> dict:
             continue
         if key in NESTED:
             try:
-                out[key] = json.loads(value)
+                parsed = json.loads(value)
             except json.JSONDecodeError:
-                out[key] = value  # validation reports the field
+                parsed = value  # validation reports the field
+            if parsed is not None:
+                out[key] = parsed
         elif key in ("register_id_verified", "eservice"):
             out[key] = value.strip().lower() in ("1", "true", "да", "yes")
         else:
@@ -51,8 +53,13 @@ def write_rows(rows: list[dict], fmt: str, out) -> None:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: json.dumps(row.get(k), ensure_ascii=False) if k in NESTED else row.get(k)
-                         for k in COLUMNS})
+        writer.writerow({k: _cell(k, row.get(k)) for k in COLUMNS})
+
+
+def _cell(key: str, value):
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False) if key in NESTED else value
 
 
 def main(argv=None) -> int:

@@ -84,8 +84,8 @@ class MongoNotificationRepository:
     def dead(self) -> list[Notification]:
         return [_to_domain(d) for d in NotificationDoc._get_collection().find({"status": "dead"}).limit(500)]
 
-    def replay(self, notification_id: str) -> bool:
+    def replay(self, notification_id: str, now: dt.datetime) -> bool:
         result = NotificationDoc._get_collection().update_one(
             {"_id": notification_id, "status": "dead"},
-            {"$set": {"status": "pending", "attempts": 0, "next_attempt_at": _naive(dt.datetime.now(UTC))}})
+            {"$set": {"status": "pending", "attempts": 0, "next_attempt_at": _naive(now)}})
         return result.modified_count == 1

@@ -51,7 +51,7 @@ class NotificationsService:
     @handle_problems
     def replay(self, request, notification_id):
         authenticate(request, self.app.settings.auth_secret(), ("admin",))
-        if not self.app.dispatcher.repo.replay(notification_id):
+        if not self.app.dispatcher.replay(notification_id):
             raise Problem(404, "Not Found", "Няма неуспешно известие с този идентификатор.")
         return json_response({"id": notification_id, "status": "pending"}, status=202)
 

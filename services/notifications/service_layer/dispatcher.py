@@ -52,7 +52,8 @@ class AbstractNotificationRepository(Protocol):
 
     def dead(self) -> list[Notification]: ...
 
-    def replay(self, notification_id: str) -> bool: ...
+    def replay(self, notification_id: str, now: dt.datetime) -> bool:
+        """Make a dead notification pending again, due at ``now``."""
 
 
 class AbstractChannel(Protocol):
@@ -90,6 +91,12 @@ class Dispatcher:
             self._attempt(n)
             done += 1
         return done
+
+    def replay(self, notification_id: str) -> bool:
+        replayed = self.repo.replay(notification_id, self.clock())
+        if replayed:
+            logs.event(log, "notification_replayed", notification_id=notification_id)
+        return replayed
 
     def _attempt(self, n: Notification) -> None:
         contact = self.repo.recipient(n.case_index)

@@ -1,0 +1,83 @@
+import datetime as dt
+
+from delovod_proto.envelope import Envelope
+from delovod_proto.events import CaseStatusChanged
+from delovod_proto.vocabulary import ContactChannel
+from notifications.adapters.memory import InMemoryNotificationRepository
+from notifications.domain.messages import backoff_s
+from notifications.service_layer.dispatcher import Dispatcher
+from tests.helpers import registered
+
+
+class Clock:
+    def __init__(self):
+        self.now = dt.datetime(2026, 11, 25, 9, tzinfo=dt.timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+
+class FlakyChannel:
+    def __init__(self, failures):
+        self.failures, self.sent = failures, []
+
+    def send(self, n, contact):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("relay down")
+        self.sent.append((n.id, contact.email))
+
+
+def status_event(index="ЖЛБ-1/25.11.2026"):
+    body = CaseStatusChanged(case_index=index, stage="registered", changed_at=dt.datetime.now(dt.timezone.utc),
+                             due_date=dt.date(2026, 12, 29), subject="Осветление")
+    return Envelope.wrap(body, source="status", correlation_id=index)
+
+
+def make(failures=0, max_attempts=3):
+    clock, channel = Clock(), FlakyChannel(failures)
+    d = Dispatcher(InMemoryNotificationRepository(), {ContactChannel.EMAIL: channel}, "http://x", max_attempts, 1.0, clock=clock)
+    return d, channel, clock
+
+
+def test_sent_exactly_once_even_if_the_event_is_redelivered():
+    d, channel, _ = make()
+    d.on_document_registered(registered())
+    event = status_event()
+    assert d.on_status_changed(event) and not d.on_status_changed(event)
+    d.dispatch_due(), d.dispatch_due()
+    assert channel.sent == [(str(event.event_id), "m@example.bg")]
+    assert "ЖЛБ-1/25.11.2026" in d.repo.items[str(event.event_id)].body
+
+
+def test_waits_for_the_recipient_when_status_event_comes_first():
+    d, channel, clock = make()
+    d.on_status_changed(status_event())
+    d.dispatch_due()
+    assert channel.sent == []
+    d.on_document_registered(registered())
+    clock.now += dt.timedelta(seconds=5)
+    d.dispatch_due()
+    assert len(channel.sent) == 1
+
+
+def test_retries_with_backoff_then_dead_letter_then_replay():
+    d, channel, clock = make(failures=5, max_attempts=3)
+    d.on_document_registered(registered())
+    event = status_event()
+    d.on_status_changed(event)
+    for _ in range(3):
+        d.dispatch_due()
+        clock.now += dt.timedelta(hours=1)
+    n = d.repo.items[str(event.event_id)]
+    assert (n.status, n.attempts) == ("dead", 3) and "relay down" in n.last_error
+    assert [x.id for x in d.repo.dead()] == [n.id]
+    channel.failures = 0
+    assert d.replay(n.id)
+    d.dispatch_due()
+    assert d.repo.items[n.id].status == "sent" and len(channel.sent) == 1
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [backoff_s(a, 2) for a in (1, 2, 3)] == [2, 4, 8]
+    assert backoff_s(50, 2) == 3600

@@ -1,0 +1,134 @@
+"""The registration use case over fakes: numbering, validation, crashes, follow-ups."""
+import datetime as dt
+import threading
+
+import pytest
+
+from delovod_proto import topics
+from delovod_proto.rpc import ServiceNotFound, ServiceTermResponse, Term
+from delovod_proto.vocabulary import TermUnit
+from registry.adapters.memory import InMemoryRegistrationRepository, InMemoryScanStore
+from registry.domain.calendar import WorkingCalendar
+from registry.domain.index import DEFAULT_REGISTERS
+from registry.service_layer.registry import Registry, Rejected
+from tests.helpers import command, pdf_bytes, png_bytes
+
+NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
+
+
+class FakeCatalogue:
+    def service_term(self, code, at, variant):
+        if code != "2016":
+            raise ServiceNotFound(f"Няма услуга с код {code}")
+        return ServiceTermResponse(code="2016", version=3, valid_from=dt.date(2026, 1, 1), name="Удостоверение за наследници",
+                                   variant=variant, term=Term(value=7, unit=TermUnit.WORKING_DAYS))
+
+
+@pytest.fixture
+def parts():
+    return InMemoryRegistrationRepository(), InMemoryScanStore()
+
+
+@pytest.fixture
+def registry(parts):
+    repo, store = parts
+    return Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), clock=lambda: NOW)
+
+
+def test_numbers_are_consecutive_and_scans_are_keyed_by_index(registry, parts):
+    repo, store = parts
+    first = registry.register(command(), [("a.pdf", pdf_bytes("1"))], "clerk1", None)
+    second = registry.register(command(), [("b.png", png_bytes(2))], "clerk1", None)
+    assert [first.registration.index, second.registration.index] == ["ЖЛБ-1/25.11.2026", "ЖЛБ-2/25.11.2026"]
+    assert set(store.objects) == {"complaints/2026/1/1-" + first.registration.scans[0].sha256[:12] + ".pdf",
+                                  "complaints/2026/2/1-" + second.registration.scans[0].sha256[:12] + ".png"}
+    assert [m.topic for m in repo.outbox] == [topics.DOCUMENTS_REGISTERED] * 2
+    assert len(first.access_code) == 8 and first.access_code not in str(repo.outbox)
+
+
+def test_application_takes_term_and_version_from_catalogue(registry):
+    done = registry.register(command(kind="service_application", service_code="2016"), [], "c", None or FakeCatalogue())
+    assert done.registration.service_version == 3
+    assert done.registration.due.value == 7 and done.registration.due.unit == "working_days"
+    assert done.registration.due.due_date == dt.date(2026, 12, 4)
+
+
+@pytest.mark.parametrize("files,cmd,status", [
+    ([("x.pdf", b"")], {}, 422),
+    ([("evil.pdf", b"MZ\x90\x00 not a pdf")], {}, 422),
+    ([], {"kind": "service_application", "service_code": "999"}, 422),
+    ([], {"kind": "follow_up", "related_index": "ЖЛБ-404/01.01.2026"}, 422),
+])
+def test_bad_input_takes_no_number_leaves_no_object_no_event(registry, parts, files, cmd, status):
+    repo, store = parts
+    with pytest.raises(Rejected) as err:
+        registry.register(command(**cmd), files, "c", FakeCatalogue())
+    assert err.value.status == status and err.value.errors
+    assert (repo.items, store.objects, repo.outbox) == ({}, {}, [])
+
+
+def test_oversize_scan_is_refused(parts):
+    repo, store = parts
+    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), max_scan_bytes=100, clock=lambda: NOW)
+    with pytest.raises(Rejected):
+        small.register(command(), [("big.png", png_bytes() + b"\0" * 200)], "c", None)
+
+
+def test_same_scan_twice_reports_the_earlier_index(registry):
+    scan = pdf_bytes("same")
+    first = registry.register(command(), [("a.pdf", scan)], "c", None)
+    with pytest.raises(Rejected) as err:
+        registry.register(command(), [("a.pdf", scan)], "c", None)
+    assert err.value.status == 409 and err.value.extra["earlier_index"] == first.registration.index
+    again = registry.register(command(accept_duplicate_scan=True), [("a.pdf", scan)], "c", None)
+    assert again.registration.number == 2
+
+
+def test_follow_up_joins_the_case_with_a_sequence(registry):
+    case = registry.register(command(), [], "c", None).registration
+    one = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
+    two = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
+    assert (one.index, two.index) == ("ЖЛБ-1-(1)/25.11.2026", "ЖЛБ-1-(2)/25.11.2026")
+    assert one.case_index == two.case_index == case.index and one.due == case.due
+    assert registry.register(command(), [], "c", None).registration.number == 2
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("step", ["put", "add", "move"])
+def test_crash_at_any_step_leaves_no_gap(registry, parts, step):
+    repo, store = parts
+    target = {"put": store, "add": repo, "move": store}[step]
+    original = getattr(target, step)
+
+    def crash(*a, **k):
+        raise Crash(step)
+
+    setattr(target, step, crash)
+    with pytest.raises(Crash):
+        registry.register(command(), [("a.pdf", pdf_bytes(step))], "c", None)
+    setattr(target, step, original)
+    after = registry.register(command(), [("b.pdf", pdf_bytes(step + "b"))], "c", None).registration
+    numbers = sorted(r.number for r in repo.items.values())
+    assert numbers == list(range(1, len(numbers) + 1)), numbers
+    assert after.number == numbers[-1]
+    # a crash after the claim (move) leaves a complete registration whose scan is still reachable
+    for r in repo.items.values():
+        assert all(s.object_key in store.objects for s in r.scans)
+
+
+def test_concurrent_registrations_get_distinct_gap_free_numbers(registry, parts):
+    repo, _ = parts
+    threads = [threading.Thread(target=registry.register, args=(command(), [], "c", None)) for _ in range(30)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(r.number for r in repo.items.values()) == list(range(1, 31))
+
+
+def test_eportal_submission_is_idempotent(registry):
+    first = registry.register(command(channel="eportal", eportal_submission_id="P-1"), [], "eportal", None)
+    again = registry.register(command(channel="eportal", eportal_submission_id="P-1"), [], "eportal", None)
+    assert again.registration.index == first.registration.index and not again.created
+    assert [m.topic for m in registry.repo.outbox] == [topics.DOCUMENTS_REGISTERED, topics.EPORTAL_RECEIPTS]

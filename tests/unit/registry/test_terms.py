@@ -1,0 +1,54 @@
+import datetime as dt
+
+import pytest
+
+from delovod_proto.vocabulary import DocumentKind, TermUnit
+from registry.domain.calendar import WorkingCalendar
+from registry.domain.terms import DEFAULT_RULES, TermRule, add_months, compute_due
+
+CAL = WorkingCalendar()
+
+
+def at(y, m, d):
+    return dt.datetime(y, m, d, 10, 0)
+
+
+def test_complaint_30_days_ending_on_christmas_moves_past_the_holidays():
+    due = compute_due(at(2026, 11, 25), DEFAULT_RULES[DocumentKind.COMPLAINT], CAL)
+    assert due.raw_end == dt.date(2026, 12, 25)
+    assert due.due_date == dt.date(2026, 12, 29)  # 25, 26 Christmas, 27 Sunday, 28 moved holiday
+    assert [s["date"] for s in due.skipped] == ["2026-12-25", "2026-12-26", "2026-12-27", "2026-12-28"]
+    assert "29.12.2026" in due.summary_bg()
+
+
+def test_working_days_skip_weekends_and_decreed_day_off():
+    due = compute_due(at(2025, 12, 30), TermRule(3, TermUnit.WORKING_DAYS, "x"), CAL)
+    # 31.12.2025 decreed day off, 1.1 holiday, 2.1.2026 decreed day off, 3-4 weekend
+    assert due.due_date == dt.date(2026, 1, 7)
+
+
+def test_day_term_excludes_start_day():
+    assert compute_due(at(2026, 3, 10), TermRule(1, TermUnit.CALENDAR_DAYS, "x"), CAL).due_date == dt.date(2026, 3, 11)
+
+
+def test_month_term_ends_on_last_day_of_shorter_month():
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    due = compute_due(at(2026, 1, 31), TermRule(1, TermUnit.MONTHS, "x"), CAL)
+    assert due.due_date == dt.date(2026, 3, 2)  # 28.02.2026 is a Saturday
+
+
+def test_orthodox_easter_is_not_a_working_day():
+    assert not CAL.is_working(dt.date(2026, 4, 10))  # Good Friday 2026
+    assert not CAL.is_working(dt.date(2026, 4, 13))  # Easter Monday
+
+
+def test_operator_table_adds_day_off_and_working_saturday():
+    cal = WorkingCalendar.from_table([{"date": "2026-11-27", "kind": "day_off", "reason": "РМС"},
+                                      {"date": "2026-11-28", "kind": "working_day", "reason": "отработване"}])
+    assert cal.non_working_reason(dt.date(2026, 11, 27)) == "РМС"
+    assert cal.is_working(dt.date(2026, 11, 28))
+
+
+@pytest.mark.parametrize("kind", list(DEFAULT_RULES))
+def test_every_kind_has_a_sourced_rule(kind):
+    assert DEFAULT_RULES[kind].source

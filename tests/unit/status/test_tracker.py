@@ -1,0 +1,43 @@
+import pytest
+
+from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
+from delovod_proto.vocabulary import CaseStage
+from status.adapters.memory import InMemoryCaseRepository
+from status.domain.case import StageChangeRefused
+from status.service_layer.tracker import StatusTracker
+from tests.helpers import registered
+
+
+@pytest.fixture
+def tracker():
+    return StatusTracker(InMemoryCaseRepository())
+
+
+def test_registration_opens_a_case_once(tracker):
+    assert tracker.on_document_registered(registered())
+    assert not tracker.on_document_registered(registered())
+    assert len(tracker.repo.outbox) == 1
+
+
+def test_lookup_needs_the_right_code_and_never_says_which_part_was_wrong(tracker):
+    tracker.on_document_registered(registered())
+    view = tracker.lookup(CaseLookupRequest(registration_index="ЖЛБ-1/25.11.2026", access_code="12345678"))
+    assert view.stage == CaseStage.REGISTERED and view.stage_label == "Регистриран"
+    for index, code in (("ЖЛБ-1/25.11.2026", "00000000"), ("ЖЛБ-9/25.11.2026", "12345678")):
+        with pytest.raises(CaseNotFound) as err:
+            tracker.lookup(CaseLookupRequest(registration_index=index, access_code=code))
+        assert str(err.value) == "Няма преписка с този индекс и код за достъп."
+
+
+def test_suspension_needs_a_reason_and_is_kept_in_history(tracker):
+    tracker.on_document_registered(registered())
+    tracker.change_stage("ЖЛБ-1/25.11.2026", CaseStage.IN_PROGRESS, None)
+    with pytest.raises(StageChangeRefused):
+        tracker.change_stage("ЖЛБ-1/25.11.2026", CaseStage.SUSPENDED, None)
+    case = tracker.change_stage("ЖЛБ-1/25.11.2026", CaseStage.SUSPENDED, "Изчакваме становище на РИОСВ")
+    assert [h.stage for h in case.history] == [CaseStage.REGISTERED, CaseStage.IN_PROGRESS, CaseStage.SUSPENDED]
+    assert len(tracker.repo.outbox) == 3
+
+
+def test_follow_ups_do_not_open_cases(tracker):
+    assert not tracker.on_document_registered(registered("ЖЛБ-1-(1)/26.11.2026", case="ЖЛБ-1/25.11.2026"))
