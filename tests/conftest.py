@@ -1,7 +1,7 @@
 """Shared test helpers. eventlet is patched first, as nameko's processes are."""
 import warnings
 
-warnings.filterwarnings("ignore", message="Eventlet is deprecated")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E305

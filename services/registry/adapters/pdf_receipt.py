@@ -1,0 +1,218 @@
+"""Printable papers for the counter: the citizen's receipt and the label stuck on the
+paper original, so paper and record can be matched (reportlab; DejaVu for Cyrillic).
+
+The receipt carries the access code, which is shown once: callers hand the bytes to
+the printer or the browser and keep no copy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode import createBarcodeDrawing
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.pagesizes import A5
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from ..domain.registration import Registration
+
+log = logging.getLogger(__name__)
+SOFIA = ZoneInfo("Europe/Sofia")
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_FILES = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
+              "DejaVuSansMono": "DejaVuSansMono.ttf"}
+MARGIN = 15 * mm
+STAMP_SIZE = (70 * mm, 30 * mm)
+STAMP_MARGIN = 2.5 * mm
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """The office that registered the document, as printed on the receipt."""
+
+    name: str
+    hours: str
+    phone: str
+    email: str
+
+
+PLOVDIV = OfficeInfo("Община Пловдив — Звено за административно обслужване",
+                     "понеделник – петък, 8:30 – 17:15 ч.", "032/656 701", "info@plovdiv.bg")
+
+
+@dataclass(frozen=True)
+class Fonts:
+    regular: str
+    bold: str
+    mono: str
+
+
+@lru_cache(maxsize=1)
+def fonts() -> Fonts:
+    """DejaVu Sans (Cyrillic) if installed, else the PDF base fonts, which cannot show Cyrillic."""
+    if not all((FONT_DIR / file).exists() for file in FONT_FILES.values()):
+        log.warning("DejaVu fonts not found in %s: Cyrillic will not render on receipts", FONT_DIR)
+        return Fonts("Helvetica", "Helvetica-Bold", "Courier")
+    for name, file in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+    return Fonts(*FONT_FILES)
+
+
+def status_link(status_url: str, index: str) -> str:
+    """The status page for ``index``; the access code is never part of it."""
+    return f"{status_url.rstrip('/')}/?{urlencode({'index': index})}"
+
+
+def local_time(at: dt.datetime) -> str:
+    """``at`` in Sofia local time as dd.mm.yyyy HH:MM."""
+    if at.tzinfo is None:  # stored datetimes are UTC even when the driver drops the zone
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return f"{at.astimezone(SOFIA):%d.%m.%Y %H:%M}"
+
+
+class _Cursor:
+    """Writes lines top-down on one page, wrapping to the text width."""
+
+    def __init__(self, pdf: canvas.Canvas, x: float, y: float, width: float):
+        self.pdf, self.x, self.y, self.width = pdf, x, y, width
+
+    def line(self, text: str, font: str, size: float, leading: float = 1.35) -> None:
+        self.pdf.setFont(font, size)
+        self.pdf.drawString(self.x, self.y - size, text)
+        self.y -= size * leading
+
+    def para(self, text: str, font: str, size: float, max_lines: int = 6) -> None:
+        lines = simpleSplit(text, font, size, self.width)
+        if len(lines) > max_lines:
+            lines = lines[:max_lines - 1] + [lines[max_lines - 1].rstrip() + " …"]
+        for text_line in lines:
+            self.line(text_line, font, size, 1.3)
+
+    def gap(self, points: float = 8) -> None:
+        self.y -= points
+
+
+def _draw_qr(pdf: canvas.Canvas, value: str, x: float, y: float, side: float, border: int = 4) -> None:
+    widget = QrCodeWidget(value, barWidth=side, barHeight=side, barBorder=border, barLevel="M")
+    drawing = Drawing(side, side)
+    drawing.add(widget)
+    renderPDF.draw(drawing, pdf, x, y)
+
+
+def _draw_code128(pdf: canvas.Canvas, value: str, x: float, y: float, width: float, height: float) -> None:
+    # The label's margin is the quiet zone; reportlab's default (6.35 mm a side) would not fit.
+    drawing = createBarcodeDrawing("Code128", value=value, quiet=0, width=width, height=height)
+    renderPDF.draw(drawing, pdf, x, y)
+
+
+def _new_pdf(size: tuple[float, float], title: str) -> tuple[io.BytesIO, canvas.Canvas]:
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=size)
+    pdf.setTitle(title)
+    return buf, pdf
+
+
+def _finish(buf: io.BytesIO, pdf: canvas.Canvas) -> bytes:
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def _registration_block(c: _Cursor, f: Fonts, registration: Registration) -> None:
+    c.line("Входящ регистрационен индекс", f.regular, 9)
+    c.line(registration.index, f.bold, 18)
+    if registration.case_index != registration.index:
+        c.line(f"към преписка {registration.case_index}", f.regular, 10)
+    c.line(f"Дата и час на регистриране: {local_time(registration.registered_at)} ч.", f.regular, 10)
+    c.gap(4)
+    c.para(f"Относно: {registration.command.subject}", f.regular, 10)
+
+
+def _term_block(c: _Cursor, f: Fonts, registration: Registration) -> None:
+    due = registration.due
+    c.line(f"Срок за отговор: {f'{due.due_date:%d.%m.%Y}' if due else '—'}", f.bold, 12)
+    if due:
+        c.para(due.summary_bg(), f.regular, 8.5)
+    c.para("Срокът тече от датата на регистрационния индекс (Харта на клиента).", f.regular, 8.5)
+
+
+def _access_block(c: _Cursor, f: Fonts, access_code: Optional[str]) -> None:
+    if access_code is None:
+        c.para("Кодът за достъп се отпечатва само веднъж — използвайте кода от първата разписка.",
+               f.regular, 9)
+        return
+    c.line(f"Код за достъп: {access_code}", f.mono, 16)
+    c.para("Пазете кода: показва се само веднъж. С него и с индекса проверявате "
+           "етапа на преписката онлайн.", f.regular, 9)
+
+
+def _online_block(c: _Cursor, f: Fonts, link: str, side: float = 32 * mm) -> None:
+    _draw_qr(c.pdf, link, c.x, c.y - side, side)
+    text = _Cursor(c.pdf, c.x + side + 4 * mm, c.y - 3 * mm, c.width - side - 4 * mm)
+    text.line("Проверка на преписката онлайн:", f.bold, 10)
+    text.para(link, f.regular, 9, max_lines=4)
+    text.para("Сканирайте кода и въведете кода за достъп.", f.regular, 9)
+    c.y -= side
+
+
+def _footer(pdf: canvas.Canvas, f: Fonts, office: OfficeInfo, width: float) -> None:
+    c = _Cursor(pdf, MARGIN, MARGIN + 50, width)
+    pdf.line(MARGIN, c.y + 6, MARGIN + width, c.y + 6)
+    c.para(office.name, f.bold, 9, max_lines=2)
+    c.line(f"Работно време: {office.hours}", f.regular, 9)
+    c.line(f"Телефон: {office.phone} · e-mail: {office.email}", f.regular, 9)
+
+
+def receipt_pdf(registration: Registration, access_code: Optional[str], status_url: str,
+                office: OfficeInfo) -> bytes:
+    """A5 receipt for the citizen: index, time, subject, due date, access code (if
+    given), a QR of the status page and the office's contacts. No personal number."""
+    f, (page_w, page_h) = fonts(), A5
+    buf, pdf = _new_pdf(A5, f"Разписка {registration.index}")
+    c = _Cursor(pdf, MARGIN, page_h - MARGIN, page_w - 2 * MARGIN)
+    c.para(office.name, f.regular, 9, max_lines=2)
+    c.line("РАЗПИСКА ЗА РЕГИСТРИРАН ДОКУМЕНТ", f.bold, 13)
+    for block, arg in ((_registration_block, registration), (_term_block, registration),
+                       (_access_block, access_code)):
+        c.gap(10)
+        block(c, f, arg)
+    c.gap(10)
+    # The status page looks cases up by the case index; for a first document it is the index.
+    _online_block(c, f, status_link(status_url, registration.case_index))
+    _footer(pdf, f, office, c.width)
+    return _finish(buf, pdf)
+
+
+def _fitted(text: str, font: str, size: float, width: float) -> float:
+    return min(size, size * width / pdfmetrics.stringWidth(text, font, size))
+
+
+def stamp_pdf(registration: Registration) -> bytes:
+    """70×30 mm label for the paper original: index, registration time, a QR of the
+    index and a Code128 of the registration id."""
+    f, (w, h), m = fonts(), STAMP_SIZE, STAMP_MARGIN
+    buf, pdf = _new_pdf(STAMP_SIZE, f"Етикет {registration.index}")
+    qr_side = 14 * mm
+    _draw_qr(pdf, registration.index, w - m - qr_side, h - m - qr_side, qr_side, border=1)
+    text_w = w - 2 * m - qr_side - 1 * mm
+    c = _Cursor(pdf, m, h - m - 1 * mm, text_w)
+    c.line(registration.index, f.bold, _fitted(registration.index, f.bold, 10, text_w))
+    c.line(f"Рег. {local_time(registration.registered_at)} ч.", f.regular, 7)
+    reg_id = str(registration.id)
+    _draw_code128(pdf, reg_id, m, m + 2.5 * mm, w - 2 * m, 9 * mm)
+    pdf.setFont(f.mono, _fitted(reg_id, f.mono, 5.5, w - 2 * m))
+    pdf.drawString(m, m, reg_id)
+    return _finish(buf, pdf)

@@ -1,0 +1,92 @@
+"""Contract suites for the catalogue, status and notifications repositories."""
+import datetime as dt
+
+import pytest
+
+from catalogue.adapters.memory_repository import InMemoryServiceRepository
+from catalogue.domain.model import ServiceContent, ServiceVersion
+from delovod_proto.events import Contact
+from delovod_proto.vocabulary import CaseStage
+from notifications.adapters.memory import InMemoryNotificationRepository
+from notifications.service_layer.dispatcher import Notification
+from status.adapters.memory import InMemoryCaseRepository
+from status.domain.case import Case, HistoryEntry
+from tests.contract.conftest import BACKENDS
+from tests.unit.catalogue.test_catalogue import row
+
+UTC = dt.timezone.utc
+
+
+@pytest.fixture(params=BACKENDS)
+def services(request, mongo_alias):
+    if request.param == "memory":
+        return InMemoryServiceRepository()
+    from catalogue.adapters.mongo_repository import ALIAS, MongoServiceRepository, ServiceVersionDoc
+    mongo_alias(ALIAS, ServiceVersionDoc)
+    return MongoServiceRepository()
+
+
+@pytest.fixture(params=BACKENDS)
+def cases(request, mongo_alias):
+    if request.param == "memory":
+        return InMemoryCaseRepository()
+    from status.adapters.mongo_repository import ALIAS, CaseDoc, MongoCaseRepository
+    mongo_alias(ALIAS, CaseDoc)
+    return MongoCaseRepository()
+
+
+@pytest.fixture(params=BACKENDS)
+def notes(request, mongo_alias):
+    if request.param == "memory":
+        return InMemoryNotificationRepository()
+    from notifications.adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc,
+                                                         RecipientDoc)
+    mongo_alias(ALIAS, NotificationDoc, RecipientDoc)
+    return MongoNotificationRepository()
+
+
+def version(n, valid_from, **over):
+    return ServiceVersion(content=ServiceContent.model_validate(row(**over)), version=n, valid_from=valid_from)
+
+
+def test_service_versions_by_date(services):
+    services.add(version(1, dt.date(2026, 1, 1)))
+    services.add(version(2, dt.date(2026, 7, 1), name="Издаване на удостоверение (нов текст)"))
+    assert services.valid_at("T-1", dt.date(2026, 3, 1)).version == 1
+    assert services.valid_at("T-1", dt.date(2026, 7, 1)).version == 2
+    assert services.valid_at("T-1", dt.date(2025, 12, 31)) is None
+    assert services.latest("T-1").version == 2
+    assert [v.version for v in services.current(dt.date(2026, 3, 1))] == [1]
+    with pytest.raises(Exception):
+        services.add(version(2, dt.date(2026, 8, 1)))
+
+
+def case(index="К-1/01.02.2026"):
+    at = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
+    return Case(index, "Тема", "complaint", at, dt.date(2026, 3, 3), "h", CaseStage.REGISTERED,
+                [HistoryEntry(CaseStage.REGISTERED, at)])
+
+
+def test_cases_compare_and_set(cases):
+    assert cases.create(case(), []) and not cases.create(case(), [])
+    got, v = cases.get("К-1/01.02.2026")
+    assert got == case() and v == 1
+    got.move_to(CaseStage.IN_PROGRESS, dt.datetime(2026, 2, 2, tzinfo=UTC), None)
+    assert cases.save(got, v, []) and not cases.save(got, v, [])
+    again, v2 = cases.get("К-1/01.02.2026")
+    assert again.stage == CaseStage.IN_PROGRESS and v2 == 2 and len(again.history) == 2
+
+
+def test_notifications_claim_finish_dead_replay(notes):
+    now = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
+    notes.save_recipient("К-1", Contact(name="М", preferred_channel="email", email="m@example.bg"))
+    assert notes.recipient("К-1").email == "m@example.bg" and notes.recipient("К-2") is None
+    n = Notification("id-1", "К-1", "s", "b", next_attempt_at=now)
+    assert notes.add(n) and not notes.add(n)
+    claimed = notes.claim_due(now, dt.timedelta(minutes=2))
+    assert claimed.id == "id-1" and notes.claim_due(now, dt.timedelta(minutes=2)) is None
+    claimed.status, claimed.attempts = "dead", 8
+    notes.finish(claimed, [])
+    assert [d.id for d in notes.dead()] == ["id-1"]
+    assert notes.replay("id-1", now) and not notes.replay("id-1", now)
+    assert notes.claim_due(now, dt.timedelta(minutes=2)).attempts == 0

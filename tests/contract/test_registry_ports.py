@@ -1,0 +1,78 @@
+"""One suite, two implementations: InMemory* fakes and the Mongo/S3 adapters behave alike."""
+import datetime as dt
+import uuid
+
+import pytest
+
+from registry.adapters.memory import InMemoryRegistrationRepository, InMemoryScanStore
+from registry.domain.registration import Registration, Scan
+from registry.service_layer.ports import IndexTaken
+from tests.contract.conftest import BACKENDS
+from tests.helpers import command
+
+
+@pytest.fixture(params=BACKENDS)
+def repo(request, mongo_alias):
+    if request.param == "memory":
+        return InMemoryRegistrationRepository()
+    from registry.adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
+    mongo_alias(ALIAS, RegistrationDoc, AuditDoc)
+    return MongoRegistrationRepository()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, uid):
+    if request.param == "memory":
+        return InMemoryScanStore()
+    from registry.adapters.s3_store import S3ScanStore
+    s = S3ScanStore("http://127.0.0.1:8333", "delovod-local", "delovod-local-secret", f"test-{uid}")
+    s.ensure_bucket()
+    return s
+
+
+def reg(number, seq=0, case=None, sha="a" * 64, submission=None):
+    index = f"Т-{number}" + (f"-({seq})" if seq else "") + "/01.02.2026"
+    return Registration(uuid.uuid4(), "t", 2026, number, seq, index, case or index,
+                        dt.datetime(2026, 2, 1, 9, tzinfo=dt.timezone.utc),
+                        command(eportal_submission_id=submission), "h", "clerk",
+                        scans=[Scan(sha, 10, "application/pdf", "pdf", "a.pdf", "k")])
+
+
+def test_numbering_and_unique_claim(repo):
+    assert repo.next_number("t", 2026) == 1
+    repo.add(reg(1), [])
+    repo.add(reg(2, sha="b" * 64), [])
+    assert repo.next_number("t", 2026) == 3 and repo.next_number("t", 2027) == 1
+    with pytest.raises(IndexTaken):
+        repo.add(reg(2, sha="c" * 64), [])
+
+
+def test_lookups(repo):
+    first = reg(1, submission="P-9")
+    repo.add(first, [])
+    follow = reg(1, seq=1, case=first.index, sha="d" * 64)
+    repo.add(follow, [])
+    assert repo.by_index(first.index).id == first.id
+    assert repo.by_scan_hash("d" * 64).index == follow.index
+    assert repo.by_submission("P-9").index == first.index
+    assert repo.next_seq(first.index) == 2 and repo.next_number("t", 2026) == 2
+    assert repo.by_index("nope") is None and repo.by_scan_hash("e" * 64) is None
+
+
+def test_set_scans(repo):
+    r = reg(1)
+    repo.add(r, [])
+    repo.set_scans(r.id, [Scan("a" * 64, 10, "application/pdf", "pdf", "a.pdf", "final/key")])
+    assert repo.by_index(r.index).scans[0].object_key == "final/key"
+
+
+def test_store_put_move_get_delete(store):
+    store.put("staging/1.pdf", b"%PDF-1.4 x", "application/pdf", {"sha256": "x"})
+    store.move("staging/1.pdf", "t/2026/1/1.pdf")
+    assert store.get("t/2026/1/1.pdf") == b"%PDF-1.4 x"
+    with pytest.raises(KeyError):
+        store.get("staging/1.pdf")
+    assert "t/2026/1/1.pdf" in store.presigned_url("t/2026/1/1.pdf", dt.timedelta(minutes=1))
+    store.delete("t/2026/1/1.pdf")
+    with pytest.raises(KeyError):
+        store.get("t/2026/1/1.pdf")
