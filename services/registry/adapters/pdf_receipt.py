@@ -159,12 +159,13 @@ def _access_block(c: _Cursor, f: Fonts, access_code: Optional[str]) -> None:
            "етапа на преписката онлайн.", f.regular, 9)
 
 
-def _online_block(c: _Cursor, f: Fonts, link: str, side: float = 32 * mm) -> None:
-    _draw_qr(c.pdf, link, c.x, c.y - side, side)
+def _online_block(c: _Cursor, f: Fonts, status_url: str, index: str, side: float = 32 * mm) -> None:
+    _draw_qr(c.pdf, status_link(status_url, index), c.x, c.y - side, side)
     text = _Cursor(c.pdf, c.x + side + 4 * mm, c.y - 3 * mm, c.width - side - 4 * mm)
     text.line("Проверка на преписката онлайн:", f.bold, 10)
-    text.para(link, f.regular, 9, max_lines=4)
-    text.para("Сканирайте кода и въведете кода за достъп.", f.regular, 9)
+    # The encoded link is unreadable; people who type it need the plain address.
+    text.para(status_url, f.regular, 9, max_lines=2)
+    text.para("Сканирайте QR кода или отворете адреса и въведете индекса и кода за достъп.", f.regular, 9)
     c.y -= side
 
 
@@ -191,7 +192,7 @@ def receipt_pdf(registration: Registration, access_code: Optional[str], status_u
         block(c, f, arg)
     c.gap(10)
     # The status page looks cases up by the case index; for a first document it is the index.
-    _online_block(c, f, status_link(status_url, registration.case_index))
+    _online_block(c, f, status_url, registration.case_index)
     _footer(pdf, f, office, c.width)
     return _finish(buf, pdf)
 
@@ -205,14 +206,14 @@ def stamp_pdf(registration: Registration) -> bytes:
     index and a Code128 of the registration id."""
     f, (w, h), m = fonts(), STAMP_SIZE, STAMP_MARGIN
     buf, pdf = _new_pdf(STAMP_SIZE, f"Етикет {registration.index}")
-    qr_side = 14 * mm
+    qr_side = 13 * mm
     _draw_qr(pdf, registration.index, w - m - qr_side, h - m - qr_side, qr_side, border=1)
     text_w = w - 2 * m - qr_side - 1 * mm
     c = _Cursor(pdf, m, h - m - 1 * mm, text_w)
     c.line(registration.index, f.bold, _fitted(registration.index, f.bold, 10, text_w))
     c.line(f"Рег. {local_time(registration.registered_at)} ч.", f.regular, 7)
     reg_id = str(registration.id)
-    _draw_code128(pdf, reg_id, m, m + 2.5 * mm, w - 2 * m, 9 * mm)
+    _draw_code128(pdf, reg_id, m, m + 2.2 * mm, w - 2 * m, 7.5 * mm)
     pdf.setFont(f.mono, _fitted(reg_id, f.mono, 5.5, w - 2 * m))
     pdf.drawString(m, m, reg_id)
     return _finish(buf, pdf)

@@ -1,0 +1,71 @@
+"""Our nameko Kafka entrypoint against Apache Kafka 4: handle, retry, dead-letter, commit."""
+import base64
+import datetime as dt
+import json
+from unittest import mock
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from delovod_proto import topics
+from delovod_proto.envelope import Envelope
+from delovod_proto.events import CatalogueServiceChanged
+from servicekit.kafka import PermanentFailure, consume, make_producer, send_envelope
+from servicekit.settings import KitSettings, ServiceSettings
+from tests.conftest import until
+from tests.integration.conftest import KAFKA
+
+pytestmark = pytest.mark.integration
+SEEN = []
+
+
+def envelope(code: str) -> Envelope:
+    return Envelope.wrap(CatalogueServiceChanged(code=code, version=1, valid_from=dt.date(2026, 1, 1), name="x"),
+                         source="test", correlation_id=code)
+
+
+def dead_letters_for(topic: str, n: int, timeout_s=30):
+    consumer = KafkaConsumer(topics.DEAD_LETTERS, bootstrap_servers=KAFKA, auto_offset_reset="earliest",
+                             consumer_timeout_ms=1000, group_id=None)
+    found, deadline = [], dt.datetime.now() + dt.timedelta(seconds=timeout_s)
+    while len(found) < n and dt.datetime.now() < deadline:
+        for m in consumer:
+            body = Envelope.model_validate_json(m.value).body()
+            if body.original_topic == topic:
+                found.append(body)
+    consumer.close()
+    return found
+
+
+def make_service(topic_name):
+    class Probe:
+        name = "probe"
+
+        @consume(topic_name, max_attempts=2, backoff_s=0.05)
+        def handle(self, env):
+            if env.correlation_id == "boom":
+                raise RuntimeError("handler broke")
+            if env.correlation_id == "never":
+                raise PermanentFailure("cannot ever succeed")
+            SEEN.append(env.correlation_id)
+    return Probe
+
+
+def test_consume_retry_and_dead_letter_then_commit(topic, run_container):
+    SEEN.clear()
+    settings = ServiceSettings(kit=KitSettings())
+    run_container(make_service(topic), settings)
+    producer = make_producer(KAFKA)
+    for code in ("ok-1", "boom", "never", "ok-2"):
+        send_envelope(producer, topic, envelope(code))
+    producer.send(topic, b"{not json").get(10)
+    until(lambda: SEEN == ["ok-1", "ok-2"], what="handled messages")
+    dead = {d.reason.split(":")[0]: d for d in dead_letters_for(topic, 3)}
+    assert set(dead) == {"handler failed 2 times", "rejected", "invalid event"}
+    assert base64.b64decode(dead["invalid event"].original_value_b64) == b"{not json"
+    # Offsets were committed: a new consumer in the same group starts after everything.
+    group = KafkaConsumer(bootstrap_servers=KAFKA, group_id="probe.handle", enable_auto_commit=False)
+    from kafka import TopicPartition
+    tp = TopicPartition(topic, 0)
+    until(lambda: group.committed(tp) == 5, what="committed offset 5")
+    group.close()
