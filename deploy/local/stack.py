@@ -68,6 +68,10 @@ def env() -> dict:
               "RABBITMQ_PID_FILE": str(LOCAL / "data" / "rabbitmq" / "beam.pid"),
               "ERL_CRASH_DUMP": str(LOG / "erl_crash.dump"),
               "RABBITMQ_SERVER_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}"})
+    # Debian's /usr/sbin/rabbitmq-server re-executes itself through `su rabbitmq`, which
+    # leaves our process group; its inner script runs the node as the current user.
+    inner = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+    e["DELOVOD_RABBITMQ_SERVER"] = str(inner) if inner.exists() else "rabbitmq-server"
     e.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     e.setdefault("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
     e.setdefault("OTEL_BSP_SCHEDULE_DELAY", "500")
@@ -169,27 +173,12 @@ def start_group(name: str, procfile: str, procs: list[str]) -> None:
     RUN.mkdir(parents=True, exist_ok=True)
     for d in ("mail/tmp", "mail/new", "mail/cur", "traces", "data/ferretdb", "data/s3", "data/rabbitmq", "log/rabbitmq"):
         (LOCAL / d).mkdir(parents=True, exist_ok=True)
-    _rabbitmq_owns_its_dirs()
     out = (LOG / f"{name}.log").open("a")
     proc = subprocess.Popen([str(VENV_BIN / "honcho"), "-f", f"deploy/local/{procfile}", "-d", str(ROOT),
                              "start", *procs], cwd=ROOT, env=env(), stdout=out, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     pid_file.write_text(str(proc.pid))
     (RUN / f"{name}.procs").write_text(" ".join(procs))
-
-
-def _rabbitmq_owns_its_dirs() -> None:
-    """Debian's rabbitmq-server, started as root, drops to the `rabbitmq` user."""
-    import pwd
-
-    try:
-        user = pwd.getpwnam("rabbitmq")
-    except KeyError:
-        return
-    if os.geteuid() == 0:
-        for d in (LOCAL / "data" / "rabbitmq", LOG / "rabbitmq"):
-            for path in (d, *d.rglob("*")):
-                os.chown(path, user.pw_uid, user.pw_gid)
 
 
 def stop_group(name: str) -> None:
@@ -207,6 +196,12 @@ def stop_group(name: str) -> None:
         if _group_alive(pid):
             os.killpg(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
+    procs = RUN / f"{name}.procs"
+    if procs.exists():
+        left = [p for p in procs.read_text().split() if p in SERVERS and answers(SERVERS[p][0])]
+        if left:
+            say(f"warning: still answering after stop: {', '.join(left)} (not started by this stack?)")
+        procs.unlink()
 
 
 def _group_alive(pgid: int) -> bool:

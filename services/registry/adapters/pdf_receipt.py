@@ -1,14 +1,12 @@
-"""Printable papers for the counter: the citizen's receipt and the label stuck on the
-paper original, so paper and record can be matched (reportlab; DejaVu for Cyrillic).
-
-The receipt carries the access code, which is shown once: callers hand the bytes to
-the printer or the browser and keep no copy.
-"""
+"""Printable papers for the counter (reportlab; DejaVu for Cyrillic): the citizen's receipt,
+which carries the once-shown access code (hand the bytes over, keep no copy), and the label
+stuck on the paper original so paper and record can be matched."""
 from __future__ import annotations
 
 import datetime as dt
 import io
 import logging
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,17 +30,17 @@ from ..domain.registration import Registration
 log = logging.getLogger(__name__)
 SOFIA = ZoneInfo("Europe/Sofia")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
-              "DejaVuSansMono": "DejaVuSansMono.ttf"}
+FONT_NAMES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono")  # file = name + ".ttf"
 MARGIN = 15 * mm
-STAMP_SIZE = (70 * mm, 30 * mm)
+# 29 × 90 mm is the common counter label roll (e.g. Brother DK-11201); on a 70 mm label the
+# Code128 of a 36-character id has 0.15 mm bars, which 300 dpi printers cannot render readably.
+STAMP_SIZE = (90 * mm, 29 * mm)
 STAMP_MARGIN = 2.5 * mm
 
 
 @dataclass(frozen=True)
 class OfficeInfo:
     """The office that registered the document, as printed on the receipt."""
-
     name: str
     hours: str
     phone: str
@@ -53,22 +51,18 @@ PLOVDIV = OfficeInfo("Община Пловдив — Звено за админ
                      "понеделник – петък, 8:30 – 17:15 ч.", "032/656 701", "info@plovdiv.bg")
 
 
-@dataclass(frozen=True)
-class Fonts:
-    regular: str
-    bold: str
-    mono: str
+Fonts = namedtuple("Fonts", "regular bold mono")
 
 
 @lru_cache(maxsize=1)
 def fonts() -> Fonts:
     """DejaVu Sans (Cyrillic) if installed, else the PDF base fonts, which cannot show Cyrillic."""
-    if not all((FONT_DIR / file).exists() for file in FONT_FILES.values()):
+    if not all((FONT_DIR / f"{name}.ttf").exists() for name in FONT_NAMES):
         log.warning("DejaVu fonts not found in %s: Cyrillic will not render on receipts", FONT_DIR)
         return Fonts("Helvetica", "Helvetica-Bold", "Courier")
-    for name, file in FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
-    return Fonts(*FONT_FILES)
+    for name in FONT_NAMES:
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
+    return Fonts(*FONT_NAMES)
 
 
 def status_link(status_url: str, index: str) -> str:
@@ -101,15 +95,10 @@ class _Cursor:
         for text_line in lines:
             self.line(text_line, font, size, 1.3)
 
-    def gap(self, points: float = 8) -> None:
-        self.y -= points
-
 
 def _draw_qr(pdf: canvas.Canvas, value: str, x: float, y: float, side: float, border: int = 4) -> None:
     widget = QrCodeWidget(value, barWidth=side, barHeight=side, barBorder=border, barLevel="M")
-    drawing = Drawing(side, side)
-    drawing.add(widget)
-    renderPDF.draw(drawing, pdf, x, y)
+    renderPDF.draw(Drawing(side, side, widget), pdf, x, y)
 
 
 def _draw_code128(pdf: canvas.Canvas, value: str, x: float, y: float, width: float, height: float) -> None:
@@ -118,17 +107,11 @@ def _draw_code128(pdf: canvas.Canvas, value: str, x: float, y: float, width: flo
     renderPDF.draw(drawing, pdf, x, y)
 
 
-def _new_pdf(size: tuple[float, float], title: str) -> tuple[io.BytesIO, canvas.Canvas]:
+def _canvas(size: tuple[float, float], title: str) -> tuple[io.BytesIO, canvas.Canvas]:
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=size)
     pdf.setTitle(title)
     return buf, pdf
-
-
-def _finish(buf: io.BytesIO, pdf: canvas.Canvas) -> bytes:
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
 
 
 def _registration_block(c: _Cursor, f: Fonts, registration: Registration) -> None:
@@ -137,7 +120,7 @@ def _registration_block(c: _Cursor, f: Fonts, registration: Registration) -> Non
     if registration.case_index != registration.index:
         c.line(f"към преписка {registration.case_index}", f.regular, 10)
     c.line(f"Дата и час на регистриране: {local_time(registration.registered_at)} ч.", f.regular, 10)
-    c.gap(4)
+    c.y -= 4
     c.para(f"Относно: {registration.command.subject}", f.regular, 10)
 
 
@@ -150,13 +133,11 @@ def _term_block(c: _Cursor, f: Fonts, registration: Registration) -> None:
 
 
 def _access_block(c: _Cursor, f: Fonts, access_code: Optional[str]) -> None:
-    if access_code is None:
-        c.para("Кодът за достъп се отпечатва само веднъж — използвайте кода от първата разписка.",
-               f.regular, 9)
-        return
-    c.line(f"Код за достъп: {access_code}", f.mono, 16)
-    c.para("Пазете кода: показва се само веднъж. С него и с индекса проверявате "
-           "етапа на преписката онлайн.", f.regular, 9)
+    if access_code:
+        c.line(f"Код за достъп: {access_code}", f.mono, 16)
+    c.para("Пазете кода: показва се само веднъж. С него и с индекса проверявате етапа на преписката "
+           "онлайн." if access_code else "Кодът за достъп се отпечатва само веднъж — използвайте кода "
+           "от първата разписка.", f.regular, 9)
 
 
 def _online_block(c: _Cursor, f: Fonts, status_url: str, index: str, side: float = 32 * mm) -> None:
@@ -182,19 +163,20 @@ def receipt_pdf(registration: Registration, access_code: Optional[str], status_u
     """A5 receipt for the citizen: index, time, subject, due date, access code (if
     given), a QR of the status page and the office's contacts. No personal number."""
     f, (page_w, page_h) = fonts(), A5
-    buf, pdf = _new_pdf(A5, f"Разписка {registration.index}")
+    buf, pdf = _canvas(A5, f"Разписка {registration.index}")
     c = _Cursor(pdf, MARGIN, page_h - MARGIN, page_w - 2 * MARGIN)
     c.para(office.name, f.regular, 9, max_lines=2)
     c.line("РАЗПИСКА ЗА РЕГИСТРИРАН ДОКУМЕНТ", f.bold, 13)
     for block, arg in ((_registration_block, registration), (_term_block, registration),
                        (_access_block, access_code)):
-        c.gap(10)
+        c.y -= 10
         block(c, f, arg)
-    c.gap(10)
+    c.y -= 10
     # The status page looks cases up by the case index; for a first document it is the index.
     _online_block(c, f, status_url, registration.case_index)
     _footer(pdf, f, office, c.width)
-    return _finish(buf, pdf)
+    pdf.save()
+    return buf.getvalue()
 
 
 def _fitted(text: str, font: str, size: float, width: float) -> float:
@@ -202,18 +184,16 @@ def _fitted(text: str, font: str, size: float, width: float) -> float:
 
 
 def stamp_pdf(registration: Registration) -> bytes:
-    """70×30 mm label for the paper original: index, registration time, a QR of the
-    index and a Code128 of the registration id."""
-    f, (w, h), m = fonts(), STAMP_SIZE, STAMP_MARGIN
-    buf, pdf = _new_pdf(STAMP_SIZE, f"Етикет {registration.index}")
-    qr_side = 13 * mm
+    """90×29 mm label for the paper original: index, registration time, a QR of the
+    index and a Code128 of the registration id (uuid string)."""
+    f, (w, h), m, qr_side, reg_id = fonts(), STAMP_SIZE, STAMP_MARGIN, 13 * mm, str(registration.id)
+    buf, pdf = _canvas(STAMP_SIZE, f"Етикет {registration.index}")
     _draw_qr(pdf, registration.index, w - m - qr_side, h - m - qr_side, qr_side, border=1)
-    text_w = w - 2 * m - qr_side - 1 * mm
-    c = _Cursor(pdf, m, h - m - 1 * mm, text_w)
-    c.line(registration.index, f.bold, _fitted(registration.index, f.bold, 10, text_w))
-    c.line(f"Рег. {local_time(registration.registered_at)} ч.", f.regular, 7)
-    reg_id = str(registration.id)
-    _draw_code128(pdf, reg_id, m, m + 2.2 * mm, w - 2 * m, 7.5 * mm)
+    c = _Cursor(pdf, m, h - m - 1 * mm, w - 2 * m - qr_side - 1 * mm)
+    c.line(registration.index, f.bold, _fitted(registration.index, f.bold, 12, c.width))
+    c.line(f"Рег. {local_time(registration.registered_at)} ч.", f.regular, 8)
+    _draw_code128(pdf, reg_id, m, m + 2.2 * mm, w - 2 * m, 7 * mm)
     pdf.setFont(f.mono, _fitted(reg_id, f.mono, 5.5, w - 2 * m))
     pdf.drawString(m, m, reg_id)
-    return _finish(buf, pdf)
+    pdf.save()
+    return buf.getvalue()
