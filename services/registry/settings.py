@@ -21,4 +21,8 @@ class RegistrySettings(ServiceSettings):
     s3_bucket: str = Field("delovod-scans", description="Bucket for scans")
     max_scan_mb: int = Field(50, description="Largest accepted scan file, in MB")
     registers_file: Optional[Path] = Field(None, description="JSON overriding registers: {kind: {code, prefix, title, pattern, follow_up_pattern}}")
+    office_name: str = Field("Община Пловдив — Звено за административно обслужване", description="Office printed on receipts")
+    office_hours: str = Field("понеделник – петък, 8:30 – 17:15 ч.", description="Office hours printed on receipts (Client Charter)")
+    office_phone: str = Field("032/656 701", description="Office phone printed on receipts")
+    office_email: str = Field("info@plovdiv.bg", description="Office email printed on receipts")
     calendar_file: Optional[Path] = Field(None, description="JSON table of extra days off and working Saturdays: [{date, kind, reason}]")

@@ -106,3 +106,19 @@ def test_scan_download_through_presigned_url(clerk):
     index = register(clerk, metadata(), [("scan", ("a.pdf", pdf, "application/pdf"))]).json()["registration_index"]
     url = requests.get(f"{REGISTRY}/api/v1/documents/scan-url", params={"index": index, "n": 1}, headers=clerk).json()["url"]
     assert requests.get(url, timeout=10).content == pdf
+
+
+def test_receipt_and_stamp_print(clerk):
+    body = register(clerk, metadata()).json()
+    index, code = body["registration_index"], body["access_code"]
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    r = requests.get(f"{REGISTRY}/api/v1/documents/receipt.pdf", params={"index": index, "code": code}, headers=clerk)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
+    text = PdfReader(BytesIO(r.content)).pages[0].extract_text()
+    assert code in text and "032/656 701" in text and "7501020018" not in text
+    wrong = requests.get(f"{REGISTRY}/api/v1/documents/receipt.pdf", params={"index": index, "code": "00000000"}, headers=clerk)
+    assert wrong.status_code == 422
+    stamp = requests.get(f"{REGISTRY}/api/v1/documents/stamp.pdf", params={"index": index}, headers=clerk)
+    assert stamp.status_code == 200 and stamp.content.startswith(b"%PDF")

@@ -1,12 +1,11 @@
 """Every way into the registry: the clerks' HTTP API, e-portal events, the outbox timer."""
 from __future__ import annotations
 
-import json
-
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from nameko.web.handlers import http
 from pydantic import ValidationError
+from werkzeug.wrappers import Response
 
 from delovod_proto import topics
 from servicekit.auth import authenticate
@@ -16,6 +15,7 @@ from servicekit.outbox import relay
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
+from ..adapters import pdf_receipt
 from ..adapters.catalogue_client import RpcCatalogue
 from ..bootstrap import bootstrap
 from ..domain.commands import RegisterDocument
@@ -27,6 +27,10 @@ from . import views
 def _problem(exc: Rejected) -> Problem:
     return Problem(exc.status, {404: "Not Found", 409: "Conflict"}.get(exc.status, "Unprocessable Content"),
                    exc.detail, errors=exc.errors, extra=exc.extra)
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 class RegistryService:
@@ -54,7 +58,7 @@ class RegistryService:
             done = self.app.registry.register(command, files, principal.subject, RpcCatalogue(self.catalogue_rpc))
         except Rejected as exc:
             raise _problem(exc)
-        relay(self.app.outbox, self.publish, owner_id=str(done.registration.id)) if self.app.outbox else None
+        self._relay(done)
         return json_response(views.registered(done), status=201)
 
     @http("GET", "/api/v1/documents/by-index")
@@ -76,6 +80,31 @@ class RegistryService:
             raise _problem(exc if isinstance(exc, Rejected) else Rejected(400, "Параметърът n трябва да е число."))
         return json_response({"url": url, "expires_in_s": 300})
 
+    @http("GET", "/api/v1/documents/receipt.pdf")
+    @handle_problems
+    def receipt(self, request):
+        """The citizen's receipt; pass ``code`` (shown once at registration) to print it on it."""
+        principal = authenticate(request, self.app.settings.auth_secret())
+        code = request.args.get("code") or None
+        try:
+            registration = self.app.registry.for_printing(request.args.get("index", ""), code, principal.subject)
+        except Rejected as exc:
+            raise _problem(exc)
+        s = self.app.settings
+        office = pdf_receipt.OfficeInfo(s.office_name, s.office_hours, s.office_phone, s.office_email)
+        return _pdf(pdf_receipt.receipt_pdf(registration, code, s.kit.public_base_url, office), "receipt.pdf")
+
+    @http("GET", "/api/v1/documents/stamp.pdf")
+    @handle_problems
+    def stamp(self, request):
+        """A label with the index and barcodes, to stick on the paper original."""
+        authenticate(request, self.app.settings.auth_secret())
+        try:
+            registration = self.app.registry.get(request.args.get("index", ""))
+        except Rejected as exc:
+            raise _problem(exc)
+        return _pdf(pdf_receipt.stamp_pdf(registration), "stamp.pdf")
+
     @http("GET", "/health")
     def health(self, request):
         return json_response({"status": "ok", "service": self.name})
@@ -86,7 +115,11 @@ class RegistryService:
             done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc))
         except Rejected as exc:
             raise PermanentFailure(f"{exc.detail} {exc.errors or ''}".strip())
-        if self.app.outbox:
+        self._relay(done)
+
+    def _relay(self, done):
+        """Publish this registration's events now; the timer is the safety net."""
+        if self.app.outbox is not None:
             relay(self.app.outbox, self.publish, owner_id=str(done.registration.id))
 
     @timer(interval=1)

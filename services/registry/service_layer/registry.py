@@ -18,6 +18,7 @@ from typing import Callable, Optional
 from zoneinfo import ZoneInfo
 
 from delovod_proto import topics
+from delovod_proto.access_code import verify_access_code
 from delovod_proto.envelope import Envelope, TraceContext
 from delovod_proto.events import Contact, DocumentRegistered, EportalReceipt
 from delovod_proto.rpc import ServiceNotFound
@@ -74,7 +75,8 @@ class Registry:
         local = now.astimezone(self.tz)
         case = self._case(cmd)
         due, version = self._due(cmd, local, catalogue) if case is None else (case.due, case.service_version)
-        code, code_hash = new_access_code()
+        # A follow-up joins its case: the citizen keeps the case's access code.
+        code, code_hash = new_access_code() if case is None else (None, case.access_code_hash)
         reg_id = uuid.uuid4()
         staged = [self._stage(reg_id, n, scan, data) for n, (scan, (_, data)) in enumerate(zip(scans, files), 1)]
         registration = self._claim(cmd, case, reg_id, now, local, due, version, code_hash, actor, staged)
@@ -185,6 +187,15 @@ class Registry:
         if found is None:
             raise Rejected(404, f"Няма регистриран документ с индекс {index}.")
         return found
+
+    def for_printing(self, index: str, access_code: Optional[str], actor: str) -> Registration:
+        """The registration to print a receipt for; a code, if given, must be its own."""
+        registration = self.get(index)
+        if access_code and not verify_access_code(access_code, registration.access_code_hash):
+            raise Rejected(422, "Кодът за достъп не съответства на документа.",
+                           [{"field": "code", "message": "Грешен код за достъп."}])
+        self.repo.audit(actor, "print_receipt", index, {"with_code": bool(access_code)})
+        return registration
 
     def scan_url(self, index: str, n: int, actor: str, expires=dt.timedelta(minutes=5)) -> str:
         registration = self.get(index)

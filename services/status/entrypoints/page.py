@@ -31,7 +31,7 @@ def _result(tracker, index: str, code: str) -> str:
 
 def render(tracker, args) -> Response:
     index, code = args.get("index", ""), args.get("code", "")
-    result = _result(tracker, index, code) if index or code else ""
+    result = _result(tracker, index, code) if index and code else ""
     html = f"""<!doctype html><html lang="bg"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>Проверка на преписка</title>
 <style>{CSS}</style></head><body><main><h1>Проверка на преписка</h1>

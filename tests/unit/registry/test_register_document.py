@@ -90,6 +90,7 @@ def test_follow_up_joins_the_case_with_a_sequence(registry):
     two = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
     assert (one.index, two.index) == ("ЖЛБ-1-(1)/25.11.2026", "ЖЛБ-1-(2)/25.11.2026")
     assert one.case_index == two.case_index == case.index and one.due == case.due
+    assert one.access_code_hash == case.access_code_hash
     assert registry.register(command(), [], "c", None).registration.number == 2
 
 

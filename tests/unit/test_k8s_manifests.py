@@ -1,0 +1,576 @@
+"""The Kubernetes deployment (deploy/k8s) renders, and every workload in it stays safe.
+
+Each kustomization is rendered: the base, every folder under ``overlays/``, and the base
+with every component switched on. Rendering uses ``kubectl kustomize`` when ``kubectl`` is
+on the PATH; otherwise a small built-in renderer for the part of kustomize that deploy/k8s
+uses (resources, components, namespace, labels, images, ConfigMap literals). A
+kustomization using anything else is then skipped, naming kubectl. With kubectl present,
+one test also checks that both renderers agree, so the fallback cannot drift.
+
+Needs PyYAML (skipped with a reason without it).
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read deploy/k8s: pip install pyyaml")
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+BASE = K8S / "base"
+OVERLAYS = sorted(p for p in (K8S / "overlays").iterdir() if p.is_dir()) if (K8S / "overlays").is_dir() else []
+COMPONENTS = sorted(p for p in (K8S / "components").iterdir() if p.is_dir()) if (K8S / "components").is_dir() else []
+
+SERVICES = {"registry": 8001, "status": 8002, "notifications": 8003, "catalogue": 8004}
+MIN_REPLICAS = {"registry": 2, "status": 2, "notifications": 1, "catalogue": 1}
+AUTHENTICATING = {"registry", "status", "notifications"}  # read the token-signing key
+PUBLIC = {"status", "catalogue"}                           # reachable from anywhere
+SECRET_NAME = "delovod-secrets"
+UID = 10001
+PYTHONPATH = "/app/proto:/app/libs:/app/services"
+SENSITIVE = re.compile(r"(MONGO_URI|AMQP_URI|ACCESS_KEY|SECRET_KEY|PASSWORD|TOKEN|SECRET)$")
+CREDENTIALS_IN_URI = re.compile(r"://[^/@\s:]+:[^/@\s]*@")
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
+CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
+                  "CustomResourceDefinition", "PriorityClass", "IngressClass", "ValidatingWebhookConfiguration",
+                  "MutatingWebhookConfiguration"}
+TARGETS = ["base", *(f"overlays/{p.name}" for p in OVERLAYS), "base+all-components"]
+
+
+# --- rendering -----------------------------------------------------------------------------
+class Unsupported(Exception):
+    """A kustomize feature the built-in renderer does not have."""
+
+
+def _kustomization(folder: Path) -> dict:
+    for name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        if (folder / name).is_file():
+            return yaml.safe_load((folder / name).read_text(encoding="utf-8")) or {}
+    raise FileNotFoundError(f"no kustomization.yaml in {folder}")
+
+
+def _yaml_docs(path: Path) -> list[dict]:
+    return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+
+
+def _pod_specs(doc: dict) -> list[dict]:
+    kind, spec = doc.get("kind"), doc.get("spec") or {}
+    if kind == "Pod":
+        return [spec]
+    if kind == "CronJob":
+        return [spec["jobTemplate"]["spec"]["template"]["spec"]]
+    if kind in WORKLOAD_KINDS:
+        return [spec["template"]["spec"]]
+    return []
+
+
+def _template_metadata(doc: dict) -> list[dict]:
+    kind, spec = doc.get("kind"), doc.get("spec") or {}
+    if kind == "CronJob":
+        return [spec["jobTemplate"]["spec"]["template"].setdefault("metadata", {})]
+    if kind in WORKLOAD_KINDS - {"Pod"}:
+        return [spec["template"].setdefault("metadata", {})]
+    return []
+
+
+class BuiltinKustomize:
+    """Just enough of kustomize for deploy/k8s; raises Unsupported on anything else."""
+
+    FIELDS = {"apiVersion", "kind", "namespace", "labels", "resources", "components", "images",
+              "configMapGenerator"}
+
+    def build(self, folder: Path) -> list[dict]:
+        return self._apply(folder, [], component=False)
+
+    def _apply(self, folder: Path, docs: list[dict], component: bool) -> list[dict]:
+        k = _kustomization(folder)
+        expected_kind = "Component" if component else "Kustomization"
+        if k.get("kind", "Kustomization") != expected_kind:
+            raise ValueError(f"{folder}: kind {k.get('kind')!r}, expected {expected_kind}")
+        extra = set(k) - self.FIELDS
+        if extra:
+            raise Unsupported(f"{folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}: "
+                              f"{', '.join(sorted(extra))}")
+        docs = list(docs)
+        for entry in k.get("resources", []):
+            path = (folder / entry).resolve()
+            docs += self._apply(path, [], component=False) if path.is_dir() else _yaml_docs(path)
+        for entry in k.get("components", []):
+            docs = self._apply((folder / entry).resolve(), docs, component=True)
+        for gen in k.get("configMapGenerator", []):
+            self._generate(folder, gen, docs)
+        if "namespace" in k:
+            self._namespace(k["namespace"], docs)
+        for entry in k.get("labels", []):
+            self._labels(folder, entry, docs)
+        for entry in k.get("images", []):
+            self._images(folder, entry, docs)
+        return docs
+
+    @staticmethod
+    def _generate(folder: Path, gen: dict, docs: list[dict]) -> None:
+        if set(gen) - {"name", "literals", "behavior"}:
+            raise Unsupported(f"{folder}: configMapGenerator fields {sorted(set(gen) - {'name', 'literals', 'behavior'})}")
+        data = {}
+        for literal in gen.get("literals", []):
+            key, sep, value = literal.partition("=")
+            if not sep:
+                raise ValueError(f"{folder}: literal {literal!r} has no '='")
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            data[key] = value
+        behavior = gen.get("behavior", "create")
+        existing = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == gen["name"]]
+        if behavior == "create":
+            if existing:
+                raise ValueError(f"{folder}: ConfigMap {gen['name']} generated twice (use behavior: merge)")
+            docs.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": gen["name"]}, "data": data})
+        elif behavior in ("merge", "replace"):
+            if len(existing) != 1:
+                raise ValueError(f"{folder}: behavior {behavior} but no ConfigMap {gen['name']} to {behavior}")
+            target = existing[0]
+            target["data"] = {**target.get("data", {}), **data} if behavior == "merge" else data
+        else:
+            raise Unsupported(f"{folder}: configMapGenerator behavior {behavior}")
+
+    @staticmethod
+    def _namespace(namespace: str, docs: list[dict]) -> None:
+        for d in docs:
+            if d["kind"] == "Namespace":
+                d["metadata"]["name"] = namespace
+            elif d["kind"] in ("RoleBinding", "ClusterRoleBinding"):
+                raise Unsupported("namespace transformer on role bindings")
+            elif d["kind"] not in CLUSTER_SCOPED:
+                d["metadata"]["namespace"] = namespace
+
+    @staticmethod
+    def _labels(folder: Path, entry: dict, docs: list[dict]) -> None:
+        if set(entry) - {"pairs", "includeSelectors", "includeTemplates"} or entry.get("includeSelectors"):
+            raise Unsupported(f"{folder}: labels entry {entry}")
+        for d in docs:
+            d["metadata"].setdefault("labels", {}).update(entry["pairs"])
+            if entry.get("includeTemplates"):
+                for meta in _template_metadata(d):
+                    meta.setdefault("labels", {}).update(entry["pairs"])
+
+    @staticmethod
+    def _images(folder: Path, entry: dict, docs: list[dict]) -> None:
+        if set(entry) - {"name", "newName", "newTag", "digest"}:
+            raise Unsupported(f"{folder}: images entry {entry}")
+        for d in docs:
+            for pod in _pod_specs(d):
+                for c in pod.get("containers", []) + pod.get("initContainers", []):
+                    ref, _, digest = c["image"].partition("@")
+                    name, tag = (ref.rsplit(":", 1) + [""])[:2] if ":" in ref.rsplit("/", 1)[-1] else (ref, "")
+                    if name != entry["name"]:
+                        continue
+                    name = entry.get("newName", name)
+                    tag = str(entry["newTag"]) if "newTag" in entry else tag
+                    digest = entry.get("digest", digest)
+                    c["image"] = name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+def render_kubectl(folder: Path) -> list[dict]:
+    done = subprocess.run([shutil.which("kubectl"), "kustomize", str(folder)],
+                          capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        pytest.fail(f"kubectl kustomize {folder} failed:\n{done.stderr}")
+    return [d for d in yaml.safe_load_all(done.stdout) if d]
+
+
+def render_builtin(folder: Path) -> list[dict]:
+    try:
+        return BuiltinKustomize().build(folder)
+    except Unsupported as exc:
+        pytest.skip(f"kubectl is not on PATH and the built-in renderer lacks a kustomize feature "
+                    f"used here ({exc}); install kubectl to render it")
+
+
+@pytest.fixture(scope="session")
+def target_dirs(tmp_path_factory) -> dict[str, Path]:
+    """Folder of each target; the base with every component is a throwaway kustomization."""
+    all_components = tmp_path_factory.mktemp("k8s-all-components")
+    rel = lambda p: os.path.relpath(p, all_components)  # kustomize refuses absolute roots
+    (all_components / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+        "namespace": "delovod", "resources": [rel(BASE)], "components": [rel(c) for c in COMPONENTS]}))
+    return {"base": BASE, **{f"overlays/{p.name}": p for p in OVERLAYS}, "base+all-components": all_components}
+
+
+_CACHE: dict[str, list[dict]] = {}
+
+
+@pytest.fixture(params=TARGETS)
+def rendered(request, target_dirs) -> tuple[str, list[dict]]:
+    name = request.param
+    if name not in _CACHE:
+        folder = target_dirs[name]
+        _CACHE[name] = render_kubectl(folder) if shutil.which("kubectl") else render_builtin(folder)
+    return name, copy.deepcopy(_CACHE[name])
+
+
+# --- helpers -------------------------------------------------------------------------------
+def of_kind(docs: list[dict], kind: str) -> list[dict]:
+    return [d for d in docs if d.get("kind") == kind]
+
+
+def by_name(docs: list[dict], kind: str) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in of_kind(docs, kind)}
+
+
+def workloads(docs: list[dict]) -> list[dict]:
+    return [d for d in docs if d.get("kind") in WORKLOAD_KINDS]
+
+
+def containers(pod: dict) -> list[dict]:
+    return pod.get("containers", []) + pod.get("initContainers", [])
+
+
+def server(deployment: dict) -> dict:
+    cs = deployment["spec"]["template"]["spec"]["containers"]
+    assert len(cs) == 1, f"{deployment['metadata']['name']}: expected one container"
+    return cs[0]
+
+
+def quantity(value) -> float:
+    """Kubernetes quantity to a float (cores or bytes)."""
+    text = str(value)
+    units = {"m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+             "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+    for suffix in sorted(units, key=len, reverse=True):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * units[suffix]
+    return float(text)
+
+
+def effective_env(container: dict, docs: list[dict]) -> dict[str, tuple]:
+    """name -> ("value", v) | ("secret", secret, key) | ("configmap", name, value) | ("field", ...)."""
+    maps = by_name(docs, "ConfigMap")
+    env: dict[str, tuple] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            ref = source["configMapRef"]["name"]
+            assert ref in maps, f"{container['name']}: envFrom ConfigMap {ref} is not in the rendered output"
+            env.update({k: ("configmap", ref, v) for k, v in (maps[ref].get("data") or {}).items()})
+        elif "secretRef" in source:
+            raise AssertionError(f"{container['name']}: envFrom a whole Secret; name each key with secretKeyRef")
+    for var in container.get("env", []):
+        if "value" in var:
+            env[var["name"]] = ("value", str(var["value"]))
+        elif "secretKeyRef" in (var.get("valueFrom") or {}):
+            ref = var["valueFrom"]["secretKeyRef"]
+            env[var["name"]] = ("secret", ref["name"], ref["key"])
+        elif "configMapKeyRef" in (var.get("valueFrom") or {}):
+            ref = var["valueFrom"]["configMapKeyRef"]
+            data = maps[ref["name"]].get("data") or {}
+            env[var["name"]] = ("configmap", ref["name"], data[ref["key"]])
+        else:
+            env[var["name"]] = ("field", var.get("valueFrom"))
+    return env
+
+
+def plain(env: dict[str, tuple], name: str) -> str | None:
+    """The literal value of a variable set by value or ConfigMap, else None."""
+    entry = env.get(name)
+    if entry is None or entry[0] not in ("value", "configmap"):
+        return None
+    return entry[-1]
+
+
+def resolve_port(container: dict, port) -> int:
+    if isinstance(port, int):
+        return port
+    named = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+    assert port in named, f"{container['name']}: port {port!r} names no container port"
+    return named[port]
+
+
+def settings_variables() -> dict[str, set[str]]:
+    """Env variables each service reads, from the settings classes (prefix + field name)."""
+    try:
+        kit = importlib.import_module("servicekit.settings").KitSettings
+        classes = {name: getattr(importlib.import_module(f"{name}.settings"), f"{name.capitalize()}Settings")
+                   for name in SERVICES}
+    except ImportError as exc:  # the settings need pydantic-settings and PYTHONPATH=proto:libs:services
+        pytest.skip(f"cannot import the settings classes to check variable names: {exc}")
+    shared = {f"DELOVOD_{f.upper()}" for f in kit.model_fields}
+    return {name: shared | {f"DELOVOD_{name.upper()}_{f.upper()}" for f in cls.model_fields if f != "kit"}
+            for name, cls in classes.items()}
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    if set(selector) - {"matchLabels"}:
+        raise AssertionError(f"only matchLabels selectors are expected, got {selector}")
+    return all(labels.get(k) == v for k, v in (selector.get("matchLabels") or {}).items())
+
+
+# --- what every rendering must satisfy ---------------------------------------------------
+def test_the_four_services_and_nothing_else(rendered):
+    target, docs = rendered
+    deployments, services, accounts = (by_name(docs, k) for k in ("Deployment", "Service", "ServiceAccount"))
+    assert set(deployments) == set(SERVICES), target
+    assert set(services) == set(SERVICES), target
+    assert set(SERVICES) <= set(accounts), target
+    backing = re.compile(r"mongo|rabbit|kafka|minio|seaweed|smtp|ferret", re.I)
+    for d in workloads(docs):
+        for c in containers(_pod_specs(d)[0]):
+            assert not backing.search(c["image"]), f"{target}: backing services are external, not {c['image']}"
+
+
+def test_every_workload_keeps_the_secure_defaults(rendered):
+    target, docs = rendered
+    accounts = by_name(docs, "ServiceAccount")
+    assert workloads(docs), target
+    for w in workloads(docs):
+        where = f"{target}: {w['kind']} {w['metadata']['name']}"
+        pod = _pod_specs(w)[0]
+        assert pod.get("automountServiceAccountToken") is False, where
+        sa = pod.get("serviceAccountName")
+        assert sa in accounts, f"{where}: service account {sa!r} is not rendered"
+        assert accounts[sa].get("automountServiceAccountToken") is False, f"{where}: {sa}"
+        if w["kind"] == "Deployment":
+            assert sa == w["metadata"]["name"], f"{where}: each service has its own service account"
+        for flag in ("hostNetwork", "hostPID", "hostIPC"):
+            assert not pod.get(flag), f"{where}: {flag}"
+        psc = pod.get("securityContext") or {}
+        assert psc.get("runAsNonRoot") is True, where
+        assert psc.get("runAsUser") == UID, where
+        assert (psc.get("seccompProfile") or {}).get("type") == "RuntimeDefault", where
+        volumes = {v["name"]: v for v in pod.get("volumes", [])}
+        for c in containers(pod):
+            at = f"{where} container {c['name']}"
+            sc = c.get("securityContext") or {}
+            assert sc.get("allowPrivilegeEscalation") is False, at
+            assert sc.get("readOnlyRootFilesystem") is True, at
+            assert "ALL" in ((sc.get("capabilities") or {}).get("drop") or []), at
+            assert not (sc.get("capabilities") or {}).get("add"), at
+            assert not sc.get("privileged"), at
+            assert sc.get("runAsNonRoot", True) is True and sc.get("runAsUser", UID) == UID, at
+            res = c.get("resources") or {}
+            for kind in ("cpu", "memory"):
+                req, lim = (res.get("requests") or {}).get(kind), (res.get("limits") or {}).get(kind)
+                assert req is not None and lim is not None, f"{at}: {kind} request and limit"
+                assert quantity(req) <= quantity(lim), f"{at}: {kind} request {req} over limit {lim}"
+            tmp = [m for m in c.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+            assert tmp and "emptyDir" in volumes[tmp[0]["name"]], f"{at}: /tmp must be an emptyDir"
+            image = c["image"]
+            assert re.fullmatch(r"delovod/[a-z-]+:[\w.-]+(@sha256:[0-9a-f]{64})?", image), f"{at}: image {image}"
+            assert not image.split("@")[0].endswith(":latest"), f"{at}: pin a tag, not latest"
+
+
+def test_deployments_run_their_service_with_probes_on_health(rendered):
+    target, docs = rendered
+    for name, d in by_name(docs, "Deployment").items():
+        where = f"{target}: {name}"
+        c = server(d)
+        assert c["image"].split(":")[0] == f"delovod/{name}", where
+        assert c.get("command") == ["python", "-m", name], where
+        assert d["spec"].get("replicas", 1) >= MIN_REPLICAS[name], where
+        assert selects(d["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"]), where
+        port = SERVICES[name]
+        assert [p["containerPort"] for p in c.get("ports", [])] == [port], where
+        for probe in ("readinessProbe", "livenessProbe"):
+            get = (c.get(probe) or {}).get("httpGet")
+            assert get, f"{where}: {probe} must be an httpGet"
+            assert get.get("path") == "/health", f"{where}: {probe}"
+            assert resolve_port(c, get["port"]) == port, f"{where}: {probe} port"
+        env = effective_env(c, docs)
+        assert plain(env, "PYTHONPATH") == PYTHONPATH, where
+        assert plain(env, "OTEL_SERVICE_NAME") == name, where
+        assert plain(env, f"DELOVOD_{name.upper()}_HTTP_HOST") == "0.0.0.0", f"{where}: must listen on all addresses"
+        assert plain(env, f"DELOVOD_{name.upper()}_HTTP_PORT") == str(port), where
+
+
+def test_each_service_reaches_its_deployments_port(rendered):
+    target, docs = rendered
+    deployments = by_name(docs, "Deployment")
+    for name, svc in by_name(docs, "Service").items():
+        where = f"{target}: Service {name}"
+        d = deployments[name]
+        assert svc["spec"].get("type", "ClusterIP") == "ClusterIP", f"{where}: expose through an ingress"
+        assert selects({"matchLabels": svc["spec"]["selector"]}, d["spec"]["template"]["metadata"]["labels"]), where
+        ports = svc["spec"]["ports"]
+        assert len(ports) == 1, where
+        c = server(d)
+        assert ports[0]["port"] == SERVICES[name], where
+        assert resolve_port(c, ports[0].get("targetPort", ports[0]["port"])) == SERVICES[name], where
+
+
+def test_settings_come_from_configmaps_and_secrets_under_their_real_names(rendered):
+    target, docs = rendered
+    known = settings_variables()
+    for w in workloads(docs):
+        pod = _pod_specs(w)[0]
+        name = w["metadata"]["name"] if w["kind"] == "Deployment" else pod["serviceAccountName"]
+        mounts = {m["mountPath"]: m for c in containers(pod) for m in c.get("volumeMounts", [])}
+        volumes = {v["name"]: v for v in pod.get("volumes", [])}
+        for c in containers(pod):
+            where = f"{target}: {w['kind']} {w['metadata']['name']}"
+            env = effective_env(c, docs)
+            for var, source in env.items():
+                if var.startswith("DELOVOD_"):
+                    assert var in known[name], f"{where}: {var} is read by no setting of {name}"
+                if SENSITIVE.search(var):
+                    assert source[:2] == ("secret", SECRET_NAME), f"{where}: {var} must come from {SECRET_NAME}"
+                elif source[0] in ("value", "configmap"):
+                    assert not CREDENTIALS_IN_URI.search(source[-1]), f"{where}: credentials in {var}"
+                if var.endswith("_DIR") and source[0] in ("value", "configmap"):
+                    path = PurePosixPath(source[-1])
+                    writable = [m for p, m in mounts.items() if path.is_relative_to(p) and not m.get("readOnly")]
+                    assert writable, f"{where}: {var}={path} is on the read-only root filesystem"
+            if w["kind"] != "Deployment":
+                continue
+            required = {"DELOVOD_AMQP_URI", f"DELOVOD_{name.upper()}_MONGO_URI"}
+            if name == "registry":
+                required |= {"DELOVOD_REGISTRY_S3_ACCESS_KEY", "DELOVOD_REGISTRY_S3_SECRET_KEY"}
+            for var in required:
+                assert env.get(var, ("",))[:2] == ("secret", SECRET_NAME), f"{where}: {var} from {SECRET_NAME}"
+            key_file = PurePosixPath(plain(env, "DELOVOD_AUTH_SECRET_FILE") or "/nonexistent")
+            mount = mounts.get(str(key_file.parent))
+            if name in AUTHENTICATING:
+                assert mount and mount.get("readOnly"), f"{where}: {key_file.parent} must be a read-only mount"
+                secret = volumes[mount["name"]].get("secret") or {}
+                assert secret.get("secretName") == SECRET_NAME, where
+                assert {"key": "jwt-secret", "path": key_file.name} in secret.get("items", []), where
+            else:
+                assert not any((v.get("secret") or {}).get("secretName") == SECRET_NAME for v in volumes.values()), \
+                    f"{where}: {name} checks no tokens, so it gets no key"
+
+
+def test_no_secret_is_rendered_and_configmaps_hold_no_credentials(rendered):
+    target, docs = rendered
+    assert not of_kind(docs, "Secret"), f"{target}: Secrets are created by the operator, never rendered"
+    for cm in of_kind(docs, "ConfigMap"):
+        for key, value in (cm.get("data") or {}).items():
+            assert not SENSITIVE.search(key), f"{target}: {cm['metadata']['name']}.{key} belongs in a Secret"
+            assert not CREDENTIALS_IN_URI.search(str(value)), f"{target}: credentials in {key}"
+
+
+def test_everything_lands_in_one_restricted_namespace(rendered):
+    target, docs = rendered
+    namespaces = of_kind(docs, "Namespace")
+    assert len(namespaces) == 1, target
+    ns = namespaces[0]["metadata"]
+    assert ns["labels"].get("pod-security.kubernetes.io/enforce") == "restricted", target
+    for d in docs:
+        if d["kind"] not in CLUSTER_SCOPED:
+            assert d["metadata"].get("namespace") == ns["name"], f"{target}: {d['kind']} {d['metadata']['name']}"
+
+
+def test_replicated_services_have_a_disruption_budget(rendered):
+    target, docs = rendered
+    budgets = of_kind(docs, "PodDisruptionBudget")
+    for name, d in by_name(docs, "Deployment").items():
+        if d["spec"].get("replicas", 1) > 1:
+            labels = d["spec"]["template"]["metadata"]["labels"]
+            assert any(selects(b["spec"]["selector"], labels) for b in budgets), f"{target}: {name}"
+
+
+def test_network_policies_when_present_let_in_only_what_is_needed(rendered):
+    target, docs = rendered
+    policies = of_kind(docs, "NetworkPolicy")
+    if target.startswith("overlays/"):
+        assert policies, f"{target}: a municipality runs with components/network-policies"
+    if not policies:
+        return
+    deny = [p for p in policies if p["spec"].get("podSelector") in ({}, None)
+            and "Ingress" in p["spec"].get("policyTypes", []) and not p["spec"].get("ingress")]
+    assert deny, f"{target}: no default deny-ingress policy"
+    for name, d in by_name(docs, "Deployment").items():
+        labels = d["spec"]["template"]["metadata"]["labels"]
+        rules = [r for p in policies if selects(p["spec"]["podSelector"], labels) for r in p["spec"].get("ingress", [])]
+        assert rules, f"{target}: nothing may reach {name}"
+        for rule in rules:
+            ports = [p["port"] for p in rule.get("ports", [])]
+            assert ports == [SERVICES[name]], f"{target}: {name} opens {ports}"
+            if name in PUBLIC:
+                assert not rule.get("from"), f"{target}: {name} is public"
+            else:
+                assert rule.get("from"), f"{target}: {name} must not be open to everyone"
+                for peer in rule["from"]:
+                    assert "ipBlock" in peer or peer.get("namespaceSelector", {}).get("matchLabels"), \
+                        f"{target}: {name} admits {peer}"
+
+
+# --- specific targets ----------------------------------------------------------------------
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda p: p.name)
+def test_an_overlay_fills_every_placeholder(overlay):
+    docs = render_kubectl(overlay) if shutil.which("kubectl") else render_builtin(overlay)
+    namespace = of_kind(docs, "Namespace")[0]["metadata"]["name"]
+    assert namespace == f"delovod-{overlay.name}"
+    config = {k: v for cm in of_kind(docs, "ConfigMap") for k, v in (cm.get("data") or {}).items()}
+    left = {k: v for k, v in config.items() if ".invalid" in v}
+    assert not left, f"{overlay.name} keeps the base's placeholders: {left}"
+    assert config["DELOVOD_PUBLIC_BASE_URL"].startswith("https://")
+    assert _kustomization(overlay).get("images"), "an overlay pins its image tags"
+
+
+def test_base_sends_no_traces_and_the_component_switches_them_on(target_dirs):
+    render = render_kubectl if shutil.which("kubectl") else render_builtin
+    shared = lambda docs: next(cm["data"] for cm in of_kind(docs, "ConfigMap")
+                               if cm["metadata"]["name"].startswith("delovod-config"))
+    assert shared(render(BASE))["OTEL_TRACES_EXPORTER"] == "none"
+    if any(c.name == "otel-collector-endpoint" for c in COMPONENTS):
+        data = shared(render(target_dirs["base+all-components"]))
+        assert data["OTEL_TRACES_EXPORTER"] == "otlp"
+        assert data["OTEL_EXPORTER_OTLP_ENDPOINT"].startswith("http")
+
+
+# --- the sources themselves ----------------------------------------------------------------
+def test_no_secret_data_is_committed():
+    for path in sorted(K8S.rglob("*")):
+        if path.suffix not in (".yaml", ".yml") and path.name != "Kustomization":
+            continue
+        for doc in _yaml_docs(path):
+            if doc.get("kind") == "Secret":
+                assert not doc.get("data") and not doc.get("stringData"), f"{path}: Secret with data"
+            if doc.get("kind") in ("Kustomization", "Component"):
+                assert not doc.get("secretGenerator"), f"{path}: secretGenerator; the operator creates {SECRET_NAME}"
+    leftovers = [p for p in K8S.rglob("*") if p.is_file() and re.search(r"\.(env|pem|key)$|secret", p.name, re.I)]
+    assert not leftovers, f"secret-looking files under deploy/k8s: {leftovers}"
+
+
+def test_every_manifest_file_is_used_by_a_kustomization():
+    used = set()
+    for folder in {p.parent for p in K8S.rglob("kustomization.yaml")}:
+        used |= {(folder / r).resolve() for r in _kustomization(folder).get("resources", [])}
+    manifests = {p.resolve() for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml"}
+    assert not manifests - used, f"not listed in any kustomization: {sorted(manifests - used)}"
+    missing = [p for p in used if not p.exists()]
+    assert not missing, f"listed but missing: {missing}"
+    assert COMPONENTS and OVERLAYS and (BASE / "kustomization.yaml").is_file()
+
+
+def test_builtin_renderer_agrees_with_kubectl(target_dirs):
+    if not shutil.which("kubectl"):
+        pytest.skip("kubectl is not on PATH: nothing to compare the built-in renderer with")
+    for name, folder in target_dirs.items():
+        real, ours = render_kubectl(folder), BuiltinKustomize().build(folder)
+        plain_names = {cm["metadata"]["name"] for cm in of_kind(ours, "ConfigMap")}
+        hashed = {}
+        for cm in of_kind(real, "ConfigMap"):
+            m = re.fullmatch(r"(.+)-[a-z0-9]{10}", cm["metadata"]["name"])
+            if m and m.group(1) in plain_names:
+                hashed[cm["metadata"]["name"]] = m.group(1)
+
+        def unhash(node):
+            if isinstance(node, dict):
+                return {k: unhash(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [unhash(v) for v in node]
+            return hashed.get(node, node) if isinstance(node, str) else node
+
+        key = lambda d: (d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"])
+        real_docs = {key(d): d for d in (unhash(d) for d in real)}
+        our_docs = {key(d): d for d in ours}
+        assert set(real_docs) == set(our_docs), name
+        for k in real_docs:
+            assert real_docs[k] == our_docs[k], f"{name}: {k} differs between kubectl and the built-in renderer"
