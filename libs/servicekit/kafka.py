@@ -95,10 +95,22 @@ class KafkaConsume(Entrypoint):
 
     def start(self):
         self.consumer = KafkaConsumer(
-            self.topic, bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id,
+            bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=50)
+        self._await_metadata()
+        self.consumer.subscribe([self.topic])
         self.producer = make_producer(self.bootstrap)
         self.container.spawn_managed_thread(self.run)
+
+    def _await_metadata(self, timeout_s: float = 30.0) -> None:
+        """Know the topic's partitions before joining the group: a join that races the
+        first metadata response gets no partitions (kafka-python logs "No partition
+        metadata") and, as seen here under eventlet, may not rebalance afterwards."""
+        deadline = time.monotonic() + timeout_s
+        while not self.consumer.partitions_for_topic(self.topic):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"topic {self.topic} has no partitions (is `make up` done?)")
+            time.sleep(0.2)
 
     def stop(self):
         self._stopping = True

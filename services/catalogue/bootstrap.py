@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from servicekit import mongo
-from servicekit.mongo_outbox import MongoOutboxStore
 
 from .service_layer.catalogue import Catalogue
 from .settings import CatalogueSettings
@@ -24,7 +23,7 @@ def bootstrap(settings: CatalogueSettings, *, repo=None) -> CatalogueApp:
         mongo.connect(ALIAS, settings.mongo_uri)
         mongo.ensure_indexes(ServiceVersionDoc)
         repo = MongoServiceRepository()
-        outbox = MongoOutboxStore(ServiceVersionDoc)
+        outbox = repo.outbox
     else:
         outbox = None
     return CatalogueApp(Catalogue(repo), outbox, settings)

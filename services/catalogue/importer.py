@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     app = bootstrap(CatalogueSettings())
     if args.cmd == "export":
-        write_rows([v.content.model_dump(mode="json") for v in app.catalogue.repo.current(dt.date.today())],
+        write_rows([v.content.model_dump(mode="json") for v in app.catalogue.current()],
                    args.format, sys.stdout)
         return 0
     rows = read_rows(args.file)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from delovod_proto.vocabulary import ContactChannel
 from servicekit import mongo
-from servicekit.mongo_outbox import MongoOutboxStore
 from servicekit.tracing import current_traceparent
 
 from .service_layer.dispatcher import Dispatcher
@@ -26,7 +25,8 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
 
         mongo.connect(ALIAS, settings.mongo_uri)
         mongo.ensure_indexes(NotificationDoc, RecipientDoc)
-        repo, outbox = MongoNotificationRepository(), MongoOutboxStore(NotificationDoc)
+        repo = MongoNotificationRepository()
+        outbox = repo.outbox
     if channels is None:
         from .adapters.channels import SmtpEmailChannel, SpoolChannel
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from delovod_proto.vocabulary import DocumentKind
 from servicekit import mongo
-from servicekit.mongo_outbox import MongoOutboxStore
 from servicekit.tracing import current_traceparent
 
 from .domain.calendar import WorkingCalendar
@@ -36,13 +35,21 @@ def load_calendar(settings: RegistrySettings) -> WorkingCalendar:
     return WorkingCalendar()
 
 
+def offload(fn, *args):
+    """Run CPU-bound work in a real OS thread so the eventlet hub keeps serving."""
+    from eventlet import tpool
+
+    return tpool.execute(fn, *args)
+
+
 def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None) -> RegistryApp:
     if repo is None:
         from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
 
         mongo.connect(ALIAS, settings.mongo_uri)
         mongo.ensure_indexes(RegistrationDoc, AuditDoc)
-        repo, outbox = MongoRegistrationRepository(), MongoOutboxStore(RegistrationDoc)
+        repo = MongoRegistrationRepository()
+        outbox = repo.outbox
     if store is None:
         from .adapters.s3_store import S3ScanStore
 
@@ -50,5 +57,5 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None)
         store.ensure_bucket()
     registry = Registry(repo, store, load_registers(settings), load_calendar(settings),
                         tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
-                        trace=current_traceparent)
+                        trace=current_traceparent, offload=offload)
     return RegistryApp(registry, outbox, settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from servicekit import mongo
-from servicekit.mongo_outbox import MongoOutboxStore
 from servicekit.tracing import current_traceparent
 
 from .service_layer.tracker import StatusTracker
@@ -24,5 +23,6 @@ def bootstrap(settings: StatusSettings, *, repo=None, outbox=None) -> StatusApp:
 
         mongo.connect(ALIAS, settings.mongo_uri)
         mongo.ensure_indexes(CaseDoc)
-        repo, outbox = MongoCaseRepository(), MongoOutboxStore(CaseDoc)
+        repo = MongoCaseRepository()
+        outbox = repo.outbox
     return StatusApp(StatusTracker(repo, trace=current_traceparent), outbox, settings)

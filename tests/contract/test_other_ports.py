@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from catalogue.adapters.memory_repository import InMemoryServiceRepository
-from catalogue.domain.model import ServiceContent, ServiceVersion
+from catalogue.domain.model import ServiceContent, ServiceVersion, valid_at
 from delovod_proto.events import Contact
 from delovod_proto.vocabulary import CaseStage
 from notifications.adapters.memory import InMemoryNotificationRepository
@@ -52,11 +52,10 @@ def version(n, valid_from, **over):
 def test_service_versions_by_date(services):
     services.add(version(1, dt.date(2026, 1, 1)))
     services.add(version(2, dt.date(2026, 7, 1), name="Издаване на удостоверение (нов текст)"))
-    assert services.valid_at("T-1", dt.date(2026, 3, 1)).version == 1
-    assert services.valid_at("T-1", dt.date(2026, 7, 1)).version == 2
-    assert services.valid_at("T-1", dt.date(2025, 12, 31)) is None
-    assert services.latest("T-1").version == 2
-    assert [v.version for v in services.current(dt.date(2026, 3, 1))] == [1]
+    assert services.latest("T-1").version == 2 and services.latest("nope") is None
+    assert sorted((v.version, v.valid_from) for v in services.all()) == [(1, dt.date(2026, 1, 1)), (2, dt.date(2026, 7, 1))]
+    assert valid_at(services.all(), dt.date(2026, 3, 1)).version == 1
+    assert valid_at(services.all(), dt.date(2025, 12, 31)) is None
     with pytest.raises(Exception):
         services.add(version(2, dt.date(2026, 8, 1)))
 

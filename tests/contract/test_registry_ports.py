@@ -62,7 +62,7 @@ def test_lookups(repo):
 def test_set_scans(repo):
     r = reg(1)
     repo.add(r, [])
-    repo.set_scans(r.id, [Scan("a" * 64, 10, "application/pdf", "pdf", "a.pdf", "final/key")])
+    repo.set_scans(r, [Scan("a" * 64, 10, "application/pdf", "pdf", "a.pdf", "final/key")])
     assert repo.by_index(r.index).scans[0].object_key == "final/key"
 
 
@@ -76,3 +76,15 @@ def test_store_put_move_get_delete(store):
     store.delete("t/2026/1/1.pdf")
     with pytest.raises(KeyError):
         store.get("t/2026/1/1.pdf")
+
+
+def test_submission_reservation_binds_one_registration(repo):
+    first_id = uuid.uuid4()
+    bound, existing = repo.reserve_submission("P-7", first_id)
+    assert (bound, existing) == (first_id, None)
+    r = reg(1, submission="P-7")
+    r.id = bound
+    repo.add(r, [])
+    again, existing = repo.reserve_submission("P-7", uuid.uuid4())
+    assert again == first_id and existing.index == r.index
+    assert repo.by_submission("P-7").index == r.index

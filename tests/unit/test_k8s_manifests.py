@@ -117,8 +117,9 @@ class BuiltinKustomize:
 
     @staticmethod
     def _generate(folder: Path, gen: dict, docs: list[dict]) -> None:
-        if set(gen) - {"name", "literals", "behavior"}:
-            raise Unsupported(f"{folder}: configMapGenerator fields {sorted(set(gen) - {'name', 'literals', 'behavior'})}")
+        extra = set(gen) - {"name", "literals", "behavior"}
+        if extra:
+            raise Unsupported(f"{folder}: configMapGenerator fields {sorted(extra)}")
         data = {}
         for literal in gen.get("literals", []):
             key, sep, value = literal.partition("=")
@@ -417,7 +418,7 @@ def test_settings_come_from_configmaps_and_secrets_under_their_real_names(render
             env = effective_env(c, docs)
             for var, source in env.items():
                 if var.startswith("DELOVOD_"):
-                    assert var in known[name], f"{where}: {var} is read by no setting of {name}"
+                    assert var in known.get(name, ()), f"{where}: {var} is read by no setting of {name}"
                 if SENSITIVE.search(var):
                     assert source[:2] == ("secret", SECRET_NAME), f"{where}: {var} must come from {SECRET_NAME}"
                 elif source[0] in ("value", "configmap"):
@@ -552,8 +553,14 @@ def test_every_manifest_file_is_used_by_a_kustomization():
 def test_builtin_renderer_agrees_with_kubectl(target_dirs):
     if not shutil.which("kubectl"):
         pytest.skip("kubectl is not on PATH: nothing to compare the built-in renderer with")
+    compared = []
     for name, folder in target_dirs.items():
-        real, ours = render_kubectl(folder), BuiltinKustomize().build(folder)
+        try:
+            ours = BuiltinKustomize().build(folder)
+        except Unsupported:
+            continue  # rendered by kubectl alone; the fallback skips it by name
+        real = render_kubectl(folder)
+        compared.append(name)
         plain_names = {cm["metadata"]["name"] for cm in of_kind(ours, "ConfigMap")}
         hashed = {}
         for cm in of_kind(real, "ConfigMap"):
@@ -574,3 +581,5 @@ def test_builtin_renderer_agrees_with_kubectl(target_dirs):
         assert set(real_docs) == set(our_docs), name
         for k in real_docs:
             assert real_docs[k] == our_docs[k], f"{name}: {k} differs between kubectl and the built-in renderer"
+    if not compared:
+        pytest.skip("every kustomization uses features the built-in renderer lacks")

@@ -22,6 +22,9 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (keep it on loopback)")
 	dir := flag.String("dir", ".local/data/ferretdb", "directory for the SQLite databases")
+	// WAL with synchronous=NORMAL survives a crash of any process; only a power cut may
+	// lose the last commits. Right for a local stand-in (production runs MongoDB).
+	syncMode := flag.String("sync", "NORMAL", "SQLite synchronous pragma: FULL or NORMAL")
 	flag.Parse()
 
 	abs, err := filepath.Abs(*dir)
@@ -38,7 +41,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + *syncMode + ")",
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)

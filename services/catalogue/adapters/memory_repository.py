@@ -1,7 +1,6 @@
 """In-memory :class:`AbstractServiceRepository` for unit tests (proven by the contract suite)."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable, Optional
 
 from servicekit.outbox import OutboxMessage
@@ -18,16 +17,11 @@ class InMemoryServiceRepository:
         mine = [v for v in self.versions if v.code == code]
         return max(mine, key=lambda v: v.version) if mine else None
 
-    def valid_at(self, code: str, at: dt.date) -> Optional[ServiceVersion]:
-        mine = [v for v in self.versions if v.code == code and v.published and v.valid_from <= at]
-        return max(mine, key=lambda v: (v.valid_from, v.version)) if mine else None
-
     def add(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
         if any(v.code == version.code and v.version == version.version for v in self.versions):
             raise ValueError("duplicate version")
         self.versions.append(version)
         self.outbox.extend(events)
 
-    def current(self, at: dt.date) -> list[ServiceVersion]:
-        codes = {v.code for v in self.versions}
-        return [v for v in (self.valid_at(c, at) for c in codes) if v is not None]
+    def all(self) -> list[ServiceVersion]:
+        return list(self.versions)

@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from mongoengine import BooleanField, DateTimeField, DictField, Document, IntField, StringField
 
-from servicekit.mongo_outbox import OutboxFields, outbox_fields
+from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 from servicekit.outbox import OutboxMessage
 
 from ..domain.model import ServiceContent, ServiceVersion
@@ -16,8 +16,8 @@ ALIAS = "catalogue"
 
 class ServiceVersionDoc(Document, OutboxFields):
     meta = {"collection": "service_versions", "db_alias": ALIAS,
-            "indexes": [{"fields": ["code", "version"], "unique": True},
-                        "code", "outbox_pending"]}
+            "indexes": ["code"]}
+    id = StringField(primary_key=True)
     code = StringField(required=True)
     version = IntField(required=True)
     valid_from = DateTimeField(required=True)
@@ -34,27 +34,22 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 
 class MongoServiceRepository:
-    """:class:`AbstractServiceRepository` on MongoDB (FerretDB locally)."""
+    """:class:`AbstractServiceRepository` on MongoDB (FerretDB locally); ``_id`` is code:version."""
+
+    def __init__(self):
+        self.outbox = MongoOutboxStore(ServiceVersionDoc)
 
     def latest(self, code: str) -> Optional[ServiceVersion]:
         doc = ServiceVersionDoc.objects(code=code).order_by("-version").first()
         return doc.to_domain() if doc else None
 
-    def valid_at(self, code: str, at: dt.date) -> Optional[ServiceVersion]:
-        doc = (ServiceVersionDoc.objects(code=code, published=True, valid_from__lte=_midnight(at))
-               .order_by("-valid_from", "-version").first())
-        return doc.to_domain() if doc else None
-
     def add(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
-        ServiceVersionDoc(code=version.code, version=version.version,
+        if events:
+            self.outbox.point(f"{version.code}:{version.version}")
+        ServiceVersionDoc(id=f"{version.code}:{version.version}", code=version.code, version=version.version,
                           valid_from=_midnight(version.valid_from), published=version.published,
                           content=version.content.model_dump(mode="json"),
                           **outbox_fields(events)).save(force_insert=True)
 
-    def current(self, at: dt.date) -> list[ServiceVersion]:
-        best: dict[str, ServiceVersionDoc] = {}
-        for doc in ServiceVersionDoc.objects(published=True, valid_from__lte=_midnight(at)):
-            held = best.get(doc.code)
-            if held is None or (doc.valid_from, doc.version) > (held.valid_from, held.version):
-                best[doc.code] = doc
-        return [d.to_domain() for d in best.values()]
+    def all(self) -> list[ServiceVersion]:
+        return [d.to_domain() for d in ServiceVersionDoc.objects]

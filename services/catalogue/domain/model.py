@@ -120,3 +120,9 @@ class ServiceVersion(Strict):
     @property
     def code(self) -> str:
         return self.content.code
+
+
+def valid_at(versions: list[ServiceVersion], at: dt.date) -> Optional[ServiceVersion]:
+    """The published version with the latest ``valid_from`` not after ``at`` (newest wins a tie)."""
+    candidates = [v for v in versions if v.published and v.valid_from <= at]
+    return max(candidates, key=lambda v: (v.valid_from, v.version)) if candidates else None

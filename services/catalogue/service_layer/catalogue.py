@@ -18,7 +18,7 @@ from servicekit.outbox import OutboxMessage
 
 from ..domain import search as text
 from ..domain.errors import ImportRejected, RowError
-from ..domain.model import ServiceContent, ServiceVersion
+from ..domain.model import ServiceContent, ServiceVersion, valid_at
 from .ports import AbstractServiceRepository
 
 
@@ -30,6 +30,12 @@ class ImportReport:
     def as_dict(self) -> dict:
         return {"created": len(self.created), "unchanged": len(self.unchanged),
                 "created_codes": self.created}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    versions: dict  # code -> [ServiceVersion]
+    index: list  # [_Indexed] of the versions valid today
 
 
 @dataclass(frozen=True)
@@ -45,13 +51,13 @@ class Catalogue:
     def __init__(self, repo: AbstractServiceRepository, today: Callable[[], dt.date] = dt.date.today,
                  index_ttl_s: float = 30.0):
         self.repo, self.today, self.index_ttl_s = repo, today, index_ttl_s
-        self._index: list[_Indexed] = []
-        self._index_built_at = float("-inf")
+        self._snap = _Snapshot({}, [])
+        self._built_at = float("-inf")
         self._lock = threading.Lock()
 
     # -- for other services -------------------------------------------------
     def version_at(self, code: str, at: dt.date) -> ServiceVersion:
-        found = self.repo.valid_at(code, at)
+        found = valid_at(self._snapshot().versions.get(code, []), at)
         if found is None:
             raise ServiceNotFound(f"Няма услуга с код {code}, валидна към {at:%d.%m.%Y}.")
         return found
@@ -102,7 +108,7 @@ class Catalogue:
                 self._add_version(content, (latest.version + 1) if latest else 1, start)
                 report.created.append(content.code)
             progress(1)
-        self._index_built_at = float("-inf")
+        self._built_at = float("-inf")
         return report
 
     def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date) -> None:
@@ -113,12 +119,18 @@ class Catalogue:
         self.repo.add(version, [OutboxMessage(topics.CATALOGUE_SERVICES_CHANGED, content.code, envelope)])
 
     # -- search -----------------------------------------------------------------
-    def _current_index(self) -> list[_Indexed]:
+    def _snapshot(self) -> _Snapshot:
+        """All versions, held in memory and reloaded after ``index_ttl_s`` or an import."""
         with self._lock:
-            if time.monotonic() - self._index_built_at > self.index_ttl_s:
-                self._index = [self._indexed(v) for v in self.repo.current(self.today())]
-                self._index_built_at = time.monotonic()
-            return self._index
+            if time.monotonic() - self._built_at > self.index_ttl_s:
+                versions: dict[str, list[ServiceVersion]] = {}
+                for v in self.repo.all():
+                    versions.setdefault(v.code, []).append(v)
+                today = self.today()
+                current = [found for vs in versions.values() if (found := valid_at(vs, today))]
+                self._snap = _Snapshot(versions, [self._indexed(v) for v in current])
+                self._built_at = time.monotonic()
+            return self._snap
 
     @staticmethod
     def _indexed(v: ServiceVersion) -> _Indexed:
@@ -132,7 +144,7 @@ class Catalogue:
         query = text.tokens(q)
         unit_tokens = text.tokens(unit or "")
         hits = []
-        for item in self._current_index():
+        for item in self._snapshot().index:
             c = item.version.content
             if eservice is not None and c.eservice != eservice:
                 continue
@@ -146,5 +158,8 @@ class Catalogue:
         hits.sort(key=lambda h: (h[0], h[1]))
         return [h[2] for h in hits[:limit]]
 
+    def current(self) -> list[ServiceVersion]:
+        return [i.version for i in self._snapshot().index]
+
     def units(self) -> list[str]:
-        return sorted({i.version.content.unit.name for i in self._current_index()})
+        return sorted({i.version.content.unit.name for i in self._snapshot().index})

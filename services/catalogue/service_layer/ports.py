@@ -1,7 +1,6 @@
 """Ports of the catalogue's service layer."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable, Optional, Protocol
 
 from servicekit.outbox import OutboxMessage
@@ -15,11 +14,8 @@ class AbstractServiceRepository(Protocol):
     def latest(self, code: str) -> Optional[ServiceVersion]:
         """Highest version of the code, published or not."""
 
-    def valid_at(self, code: str, at: dt.date) -> Optional[ServiceVersion]:
-        """The published version with the latest ``valid_from`` not after ``at``."""
-
     def add(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
         """Store a new version with the events announcing it (one atomic write)."""
 
-    def current(self, at: dt.date) -> list[ServiceVersion]:
-        """For each code, the version valid at ``at``."""
+    def all(self) -> list[ServiceVersion]:
+        """Every version (the catalogue is small: it is held in memory by the service layer)."""

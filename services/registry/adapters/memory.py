@@ -16,6 +16,7 @@ class InMemoryRegistrationRepository:
         self.items: dict[str, Registration] = {}
         self.outbox: list[OutboxMessage] = []
         self.audit_log: list[tuple] = []
+        self.reservations: dict = {}
         self._lock = threading.Lock()
 
     def next_number(self, register_code: str, year: int) -> int:
@@ -42,10 +43,12 @@ class InMemoryRegistrationRepository:
     def by_submission(self, submission_id: str) -> Optional[Registration]:
         return next((r for r in self.items.values() if r.command.eportal_submission_id == submission_id), None)
 
-    def set_scans(self, registration_id, scans: list) -> None:
-        for r in self.items.values():
-            if r.id == registration_id:
-                r.scans = list(scans)
+    def reserve_submission(self, submission_id: str, registration_id):
+        bound = self.reservations.setdefault(submission_id, registration_id)
+        return bound, next((r for r in self.items.values() if r.id == bound), None)
+
+    def set_scans(self, registration: Registration, scans: list) -> None:
+        self.items[registration.index].scans = list(scans)
 
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
         self.audit_log.append((actor, action, target, detail or {}))

@@ -14,10 +14,14 @@ from .commands import RegisterDocument
 from .terms import DueDate
 
 
-def new_access_code() -> tuple[str, str]:
-    """A random 8-digit code (shown once) and its salted hash (the only thing stored)."""
+def new_access_code(run=lambda fn, *a: fn(*a)) -> tuple[str, str]:
+    """A random 8-digit code (shown once) and its salted hash (the only thing stored).
+
+    ``run`` may move the hashing off the caller's thread (the service passes eventlet's
+    tpool: PBKDF2 is CPU-bound and would otherwise stall every green thread).
+    """
     code = f"{secrets.randbelow(10**8):08d}"
-    return code, hash_access_code(code)
+    return code, run(hash_access_code, code)
 
 
 def safe_file_name(name: str) -> str:
@@ -55,6 +59,11 @@ class Registration:
     due: Optional[DueDate] = None
     service_version: Optional[int] = None
     scans: list[Scan] = field(default_factory=list)
+
+    @property
+    def claim_key(self) -> str:
+        """The unique claim ``register:year:number:seq`` this registration holds."""
+        return f"{self.register_code}:{self.year}:{self.number}:{self.seq}"
 
     def scan_key(self, n: int, scan: Scan) -> str:
         """Object key derived from the index: register/year/number[-seq]/n-hash.ext."""

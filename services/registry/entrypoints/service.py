@@ -11,7 +11,7 @@ from delovod_proto import topics
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
-from servicekit.outbox import relay
+from servicekit.outbox import publish_written, relay
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
@@ -119,8 +119,9 @@ class RegistryService:
 
     def _relay(self, done):
         """Publish this registration's events now; the timer is the safety net."""
-        if self.app.outbox is not None:
-            relay(self.app.outbox, self.publish, owner_id=str(done.registration.id))
+        if self.app.outbox is not None and done.events:
+            publish_written(self.app.outbox, self.publish, done.registration.claim_key, done.events,
+                            pointer_id=str(done.registration.id))
 
     @timer(interval=1)
     def relay_outbox(self):

@@ -1,6 +1,8 @@
 """E-portal intake: one submission, one index, however often the event is delivered."""
 from __future__ import annotations
 
+import uuid
+
 from delovod_proto.events import EportalSubmission
 from delovod_proto.vocabulary import ReceivedChannel
 
@@ -19,7 +21,7 @@ def to_command(s: EportalSubmission) -> RegisterDocument:
 
 def register_submission(registry: Registry, submission: EportalSubmission, catalogue) -> Registered:
     """Raises :class:`Rejected` for a submission that can never be registered as sent."""
-    earlier = registry.repo.by_submission(submission.submission_id)
+    bound, earlier = registry.repo.reserve_submission(submission.submission_id, uuid.uuid4())
     if earlier:
         return Registered(earlier, None, created=False)
     try:
@@ -32,4 +34,4 @@ def register_submission(registry: Registry, submission: EportalSubmission, catal
             files.append((att.file_name, registry.store.fetch(att.bucket, att.object_key)))
         except KeyError:
             raise Rejected(422, f"Липсва прикаченият файл {att.bucket}/{att.object_key}.")
-    return registry.register(command, files, "eportal", catalogue)
+    return registry.register(command, files, "eportal", catalogue, registration_id=bound)

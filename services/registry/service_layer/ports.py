@@ -33,7 +33,11 @@ class AbstractRegistrationRepository(Protocol):
 
     def by_submission(self, submission_id: str) -> Optional[Registration]: ...
 
-    def set_scans(self, registration_id, scans: list) -> None:
+    def reserve_submission(self, submission_id: str, registration_id) -> tuple:
+        """Bind a portal submission to one registration id before anything is claimed;
+        returns ``(bound_id, existing_registration_or_None)``."""
+
+    def set_scans(self, registration: Registration, scans: list) -> None:
         """Record the scans' final object keys."""
 
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:

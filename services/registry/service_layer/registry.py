@@ -52,6 +52,7 @@ class Registered:
     registration: Registration
     access_code: Optional[str]
     created: bool = True
+    events: tuple = ()
 
 
 class Registry:
@@ -59,32 +60,29 @@ class Registry:
                  registers: dict[DocumentKind, Register], calendar: WorkingCalendar,
                  tz: str = "Europe/Sofia", max_scan_bytes: int = 50 * 1024 * 1024,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 trace: Callable[[], dict] = dict):
+                 trace: Callable[[], dict] = dict, offload: Callable = lambda fn, *a: fn(*a)):
         self.repo, self.store, self.registers, self.calendar = repo, store, registers, calendar
+        self.offload = offload
         self.tz, self.max_scan_bytes, self.clock, self.trace = ZoneInfo(tz), max_scan_bytes, clock, trace
 
     # -- the use case -------------------------------------------------------------
     def register(self, cmd: RegisterDocument, files: list[tuple[str, bytes]], actor: str,
-                 catalogue: Optional[AbstractCatalogue]) -> Registered:
-        if cmd.eportal_submission_id:
-            earlier = self.repo.by_submission(cmd.eportal_submission_id)
-            if earlier:
-                return Registered(earlier, None, created=False)
+                 catalogue: Optional[AbstractCatalogue], registration_id: Optional[uuid.UUID] = None) -> Registered:
         scans = self._inspect(files, cmd.accept_duplicate_scan)
         now = self.clock()
         local = now.astimezone(self.tz)
         case = self._case(cmd)
         due, version = self._due(cmd, local, catalogue) if case is None else (case.due, case.service_version)
         # A follow-up joins its case: the citizen keeps the case's access code.
-        code, code_hash = new_access_code() if case is None else (None, case.access_code_hash)
-        reg_id = uuid.uuid4()
+        code, code_hash = new_access_code(self.offload) if case is None else (None, case.access_code_hash)
+        reg_id = registration_id or uuid.uuid4()
         staged = [self._stage(reg_id, n, scan, data) for n, (scan, (_, data)) in enumerate(zip(scans, files), 1)]
-        registration = self._claim(cmd, case, reg_id, now, local, due, version, code_hash, actor, staged)
+        registration, events = self._claim(cmd, case, reg_id, now, local, due, version, code_hash, actor, staged)
         self._finish(registration)
         self.repo.audit(actor, "register", registration.index, {"scans": len(staged), "kind": cmd.kind.value})
         logs.event(log, "document_registered", index=registration.index, kind=cmd.kind.value,
                    channel=cmd.channel.value, scans=len(staged), actor=actor)
-        return Registered(registration, code)
+        return Registered(registration, code, events=tuple(events))
 
     def _inspect(self, files, accept_duplicates: bool) -> list[Scan]:
         scans, errors = [], []
@@ -142,9 +140,10 @@ class Registry:
             registration = Registration(
                 reg_id, register.code, year, number, seq, index, case.case_index if case else index,
                 now, cmd, code_hash, actor, due, version, scans)
+            events = self._events(registration)
             try:
-                self.repo.add(registration, self._events(registration))
-                return registration
+                self.repo.add(registration, events)
+                return registration, events
             except IndexTaken:
                 continue
         raise Rejected(503, "Регистърът е претоварен; опитайте отново.")
@@ -178,7 +177,7 @@ class Registry:
                 self.store.move(scan.object_key, target)
             final.append(Scan(**{**scan.__dict__, "object_key": target}))
         if final != r.scans:
-            self.repo.set_scans(r.id, final)
+            self.repo.set_scans(r, final)
             r.scans = final
 
     # -- reading ------------------------------------------------------------------

@@ -8,7 +8,8 @@ from mongoengine import DateTimeField, Document, IntField, ListField, DictField,
 from pymongo.errors import DuplicateKeyError
 
 from delovod_proto.vocabulary import CaseStage
-from servicekit.mongo_outbox import OutboxFields, outbox_fields, push_update
+from servicekit.mongo import Lease
+from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
 from ..domain.case import Case, HistoryEntry
@@ -18,7 +19,7 @@ UTC = dt.timezone.utc
 
 
 class CaseDoc(Document, OutboxFields):
-    meta = {"collection": "cases", "db_alias": ALIAS, "indexes": ["outbox_pending", "due_date"]}
+    meta = {"collection": "cases", "db_alias": ALIAS, "indexes": ["due_date"]}
     id = StringField(primary_key=True)
     subject = StringField(required=True)
     kind = StringField(required=True)
@@ -46,11 +47,17 @@ def _to_domain(d: CaseDoc) -> Case:
 
 
 class MongoCaseRepository:
+    """Cases by ``_id`` only; each write announces its events through an outbox pointer first."""
+
+    def __init__(self):
+        self.outbox = MongoOutboxStore(CaseDoc)
+
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         doc = CaseDoc.objects(id=case_index).first()
         return (_to_domain(doc), doc.version) if doc else None
 
     def create(self, case: Case, events: Iterable[OutboxMessage]) -> bool:
+        self.outbox.point(case.case_index)
         try:
             CaseDoc(id=case.case_index, version=1, **_fields(case), **outbox_fields(events)).save(force_insert=True)
             return True
@@ -62,8 +69,20 @@ class MongoCaseRepository:
             raise
 
     def save(self, case: Case, version: int, events: Iterable[OutboxMessage]) -> bool:
-        update = push_update(events)
-        update["$set"].update(_fields(case))
-        update["$inc"]["version"] = 1
-        result = CaseDoc._get_collection().update_one({"_id": case.case_index, "version": version}, update)
-        return result.modified_count == 1
+        """Compare-and-set under a short lease on the case (FerretDB answers only
+        ``{_id}`` filters without a scan, so the version is checked after locking)."""
+        coll = CaseDoc._get_collection()
+        lease = Lease(coll.database["leases"], ttl_s=30)
+        if not lease.acquire(case.case_index):
+            return False
+        try:
+            current = coll.find_one({"_id": case.case_index}, {"version": 1})
+            if not current or current.get("version") != version:
+                return False
+            self.outbox.point(case.case_index)
+            update = push_update(events)
+            update["$set"].update({**_fields(case), "version": version + 1})
+            coll.update_one({"_id": case.case_index}, update)
+            return True
+        finally:
+            lease.release(case.case_index)

@@ -129,7 +129,12 @@ def test_concurrent_registrations_get_distinct_gap_free_numbers(registry, parts)
 
 
 def test_eportal_submission_is_idempotent(registry):
-    first = registry.register(command(channel="eportal", eportal_submission_id="P-1"), [], "eportal", None)
-    again = registry.register(command(channel="eportal", eportal_submission_id="P-1"), [], "eportal", None)
+    from delovod_proto.events import Contact, EportalSubmission
+    from registry.service_layer.eportal import register_submission
+
+    sub = EportalSubmission(submission_id="P-1", submitted_at=NOW, kind="signal", subject="Сметище",
+                            applicant=Contact(name="Петя", preferred_channel="none"))
+    first = register_submission(registry, sub, None)
+    again = register_submission(registry, sub, None)
     assert again.registration.index == first.registration.index and not again.created
     assert [m.topic for m in registry.repo.outbox] == [topics.DOCUMENTS_REGISTERED, topics.EPORTAL_RECEIPTS]

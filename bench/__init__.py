@@ -1,0 +1,1 @@
+"""`make bench`: measured numbers, written to bench/results/latest.json."""

@@ -1,0 +1,165 @@
+"""delovod on top of the servers: registrations (paper and e-portal), catalogue search
+and RPC. Each number is compared with the raw server measured in the same run."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from kafka import KafkaConsumer
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from delovod_proto import topics
+from delovod_proto.envelope import Envelope
+from delovod_proto.events import Contact, EportalSubmission
+from servicekit.kafka import make_producer, send_envelope
+
+from .baseline import KAFKA, s3_client
+from .measure import concurrent, percentiles, rate
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY = "http://127.0.0.1:8001"
+AMQP = {"AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/", "serializer": "json"}
+
+
+def scan_200k() -> bytes:
+    """A unique 200 KB file the registry accepts as PDF (detected from its header)."""
+    return b"%PDF-1.4\n" + os.urandom(200 * 1024 - 9)
+
+
+def metadata() -> str:
+    return json.dumps({"kind": "letter", "channel": "post", "subject": "Бенчмарк: писмо",
+                       "sender": {"name": "Бенчмарк Тестов", "email": "bench@example.bg", "preferred_channel": "none"}},
+                      ensure_ascii=False)
+
+
+def paper(n: int, workers: int, s3_raw: float) -> dict:
+    token = (ROOT / ".local/tokens/clerk.jwt").read_text().strip()
+    scans = [scan_200k() for _ in range(n)]
+    session = requests.Session()
+
+    def register(i):
+        r = session.post(f"{REGISTRY}/api/v1/documents", headers={"Authorization": f"Bearer {token}"},
+                         data={"metadata": metadata()}, files=[("scan", ("s.pdf", scans[i], "application/pdf"))])
+        assert r.status_code == 201, r.text
+
+    sequential = rate(n, register)
+    client, bucket = s3_client(), "bench-raw-" + uuid.uuid4().hex[:6]
+    client.make_bucket(bucket)
+    raw_same_run = rate(n, lambda i: client.put_object(bucket, f"s/{i}", io.BytesIO(scans[i]), len(scans[i])))
+    scans = [scan_200k() for _ in range(2 * n)]
+    parallel = concurrent(2 * n, workers, lambda i: requests.post(
+        f"{REGISTRY}/api/v1/documents", headers={"Authorization": f"Bearer {token}"}, data={"metadata": metadata()},
+        files=[("scan", ("s.pdf", scans[i], "application/pdf"))]).raise_for_status())
+    return {"sequential": sequential, "raw_s3_put_same_files": raw_same_run,
+            "ratio_to_raw_s3_put": round(sequential["per_second"] / raw_same_run["per_second"], 3),
+            "target_ratio": 0.5, f"concurrent_{workers}_clerks": parallel}
+
+
+def eportal(n: int, kafka_raw: float) -> dict:
+    run = uuid.uuid4().hex[:8]
+    consumer = KafkaConsumer(topics.EPORTAL_RECEIPTS, bootstrap_servers=KAFKA, group_id=f"bench-{run}",
+                             auto_offset_reset="latest", enable_auto_commit=False)
+    while not consumer.assignment():
+        consumer.poll(timeout_ms=200)
+    producer = make_producer(KAFKA)
+    start = time.perf_counter()
+    for i in range(n):
+        body = EportalSubmission(submission_id=f"bench-{run}-{i}", submitted_at=dt.datetime.now(dt.timezone.utc),
+                                 kind="letter", subject="Бенчмарк: е-портал",
+                                 applicant=Contact(name="Бенчмарк", preferred_channel="none"))
+        send_envelope(producer, topics.EPORTAL_SUBMISSIONS, Envelope.wrap(body, source="bench", correlation_id=f"{run}-{i}"))
+    seen = set()
+    deadline = time.monotonic() + 300
+    while len(seen) < n and time.monotonic() < deadline:
+        for batch in consumer.poll(timeout_ms=500).values():
+            for m in batch:
+                sid = Envelope.model_validate_json(m.value).data["submission_id"]
+                if sid.startswith(f"bench-{run}-"):
+                    seen.add(sid)
+    elapsed = time.perf_counter() - start
+    consumer.close()
+    per_s = len(seen) / elapsed
+    return {"n": n, "receipts": len(seen), "seconds": round(elapsed, 3), "per_second": round(per_s, 1),
+            "raw_kafka_produce_plus_consume_per_second": kafka_raw,
+            "ratio_to_raw_kafka": round(per_s / kafka_raw, 3), "target_ratio": 0.25}
+
+
+def catalogue_rpc(n: int, rpc_raw: float) -> dict:
+    with ClusterRpcProxy(AMQP) as cluster:
+        request = {"code": "2016", "at": dt.date.today().isoformat(), "variant": "ordinary"}
+        cluster.catalogue.get_service_term(request)
+        result = rate(n, lambda i: cluster.catalogue.get_service_term(request))
+    return {**result, "raw_nameko_rpc_per_second": rpc_raw, "ratio_to_raw_rpc": round(result["per_second"] / rpc_raw, 3)}
+
+
+def thousand_services() -> list[dict]:
+    seed = json.loads((ROOT / "services/catalogue/seed/services.json").read_text())["services"]
+    rows = list(seed)
+    i = 0
+    while len(rows) < 1000:  # synthetic variants, only ever loaded into the benchmark's own database
+        base = dict(seed[i % len(seed)])
+        base["code"] = f"BENCH-{i}"
+        base["name"] = f"{base['name']} (синтетичен вариант {i})"
+        rows.append(base)
+        i += 1
+    return rows
+
+
+def search(n: int, workers: int) -> dict:
+    db = f"bench_catalogue_{uuid.uuid4().hex[:6]}"
+    env = {**os.environ, "DELOVOD_CATALOGUE_MONGO_URI": f"mongodb://127.0.0.1:27017/{db}",
+           "DELOVOD_CATALOGUE_HTTP_PORT": "18004", "OTEL_TRACES_EXPORTER": "none", "DELOVOD_LOG_LEVEL": "WARNING"}
+    _load(env, thousand_services())
+    proc = subprocess.Popen([sys.executable, "-m", "bench.catalogue_server"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_http("http://127.0.0.1:18004/health")
+        queries = ["удостоверение за наследници", "udostoverenie za naslednici", "скица", "данъчна оценка",
+                   "razreshenie za stroezh", "адрес", "семейно положение", "търговия"]
+        session = requests.Session()
+        session.get("http://127.0.0.1:18004/api/v1/services", params={"q": "x"})
+        found = session.get("http://127.0.0.1:18004/api/v1/services", params={"limit": 2000}).json()["count"]
+        result = concurrent(n, workers, lambda i: requests.get(
+            "http://127.0.0.1:18004/api/v1/services", params={"q": queries[i % len(queries)]}).raise_for_status())
+        return {"services_loaded": found, **result}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _load(env: dict, rows: list[dict]) -> None:
+    code = ("import datetime as dt, json, sys\n"
+            "from catalogue.bootstrap import bootstrap\nfrom catalogue.settings import CatalogueSettings\n"
+            "from catalogue.domain.model import ServiceContent, ServiceVersion\n"
+            "app = bootstrap(CatalogueSettings())\n"
+            "for row in json.load(sys.stdin):\n"
+            "    app.catalogue.repo.add(ServiceVersion(content=ServiceContent.model_validate(row), version=1,"
+            " valid_from=dt.date(2026, 1, 1)))\n")
+    subprocess.run([sys.executable, "-c", code], input=json.dumps(rows).encode(), env=env, cwd=ROOT, check=True)
+
+
+def _wait_http(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1).raise_for_status()
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def run_all(quick: bool, base: dict) -> dict:
+    k = 0.2 if quick else 1.0
+    return {"paper_registration_200kb": paper(int(100 * k), 10, base["s3_put_200kb"]["per_second"]),
+            "eportal_registration": eportal(int(200 * k), base["kafka_1kb"]["produce_plus_consume_per_second"]),
+            "catalogue_get_service_term_rpc": catalogue_rpc(int(300 * k), base["nameko_rpc"]["per_second"]),
+            "catalogue_search_1000_services": search(int(1000 * k), 50)}

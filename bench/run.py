@@ -1,0 +1,37 @@
+"""`make bench`: the raw speed of each server (baseline) and of delovod on top of it,
+measured on this machine with the client libraries the services use. Results go to
+bench/results/latest.json with the machine's core count; ratios compare delovod to
+the raw server measured in the same run. Loopback only, bounded counts."""
+import eventlet
+
+eventlet.monkey_patch()
+
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from bench import baseline, delovod  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv
+    results = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+               "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                           "platform": platform.platform()},
+               "quick": quick}
+    results["baseline"] = baseline.run_all(quick)
+    results["delovod"] = delovod.run_all(quick, results["baseline"])
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"written to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
