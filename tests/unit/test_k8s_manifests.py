@@ -1,13 +1,8 @@
 """The Kubernetes deployment (deploy/k8s) renders, and every workload in it stays safe.
 
-Each kustomization is rendered: the base, every folder under ``overlays/``, and the base
-with every component switched on. Rendering uses ``kubectl kustomize`` when ``kubectl`` is
-on the PATH; otherwise a small built-in renderer for the part of kustomize that deploy/k8s
-uses (resources, components, namespace, labels, images, ConfigMap literals). A
-kustomization using anything else is then skipped, naming kubectl. With kubectl present,
-one test also checks that both renderers agree, so the fallback cannot drift.
-
-Needs PyYAML (skipped with a reason without it).
+Each kustomization is rendered with ``kubectl kustomize`` (``make test`` installs kubectl
+through deploy/local/test_tools.sh): the base, every folder under ``overlays/``, and the
+base with every component switched on.
 """
 from __future__ import annotations
 
@@ -21,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read deploy/k8s: pip install pyyaml")
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -46,10 +41,6 @@ TARGETS = ["base", *(f"overlays/{p.name}" for p in OVERLAYS), "base+all-componen
 
 
 # --- rendering -----------------------------------------------------------------------------
-class Unsupported(Exception):
-    """A kustomize feature the built-in renderer does not have."""
-
-
 def _kustomization(folder: Path) -> dict:
     for name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
         if (folder / name).is_file():
@@ -72,127 +63,14 @@ def _pod_specs(doc: dict) -> list[dict]:
     return []
 
 
-def _template_metadata(doc: dict) -> list[dict]:
-    kind, spec = doc.get("kind"), doc.get("spec") or {}
-    if kind == "CronJob":
-        return [spec["jobTemplate"]["spec"]["template"].setdefault("metadata", {})]
-    if kind in WORKLOAD_KINDS - {"Pod"}:
-        return [spec["template"].setdefault("metadata", {})]
-    return []
-
-
-class BuiltinKustomize:
-    """Just enough of kustomize for deploy/k8s; raises Unsupported on anything else."""
-
-    FIELDS = {"apiVersion", "kind", "namespace", "labels", "resources", "components", "images",
-              "configMapGenerator"}
-
-    def build(self, folder: Path) -> list[dict]:
-        return self._apply(folder, [], component=False)
-
-    def _apply(self, folder: Path, docs: list[dict], component: bool) -> list[dict]:
-        k = _kustomization(folder)
-        expected_kind = "Component" if component else "Kustomization"
-        if k.get("kind", "Kustomization") != expected_kind:
-            raise ValueError(f"{folder}: kind {k.get('kind')!r}, expected {expected_kind}")
-        extra = set(k) - self.FIELDS
-        if extra:
-            raise Unsupported(f"{folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}: "
-                              f"{', '.join(sorted(extra))}")
-        docs = list(docs)
-        for entry in k.get("resources", []):
-            path = (folder / entry).resolve()
-            docs += self._apply(path, [], component=False) if path.is_dir() else _yaml_docs(path)
-        for entry in k.get("components", []):
-            docs = self._apply((folder / entry).resolve(), docs, component=True)
-        for gen in k.get("configMapGenerator", []):
-            self._generate(folder, gen, docs)
-        if "namespace" in k:
-            self._namespace(k["namespace"], docs)
-        for entry in k.get("labels", []):
-            self._labels(folder, entry, docs)
-        for entry in k.get("images", []):
-            self._images(folder, entry, docs)
-        return docs
-
-    @staticmethod
-    def _generate(folder: Path, gen: dict, docs: list[dict]) -> None:
-        extra = set(gen) - {"name", "literals", "behavior"}
-        if extra:
-            raise Unsupported(f"{folder}: configMapGenerator fields {sorted(extra)}")
-        data = {}
-        for literal in gen.get("literals", []):
-            key, sep, value = literal.partition("=")
-            if not sep:
-                raise ValueError(f"{folder}: literal {literal!r} has no '='")
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            data[key] = value
-        behavior = gen.get("behavior", "create")
-        existing = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == gen["name"]]
-        if behavior == "create":
-            if existing:
-                raise ValueError(f"{folder}: ConfigMap {gen['name']} generated twice (use behavior: merge)")
-            docs.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": gen["name"]}, "data": data})
-        elif behavior in ("merge", "replace"):
-            if len(existing) != 1:
-                raise ValueError(f"{folder}: behavior {behavior} but no ConfigMap {gen['name']} to {behavior}")
-            target = existing[0]
-            target["data"] = {**target.get("data", {}), **data} if behavior == "merge" else data
-        else:
-            raise Unsupported(f"{folder}: configMapGenerator behavior {behavior}")
-
-    @staticmethod
-    def _namespace(namespace: str, docs: list[dict]) -> None:
-        for d in docs:
-            if d["kind"] == "Namespace":
-                d["metadata"]["name"] = namespace
-            elif d["kind"] in ("RoleBinding", "ClusterRoleBinding"):
-                raise Unsupported("namespace transformer on role bindings")
-            elif d["kind"] not in CLUSTER_SCOPED:
-                d["metadata"]["namespace"] = namespace
-
-    @staticmethod
-    def _labels(folder: Path, entry: dict, docs: list[dict]) -> None:
-        if set(entry) - {"pairs", "includeSelectors", "includeTemplates"} or entry.get("includeSelectors"):
-            raise Unsupported(f"{folder}: labels entry {entry}")
-        for d in docs:
-            d["metadata"].setdefault("labels", {}).update(entry["pairs"])
-            if entry.get("includeTemplates"):
-                for meta in _template_metadata(d):
-                    meta.setdefault("labels", {}).update(entry["pairs"])
-
-    @staticmethod
-    def _images(folder: Path, entry: dict, docs: list[dict]) -> None:
-        if set(entry) - {"name", "newName", "newTag", "digest"}:
-            raise Unsupported(f"{folder}: images entry {entry}")
-        for d in docs:
-            for pod in _pod_specs(d):
-                for c in pod.get("containers", []) + pod.get("initContainers", []):
-                    ref, _, digest = c["image"].partition("@")
-                    name, tag = (ref.rsplit(":", 1) + [""])[:2] if ":" in ref.rsplit("/", 1)[-1] else (ref, "")
-                    if name != entry["name"]:
-                        continue
-                    name = entry.get("newName", name)
-                    tag = str(entry["newTag"]) if "newTag" in entry else tag
-                    digest = entry.get("digest", digest)
-                    c["image"] = name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
-
-
 def render_kubectl(folder: Path) -> list[dict]:
+    if not shutil.which("kubectl"):
+        pytest.skip("kubectl is missing: `make test` installs it (deploy/local/test_tools.sh)")
     done = subprocess.run([shutil.which("kubectl"), "kustomize", str(folder)],
                           capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         pytest.fail(f"kubectl kustomize {folder} failed:\n{done.stderr}")
     return [d for d in yaml.safe_load_all(done.stdout) if d]
-
-
-def render_builtin(folder: Path) -> list[dict]:
-    try:
-        return BuiltinKustomize().build(folder)
-    except Unsupported as exc:
-        pytest.skip(f"kubectl is not on PATH and the built-in renderer lacks a kustomize feature "
-                    f"used here ({exc}); install kubectl to render it")
 
 
 @pytest.fixture(scope="session")
@@ -214,7 +92,7 @@ def rendered(request, target_dirs) -> tuple[str, list[dict]]:
     name = request.param
     if name not in _CACHE:
         folder = target_dirs[name]
-        _CACHE[name] = render_kubectl(folder) if shutil.which("kubectl") else render_builtin(folder)
+        _CACHE[name] = render_kubectl(folder)
     return name, copy.deepcopy(_CACHE[name])
 
 
@@ -504,7 +382,7 @@ def test_network_policies_when_present_let_in_only_what_is_needed(rendered):
 # --- specific targets ----------------------------------------------------------------------
 @pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda p: p.name)
 def test_an_overlay_fills_every_placeholder(overlay):
-    docs = render_kubectl(overlay) if shutil.which("kubectl") else render_builtin(overlay)
+    docs = render_kubectl(overlay)
     namespace = of_kind(docs, "Namespace")[0]["metadata"]["name"]
     assert namespace == f"delovod-{overlay.name}"
     config = {k: v for cm in of_kind(docs, "ConfigMap") for k, v in (cm.get("data") or {}).items()}
@@ -515,7 +393,7 @@ def test_an_overlay_fills_every_placeholder(overlay):
 
 
 def test_base_sends_no_traces_and_the_component_switches_them_on(target_dirs):
-    render = render_kubectl if shutil.which("kubectl") else render_builtin
+    render = render_kubectl
     shared = lambda docs: next(cm["data"] for cm in of_kind(docs, "ConfigMap")
                                if cm["metadata"]["name"].startswith("delovod-config"))
     assert shared(render(BASE))["OTEL_TRACES_EXPORTER"] == "none"
@@ -548,38 +426,3 @@ def test_every_manifest_file_is_used_by_a_kustomization():
     missing = [p for p in used if not p.exists()]
     assert not missing, f"listed but missing: {missing}"
     assert COMPONENTS and OVERLAYS and (BASE / "kustomization.yaml").is_file()
-
-
-def test_builtin_renderer_agrees_with_kubectl(target_dirs):
-    if not shutil.which("kubectl"):
-        pytest.skip("kubectl is not on PATH: nothing to compare the built-in renderer with")
-    compared = []
-    for name, folder in target_dirs.items():
-        try:
-            ours = BuiltinKustomize().build(folder)
-        except Unsupported:
-            continue  # rendered by kubectl alone; the fallback skips it by name
-        real = render_kubectl(folder)
-        compared.append(name)
-        plain_names = {cm["metadata"]["name"] for cm in of_kind(ours, "ConfigMap")}
-        hashed = {}
-        for cm in of_kind(real, "ConfigMap"):
-            m = re.fullmatch(r"(.+)-[a-z0-9]{10}", cm["metadata"]["name"])
-            if m and m.group(1) in plain_names:
-                hashed[cm["metadata"]["name"]] = m.group(1)
-
-        def unhash(node):
-            if isinstance(node, dict):
-                return {k: unhash(v) for k, v in node.items()}
-            if isinstance(node, list):
-                return [unhash(v) for v in node]
-            return hashed.get(node, node) if isinstance(node, str) else node
-
-        key = lambda d: (d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"])
-        real_docs = {key(d): d for d in (unhash(d) for d in real)}
-        our_docs = {key(d): d for d in ours}
-        assert set(real_docs) == set(our_docs), name
-        for k in real_docs:
-            assert real_docs[k] == our_docs[k], f"{name}: {k} differs between kubectl and the built-in renderer"
-    if not compared:
-        pytest.skip("every kustomization uses features the built-in renderer lacks")
