@@ -22,7 +22,7 @@ from delovod_proto.events import Contact, EportalSubmission
 from servicekit.kafka import make_producer, send_envelope
 
 from .baseline import KAFKA, s3_client
-from .measure import concurrent, percentiles, rate
+from .measure import concurrent, rate
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = "http://127.0.0.1:8001"

@@ -8,7 +8,6 @@ Run through ``make up`` / ``make down`` (the venv must exist). Servers bind to
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil

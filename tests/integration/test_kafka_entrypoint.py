@@ -1,11 +1,9 @@
 """Our nameko Kafka entrypoint against Apache Kafka 4: handle, retry, dead-letter, commit."""
 import base64
 import datetime as dt
-import json
-from unittest import mock
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer
 
 from delovod_proto import topics
 from delovod_proto.envelope import Envelope

@@ -1,5 +1,4 @@
 """nameko RPC over the real RabbitMQ: typed errors and trace context cross the wire."""
-import datetime as dt
 
 import pytest
 from nameko.rpc import RpcProxy, rpc

@@ -1,6 +1,5 @@
 """The registration index on the real database: concurrent clerks and injected crashes
 leave no gap and no duplicate (FerretDB locally; the same code on MongoDB)."""
-import datetime as dt
 import threading
 
 import eventlet

@@ -5,7 +5,7 @@ import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 from pydantic import ValidationError
 
