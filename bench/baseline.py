@@ -26,10 +26,17 @@ def s3_client() -> Minio:
     return Minio("127.0.0.1:8333", "delovod-local", "delovod-local-secret", secure=False)
 
 
+def bench_bucket(client: Minio) -> str:
+    """One bucket for all runs (SeaweedFS gives each bucket volumes of its own)."""
+    if not client.bucket_exists("delovod-bench"):
+        client.make_bucket("delovod-bench")
+    return "delovod-bench"
+
+
 def s3_put(n: int) -> dict:
-    client, bucket = s3_client(), f"bench-{uuid.uuid4().hex[:8]}"
-    client.make_bucket(bucket)
-    result = rate(n, lambda i: client.put_object(bucket, f"o/{i}", io.BytesIO(SCAN_200K), len(SCAN_200K),
+    client, run = s3_client(), uuid.uuid4().hex[:8]
+    bucket = bench_bucket(client)
+    result = rate(n, lambda i: client.put_object(bucket, f"{run}/o/{i}", io.BytesIO(SCAN_200K), len(SCAN_200K),
                                                  content_type="application/pdf"))
     return {"object_bytes": len(SCAN_200K), **result}
 

@@ -21,7 +21,7 @@ from delovod_proto.envelope import Envelope
 from delovod_proto.events import Contact, EportalSubmission
 from servicekit.kafka import make_producer, send_envelope
 
-from .baseline import KAFKA, s3_client
+from .baseline import KAFKA, bench_bucket, s3_client
 from .measure import concurrent, rate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,9 +51,9 @@ def paper(n: int, workers: int, s3_raw: float) -> dict:
         assert r.status_code == 201, r.text
 
     sequential = rate(n, register)
-    client, bucket = s3_client(), "bench-raw-" + uuid.uuid4().hex[:6]
-    client.make_bucket(bucket)
-    raw_same_run = rate(n, lambda i: client.put_object(bucket, f"s/{i}", io.BytesIO(scans[i]), len(scans[i])))
+    client, run = s3_client(), uuid.uuid4().hex[:6]
+    bucket = bench_bucket(client)
+    raw_same_run = rate(n, lambda i: client.put_object(bucket, f"{run}/s/{i}", io.BytesIO(scans[i]), len(scans[i])))
     scans = [scan_200k() for _ in range(2 * n)]
     parallel = concurrent(2 * n, workers, lambda i: requests.post(
         f"{REGISTRY}/api/v1/documents", headers={"Authorization": f"Bearer {token}"}, data={"metadata": metadata()},

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import traceback
 from urllib.parse import urlencode
 
@@ -40,24 +41,35 @@ CONTROLS = "input:not([type=hidden]), select, textarea, button"
 @pytest.fixture(scope="module")
 def report(chromium, catalogue_url, tmp_path_factory) -> dict:
     """Run the browser probe once for this module in its own process group; its JSON report."""
-    out = tmp_path_factory.mktemp("browser") / "catalogue_report.json"
+    work = tmp_path_factory.mktemp("browser")
+    out, log = work / "catalogue_report.json", work / "probe.log"
     cmd = [sys.executable, os.path.abspath(__file__), "--url", catalogue_url, "--chromium", chromium,
            "--screenshot", SCREENSHOT, "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    # A log file, not pipes, and a poll loop, not communicate(timeout=): under eventlet the green
+    # subprocess raises a TimeoutExpired class of its own, which `except subprocess.TimeoutExpired`
+    # does not catch.
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    deadline = time.monotonic() + PROBE_TIMEOUT_S
+    timed_out = False
     try:
-        stdout, stderr = proc.communicate(timeout=PROBE_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        stdout, stderr = proc.communicate()
-        pytest.fail(f"the browser probe did not finish within {PROBE_TIMEOUT_S}s:\n{stderr[-4000:]}")
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                timed_out = True
+                break
+            time.sleep(0.1)
     finally:
-        try:  # whatever the probe left behind in its own group (driver, renderers)
+        try:  # the probe's own process group: on a timeout, and whatever it left behind
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        proc.wait()
+    output = log.read_text(encoding="utf-8", errors="replace")[-4000:]
+    if timed_out:
+        pytest.fail(f"the browser probe did not finish within {PROBE_TIMEOUT_S}s:\n{output}", pytrace=False)
     if proc.returncode != 0 or not out.exists():
-        pytest.fail(f"the browser probe failed (exit {proc.returncode}):\n{stdout[-2000:]}\n{stderr[-4000:]}")
+        pytest.fail(f"the browser probe failed (exit {proc.returncode}):\n{output}", pytrace=False)
     return json.loads(out.read_text(encoding="utf-8"))
 
 

@@ -25,8 +25,8 @@ def store(request, uid):
     if request.param == "memory":
         return InMemoryScanStore()
     from registry.adapters.s3_store import S3ScanStore
-    s = S3ScanStore("http://127.0.0.1:8333", "delovod-local", "delovod-local-secret", f"test-{uid}")
-    s.ensure_bucket()
+    s = S3ScanStore("http://127.0.0.1:8333", "delovod-local", "delovod-local-secret", "delovod-test")
+    s.ensure_bucket()  # one bucket for all tests (SeaweedFS gives each bucket its own volumes)
     return s
 
 
@@ -66,16 +66,17 @@ def test_set_scans(repo):
     assert repo.by_index(r.index).scans[0].object_key == "final/key"
 
 
-def test_store_put_move_get_delete(store):
-    store.put("staging/1.pdf", b"%PDF-1.4 x", "application/pdf", {"sha256": "x"})
-    store.move("staging/1.pdf", "t/2026/1/1.pdf")
-    assert store.get("t/2026/1/1.pdf") == b"%PDF-1.4 x"
+def test_store_put_move_get_delete(store, uid):
+    staged, final = f"staging/{uid}/1.pdf", f"t{uid}/2026/1/1.pdf"
+    store.put(staged, b"%PDF-1.4 x", "application/pdf", {"sha256": "x"})
+    store.move(staged, final)
+    assert store.get(final) == b"%PDF-1.4 x"
     with pytest.raises(KeyError):
-        store.get("staging/1.pdf")
-    assert "t/2026/1/1.pdf" in store.presigned_url("t/2026/1/1.pdf", dt.timedelta(minutes=1))
-    store.delete("t/2026/1/1.pdf")
+        store.get(staged)
+    assert final in store.presigned_url(final, dt.timedelta(minutes=1))
+    store.delete(final)
     with pytest.raises(KeyError):
-        store.get("t/2026/1/1.pdf")
+        store.get(final)
 
 
 def test_submission_reservation_binds_one_registration(repo):

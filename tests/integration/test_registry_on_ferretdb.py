@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 def stack(uid):
     mongo.connect(ALIAS, f"mongodb://127.0.0.1:27017/test_{uid}")
     mongo.ensure_indexes(RegistrationDoc, AuditDoc)
-    store = S3ScanStore("http://127.0.0.1:8333", "delovod-local", "delovod-local-secret", f"test-{uid}")
+    store = S3ScanStore("http://127.0.0.1:8333", "delovod-local", "delovod-local-secret", "delovod-test")
     store.ensure_bucket()
     registers = {k: Register(f"{v.code}-{uid}", v.prefix, v.title) for k, v in DEFAULT_REGISTERS.items()}
     return Registry(MongoRegistrationRepository(), store, registers, WorkingCalendar()), store

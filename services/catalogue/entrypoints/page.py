@@ -20,8 +20,14 @@ def _fee(cents):
     return "не е посочена" if cents is None else f"{cents // 100},{cents % 100:02d} €"
 
 
+SINGULAR = {"working_days": "работен ден", "calendar_days": "календарен ден", "hours": "час", "months": "месец"}
+
+
 def _term(term):
-    return "не е посочен" if term is None else f"{term.value} {UNITS[term.unit.value]}"
+    if term is None:
+        return "не е посочен"
+    names = SINGULAR if term.value == 1 else UNITS
+    return f"{term.value} {names[term.unit.value]}"
 
 
 def _service(v) -> str:
@@ -33,8 +39,9 @@ def _service(v) -> str:
     return (f'<article><h2 id="s-{escape(c.code)}">{escape(c.name)}</h2>'
             f"<p>Код: {escape(c.code)}. Звено: {escape(c.unit.name)}.</p>"
             f"<p>Правно основание: {basis}</p>"
-            f'<table><caption>Срокове и такси</caption><thead><tr><th scope="col">Вид</th>'
-            f'<th scope="col">Срок</th><th scope="col">Такса</th></tr></thead><tbody>{rows}</tbody></table>'
+            + (f'<table><caption>Срокове и такси</caption><thead><tr><th scope="col">Вид</th>'
+               f'<th scope="col">Срок</th><th scope="col">Такса</th></tr></thead><tbody>{rows}</tbody></table>'
+               if rows else "<p>Срокове и такси: не са посочени в източника.</p>")
             + (f"<h3>Необходими документи</h3><ul>{docs}</ul>" if docs else "")
             + f'<p><a href="{escape(c.source.url)}">Източник</a> (прочетен на {c.source.read_on:%d.%m.%Y})</p></article>')
 
