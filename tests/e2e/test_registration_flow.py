@@ -52,20 +52,20 @@ def test_letter_end_to_end_with_one_trace(clerk, official):
     assert body["sender"]["personal_number"] == "********18" and body["due_date_explanation"]["rule"]
 
     view = until(lambda: (x := requests.get(f"{STATUS}/api/v1/cases/lookup", params={"index": index, "code": code})).ok
-                 and x.json(), what="status lookup")
+                 and x.json(), what="status lookup", timeout_s=60)
     assert view["stage"] == "registered" and view["due_date"] == body["due_date"]
     assert "7501020018" not in json.dumps(view)
     assert requests.get(f"{STATUS}/api/v1/cases/lookup", params={"index": index, "code": "00000000"}).status_code == 404
 
-    assert until(lambda: mails_for(index), what="registration email")
+    assert until(lambda: mails_for(index), what="registration email", timeout_s=60)
     r = requests.post(f"{STATUS}/api/v1/cases/stage", headers=official,
                       json={"case_index": index, "stage": "in_progress"})
     assert r.status_code == 200, r.text
-    assert until(lambda: len(mails_for(index)) == 2, what="second email")
+    assert until(lambda: len(mails_for(index)) == 2, what="second email", timeout_s=60)
 
     trace_id = traceparent.split("-")[1]
     services = until(lambda: {s["service"] for s in spans() if s["trace_id"] == trace_id} >= {"registry", "status", "notifications"}
-                     and {s["service"] for s in spans() if s["trace_id"] == trace_id}, what="spans of one trace")
+                     and {s["service"] for s in spans() if s["trace_id"] == trace_id}, what="spans of one trace", timeout_s=60)
     assert {"registry", "status", "notifications"} <= services
 
 
