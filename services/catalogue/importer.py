@@ -74,19 +74,32 @@ def main(argv=None) -> int:
     imp = sub.add_parser("import", help="validate every row, then import all or nothing")
     imp.add_argument("file", type=Path)
     imp.add_argument("--valid-from", type=dt.date.fromisoformat, default=None)
+    imp.add_argument("--draft", action="store_true", help="create draft versions, invisible until published")
+    pub = sub.add_parser("publish", help="publish a draft version")
+    pub.add_argument("code")
+    pub.add_argument("version", type=int)
     exp = sub.add_parser("export")
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     args = parser.parse_args(argv)
+    if args.cmd == "import":
+        try:
+            rows = read_rows(args.file)
+        except (OSError, ValueError, csv.Error, KeyError, TypeError) as exc:
+            print(f"Файлът {args.file} не може да бъде прочетен: {exc}. Нищо не е внесено.", file=sys.stderr)
+            return 1
     app = bootstrap(CatalogueSettings())
     if args.cmd == "export":
         write_rows([v.content.model_dump(mode="json") for v in app.catalogue.current()],
                    args.format, sys.stdout)
         return 0
-    rows = read_rows(args.file)
+    if args.cmd == "publish":
+        v = app.catalogue.publish(args.code, args.version)
+        print(f"published {v.code} version {v.version}, valid from {v.valid_from}")
+        return 0
     valid_from = args.valid_from or _seed_date(args.file)
     try:
         with tqdm(total=len(rows), desc="import", unit="service", disable=len(rows) < 200) as bar:
-            report = app.catalogue.import_rows(rows, valid_from=valid_from, progress=bar.update)
+            report = app.catalogue.import_rows(rows, valid_from=valid_from, progress=bar.update, draft=args.draft)
     except ImportRejected as rejected:
         for e in rejected.errors:
             print(f"ред {e.row}, поле {e.field}: {e.message}", file=sys.stderr)

@@ -60,6 +60,13 @@ def test_service_versions_by_date(services):
         services.add(version(2, dt.date(2026, 8, 1)))
 
 
+def test_publishing_a_draft(services):
+    services.add(version(1, dt.date(2026, 1, 1)).model_copy(update={"published": False}))
+    assert valid_at(services.all(), dt.date(2026, 3, 1)) is None
+    services.publish(version(1, dt.date(2026, 1, 1)))
+    assert valid_at(services.all(), dt.date(2026, 3, 1)).version == 1
+
+
 def case(index="К-1/01.02.2026"):
     at = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
     return Case(index, "Тема", "complaint", at, dt.date(2026, 3, 3), "h", CaseStage.REGISTERED,

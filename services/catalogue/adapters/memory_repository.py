@@ -23,5 +23,10 @@ class InMemoryServiceRepository:
         self.versions.append(version)
         self.outbox.extend(events)
 
+    def publish(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
+        self.versions = [version if (v.code, v.version) == (version.code, version.version) else v
+                         for v in self.versions]
+        self.outbox.extend(events)
+
     def all(self) -> list[ServiceVersion]:
         return list(self.versions)

@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from mongoengine import BooleanField, DateTimeField, DictField, Document, IntField, StringField
 
-from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
+from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
 from ..domain.model import ServiceContent, ServiceVersion
@@ -50,6 +50,13 @@ class MongoServiceRepository:
                           valid_from=_midnight(version.valid_from), published=version.published,
                           content=version.content.model_dump(mode="json"),
                           **outbox_fields(events)).save(force_insert=True)
+
+    def publish(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
+        key = f"{version.code}:{version.version}"
+        self.outbox.point(key)
+        update = push_update(events)
+        update["$set"]["published"] = True
+        ServiceVersionDoc._get_collection().update_one({"_id": key}, update)
 
     def all(self) -> list[ServiceVersion]:
         return [d.to_domain() for d in ServiceVersionDoc.objects]

@@ -97,7 +97,9 @@ class Catalogue:
         return contents
 
     def import_rows(self, rows: list[dict], valid_from: Optional[dt.date] = None,
-                    progress: Callable[[int], None] = lambda n: None) -> ImportReport:
+                    progress: Callable[[int], None] = lambda n: None, draft: bool = False) -> ImportReport:
+        """All rows or none; unchanged services create nothing; ``draft`` versions stay
+        invisible (to RPC, search and pages) until :meth:`publish`."""
         contents = self.validate_rows(rows)
         report, start = ImportReport(), valid_from or self.today()
         for content in contents:
@@ -105,18 +107,33 @@ class Catalogue:
             if latest is not None and latest.content.fingerprint() == content.fingerprint():
                 report.unchanged.append(content.code)
             else:
-                self._add_version(content, (latest.version + 1) if latest else 1, start)
+                self._add_version(content, (latest.version + 1) if latest else 1, start, draft)
                 report.created.append(content.code)
             progress(1)
         self._built_at = float("-inf")
         return report
 
-    def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date) -> None:
-        version = ServiceVersion(content=content, version=number, valid_from=valid_from)
-        body = CatalogueServiceChanged(code=content.code, version=number, valid_from=valid_from,
-                                       name=content.name)
-        envelope = Envelope.wrap(body, source="catalogue", correlation_id=f"catalogue/{content.code}")
-        self.repo.add(version, [OutboxMessage(topics.CATALOGUE_SERVICES_CHANGED, content.code, envelope)])
+    def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date, draft: bool) -> None:
+        version = ServiceVersion(content=content, version=number, valid_from=valid_from, published=not draft)
+        self.repo.add(version, [] if draft else [self._announcement(version)])
+
+    @staticmethod
+    def _announcement(v: ServiceVersion) -> OutboxMessage:
+        body = CatalogueServiceChanged(code=v.code, version=v.version, valid_from=v.valid_from, name=v.content.name)
+        envelope = Envelope.wrap(body, source="catalogue", correlation_id=f"catalogue/{v.code}")
+        return OutboxMessage(topics.CATALOGUE_SERVICES_CHANGED, v.code, envelope)
+
+    def publish(self, code: str, version: int) -> ServiceVersion:
+        """Make a draft version visible from its ``valid_from`` and announce it."""
+        draft = next((v for v in self.repo.all() if v.code == code and v.version == version), None)
+        if draft is None:
+            raise ServiceNotFound(f"Няма версия {version} на услуга с код {code}.")
+        if not draft.published:
+            published = draft.model_copy(update={"published": True})
+            self.repo.publish(published, [self._announcement(published)])
+            self._built_at = float("-inf")
+            draft = published
+        return draft
 
     # -- search -----------------------------------------------------------------
     def _snapshot(self) -> _Snapshot:

@@ -17,5 +17,8 @@ class AbstractServiceRepository(Protocol):
     def add(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
         """Store a new version with the events announcing it (one atomic write)."""
 
+    def publish(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
+        """Mark a draft version published, with the events announcing it (one write)."""
+
     def all(self) -> list[ServiceVersion]:
         """Every version (the catalogue is small: it is held in memory by the service layer)."""

@@ -87,3 +87,25 @@ def test_csv_roundtrip(tmp_path, cat):
     rows = read_rows(out)
     assert cat.import_rows(rows, valid_from=DAY).created == ["X", "Y"]
     assert json.loads(json.dumps(rows))[1]["variants"][0]["fee_cents"] == 511
+
+
+def test_draft_is_invisible_until_published(cat):
+    cat.import_rows([row()], valid_from=dt.date(2026, 1, 1))
+    changed = row(variants=[{"kind": "ordinary", "term": {"value": 3, "unit": "working_days"}, "fee_cents": 900}])
+    cat.import_rows([changed], valid_from=dt.date(2026, 6, 1), draft=True)
+    assert cat.service_term(GetServiceTermRequest(code="T-1", at=dt.date(2026, 8, 1))).version == 1
+    assert len(cat.repo.outbox) == 1  # a draft announces nothing
+    cat.publish("T-1", 2)
+    assert cat.service_term(GetServiceTermRequest(code="T-1", at=dt.date(2026, 8, 1))).term.value == 3
+    assert len(cat.repo.outbox) == 2
+    with pytest.raises(ServiceNotFound):
+        cat.publish("T-1", 9)
+
+
+def test_malformed_file_is_reported_without_importing(tmp_path, capsys):
+    from catalogue.importer import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    assert main(["import", str(bad)]) == 1
+    assert "Нищо не е внесено" in capsys.readouterr().err
