@@ -56,3 +56,14 @@ class Lease:
 
     def release(self, key: str) -> None:
         self.collection.delete_one({"_id": key})
+
+
+def insert_once(collection, doc: dict) -> bool:
+    """Insert unless a document with that ``_id`` exists; True if this call inserted it."""
+    from pymongo.errors import DuplicateKeyError
+
+    try:
+        collection.insert_one(doc)
+        return True
+    except DuplicateKeyError:
+        return False

@@ -1,12 +1,14 @@
-"""The outbox fields for a mongoengine document, and the store that relays them.
+"""The outbox of a mongoengine document, and the store that relays it.
 
-Pending work is found through *pointer* documents (one per aggregate with unpublished
-events, in the service's ``outbox_pointers`` collection) rather than by querying
-``outbox_pending`` across the whole collection: FerretDB's SQLite backend pushes down
-only ``_id`` lookups, so a scan of every aggregate each second would grow with the
-data; the pointer collection holds only what is in flight. A pointer is written before
-the aggregate (so a crash leaves at worst a pointer to nothing, which expires) and
-removed after the events are published.
+Each unpublished event has a *pointer* document (``_id`` = event id, ``doc_id`` = the
+aggregate) in the service's small ``outbox_pointers`` collection, written before the
+aggregate write that carries the event. The relay reads pointers, takes each event from
+its aggregate, publishes it and deletes the pointer; the aggregate itself is never
+updated for this. Why: FerretDB's SQLite backend answers only ``{_id}`` filters without
+a scan, and even an update by ``_id`` costs time proportional to the collection (measured
+15 ms at 3,000 documents against 0.7 ms for an insert), so large collections are written
+insert-only and all bookkeeping lives in small ones. A pointer whose event never reached
+its aggregate (a crash between the two writes) expires after ``grace_s``.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ UTC = dt.timezone.utc
 
 
 class OutboxFields:
-    """Mix into a mongoengine Document: unpublished events keyed by event id."""
+    """Mix into a mongoengine Document: its events keyed by event id (kept as history)."""
 
     outbox = DictField()
 
@@ -36,17 +38,19 @@ def push_update(messages: Iterable[OutboxMessage]) -> dict:
     return {"$set": {f"outbox.{m.envelope.event_id}": m.to_doc() for m in messages}}
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(UTC).replace(tzinfo=None)
+
+
 class MongoOutboxStore:
     """Outbox store over one document class that has :class:`OutboxFields`.
 
-    ``locate(pointer)`` finds the aggregate's ``_id`` for a pointer whose ``doc_id`` was
-    never recorded (a crash between the pointer and the aggregate write); ``repair(doc)``
-    lets the owner finish its own post-commit steps before the events go out.
+    ``repair(doc)`` lets the owner finish its own post-commit steps (e.g. lookup keys)
+    before the events go out.
     """
 
-    def __init__(self, document_cls, *, locate: Optional[Callable[[str], Optional[str]]] = None,
-                 repair: Optional[Callable[[dict], None]] = None, grace_s: float = 60.0):
-        self.document_cls, self.locate, self.repair, self.grace_s = document_cls, locate, repair, grace_s
+    def __init__(self, document_cls, *, repair: Optional[Callable[[dict], None]] = None, grace_s: float = 60.0):
+        self.document_cls, self.repair, self.grace_s = document_cls, repair, grace_s
 
     @property
     def _docs(self):
@@ -56,39 +60,34 @@ class MongoOutboxStore:
     def _pointers(self):
         return self._docs.database["outbox_pointers"]
 
-    def point(self, pointer_id: str, doc_id: Optional[str] = None) -> None:
-        """Record that ``pointer_id`` has (or is about to have) unpublished events."""
-        update = {"$setOnInsert": {"created_at": dt.datetime.now(UTC).replace(tzinfo=None)}}
-        if doc_id is not None:
-            update["$set"] = {"doc_id": doc_id}
-        upsert(self._pointers, {"_id": pointer_id}, update)
+    def point(self, messages: Iterable[OutboxMessage], doc_id: str) -> None:
+        """Before writing ``messages`` into ``doc_id``: one pointer per event."""
+        for m in messages:
+            upsert(self._pointers, {"_id": str(m.envelope.event_id)}, {"$set": {"doc_id": doc_id, "at": _now()}})
 
     def pending(self, limit: int, owner_id=None) -> Iterable[OutboxBatch]:
-        query = {"_id": str(owner_id)} if owner_id is not None else {}
-        for pointer in list(self._pointers.find(query).limit(limit)):
-            batch = self._batch(pointer)
+        query = {"doc_id": owner_id} if owner_id is not None else {}
+        by_doc: dict[str, list[dict]] = {}
+        for pointer in self._pointers.find(query).limit(limit):
+            by_doc.setdefault(pointer["doc_id"], []).append(pointer)
+        for doc_id, pointers in by_doc.items():
+            batch = self._batch(doc_id, pointers)
             if batch is not None:
                 yield batch
 
-    def _batch(self, pointer: dict) -> Optional[OutboxBatch]:
-        doc_id = pointer.get("doc_id") or (self.locate(pointer["_id"]) if self.locate else pointer["_id"])
-        doc = self._docs.find_one({"_id": doc_id}) if doc_id else None
-        if doc is None:
-            if dt.datetime.now(UTC).replace(tzinfo=None) - pointer["created_at"] > dt.timedelta(seconds=self.grace_s):
-                self._pointers.delete_one({"_id": pointer["_id"]})  # the write it announced never happened
+    def _batch(self, doc_id: str, pointers: list[dict]) -> Optional[OutboxBatch]:
+        doc = self._docs.find_one({"_id": doc_id})
+        events = (doc or {}).get("outbox") or {}
+        found = [p for p in pointers if p["_id"] in events]
+        for p in pointers:
+            if p["_id"] not in events and _now() - p["at"] > dt.timedelta(seconds=self.grace_s):
+                self._pointers.delete_one({"_id": p["_id"]})  # the write it announced never happened
+        if not found:
             return None
         if self.repair:
             self.repair(doc)
-        if not doc.get("outbox"):
-            self._pointers.delete_one({"_id": pointer["_id"]})
-            return None
-        return OutboxBatch(doc_id, tuple(OutboxMessage.from_doc(m) for m in doc["outbox"].values()), pointer["_id"])
+        return OutboxBatch(doc_id, tuple(OutboxMessage.from_doc(events[p["_id"]]) for p in found))
 
-    def mark_published(self, owner_id, messages: Iterable[OutboxMessage], pointer_id=None) -> None:
-        """Remove exactly the published events; events added meanwhile stay for the next round."""
-        unset = {f"outbox.{m.envelope.event_id}": "" for m in messages}
-        if unset:
-            self._docs.update_one({"_id": owner_id}, {"$unset": unset})
-        left = self._docs.find_one({"_id": owner_id}, {"outbox": 1})
-        if not (left or {}).get("outbox"):
-            self._pointers.delete_one({"_id": str(pointer_id if pointer_id is not None else owner_id)})
+    def mark_published(self, owner_id, messages: Iterable[OutboxMessage]) -> None:
+        for m in messages:
+            self._pointers.delete_one({"_id": str(m.envelope.event_id)})

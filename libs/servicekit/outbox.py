@@ -1,7 +1,8 @@
 """Transactional outbox without transactions: the aggregate's own document carries the
 events it must publish, written by the same single-document atomic write that changes
-it. A relay publishes them, then removes exactly those (by event id), so events added
-meanwhile wait for the next round. Publication is at-least-once; consumers dedupe.
+it, each announced by a pointer written just before. A relay publishes the events its
+pointers name and then drops those pointers, so events added meanwhile wait for the next
+round. Publication is at-least-once; consumers dedupe.
 """
 from __future__ import annotations
 
@@ -34,7 +35,6 @@ class OutboxMessage:
 class OutboxBatch:
     owner_id: object
     messages: tuple[OutboxMessage, ...]
-    pointer_id: object = None
 
 
 class AbstractOutboxStore(Protocol):
@@ -43,8 +43,8 @@ class AbstractOutboxStore(Protocol):
     def pending(self, limit: int, owner_id: object | None = None) -> Iterable[OutboxBatch]:
         """Batches still to publish (optionally only one owner's)."""
 
-    def mark_published(self, owner_id: object, messages: Iterable[OutboxMessage], pointer_id: object = None) -> None:
-        """Remove these (published) events from the owner's outbox."""
+    def mark_published(self, owner_id: object, messages: Iterable[OutboxMessage]) -> None:
+        """These events of the owner are published."""
 
 
 Publish = Callable[..., None]
@@ -57,7 +57,7 @@ def relay(store: AbstractOutboxStore, publish: Publish, limit: int = 100,
     for batch in store.pending(limit, owner_id):
         for message in batch.messages:
             publish(message.topic, message.envelope, key=message.key)
-        store.mark_published(batch.owner_id, batch.messages, batch.pointer_id)
+        store.mark_published(batch.owner_id, batch.messages)
         sent += len(batch.messages)
     if sent:
         logs.event(log, "outbox_relayed", count=sent)
@@ -65,10 +65,10 @@ def relay(store: AbstractOutboxStore, publish: Publish, limit: int = 100,
 
 
 def publish_written(store: AbstractOutboxStore, publish: Publish, owner_id: object,
-                    messages: Iterable[OutboxMessage], pointer_id: object = None) -> None:
+                    messages: Iterable[OutboxMessage]) -> None:
     """Publish events the caller has just written (saves re-reading them), then clear
     them; if this fails half-way the relay timer publishes them again."""
     messages = list(messages)
     for message in messages:
         publish(message.topic, message.envelope, key=message.key)
-    store.mark_published(owner_id, messages, pointer_id)
+    store.mark_published(owner_id, messages)

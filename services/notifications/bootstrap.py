@@ -21,10 +21,11 @@ class NotificationsApp:
 def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> NotificationsApp:
     outbox = None
     if repo is None:
-        from .adapters.mongo_repository import ALIAS, MongoNotificationRepository, NotificationDoc, RecipientDoc
+        from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc, OutcomeDoc,
+                                                 RecipientDoc)
 
         mongo.connect(ALIAS, settings.mongo_uri)
-        mongo.ensure_indexes(NotificationDoc, RecipientDoc)
+        mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc)
         repo = MongoNotificationRepository()
         outbox = repo.outbox
     if channels is None:

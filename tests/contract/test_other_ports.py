@@ -40,8 +40,8 @@ def notes(request, mongo_alias):
     if request.param == "memory":
         return InMemoryNotificationRepository()
     from notifications.adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc,
-                                                         RecipientDoc)
-    mongo_alias(ALIAS, NotificationDoc, RecipientDoc)
+                                                         OutcomeDoc, RecipientDoc)
+    mongo_alias(ALIAS, NotificationDoc, RecipientDoc, OutcomeDoc)
     return MongoNotificationRepository()
 
 

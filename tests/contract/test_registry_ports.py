@@ -59,18 +59,11 @@ def test_lookups(repo):
     assert repo.by_index("nope") is None and repo.by_scan_hash("e" * 64) is None
 
 
-def test_set_scans(repo):
-    r = reg(1)
-    repo.add(r, [])
-    repo.set_scans(r, [Scan("a" * 64, 10, "application/pdf", "pdf", "a.pdf", "final/key")])
-    assert repo.by_index(r.index).scans[0].object_key == "final/key"
-
-
 def test_store_put_move_get_delete(store, uid):
     staged, final = f"staging/{uid}/1.pdf", f"t{uid}/2026/1/1.pdf"
     store.put(staged, b"%PDF-1.4 x", "application/pdf", {"sha256": "x"})
     store.move(staged, final)
-    assert store.get(final) == b"%PDF-1.4 x"
+    assert store.get(final) == b"%PDF-1.4 x" and store.exists(final) and not store.exists(staged)
     with pytest.raises(KeyError):
         store.get(staged)
     assert final in store.presigned_url(final, dt.timedelta(minutes=1))

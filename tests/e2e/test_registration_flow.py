@@ -58,10 +58,11 @@ def test_letter_end_to_end_with_one_trace(clerk, official):
     assert requests.get(f"{STATUS}/api/v1/cases/lookup", params={"index": index, "code": "00000000"}).status_code == 404
 
     assert until(lambda: mails_for(index), what="registration email", timeout_s=60)
+    before = len(mails_for(index))
     r = requests.post(f"{STATUS}/api/v1/cases/stage", headers=official,
                       json={"case_index": index, "stage": "in_progress"})
     assert r.status_code == 200, r.text
-    assert until(lambda: len(mails_for(index)) == 2, what="second email", timeout_s=60)
+    assert until(lambda: len(mails_for(index)) > before, what="second email", timeout_s=60)
 
     trace_id = traceparent.split("-")[1]
     services = until(lambda: {s["service"] for s in spans() if s["trace_id"] == trace_id} >= {"registry", "status", "notifications"}

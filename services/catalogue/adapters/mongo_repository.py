@@ -44,8 +44,8 @@ class MongoServiceRepository:
         return doc.to_domain() if doc else None
 
     def add(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
-        if events:
-            self.outbox.point(f"{version.code}:{version.version}")
+        events = list(events)
+        self.outbox.point(events, f"{version.code}:{version.version}")
         ServiceVersionDoc(id=f"{version.code}:{version.version}", code=version.code, version=version.version,
                           valid_from=_midnight(version.valid_from), published=version.published,
                           content=version.content.model_dump(mode="json"),
@@ -53,7 +53,8 @@ class MongoServiceRepository:
 
     def publish(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
         key = f"{version.code}:{version.version}"
-        self.outbox.point(key)
+        events = list(events)
+        self.outbox.point(events, key)
         update = push_update(events)
         update["$set"]["published"] = True
         ServiceVersionDoc._get_collection().update_one({"_id": key}, update)

@@ -1,9 +1,12 @@
 """Recipients and notifications in MongoDB (notification id = the status event id).
 
-Due work is found through a small ``queue`` collection (one entry per notification not
-yet sent or dead) rather than by scanning all notifications: FerretDB's SQLite backend
-answers only filters of exactly ``{_id: ...}`` without a scan. The queue entry is written
-first; a notification is claimed with a :class:`~servicekit.mongo.Lease` on its id.
+Large collections are written insert-only: a notification's text (``notifications``), the
+citizen's contact per case (``recipients``) and the final outcome, sent or dead
+(``outcomes``, carrying the NotificationDelivered event). Everything that changes —
+attempts, next attempt, last error — lives in the small ``queue`` collection, one entry
+per notification not yet finished, claimed under a :class:`~servicekit.mongo.Lease`.
+Why: FerretDB's SQLite backend answers only ``{_id}`` filters without a scan, and its
+updates cost time proportional to the collection.
 """
 from __future__ import annotations
 
@@ -11,11 +14,10 @@ import datetime as dt
 from typing import Optional
 
 from mongoengine import DateTimeField, DictField, Document, IntField, StringField
-from pymongo.errors import DuplicateKeyError
 
 from delovod_proto.events import Contact
-from servicekit.mongo import Lease, upsert
-from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, push_update
+from servicekit.mongo import Lease, insert_once, upsert
+from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 
 from ..service_layer.dispatcher import Notification
 
@@ -29,38 +31,33 @@ class RecipientDoc(Document):
     contact = DictField(required=True)
 
 
-class NotificationDoc(Document, OutboxFields):
-    meta = {"collection": "notifications", "db_alias": ALIAS, "indexes": ["status", "case_index"]}
+class NotificationDoc(Document):
+    meta = {"collection": "notifications", "db_alias": ALIAS, "indexes": ["case_index"]}
     id = StringField(primary_key=True)
     case_index = StringField(required=True)
     subject = StringField()
     body = StringField()
-    status = StringField(default="pending")
-    attempts = IntField(default=0)
-    next_attempt_at = DateTimeField()
-    last_error = StringField()
-    channel = StringField()
     trace = DictField()
+
+
+class OutcomeDoc(Document, OutboxFields):
+    meta = {"collection": "outcomes", "db_alias": ALIAS, "indexes": ["status"]}
+    id = StringField(primary_key=True)
+    status = StringField(required=True)  # sent | dead
+    attempts = IntField()
+    channel = StringField()
+    last_error = StringField()
+    at = DateTimeField()
 
 
 def _naive(t: dt.datetime) -> dt.datetime:
     return t.astimezone(UTC).replace(tzinfo=None)
 
 
-def _to_domain(d: dict) -> Notification:
-    return Notification(d["_id"], d["case_index"], d.get("subject", ""), d.get("body", ""), d.get("status", "pending"),
-                        d.get("attempts", 0), d["next_attempt_at"].replace(tzinfo=UTC), d.get("last_error"),
-                        d.get("channel"), d.get("trace") or {})
-
-
 class MongoNotificationRepository:
     def __init__(self, lease_s: float = 120.0):
-        self.outbox = MongoOutboxStore(NotificationDoc)
+        self.outbox = MongoOutboxStore(OutcomeDoc)
         self.lease_s = lease_s
-
-    @property
-    def _leases(self):
-        return Lease(self._notes.database["leases"], self.lease_s)
 
     @property
     def _notes(self):
@@ -70,28 +67,33 @@ class MongoNotificationRepository:
     def _queue(self):
         return self._notes.database["queue"]
 
+    @property
+    def _outcomes(self):
+        return OutcomeDoc._get_collection()
+
+    @property
+    def _leases(self):
+        return Lease(self._notes.database["leases"], self.lease_s)
+
     def save_recipient(self, case_index: str, contact: Contact) -> None:
-        upsert(RecipientDoc._get_collection(), {"_id": case_index}, {"$set": {"contact": contact.model_dump(mode="json")}})
+        """The first contact of a case is kept (a redelivered event brings the same one)."""
+        insert_once(RecipientDoc._get_collection(), {"_id": case_index, "contact": contact.model_dump(mode="json")})
 
     def recipient(self, case_index: str) -> Optional[Contact]:
         doc = RecipientDoc._get_collection().find_one({"_id": case_index})
         return Contact.model_validate(doc["contact"]) if doc else None
 
-    def _enqueue(self, n_id: str, case_index: str, due: dt.datetime) -> None:
-        upsert(self._queue, {"_id": n_id}, {"$set": {"case_index": case_index, "due_at": _naive(due)}})
+    def _enqueue(self, n: Notification) -> None:
+        upsert(self._queue, {"_id": n.id}, {"$set": {
+            "case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
+            "last_error": n.last_error, "channel": n.channel}})
 
     def add(self, n: Notification) -> bool:
         if self._notes.find_one({"_id": n.id}, {"_id": 1}):
             return False
-        self._enqueue(n.id, n.case_index, n.next_attempt_at)
-        try:
-            self._notes.insert_one({
-                "_id": n.id, "case_index": n.case_index, "subject": n.subject, "body": n.body, "status": "pending",
-                "attempts": 0, "next_attempt_at": _naive(n.next_attempt_at), "trace": n.trace,
-                "outbox": {}})
-            return True
-        except DuplicateKeyError:
-            return False
+        self._enqueue(n)
+        return insert_once(self._notes, {"_id": n.id, "case_index": n.case_index, "subject": n.subject,
+                                          "body": n.body, "trace": n.trace})
 
     def claim_due(self, now, lease, case_index=None) -> Optional[Notification]:
         """Take one due notification under a lease (released by :meth:`finish`)."""
@@ -99,39 +101,44 @@ class MongoNotificationRepository:
         if case_index:
             query["case_index"] = case_index
         leases = self._leases
-        for entry in list(self._queue.find(query).limit(20)):  # the queue holds only unsent work
+        for entry in list(self._queue.find(query).limit(20)):  # the queue holds only unfinished work
             if not leases.acquire(entry["_id"]):
                 continue
             doc = self._notes.find_one({"_id": entry["_id"]})
-            if doc and doc["status"] == "pending" and doc["next_attempt_at"] <= _naive(now):
-                return _to_domain(doc)
+            if doc is not None:
+                return Notification(doc["_id"], doc["case_index"], doc.get("subject", ""), doc.get("body", ""),
+                                    "pending", entry.get("attempts", 0), entry["due_at"].replace(tzinfo=UTC),
+                                    entry.get("last_error"), entry.get("channel"), doc.get("trace") or {})
             leases.release(entry["_id"])
-            if not doc or doc["status"] != "pending":
-                self._queue.delete_one({"_id": entry["_id"]})  # sent or dead meanwhile
         return None
 
     def finish(self, n: Notification, events) -> None:
-        if events:
-            self.outbox.point(n.id)
-        update = push_update(events) if events else {"$set": {}}
-        update["$set"].update({"status": n.status, "attempts": n.attempts, "next_attempt_at": _naive(n.next_attempt_at),
-                               "last_error": n.last_error, "channel": n.channel})
-        self._notes.update_one({"_id": n.id}, update)
         if n.status == "pending":
-            self._enqueue(n.id, n.case_index, n.next_attempt_at)
+            self._enqueue(n)
         else:
+            events = list(events)
+            self.outbox.point(events, n.id)
+            insert_once(self._outcomes, {"_id": n.id, "status": n.status, "attempts": n.attempts, "channel": n.channel,
+                                          "last_error": n.last_error, "at": _naive(dt.datetime.now(UTC)),
+                                          **outbox_fields(events)})
             self._queue.delete_one({"_id": n.id})
         self._leases.release(n.id)
 
     def dead(self) -> list[Notification]:
-        """For operators: a scan, acceptable for a rare administrative query."""
-        return [_to_domain(d) for d in self._notes.find({"status": "dead"}).limit(500)]
+        """For operators: a scan of the outcomes, acceptable for a rare administrative query."""
+        out = []
+        for o in self._outcomes.find({"status": "dead"}).limit(500):
+            doc = self._notes.find_one({"_id": o["_id"]}) or {}
+            out.append(Notification(o["_id"], doc.get("case_index", ""), doc.get("subject", ""), doc.get("body", ""),
+                                    "dead", o.get("attempts", 0), o["at"].replace(tzinfo=UTC), o.get("last_error"),
+                                    o.get("channel")))
+        return out
 
     def replay(self, notification_id: str, now: dt.datetime) -> bool:
+        outcome = self._outcomes.find_one({"_id": notification_id})
         doc = self._notes.find_one({"_id": notification_id})
-        if not doc or doc["status"] != "dead":
+        if not outcome or outcome["status"] != "dead" or not doc:
             return False
-        self._notes.update_one({"_id": notification_id},
-                               {"$set": {"status": "pending", "attempts": 0, "next_attempt_at": _naive(now)}})
-        self._enqueue(notification_id, doc["case_index"], now)
+        self._outcomes.delete_one({"_id": notification_id})
+        self._enqueue(Notification(notification_id, doc["case_index"], "", "", next_attempt_at=now))
         return True

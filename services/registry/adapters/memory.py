@@ -47,9 +47,6 @@ class InMemoryRegistrationRepository:
         bound = self.reservations.setdefault(submission_id, registration_id)
         return bound, next((r for r in self.items.values() if r.id == bound), None)
 
-    def set_scans(self, registration: Registration, scans: list) -> None:
-        self.items[registration.index].scans = list(scans)
-
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
         self.audit_log.append((actor, action, target, detail or {}))
 
@@ -72,6 +69,9 @@ class InMemoryScanStore:
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
 
     def presigned_url(self, key: str, expires: dt.timedelta) -> str:
         return f"memory://{key}?expires={int(expires.total_seconds())}"

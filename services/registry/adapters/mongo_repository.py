@@ -18,7 +18,7 @@ from typing import Iterable, Optional
 from mongoengine import DateTimeField, DictField, Document, IntField, ListField, StringField
 from pymongo.errors import DuplicateKeyError
 
-from servicekit.mongo import upsert
+from servicekit.mongo import insert_once, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 from servicekit.outbox import OutboxMessage
 
@@ -73,7 +73,7 @@ def _to_domain(d: dict) -> Registration:
 
 class MongoRegistrationRepository:
     def __init__(self):
-        self.outbox = MongoOutboxStore(RegistrationDoc, locate=self._locate, repair=self._write_lookups)
+        self.outbox = MongoOutboxStore(RegistrationDoc, repair=self._write_lookups)
 
     @property
     def _regs(self):
@@ -99,7 +99,8 @@ class MongoRegistrationRepository:
     def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
         key = r.claim_key
         case_key = self._key_of("index", r.case_index) if r.seq else key
-        self.outbox.point(str(r.id), key)  # before the claim: the relay finishes what a crash leaves
+        events = list(events)
+        self.outbox.point(events, key)  # before the claim: the relay finishes what a crash leaves
         try:
             self._regs.insert_one(self._doc(r, key, case_key, events))
         except DuplicateKeyError:
@@ -123,17 +124,18 @@ class MongoRegistrationRepository:
                 **outbox_fields(events)}
 
     def _write_lookups(self, doc: dict) -> None:
-        """Idempotent: index, id, scan hashes (first registration wins) and e-portal id."""
+        """Idempotent inserts (the first registration wins a scan hash): index, scan
+        hashes, e-portal id. Insert-only, because updates cost FerretDB a scan."""
         names = [("index", doc["index"])]
         names += [("scan", s["sha256"]) for s in doc.get("scans", [])]
         if doc["command"].get("eportal_submission_id"):
-            names.append(("eportal", doc["command"]["eportal_submission_id"]))
+            names.append(("eportal-key", doc["command"]["eportal_submission_id"]))
         for kind, value in names:
-            upsert(self._keys, {"_id": f"{kind}:{value}"}, {"$set": {"key": doc["_id"]}} if kind == "eportal"
-                   else {"$setOnInsert": {"key": doc["_id"]}})
+            insert_once(self._keys, {"_id": f"{kind}:{value}", "key": doc["_id"]})
 
     def _locate(self, registration_id: str) -> Optional[str]:
-        """Crash recovery only: find a claim whose lookups were never written (a scan)."""
+        """Crash recovery only (a redelivered portal submission whose first attempt died
+        before its lookup keys were written): find the claim by scanning."""
         doc = self._regs.find_one({"registration_id": registration_id}, {"_id": 1})
         return doc["_id"] if doc else None
 
@@ -153,25 +155,21 @@ class MongoRegistrationRepository:
         return self._by_key(self._key_of("scan", sha256))
 
     def by_submission(self, submission_id: str) -> Optional[Registration]:
-        return self._by_key(self._key_of("eportal", submission_id))
+        return self._by_key(self._key_of("eportal-key", submission_id))
 
     def reserve_submission(self, submission_id: str, registration_id: uuid.UUID) -> tuple[uuid.UUID, Optional[Registration]]:
         """Bind a portal submission to one registration id before anything is claimed.
 
         Returns the bound id and, on a redelivery, the registration it already has.
         """
-        found = self._keys.find_one_and_update({"_id": f"eportal:{submission_id}"},
-                                               {"$setOnInsert": {"registration_id": str(registration_id)}},
-                                               upsert=True, return_document=True)
-        bound = uuid.UUID(found["registration_id"])
-        if found.get("key"):
-            return bound, self._by_key(found["key"])
+        insert_once(self._keys, {"_id": f"eportal:{submission_id}", "registration_id": str(registration_id)})
+        bound = uuid.UUID(self._keys.find_one({"_id": f"eportal:{submission_id}"})["registration_id"])
         if bound == registration_id:
             return bound, None  # first delivery: nothing can exist yet
+        done = self.by_submission(submission_id)
+        if done:
+            return bound, done
         return bound, self._by_key(self._locate(str(bound)))  # redelivery after a crash: rare, may scan
-
-    def set_scans(self, registration: Registration, scans: list) -> None:
-        self._regs.update_one({"_id": registration.claim_key}, {"$set": {"scans": [s.__dict__ for s in scans]}})
 
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
         AuditDoc._get_collection().insert_one({"at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),

@@ -51,5 +51,16 @@ class S3ScanStore:
     def delete(self, key: str) -> None:
         self.client.remove_object(self.bucket, key)
 
+    def exists(self, key: str) -> bool:
+        from minio.error import S3Error
+
+        try:
+            self.client.stat_object(self.bucket, key)
+            return True
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+                return False
+            raise
+
     def presigned_url(self, key: str, expires: dt.timedelta) -> str:
         return self.client.presigned_get_object(self.bucket, key, expires=expires)

@@ -38,7 +38,8 @@ class Scan:
     content_type: str
     extension: str
     file_name: str
-    object_key: str = ""
+    object_key: str = ""   # derived from the index: where the scan lives once moved
+    staging_key: str = ""  # where it was uploaded before the number was claimed
 
 
 @dataclass
@@ -64,6 +65,11 @@ class Registration:
     def claim_key(self) -> str:
         """The unique claim ``register:year:number:seq`` this registration holds."""
         return f"{self.register_code}:{self.year}:{self.number}:{self.seq}"
+
+    def with_final_scan_keys(self) -> "Registration":
+        """Decide, before the claim, the index-derived key of every staged scan."""
+        self.scans = [Scan(**{**s.__dict__, "object_key": self.scan_key(n, s)}) for n, s in enumerate(self.scans, 1)]
+        return self
 
     def scan_key(self, n: int, scan: Scan) -> str:
         """Object key derived from the index: register/year/number[-seq]/n-hash.ext."""

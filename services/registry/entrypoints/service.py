@@ -120,8 +120,7 @@ class RegistryService:
     def _relay(self, done):
         """Publish this registration's events now; the timer is the safety net."""
         if self.app.outbox is not None and done.events:
-            publish_written(self.app.outbox, self.publish, done.registration.claim_key, done.events,
-                            pointer_id=str(done.registration.id))
+            publish_written(self.app.outbox, self.publish, done.registration.claim_key, done.events)
 
     @timer(interval=1)
     def relay_outbox(self):

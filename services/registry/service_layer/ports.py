@@ -37,9 +37,6 @@ class AbstractRegistrationRepository(Protocol):
         """Bind a portal submission to one registration id before anything is claimed;
         returns ``(bound_id, existing_registration_or_None)``."""
 
-    def set_scans(self, registration: Registration, scans: list) -> None:
-        """Record the scans' final object keys."""
-
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
         """Append to the audit log (who, when, what)."""
 
@@ -57,6 +54,8 @@ class AbstractScanStore(Protocol):
     def move(self, source_key: str, target_key: str) -> None: ...
 
     def delete(self, key: str) -> None: ...
+
+    def exists(self, key: str) -> bool: ...
 
     def presigned_url(self, key: str, expires: dt.timedelta) -> str: ...
 

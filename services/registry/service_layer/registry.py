@@ -126,7 +126,7 @@ class Registry:
     def _stage(self, reg_id: uuid.UUID, n: int, scan: Scan, data: bytes) -> Scan:
         key = f"staging/{reg_id}/{n}.{scan.extension}"
         self.store.put(key, data, scan.content_type, {"sha256": scan.sha256})
-        return Scan(**{**scan.__dict__, "object_key": key})
+        return Scan(**{**scan.__dict__, "staging_key": key})
 
     def _claim(self, cmd, case, reg_id, now, local, due, version, code_hash, actor, scans) -> Registration:
         register = self.registers[case.command.kind if case else cmd.kind]
@@ -139,7 +139,7 @@ class Registry:
             index = register.format(number, local.date(), seq)
             registration = Registration(
                 reg_id, register.code, year, number, seq, index, case.case_index if case else index,
-                now, cmd, code_hash, actor, due, version, scans)
+                now, cmd, code_hash, actor, due, version, scans).with_final_scan_keys()
             events = self._events(registration)
             try:
                 self.repo.add(registration, events)
@@ -169,16 +169,10 @@ class Registry:
         return messages
 
     def _finish(self, r: Registration) -> None:
-        """Move staged scans to index-derived keys (idempotent; the timer retries it)."""
-        final = []
-        for n, scan in enumerate(r.scans, 1):
-            target = r.scan_key(n, scan)
-            if scan.object_key != target:
-                self.store.move(scan.object_key, target)
-            final.append(Scan(**{**scan.__dict__, "object_key": target}))
-        if final != r.scans:
-            self.repo.set_scans(r, final)
-            r.scans = final
+        """Move staged scans to the index-derived keys recorded with the claim. If the
+        process dies before this, readers find the scan at its staging key instead."""
+        for scan in r.scans:
+            self.store.move(scan.staging_key, scan.object_key)
 
     # -- reading ------------------------------------------------------------------
     def get(self, index: str) -> Registration:
@@ -201,4 +195,6 @@ class Registry:
         if not 1 <= n <= len(registration.scans):
             raise Rejected(404, f"Документ {index} няма сканиран файл № {n}.")
         self.repo.audit(actor, "download_scan", index, {"scan": n})
-        return self.store.presigned_url(registration.scans[n - 1].object_key, expires)
+        scan = registration.scans[n - 1]
+        key = scan.object_key if self.store.exists(scan.object_key) else scan.staging_key
+        return self.store.presigned_url(key, expires)

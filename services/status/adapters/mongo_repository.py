@@ -57,7 +57,8 @@ class MongoCaseRepository:
         return (_to_domain(doc), doc.version) if doc else None
 
     def create(self, case: Case, events: Iterable[OutboxMessage]) -> bool:
-        self.outbox.point(case.case_index)
+        events = list(events)
+        self.outbox.point(events, case.case_index)
         try:
             CaseDoc(id=case.case_index, version=1, **_fields(case), **outbox_fields(events)).save(force_insert=True)
             return True
@@ -79,7 +80,8 @@ class MongoCaseRepository:
             current = coll.find_one({"_id": case.case_index}, {"version": 1})
             if not current or current.get("version") != version:
                 return False
-            self.outbox.point(case.case_index)
+            events = list(events)
+            self.outbox.point(events, case.case_index)
             update = push_update(events)
             update["$set"].update({**_fields(case), "version": version + 1})
             coll.update_one({"_id": case.case_index}, update)
