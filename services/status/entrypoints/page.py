@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 
 from ..domain.case import LABELS_BG
+from ..service_layer.guard import TooManyAttempts
 
 CSS = ("body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;color:#1a1a1a}"
        "label{display:block;font-weight:600;margin-top:.5rem}input,button{font-size:1rem;padding:.4rem}"
@@ -16,9 +17,11 @@ CSS = ("body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padd
        "input:focus,button:focus{outline:3px solid #b35900}")
 
 
-def _result(tracker, index: str, code: str) -> str:
+def _result(tracker, index: str, code: str, client: str) -> str:
     try:
-        view = tracker.lookup(CaseLookupRequest(registration_index=index, access_code=code))
+        view = tracker.lookup(CaseLookupRequest(registration_index=index, access_code=code), client=client)
+    except TooManyAttempts as exc:
+        return f'<p role="alert">{escape(str(exc))}</p>'
     except (ValidationError, CaseNotFound):
         return '<p role="alert">Няма преписка с този индекс и код за достъп. Проверете ги и опитайте отново.</p>'
     history = "".join(f"<li>{h.at:%d.%m.%Y %H:%M} — {LABELS_BG[h.stage]}{': ' + escape(h.reason) if h.reason else ''}</li>"
@@ -29,9 +32,9 @@ def _result(tracker, index: str, code: str) -> str:
             f"<h3>История</h3><ol>{history}</ol>")
 
 
-def render(tracker, args) -> Response:
+def render(tracker, args, client: str = "") -> Response:
     index, code = args.get("index", ""), args.get("code", "")
-    result = _result(tracker, index, code) if index and code else ""
+    result = _result(tracker, index, code, client) if index and code else ""
     html = f"""<!doctype html><html lang="bg"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>Проверка на преписка</title>
 <style>{CSS}</style></head><body><main><h1>Проверка на преписка</h1>

@@ -21,6 +21,7 @@ from servicekit.tracing import Tracing
 
 from ..bootstrap import bootstrap
 from ..domain.case import StageChangeRefused
+from ..service_layer.guard import TooManyAttempts
 from ..service_layer.tracker import ConcurrentChange
 from . import page
 
@@ -51,7 +52,10 @@ class StatusService:
     def lookup_http(self, request):
         try:
             view = self.app.tracker.lookup(CaseLookupRequest(registration_index=request.args.get("index", ""),
-                                                             access_code=request.args.get("code", "")))
+                                                             access_code=request.args.get("code", "")),
+                                           client=request.remote_addr or "")
+        except TooManyAttempts as exc:
+            raise Problem(429, "Too Many Requests", str(exc), extra={"retry_after_s": exc.retry_after_s})
         except ValidationError as exc:
             raise Problem(400, "Bad Request", "Въведете индекса и 8-цифрения код за достъп.",
                           errors=pydantic_errors(exc))
@@ -80,7 +84,7 @@ class StatusService:
 
     @http("GET", "/")
     def lookup_page(self, request):
-        return page.render(self.app.tracker, request.args)
+        return page.render(self.app.tracker, request.args, request.remote_addr or "")
 
     @http("GET", "/health")
     def health(self, request):

@@ -17,6 +17,7 @@ from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
 from ..domain.case import LABELS_BG, Case, HistoryEntry
+from .guard import LookupGuard
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,10 @@ class ConcurrentChange(Exception):
 
 class StatusTracker:
     def __init__(self, repo: AbstractCaseRepository, trace: Callable[[], dict] = dict,
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)):
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+                 guard: Optional[LookupGuard] = None):
         self.repo, self.trace, self.clock = repo, trace, clock
+        self.guard = guard or LookupGuard()
 
     def _event(self, case: Case, previous: Optional[CaseStage], reason: Optional[str]) -> OutboxMessage:
         body = CaseStatusChanged(case_index=case.case_index, stage=case.stage, previous_stage=previous,
@@ -72,9 +75,14 @@ class StatusTracker:
         logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value)
         return case
 
-    def lookup(self, request: CaseLookupRequest) -> CaseView:
-        found = self.repo.get(request.registration_index.strip())
+    def lookup(self, request: CaseLookupRequest, client: str = "") -> CaseView:
+        """A citizen's lookup; failures count against the index and the client."""
+        index = request.registration_index.strip()
+        self.guard.check(index, client)
+        found = self.repo.get(index)
         if found is None or not verify_access_code(request.access_code, found[0].access_code_hash):
+            self.guard.failed(index, client)
+            logs.event(log, "case_lookup_failed", case_index=index[:100])
             raise CaseNotFound("Няма преписка с този индекс и код за достъп.")
         case = found[0]
         return CaseView(case_index=case.case_index, subject=case.subject, kind=case.kind,

@@ -41,3 +41,28 @@ def test_suspension_needs_a_reason_and_is_kept_in_history(tracker):
 
 def test_follow_ups_do_not_open_cases(tracker):
     assert not tracker.on_document_registered(registered("ЖЛБ-1-(1)/26.11.2026", case="ЖЛБ-1/25.11.2026"))
+
+
+def test_guessing_codes_is_stopped_per_index_and_per_client():
+    from status.service_layer.guard import LookupGuard, TooManyAttempts
+
+    now = [0.0]
+    tracker = StatusTracker(InMemoryCaseRepository(), guard=LookupGuard(per_index=3, per_client=5, window_s=60,
+                                                                         clock=lambda: now[0]))
+    tracker.on_document_registered(registered())
+    wrong = CaseLookupRequest(registration_index="ЖЛБ-1/25.11.2026", access_code="00000000")
+    for _ in range(3):
+        with pytest.raises(CaseNotFound):
+            tracker.lookup(wrong, client="10.0.0.1")
+    right = CaseLookupRequest(registration_index="ЖЛБ-1/25.11.2026", access_code="12345678")
+    with pytest.raises(TooManyAttempts) as err:
+        tracker.lookup(right, client="10.0.0.2")  # the index is locked for everyone
+    assert 0 < err.value.retry_after_s <= 61
+    now[0] = 61
+    assert tracker.lookup(right, client="10.0.0.2").stage == CaseStage.REGISTERED
+    for n in range(5):  # one client sweeping many indexes
+        with pytest.raises(CaseNotFound):
+            tracker.lookup(CaseLookupRequest(registration_index=f"ЖЛБ-{n + 9}/25.11.2026", access_code="1" * 8),
+                           client="10.0.0.3")
+    with pytest.raises(TooManyAttempts):
+        tracker.lookup(right, client="10.0.0.3")
