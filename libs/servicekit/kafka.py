@@ -123,11 +123,16 @@ class KafkaConsume(Entrypoint):
             while not self._stopping:
                 batches = self.consumer.poll(timeout_ms=200)
                 for tp, messages in batches.items():
+                    done = None
                     for message in messages:
                         if self._stopping:
-                            return
+                            break
                         self.handle_message(message)
-                        self.consumer.commit({tp: OffsetAndMetadata(message.offset + 1, None, -1)})
+                        done = message
+                    if done is not None:  # one commit per polled batch, after every message in it was handled
+                        self.consumer.commit({tp: OffsetAndMetadata(done.offset + 1, None, -1)})
+                if self._stopping:
+                    return
         finally:
             self.consumer.close()
             self.producer.close(timeout=5)
