@@ -58,13 +58,3 @@ DEFAULT_REGISTERS = {
     DocumentKind.SERVICE_APPLICATION: Register("applications", "ЗАУ", "Заявления за административни услуги"),
     DocumentKind.PUBLIC_INFORMATION_REQUEST: Register("zdoi", "ЗДОИ", "Заявления по ЗДОИ"),
 }
-
-
-@dataclass(frozen=True)
-class IndexKey:
-    """The unique key of a registration: (register, year, number, follow-up sequence)."""
-
-    register_code: str
-    year: int
-    number: int
-    seq: int = 0
