@@ -4,6 +4,7 @@ The README's table of variables is generated from these classes (``make docs``).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -37,5 +38,11 @@ class ServiceSettings(BaseSettings):
     kit: KitSettings = Field(default_factory=KitSettings, exclude=True)
 
     def auth_secret(self) -> bytes:
-        """The token-signing key (read on demand; ``make up`` creates it)."""
-        return self.kit.auth_secret_file.read_bytes().strip()
+        """The token-signing key (``make up`` creates it); read once per process, so a
+        rotated key takes effect on restart."""
+        return _read_secret(self.kit.auth_secret_file)
+
+
+@lru_cache(maxsize=8)
+def _read_secret(path: Path) -> bytes:
+    return path.read_bytes().strip()

@@ -71,14 +71,12 @@ class StatusService:
         try:
             body = json.loads(request.get_data() or b"{}")
             case = self.app.tracker.change_stage(body["case_index"], CaseStage(body["stage"]), body.get("reason"))
-        except (ValueError, KeyError, TypeError) as exc:
-            if isinstance(exc, StageChangeRefused):
-                raise Problem(409, "Conflict", str(exc))
-            raise Problem(422, "Unprocessable Content", "Очаква се JSON с case_index, stage и reason.")
+        except (StageChangeRefused, ConcurrentChange) as exc:
+            raise Problem(409, "Conflict", str(exc))
         except CaseNotFound as exc:
             raise Problem(404, "Not Found", str(exc))
-        except ConcurrentChange as exc:
-            raise Problem(409, "Conflict", str(exc))
+        except (ValueError, KeyError, TypeError):
+            raise Problem(422, "Unprocessable Content", "Очаква се JSON с case_index, stage и reason.")
         self._relay(case.case_index)
         return json_response({"case_index": case.case_index, "stage": case.stage.value})
 
