@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -51,5 +52,6 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Printf("ferretdb: listening on %s, data in %s\n", *listen, abs)
+	go indexIDs(ctx, abs, time.Second, logger)
 	f.Run(ctx)
 }
