@@ -7,9 +7,12 @@ import uuid
 
 from PIL import Image
 
-from delovod_proto.access_code import hash_access_code
+from delovod_proto.access_code import AccessCodeKeys, hash_access_code
 from delovod_proto.events import Contact, DocumentRegistered
 from registry.domain.commands import RegisterDocument
+
+
+TEST_KEYS = AccessCodeKeys.parse("t1 " + "ab" * 32)
 
 
 def png_bytes(seed: int = 0) -> bytes:
@@ -42,5 +45,5 @@ def registered(index="ЖЛБ-1/25.11.2026", case=None, code="12345678"):
         registration_id=uuid.uuid4(), registration_index=index, register_code="complaints", year=2026, number=1,
         case_index=case or index, registered_at=dt.datetime(2026, 11, 25, 9, tzinfo=dt.timezone.utc), kind="complaint",
         channel="counter", subject="Осветление", due_date=dt.date(2026, 12, 29),
-        access_code_hash=hash_access_code(code, iterations=1000),
+        access_code_hash=hash_access_code(code, TEST_KEYS),
         sender=Contact(name="Мария", preferred_channel="email", email="m@example.bg"))

@@ -102,8 +102,10 @@ def install_rabbitmq() -> None:
     say("installing rabbitmq-server (apt-get, once)...")
     run(["apt-get", "update", "-q"], "apt-update")
     run(["apt-get", "install", "-y", "-q", "rabbitmq-server"], "apt-rabbitmq")
-    # The package may start a system node; ours runs under honcho with its data in .local.
-    subprocess.call(["service", "rabbitmq-server", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The package may start a system node (where an init system runs); ours runs under
+    # honcho with its data in .local. Containers often have neither `service` nor a node.
+    if shutil.which("service"):
+        subprocess.call(["service", "rabbitmq-server", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def build_ferretdb() -> None:
@@ -141,6 +143,7 @@ def configure_kafka() -> None:
 
 
 def secrets_and_tokens() -> None:
+    from delovod_proto.access_code import AccessCodeKeys
     from servicekit.auth import issue_token
 
     secret_file = LOCAL / "secrets" / "jwt-secret"
@@ -148,6 +151,10 @@ def secrets_and_tokens() -> None:
         secret_file.parent.mkdir(parents=True, exist_ok=True)
         secret_file.write_text(secrets.token_hex(32))
         secret_file.chmod(0o600)
+    keys_file = LOCAL / "secrets" / "access-code-keys"
+    if not keys_file.exists():
+        keys_file.write_text(AccessCodeKeys.generate())
+        keys_file.chmod(0o600)
     secret = secret_file.read_bytes().strip()
     tokens = LOCAL / "tokens"
     tokens.mkdir(exist_ok=True)

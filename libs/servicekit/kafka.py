@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timezone
 from functools import partial
 
+from eventlet import GreenPool
 from eventlet.event import Event
 from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata
 from nameko.extensions import DependencyProvider, Entrypoint
@@ -76,14 +77,17 @@ class KafkaPublisher(DependencyProvider):
 class KafkaConsume(Entrypoint):
     """Runs the decorated method once per message of ``topic``, as a nameko worker.
 
-    The method receives the parsed :class:`Envelope`. Messages of one partition are
-    handled in order, one at a time. A message that is not a valid envelope, or whose
+    The method receives the parsed :class:`Envelope`. Messages with the same key are
+    handled in order, one at a time; with ``concurrency`` > 1, up to that many keys of a
+    polled batch are handled at once (only for topics whose events are independent
+    across keys). The offsets of a batch are committed after all of it is handled. A message that is not a valid envelope, or whose
     handler fails ``max_attempts`` times, goes to the dead-letter topic with the reason
     and the original bytes; only then is its offset committed. Nothing is dropped.
     """
 
-    def __init__(self, topic: str, max_attempts: int = 5, backoff_s: float = 0.5, **kwargs):
+    def __init__(self, topic: str, max_attempts: int = 5, backoff_s: float = 0.5, concurrency: int = 1, **kwargs):
         self.topic = topic
+        self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
         self._stopping = False
@@ -123,12 +127,7 @@ class KafkaConsume(Entrypoint):
             while not self._stopping:
                 batches = self.consumer.poll(timeout_ms=200)
                 for tp, messages in batches.items():
-                    done = None
-                    for message in messages:
-                        if self._stopping:
-                            break
-                        self.handle_message(message)
-                        done = message
+                    done = self.handle_batch(messages)
                     if done is not None:  # one commit per polled batch, after every message in it was handled
                         self.consumer.commit({tp: OffsetAndMetadata(done.offset + 1, None, -1)})
                 if self._stopping:
@@ -136,6 +135,28 @@ class KafkaConsume(Entrypoint):
         finally:
             self.consumer.close()
             self.producer.close(timeout=5)
+
+    def handle_batch(self, messages) -> object:
+        """Handle a partition's polled messages; returns the last one to commit (all
+        before it are handled), or None if stopping came first."""
+        if self.concurrency <= 1:
+            done = None
+            for message in messages:
+                if self._stopping:
+                    return done
+                self.handle_message(message)
+                done = message
+            return done
+        by_key: dict = {}
+        for message in messages:
+            by_key.setdefault(message.key, []).append(message)
+        pool = GreenPool(self.concurrency)
+        runs = [pool.spawn(lambda run=run: [self.handle_message(m) for m in run if not self._stopping])
+                for run in by_key.values()]
+        pool.waitall()
+        for run in runs:
+            run.wait()  # a failure to dead-letter stops the consumer uncommitted, as in turn
+        return None if self._stopping else messages[-1]
 
     def handle_message(self, message) -> None:
         try:

@@ -22,6 +22,7 @@ class KitSettings(BaseSettings):
     amqp_uri: str = Field("amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ URI for nameko RPC")
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
     auth_secret_file: Path = Field(LOCAL / "secrets" / "jwt-secret", description="File holding the HS256 key that signs staff tokens")
+    access_code_keys_file: Path = Field(LOCAL / "secrets" / "access-code-keys", description="File of keys (`<id> <hex>` per line, the first signs) for the citizens' access-code hashes; registry and status share it")
     public_base_url: str = Field("http://127.0.0.1:8002", description="Base URL of the public status pages (printed in QR codes and emails)")
     timezone: str = Field("Europe/Sofia", description="Administration's time zone: registration dates and due dates are local dates")
     log_level: str = Field("INFO", description="Python log level")
@@ -41,6 +42,12 @@ class ServiceSettings(BaseSettings):
         """The token-signing key (``make up`` creates it); read once per process, so a
         rotated key takes effect on restart."""
         return _read_secret(self.kit.auth_secret_file)
+
+    def access_code_keys(self):
+        """The access-code keys (``make up`` creates them), read once per process."""
+        from delovod_proto.access_code import AccessCodeKeys
+
+        return AccessCodeKeys.parse(_read_secret(self.kit.access_code_keys_file).decode())
 
 
 @lru_cache(maxsize=8)

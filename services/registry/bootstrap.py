@@ -35,27 +35,24 @@ def load_calendar(settings: RegistrySettings) -> WorkingCalendar:
     return WorkingCalendar()
 
 
-def offload(fn, *args):
-    """Run CPU-bound work in a real OS thread so the eventlet hub keeps serving."""
-    from eventlet import tpool
-
-    return tpool.execute(fn, *args)
-
-
 def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None) -> RegistryApp:
-    if repo is None:
-        from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
+    from servicekit.concurrently import green
 
-        mongo.connect(ALIAS, settings.mongo_uri)
-        mongo.ensure_indexes(RegistrationDoc, AuditDoc)
-        repo = MongoRegistrationRepository()
-        outbox = repo.outbox
     if store is None:
         from .adapters.s3_store import S3ScanStore
 
         store = S3ScanStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket)
         store.ensure_bucket()
-    registry = Registry(repo, store, load_registers(settings), load_calendar(settings),
+    if repo is None:
+        from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
+
+        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.ensure_indexes(RegistrationDoc, AuditDoc)
+        repo = MongoRegistrationRepository(
+            concurrently=green, drop_objects=lambda keys: green(*[lambda k=k: store.delete(k) for k in keys]),
+            move_objects=lambda pairs: green(*[lambda p=p: store.move(*p) for p in pairs]))
+        outbox = repo.outbox
+    registry = Registry(repo, store, load_registers(settings), load_calendar(settings), settings.access_code_keys(),
                         tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
-                        trace=current_traceparent, offload=offload)
+                        trace=current_traceparent, concurrently=green)
     return RegistryApp(registry, outbox, settings)

@@ -25,4 +25,4 @@ def bootstrap(settings: StatusSettings, *, repo=None, outbox=None) -> StatusApp:
         mongo.ensure_indexes(CaseDoc)
         repo = MongoCaseRepository()
         outbox = repo.outbox
-    return StatusApp(StatusTracker(repo, trace=current_traceparent), outbox, settings)
+    return StatusApp(StatusTracker(repo, settings.access_code_keys(), trace=current_traceparent), outbox, settings)

@@ -38,10 +38,17 @@ def reg(number, seq=0, case=None, sha="a" * 64, submission=None):
                         scans=[Scan(sha, 10, "application/pdf", "pdf", "a.pdf", "k")])
 
 
+def claim(repo, r):
+    """The registry's order: lookups, claim, then the idempotent post-claim steps."""
+    repo.link(r)
+    repo.add(r, [])
+    repo.finish(r)
+
+
 def test_numbering_and_unique_claim(repo):
     assert repo.next_number("t", 2026) == 1
-    repo.add(reg(1), [])
-    repo.add(reg(2, sha="b" * 64), [])
+    for r in (reg(1), reg(2, sha="b" * 64)):
+        claim(repo, r)
     assert repo.next_number("t", 2026) == 3 and repo.next_number("t", 2027) == 1
     with pytest.raises(IndexTaken):
         repo.add(reg(2, sha="c" * 64), [])
@@ -49,9 +56,9 @@ def test_numbering_and_unique_claim(repo):
 
 def test_lookups(repo):
     first = reg(1, submission="P-9")
-    repo.add(first, [])
     follow = reg(1, seq=1, case=first.index, sha="d" * 64)
-    repo.add(follow, [])
+    for r in (first, follow):
+        claim(repo, r)
     assert repo.by_index(first.index).id == first.id
     assert repo.by_scan_hash("d" * 64).index == follow.index
     assert repo.by_submission("P-9").index == first.index
@@ -59,13 +66,32 @@ def test_lookups(repo):
     assert repo.by_index("nope") is None and repo.by_scan_hash("e" * 64) is None
 
 
-def test_store_put_move_get_delete(store, uid):
-    staged, final = f"staging/{uid}/1.pdf", f"t{uid}/2026/1/1.pdf"
-    store.put(staged, b"%PDF-1.4 x", "application/pdf", {"sha256": "x"})
-    store.move(staged, final)
-    assert store.get(final) == b"%PDF-1.4 x" and store.exists(final) and not store.exists(staged)
+def test_lookups_of_a_claim_never_made_or_lost_lead_nowhere(repo):
+    ghost = reg(5, sha="f" * 64, submission="P-5")
+    repo.link(ghost)  # then the process died: no claim
+    assert repo.by_index(ghost.index) is None and repo.by_scan_hash("f" * 64) is None
+    assert repo.by_submission("P-5") is None
+    winner, loser = reg(6, sha="1" * 64), reg(6, sha="2" * 64)
+    repo.link(winner)
+    repo.link(loser)
+    repo.add(winner, [])
+    with pytest.raises(IndexTaken):
+        repo.add(loser, [])
+    retried = reg(7, sha="2" * 64)
+    retried.id = loser.id
+    claim(repo, retried)
+    assert repo.by_scan_hash("2" * 64).number == 7 and repo.by_scan_hash("1" * 64).number == 6
+    again = reg(8, sha="f" * 64)  # the ghost's scan, registered for real: the lookup is taken over
+    claim(repo, again)
+    assert repo.by_scan_hash("f" * 64).number == 8
+
+
+def test_store_put_get_delete(store, uid):
+    final, absent = f"t{uid}/2026/1/1.pdf", f"t{uid}/2026/2/1.pdf"
+    store.put(final, b"%PDF-1.4 x", "application/pdf", {"sha256": "x"})
+    assert store.get(final) == b"%PDF-1.4 x" and store.exists(final) and not store.exists(absent)
     with pytest.raises(KeyError):
-        store.get(staged)
+        store.get(absent)
     assert final in store.presigned_url(final, dt.timedelta(minutes=1))
     store.delete(final)
     with pytest.raises(KeyError):

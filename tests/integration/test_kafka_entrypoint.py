@@ -35,12 +35,15 @@ def dead_letters_for(topic: str, n: int, timeout_s=30):
     return found
 
 
-def make_service(topic_name):
+def make_service(topic_name, concurrency=1):
     class Probe:
         name = "probe"
 
-        @consume(topic_name, max_attempts=2, backoff_s=0.05)
+        @consume(topic_name, max_attempts=2, backoff_s=0.05, concurrency=concurrency)
         def handle(self, env):
+            if env.correlation_id.startswith("slow-"):
+                import eventlet
+                eventlet.sleep(0.05 if env.correlation_id == "slow-1" else 0)
             if env.correlation_id == "boom":
                 raise RuntimeError("handler broke")
             if env.correlation_id == "never":
@@ -49,15 +52,16 @@ def make_service(topic_name):
     return Probe
 
 
-def test_consume_retry_and_dead_letter_then_commit(topic, run_container):
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_consume_retry_and_dead_letter_then_commit(topic, run_container, concurrency):
     SEEN.clear()
     settings = ServiceSettings(kit=KitSettings())
-    run_container(make_service(topic), settings)
+    run_container(make_service(topic, concurrency), settings)
     producer = make_producer(KAFKA)
     for code in ("ok-1", "boom", "never", "ok-2"):
         send_envelope(producer, topic, envelope(code))
     producer.send(topic, b"{not json").get(10)
-    until(lambda: SEEN == ["ok-1", "ok-2"], what="handled messages")
+    until(lambda: sorted(SEEN) == ["ok-1", "ok-2"], what="handled messages")
     dead = {d.reason.split(":")[0]: d for d in dead_letters_for(topic, 3)}
     assert set(dead) == {"handler failed 2 times", "rejected", "invalid event"}
     assert base64.b64decode(dead["invalid event"].original_value_b64) == b"{not json"
@@ -67,3 +71,13 @@ def test_consume_retry_and_dead_letter_then_commit(topic, run_container):
     tp = TopicPartition(topic, 0)
     until(lambda: group.committed(tp) == 5, what="committed offset 5")
     group.close()
+
+
+def test_concurrent_consumer_keeps_the_order_of_each_key(topic, run_container):
+    SEEN.clear()
+    run_container(make_service(topic, concurrency=4), ServiceSettings(kit=KitSettings()))
+    producer = make_producer(KAFKA)
+    for code in ("slow-1", "slow-2", "slow-3"):  # the first is the slowest; one key keeps them in order
+        send_envelope(producer, topic, envelope(code), key="one-case")
+    until(lambda: len(SEEN) == 3, what="handled messages")
+    assert SEEN == ["slow-1", "slow-2", "slow-3"]

@@ -17,6 +17,7 @@ class InMemoryRegistrationRepository:
         self.outbox: list[OutboxMessage] = []
         self.audit_log: list[tuple] = []
         self.reservations: dict = {}
+        self.announced: list[tuple[str, list[str]]] = []
         self._lock = threading.Lock()
 
     def next_number(self, register_code: str, year: int) -> int:
@@ -25,6 +26,20 @@ class InMemoryRegistrationRepository:
 
     def next_seq(self, case_index: str) -> int:
         return max((r.seq for r in self.items.values() if r.case_index == case_index), default=0) + 1
+
+    def prepare(self, r: Registration, event_ids) -> None:
+        self.announced.append((str(r.id), [s.staging_key for s in r.scans]))
+
+    def withdraw(self, r: Registration, event_ids) -> None:
+        self.announced.remove((str(r.id), [s.staging_key for s in r.scans]))
+
+    def link(self, r: Registration) -> None:
+        """Nothing to do: the fake answers lookups from the registrations themselves."""
+
+    def finish(self, r: Registration) -> None:
+        entry = (r.registered_by, "register", r.index, {"scans": len(r.scans), "kind": r.command.kind.value})
+        if entry not in self.audit_log:
+            self.audit_log.append(entry)
 
     def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
         key = (r.register_code, r.year, r.number, r.seq)
@@ -65,7 +80,8 @@ class InMemoryScanStore:
         return self.objects[f"{bucket}/{key}"]
 
     def move(self, source_key: str, target_key: str) -> None:
-        self.objects[target_key] = self.objects.pop(source_key)
+        if source_key in self.objects:
+            self.objects[target_key] = self.objects.pop(source_key)
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)

@@ -6,18 +6,21 @@ answers them best too).
   insert succeeds for exactly one registration, and the number exists only with it.
 - ``counters`` hold a hint (the highest number known taken, raised with ``$max`` after
   each insert); a hint that lags after a crash only costs a retry, never a gap.
-- ``registry_keys`` map index, scan hash and e-portal submission to the claim. They are written after the claim; an outbox pointer written *before* the claim
-  lets the relay timer finish them (and publish) if the process dies in between.
+- ``registry_keys`` map index, scan hash and e-portal submission to the claim. They are
+  written after the claim; the outbox pointers, written *before* the claim (and before
+  the scans are uploaded, whose keys they list), let the relay timer finish them and
+  publish if the process dies in between, or delete the objects if the claim never came.
 """
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from mongoengine import DateTimeField, DictField, Document, IntField, ListField, StringField
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from servicekit.concurrently import Concurrently, in_turn
 from servicekit.mongo import insert_once, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 from servicekit.outbox import OutboxMessage
@@ -26,6 +29,7 @@ from ..domain.commands import RegisterDocument
 from ..domain.registration import Registration, Scan
 from ..domain.terms import DueDate
 from ..service_layer.ports import IndexTaken
+from ..service_layer.registry import CLAIM_WINDOW
 
 ALIAS = "registry"
 
@@ -53,6 +57,7 @@ class RegistrationDoc(Document, OutboxFields):
 
 class AuditDoc(Document):
     meta = {"collection": "audit_log", "db_alias": ALIAS, "indexes": ["target"]}
+    id = StringField(primary_key=True)  # register:<claim> for registrations (written once), else random
     at = DateTimeField(required=True)
     actor = StringField(required=True)
     action = StringField(required=True)
@@ -72,8 +77,16 @@ def _to_domain(d: dict) -> Registration:
 
 
 class MongoRegistrationRepository:
-    def __init__(self):
-        self.outbox = MongoOutboxStore(RegistrationDoc, repair=self._write_lookups)
+    """``concurrently`` overlaps independent writes; ``drop_objects(keys)`` deletes
+    uploaded scans of a registration that announced them but never claimed its number."""
+
+    def __init__(self, concurrently: Concurrently = in_turn,
+                 drop_objects: Callable[[list[str]], None] = lambda keys: None,
+                 move_objects: Callable[[list[tuple[str, str]]], None] = lambda pairs: None):
+        self.concurrently, self.drop_objects, self.move_objects = concurrently, drop_objects, move_objects
+        # grace: twice the registry's claim window, so no in-flight registration is swept
+        self.outbox = MongoOutboxStore(RegistrationDoc, repair=self._repair, abandon=self._abandoned,
+                                       resolve=self._resolve, grace_s=2 * CLAIM_WINDOW.total_seconds())
 
     @property
     def _regs(self):
@@ -96,23 +109,57 @@ class MongoRegistrationRepository:
         hint = self._counters.find_one({"_id": f"case:{self._key_of('index', case_index)}"})
         return (hint["last"] if hint else 0) + 1
 
-    def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
-        key = r.claim_key
-        case_key = self._key_of("index", r.case_index) if r.seq else key
-        events = list(events)
-        self.outbox.point(events, key)  # before the claim: the relay finishes what a crash leaves
-        try:
-            self._regs.insert_one(self._doc(r, key, case_key, events))
-        except DuplicateKeyError:
-            self._raise_hint(r, case_key)  # someone holds it: move the hint past it
-            raise IndexTaken(key)
-        self._raise_hint(r, case_key)
-        self._write_lookups({"_id": key, "registration_id": str(r.id), "index": r.index,
+    def prepare(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
+        self.outbox.point_ids(event_ids, f"rid:{r.id}", scans=[s.staging_key for s in r.scans])
+
+    def withdraw(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
+        self.outbox.withdraw(event_ids)
+
+    def link(self, r: Registration) -> None:
+        self._write_lookups({"_id": r.claim_key, "registration_id": str(r.id), "index": r.index,
                              "scans": [s.__dict__ for s in r.scans], "command": r.command.model_dump(mode="json")})
 
-    def _raise_hint(self, r: Registration, case_key: str) -> None:
-        counter = f"case:{case_key}" if r.seq else f"{r.register_code}:{r.year}"
-        upsert(self._counters, {"_id": counter}, {"$max": {"last": r.seq or r.number}})
+    def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
+        try:
+            self._regs.insert_one(self._doc(r, r.claim_key, self._case_key(r), list(events)))
+        except DuplicateKeyError:
+            self._raise_hint(r.register_code, r.year, r.seq, r.number, self._case_key(r))  # move the hint past it
+            raise IndexTaken(r.claim_key)
+
+    def finish(self, r: Registration) -> None:
+        self._complete(self._doc(r, r.claim_key, self._case_key(r), []))
+
+    def _complete(self, doc: dict) -> None:
+        """Idempotent post-claim steps: the number hint and the registration's audit entry."""
+        self.concurrently(
+            lambda: self._raise_hint(doc["register_code"], doc["year"], doc["seq"], doc["number"], doc["case_key"]),
+            lambda: insert_once(AuditDoc._get_collection(), {
+                "_id": f"register:{doc['_id']}", "at": doc["registered_at"], "actor": doc["registered_by"],
+                "action": "register", "target": doc["index"],
+                "detail": {"scans": len(doc.get("scans", [])), "kind": doc["command"]["kind"]}}))
+
+    def _repair(self, doc: dict) -> None:
+        """The relay's catch-up for a registration whose process died after the claim."""
+        pairs = [(s["staging_key"], s["object_key"]) for s in doc.get("scans", []) if s.get("staging_key")]
+        self.concurrently(lambda: self._write_lookups(doc), lambda: self._complete(doc),
+                          lambda: self.move_objects(pairs))
+
+    def _resolve(self, doc_id: str) -> Optional[str]:
+        """A pointer's aggregate: ``rid:<registration id>`` leads to the claim, if any."""
+        if not doc_id.startswith("rid:"):
+            return doc_id
+        key = self._key_of("rid", doc_id[4:])
+        if key is not None:
+            return key
+        found = self._regs.find_one({"registration_id": doc_id[4:]}, {"_id": 1})  # died before link: rare, scans
+        return found["_id"] if found else None
+
+    def _case_key(self, r: Registration) -> str:
+        return r.claim_key if not r.seq else f"{r.register_code}:{r.year}:{r.number}:0"
+
+    def _raise_hint(self, register_code: str, year: int, seq: int, number: int, case_key: str) -> None:
+        counter = f"case:{case_key}" if seq else f"{register_code}:{year}"
+        upsert(self._counters, {"_id": counter}, {"$max": {"last": seq or number}})
 
     def _doc(self, r: Registration, key: str, case_key: str, events) -> dict:
         return {"_id": key, "registration_id": str(r.id), "register_code": r.register_code, "year": r.year,
@@ -124,54 +171,103 @@ class MongoRegistrationRepository:
                 **outbox_fields(events)}
 
     def _write_lookups(self, doc: dict) -> None:
-        """Idempotent inserts (the first registration wins a scan hash): index, scan
-        hashes, e-portal id. Insert-only, because updates cost FerretDB a scan."""
-        names = [("index", doc["index"])]
+        """Lookup keys, in one round trip: index, scan hashes, e-portal id -> claim key.
+
+        Written right after the claim (and again by the relay after a crash). Readers
+        still check that the claim a key leads to is really its holder (``_by_key``):
+        the index key is the same for whoever claims that number, so a taken one is
+        already right; a scan or e-portal key held by a registration that does not have
+        that scan or submission (e.g. written by an earlier version) is taken over.
+        """
+        names = [("index", doc["index"]), ("rid", doc["registration_id"])]
         names += [("scan", s["sha256"]) for s in doc.get("scans", [])]
         if doc["command"].get("eportal_submission_id"):
             names.append(("eportal-key", doc["command"]["eportal_submission_id"]))
-        for kind, value in names:
-            insert_once(self._keys, {"_id": f"{kind}:{value}", "key": doc["_id"]})
+        wanted = {f"{kind}:{value}": doc["_id"] for kind, value in names}
+        try:
+            self._keys.insert_many([{"_id": k, "key": v} for k, v in wanted.items()], ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != 11000 for e in errors):
+                raise
+            for e in errors:
+                self._take_over(e["op"]["_id"], doc["_id"])
 
-    def _locate(self, registration_id: str) -> Optional[str]:
+    def _take_over(self, name: str, key: str) -> None:
+        """Point a scan or e-portal lookup at ``key`` unless it leads to its true holder
+        (the first registration of a scan wins; rare: duplicates and lost claims)."""
+        if name.startswith("index:"):
+            return
+        found = self._keys.find_one({"_id": name})
+        if found is None or found.get("key") == key:
+            return
+        kind, value = name.split(":", 1)
+        if self._holds(self._regs.find_one({"_id": found.get("key")}), kind, value):
+            return
+        self._keys.update_one({"_id": name}, {"$set": {"key": key}})
+
+    @staticmethod
+    def _holds(doc: Optional[dict], kind: str, value: str) -> bool:
+        """Does this registration document really have that index, scan or submission?"""
+        if doc is None:
+            return False
+        if kind == "index":
+            return doc["index"] == value
+        if kind == "scan":
+            return any(s.get("sha256") == value for s in doc.get("scans", []))
+        if kind == "rid":
+            return doc["registration_id"] == value
+        return doc["command"].get("eportal_submission_id") == value
+
+    def _abandoned(self, pointer: dict, doc: Optional[dict]) -> None:
+        kept = {s.get(k) for s in (doc or {}).get("scans", []) for k in ("object_key", "staging_key")}
+        orphans = [key for key in pointer.get("scans", []) if key not in kept]
+        if orphans:
+            self.drop_objects(orphans)
+
+    def _locate(self, registration_id: str) -> Optional[Registration]:
         """Crash recovery only (a redelivered portal submission whose first attempt died
-        before its lookup keys were written): find the claim by scanning."""
-        doc = self._regs.find_one({"registration_id": registration_id}, {"_id": 1})
-        return doc["_id"] if doc else None
+        before its lookup keys were written): find the claim by scanning, and write its
+        lookups so the next reader need not."""
+        doc = self._regs.find_one({"registration_id": registration_id})
+        if doc is None:
+            return None
+        self._write_lookups(doc)
+        return _to_domain(doc)
 
     # -- reading ----------------------------------------------------------------------
     def _key_of(self, kind: str, value: str) -> Optional[str]:
         found = self._keys.find_one({"_id": f"{kind}:{value}"})
         return found.get("key") if found else None
 
-    def _by_key(self, key: Optional[str]) -> Optional[Registration]:
+    def _by_key(self, kind: str, value: str) -> Optional[Registration]:
+        key = self._key_of(kind, value)
         doc = self._regs.find_one({"_id": key}) if key else None
-        return _to_domain(doc) if doc else None
+        return _to_domain(doc) if self._holds(doc, kind, value) else None
 
     def by_index(self, index: str) -> Optional[Registration]:
-        return self._by_key(self._key_of("index", index))
+        return self._by_key("index", index)
 
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
-        return self._by_key(self._key_of("scan", sha256))
+        return self._by_key("scan", sha256)
 
     def by_submission(self, submission_id: str) -> Optional[Registration]:
-        return self._by_key(self._key_of("eportal-key", submission_id))
+        return self._by_key("eportal-key", submission_id)
 
     def reserve_submission(self, submission_id: str, registration_id: uuid.UUID) -> tuple[uuid.UUID, Optional[Registration]]:
         """Bind a portal submission to one registration id before anything is claimed.
 
         Returns the bound id and, on a redelivery, the registration it already has.
         """
-        insert_once(self._keys, {"_id": f"eportal:{submission_id}", "registration_id": str(registration_id)})
+        if insert_once(self._keys, {"_id": f"eportal:{submission_id}", "registration_id": str(registration_id)}):
+            return registration_id, None  # first delivery: nothing can exist yet
         bound = uuid.UUID(self._keys.find_one({"_id": f"eportal:{submission_id}"})["registration_id"])
-        if bound == registration_id:
-            return bound, None  # first delivery: nothing can exist yet
         done = self.by_submission(submission_id)
         if done:
             return bound, done
-        return bound, self._by_key(self._locate(str(bound)))  # redelivery after a crash: rare, may scan
+        return bound, self._locate(str(bound))  # redelivery after a crash: rare, may scan
 
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
-        AuditDoc._get_collection().insert_one({"at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        AuditDoc._get_collection().insert_one({"_id": uuid.uuid4().hex, "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
                                                "actor": actor, "action": action, "target": target,
                                                "detail": detail or {}})

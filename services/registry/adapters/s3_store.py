@@ -45,7 +45,15 @@ class S3ScanStore:
             response.release_conn()
 
     def move(self, source_key: str, target_key: str) -> None:
-        self.client.copy_object(self.bucket, target_key, CopySource(self.bucket, source_key))
+        """Server-side copy, then delete. Idempotent: once the source is gone, nothing to do."""
+        from minio.error import S3Error
+
+        try:
+            self.client.copy_object(self.bucket, target_key, CopySource(self.bucket, source_key))
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound") and self.exists(target_key):
+                return
+            raise
         self.client.remove_object(self.bucket, source_key)
 
     def delete(self, key: str) -> None:

@@ -1,6 +1,8 @@
 """The registration aggregate and the citizen's access code."""
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import re
 import secrets
@@ -8,20 +10,16 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Optional
 
-from delovod_proto.access_code import hash_access_code
+from delovod_proto.access_code import AccessCodeKeys, hash_access_code
 
 from .commands import RegisterDocument
 from .terms import DueDate
 
 
-def new_access_code(run=lambda fn, *a: fn(*a)) -> tuple[str, str]:
-    """A random 8-digit code (shown once) and its salted hash (the only thing stored).
-
-    ``run`` may move the hashing off the caller's thread (the service passes eventlet's
-    tpool: PBKDF2 is CPU-bound and would otherwise stall every green thread).
-    """
+def new_access_code(keys: AccessCodeKeys) -> tuple[str, str]:
+    """A random 8-digit code (shown once) and its keyed hash (the only thing stored)."""
     code = f"{secrets.randbelow(10**8):08d}"
-    return code, run(hash_access_code, code)
+    return code, hash_access_code(code, keys)
 
 
 def safe_file_name(name: str) -> str:
@@ -66,12 +64,23 @@ class Registration:
         """The unique claim ``register:year:number:seq`` this registration holds."""
         return f"{self.register_code}:{self.year}:{self.number}:{self.seq}"
 
-    def with_final_scan_keys(self) -> "Registration":
-        """Decide, before the claim, the index-derived key of every staged scan."""
-        self.scans = [Scan(**{**s.__dict__, "object_key": self.scan_key(n, s)}) for n, s in enumerate(self.scans, 1)]
+    def with_staging_keys(self, predicted: Optional[tuple[int, int, int]] = None) -> "Registration":
+        """Where each scan is uploaded before the number is claimed: the final key of the
+        ``predicted`` (year, number, seq) if there is one, else ``staging/<id>/<n>.<ext>``."""
+        guess = dataclasses.replace(self, year=predicted[0], number=predicted[1], seq=predicted[2]) if predicted else None
+        self.scans = [Scan(**{**s.__dict__, "staging_key": guess.scan_key(n, s) if guess
+                              else f"staging/{self.id}/{n}.{s.extension}"}) for n, s in enumerate(self.scans, 1)]
+        return self
+
+    def with_scan_keys(self) -> "Registration":
+        """Set the index-derived key of every scan, for the number about to be claimed; a
+        scan uploaded right there (the prediction held) has nothing to move."""
+        self.scans = [Scan(**{**s.__dict__, "object_key": key, "staging_key": "" if s.staging_key == key else s.staging_key})
+                      for n, s in enumerate(self.scans, 1) for key in [self.scan_key(n, s)]]
         return self
 
     def scan_key(self, n: int, scan: Scan) -> str:
-        """Object key derived from the index: register/year/number[-seq]/n-hash.ext."""
+        """register/year/number[-seq]/n-<registration id>.ext: the index's own place (the
+        id part keeps two attempts at one number apart, whatever happens)."""
         tail = f"{self.number}-{self.seq}" if self.seq else f"{self.number}"
-        return f"{self.register_code}/{self.year}/{tail}/{n}-{scan.sha256[:12]}.{scan.extension}"
+        return f"{self.register_code}/{self.year}/{tail}/{n}-{self.id.hex[:12]}.{scan.extension}"

@@ -1,6 +1,9 @@
 """Every way into the registry: the clerks' HTTP API, e-portal events, the outbox timer."""
 from __future__ import annotations
 
+import logging
+
+import eventlet
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from nameko.web.handlers import http
@@ -8,6 +11,7 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from delovod_proto import topics
+from servicekit import logs
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
@@ -22,6 +26,8 @@ from ..domain.commands import RegisterDocument
 from ..service_layer import eportal
 from ..service_layer.registry import Rejected
 from . import views
+
+log = logging.getLogger(__name__)
 
 
 def _problem(exc: Rejected) -> Problem:
@@ -58,7 +64,9 @@ class RegistryService:
             done = self.app.registry.register(command, files, principal.subject, RpcCatalogue(self.catalogue_rpc))
         except Rejected as exc:
             raise _problem(exc)
-        self._relay(done)
+        # The number is claimed and the events are in the outbox: answer the clerk now and
+        # finish meanwhile (if the process dies first, the relay timer does it).
+        eventlet.spawn_n(self._complete, done)
         return json_response(views.registered(done), status=201)
 
     @http("GET", "/api/v1/documents/by-index")
@@ -109,18 +117,23 @@ class RegistryService:
     def health(self, request):
         return json_response({"status": "ok", "service": self.name})
 
-    @consume(topics.EPORTAL_SUBMISSIONS)
+    # Submissions are independent: up to 8 at once, those with the same key in order.
+    @consume(topics.EPORTAL_SUBMISSIONS, concurrency=8)
     def register_submission(self, envelope):
         try:
             done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc))
         except Rejected as exc:
             raise PermanentFailure(f"{exc.detail} {exc.errors or ''}".strip())
-        self._relay(done)
+        self._complete(done)
 
-    def _relay(self, done):
-        """Publish this registration's events now; the timer is the safety net."""
-        if self.app.outbox is not None and done.events:
-            publish_written(self.app.outbox, self.publish, done.registration.claim_key, done.events)
+    def _complete(self, done):
+        """Hint, audit entry and events of this registration now; the timer is the safety net."""
+        try:
+            self.app.registry.complete(done)
+            if self.app.outbox is not None and done.events:
+                publish_written(self.app.outbox, self.publish, done.registration.claim_key, done.events)
+        except Exception as exc:  # the pointers stay; the relay timer finishes and publishes
+            logs.event(log, "completion_deferred", logging.WARNING, index=done.registration.index, error=repr(exc))
 
     @timer(interval=1)
     def relay_outbox(self):

@@ -28,10 +28,10 @@ def register_submission(registry: Registry, submission: EportalSubmission, catal
         command = to_command(submission)
     except ValueError as exc:
         raise Rejected(422, f"Невалидно подаване: {exc}")
-    files = []
-    for att in submission.attachments:
+    def fetch(att):
         try:
-            files.append((att.file_name, registry.store.fetch(att.bucket, att.object_key)))
+            return att.file_name, registry.store.fetch(att.bucket, att.object_key)
         except KeyError:
             raise Rejected(422, f"Липсва прикаченият файл {att.bucket}/{att.object_key}.")
+    files = registry.concurrently(*[lambda a=a: fetch(a) for a in submission.attachments])
     return registry.register(command, files, "eportal", catalogue, registration_id=bound)

@@ -24,8 +24,22 @@ class AbstractRegistrationRepository(Protocol):
     def next_seq(self, case_index: str) -> int:
         """One more than the highest follow-up sequence of the case."""
 
+    def prepare(self, registration: Registration, event_ids: Iterable) -> None:
+        """Before the scans are uploaded: announce the registration's events (by id) and
+        its staged objects, so a crash later leaves nothing unaccounted for."""
+
+    def withdraw(self, registration: Registration, event_ids: Iterable) -> None:
+        """The announced registration will not be made (refused before its upload)."""
+
     def add(self, registration: Registration, events: Iterable[OutboxMessage]) -> None:
-        """Insert atomically with its outbox; raises :class:`IndexTaken` on a taken key."""
+        """Claim: insert atomically with its outbox; raises :class:`IndexTaken` on a taken key."""
+
+    def link(self, registration: Registration) -> None:
+        """Right after the claim: lookup keys (index, scan hashes, e-portal id)."""
+
+    def finish(self, registration: Registration) -> None:
+        """After the claim, idempotent: the number hint and the audit entry. If this never
+        runs, the outbox relay runs it before publishing."""
 
     def by_index(self, index: str) -> Optional[Registration]: ...
 
@@ -51,7 +65,8 @@ class AbstractScanStore(Protocol):
     def fetch(self, bucket: str, key: str) -> bytes:
         """An object from another bucket (e-portal uploads); KeyError if absent."""
 
-    def move(self, source_key: str, target_key: str) -> None: ...
+    def move(self, source_key: str, target_key: str) -> None:
+        """Copy then delete; a second call after success is a no-op (source gone)."""
 
     def delete(self, key: str) -> None: ...
 

@@ -2,28 +2,42 @@
 
 Order (docs/registration-index.md explains why no gap or orphan can arise):
 1. validate the command and every scan, resolve the term (catalogue) and the case;
-2. upload scans under staging keys;
-3. insert the registration document, which claims (register, year, number, seq) under a
-   unique index and carries its DocumentRegistered event: the single atomic commit;
-4. move scans to keys derived from the index and relay the outbox (both retried later
-   by timers if the process dies here).
+2. at once: look for an earlier registration of the same scans, and write the outbox
+   pointers, which name the registration id and the scans' staging keys: nothing is
+   uploaded unannounced;
+3. upload the scans under staging keys (``staging/<registration id>/<n>.<ext>``);
+4. claim: insert the registration document, which takes (register, year, number, seq)
+   under a unique key and carries its events, the single atomic commit. Claims of one
+   register are made one at a time in this process (a few milliseconds each), so
+   concurrent registrations do not race for the same number; another replica's claim
+   only costs a retry;
+5. write the lookup keys (index, scan hashes, e-portal id, registration id) and answer;
+6. then (``complete``): move the scans to keys derived from the index, raise the number
+   hint, write the audit entry; the caller publishes the events. If the process dies
+   first, the relay timer does all of it, and it deletes the staged objects of
+   announcements that never got a claim.
 """
 from __future__ import annotations
 
+import collections
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Callable, Optional
 from zoneinfo import ZoneInfo
 
 from delovod_proto import topics
-from delovod_proto.access_code import verify_access_code
+from delovod_proto.access_code import AccessCodeKeys, verify_access_code
 from delovod_proto.envelope import Envelope, TraceContext
 from delovod_proto.events import Contact, DocumentRegistered, EportalReceipt
 from delovod_proto.rpc import ServiceNotFound
 from delovod_proto.vocabulary import DocumentKind
 from servicekit import logs
+from servicekit.concurrently import Concurrently, in_turn
 from servicekit.outbox import OutboxMessage
 
 from ..domain import scans as scan_rules
@@ -37,6 +51,9 @@ from .ports import (AbstractCatalogue, AbstractRegistrationRepository, AbstractS
 
 log = logging.getLogger(__name__)
 MAX_CLAIM_ATTEMPTS = 100
+# A registration must claim its number within this time of announcing its staged scans;
+# the outbox relay deletes the staged objects of announcements older than twice this.
+CLAIM_WINDOW = dt.timedelta(minutes=5)
 
 
 class Rejected(Exception):
@@ -57,34 +74,91 @@ class Registered:
 
 class Registry:
     def __init__(self, repo: AbstractRegistrationRepository, store: AbstractScanStore,
-                 registers: dict[DocumentKind, Register], calendar: WorkingCalendar,
+                 registers: dict[DocumentKind, Register], calendar: WorkingCalendar, keys: AccessCodeKeys,
                  tz: str = "Europe/Sofia", max_scan_bytes: int = 50 * 1024 * 1024,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 trace: Callable[[], dict] = dict, offload: Callable = lambda fn, *a: fn(*a)):
-        self.repo, self.store, self.registers, self.calendar = repo, store, registers, calendar
-        self.offload = offload
+                 trace: Callable[[], dict] = dict, concurrently: Concurrently = in_turn,
+                 claim_window: dt.timedelta = CLAIM_WINDOW):
+        self.repo, self.store, self.registers, self.calendar, self.keys = repo, store, registers, calendar, keys
         self.tz, self.max_scan_bytes, self.clock, self.trace = ZoneInfo(tz), max_scan_bytes, clock, trace
+        self.concurrently, self.claim_window = concurrently, claim_window
+        self._claims: dict = collections.defaultdict(threading.Lock)  # one claim at a time per series
+        self._last: dict[tuple[str, int], int] = {}  # this process's last claim per register and year
+        self._flying: collections.Counter = collections.Counter()  # registrations in progress per series
+        self._flight_lock = threading.Lock()
 
     # -- the use case -------------------------------------------------------------
     def register(self, cmd: RegisterDocument, files: list[tuple[str, bytes]], actor: str,
                  catalogue: Optional[AbstractCatalogue], registration_id: Optional[uuid.UUID] = None) -> Registered:
-        scans = self._inspect(files, cmd.accept_duplicate_scan)
+        scans = self._inspect(files)
         now = self.clock()
         local = now.astimezone(self.tz)
         case = self._case(cmd)
         due, version = self._due(cmd, local, catalogue) if case is None else (case.due, case.service_version)
         # A follow-up joins its case: the citizen keeps the case's access code.
-        code, code_hash = new_access_code(self.offload) if case is None else (None, case.access_code_hash)
+        code, code_hash = new_access_code(self.keys) if case is None else (None, case.access_code_hash)
+        register = self.registers[case.command.kind if case else cmd.kind]
         reg_id = registration_id or uuid.uuid4()
-        staged = [self._stage(reg_id, n, scan, data) for n, (scan, (_, data)) in enumerate(zip(scans, files), 1)]
-        registration, events = self._claim(cmd, case, reg_id, now, local, due, version, code_hash, actor, staged)
-        self._finish(registration)
-        self.repo.audit(actor, "register", registration.index, {"scans": len(staged), "kind": cmd.kind.value})
+        series = self._series(case.register_code if case else register.code, case, local.year)
+        with self._in_flight(series) as alone:
+            predicted = self._predicted(series) if alone else None
+            draft = Registration(reg_id, series[0], 0, 0, 0, "", "", now, cmd, code_hash, actor, due, version,
+                                 scans).with_staging_keys(predicted)
+            registration, events = self._store_and_claim(draft, files, register, case, local)
+        self.repo.link(registration)
         logs.event(log, "document_registered", index=registration.index, kind=cmd.kind.value,
-                   channel=cmd.channel.value, scans=len(staged), actor=actor)
+                   channel=cmd.channel.value, scans=len(scans), actor=actor)
         return Registered(registration, code, events=tuple(events))
 
-    def _inspect(self, files, accept_duplicates: bool) -> list[Scan]:
+    def _store_and_claim(self, draft: Registration, files, register: Register, case: Optional[Registration],
+                         local: dt.datetime) -> tuple[Registration, list[OutboxMessage]]:
+        scans = draft.scans
+        cmd = draft.command
+        event_ids = self._event_ids(draft)
+        earlier, _ = self.concurrently(lambda: self._earlier(scans, cmd.accept_duplicate_scan),
+                                       lambda: self.repo.prepare(draft, event_ids))
+        if earlier is not None:
+            self.repo.withdraw(draft, event_ids)
+            raise Rejected(409, f"Този файл вече е регистриран с индекс {earlier.index}.",
+                           [{"field": "scan", "message": f"Вече регистриран: {earlier.index}."}],
+                           {"earlier_index": earlier.index})
+        self.concurrently(*[lambda s=s, d=d: self.store.put(s.staging_key, d, s.content_type, {"sha256": s.sha256})
+                            for s, (_, d) in zip(draft.scans, files)])
+        return self._claim(draft, register, case, local)
+
+    # A registration alone in its series in this process uploads its scans straight to the
+    # keys of the number it will most likely claim (one PUT, nothing to move). Concurrent
+    # ones upload to staging keys and their scans are moved once the number is theirs.
+    @staticmethod
+    def _series(register_code: str, case: Optional[Registration], year: int) -> tuple:
+        return (register_code, case.case_index if case else year)
+
+    @contextlib.contextmanager
+    def _in_flight(self, series: tuple):
+        with self._flight_lock:
+            alone = self._flying[series] == 0
+            self._flying[series] += 1
+        try:
+            yield alone
+        finally:
+            with self._flight_lock:
+                self._flying[series] -= 1
+
+    def _predicted(self, series: tuple) -> Optional[tuple[int, int, int]]:
+        register_code, year = series
+        last = self._last.get(series) if isinstance(year, int) else None
+        return (year, last + 1, 0) if last else None
+
+    def complete(self, done: Registered) -> None:
+        """After the answer: scans to their index-derived keys, the number hint, the audit
+        entry. Idempotent; if the process dies first, the relay does it before publishing."""
+        if done.created:
+            self.concurrently(lambda: self._move_scans(done.registration), lambda: self.repo.finish(done.registration))
+
+    def _move_scans(self, r: Registration) -> None:
+        self.concurrently(*[lambda s=s: self.store.move(s.staging_key, s.object_key) for s in r.scans if s.staging_key])
+
+    def _inspect(self, files) -> list[Scan]:
         scans, errors = [], []
         for name, data in files:
             try:
@@ -93,13 +167,16 @@ class Registry:
                 errors.append({"field": "scan", "message": str(exc)})
         if errors:
             raise Rejected(422, "Сканираният файл не може да бъде приет.", errors)
+        return scans
+
+    def _earlier(self, scans: list[Scan], accept_duplicates: bool) -> Optional[Registration]:
+        if accept_duplicates:
+            return None
         for scan in scans:
             earlier = self.repo.by_scan_hash(scan.sha256)
-            if earlier and not accept_duplicates:
-                raise Rejected(409, f"Този файл вече е регистриран с индекс {earlier.index}.",
-                               [{"field": "scan", "message": f"Вече регистриран: {earlier.index}."}],
-                               {"earlier_index": earlier.index})
-        return scans
+            if earlier:
+                return earlier
+        return None
 
     def _case(self, cmd: RegisterDocument) -> Optional[Registration]:
         if cmd.kind != DocumentKind.FOLLOW_UP:
@@ -123,30 +200,43 @@ class Registry:
                                 f"каталог: {term.name} (код {term.code}, версия {term.version})")
         return compute_due(local, rule, self.calendar), version
 
-    def _stage(self, reg_id: uuid.UUID, n: int, scan: Scan, data: bytes) -> Scan:
-        key = f"staging/{reg_id}/{n}.{scan.extension}"
-        self.store.put(key, data, scan.content_type, {"sha256": scan.sha256})
-        return Scan(**{**scan.__dict__, "staging_key": key})
+    def _next_slot(self, register_code: str, year: int, case: Optional[Registration]) -> tuple[int, int, int]:
+        """(year, number, seq) to try: one past this process's last claim, or past the
+        hint (which never runs ahead of the claims) when this process has none."""
+        if case:
+            return case.year, case.number, self.repo.next_seq(case.case_index)
+        last = self._last.get((register_code, year))
+        return year, (last + 1 if last else self.repo.next_number(register_code, year)), 0
 
-    def _claim(self, cmd, case, reg_id, now, local, due, version, code_hash, actor, scans) -> Registration:
-        register = self.registers[case.command.kind if case else cmd.kind]
-        for _ in range(MAX_CLAIM_ATTEMPTS):
-            if case:
-                number, year, seq = case.number, case.year, self.repo.next_seq(case.case_index)
-            else:
-                year = local.year
-                number, seq = self.repo.next_number(register.code, year), 0
-            index = register.format(number, local.date(), seq)
-            registration = Registration(
-                reg_id, register.code, year, number, seq, index, case.case_index if case else index,
-                now, cmd, code_hash, actor, due, version, scans).with_final_scan_keys()
-            events = self._events(registration)
-            try:
-                self.repo.add(registration, events)
+    def _claim(self, draft: Registration, register: Register, case: Optional[Registration],
+               local: dt.datetime) -> tuple[Registration, list[OutboxMessage]]:
+        series = self._series(draft.register_code, case, local.year)
+        with self._claims[series]:
+            for _ in range(MAX_CLAIM_ATTEMPTS):
+                year, number, seq = self._next_slot(draft.register_code, local.year, case)
+                index = register.format(number, local.date(), seq)
+                registration = dataclasses.replace(
+                    draft, year=year, number=number, seq=seq, index=index,
+                    case_index=case.case_index if case else index).with_scan_keys()
+                events = self._events(registration)
+                if self.clock() - draft.registered_at > self.claim_window:
+                    # The relay may treat announcements older than this as abandoned: claim nothing.
+                    raise Rejected(503, "Регистрацията продължи твърде дълго; опитайте отново.")
+                try:
+                    self.repo.add(registration, events)
+                except IndexTaken:  # another replica took it: the add moved the hint past it
+                    self._last.pop((draft.register_code, year), None)
+                    continue
+                if not case:
+                    self._last[(draft.register_code, year)] = number
                 return registration, events
-            except IndexTaken:
-                continue
         raise Rejected(503, "Регистърът е претоварен; опитайте отново.")
+
+    @staticmethod
+    def _event_ids(r: Registration) -> list[uuid.UUID]:
+        """Fixed per registration (a retried claim or redelivered submission reuses them)."""
+        topics_ = [topics.DOCUMENTS_REGISTERED] + ([topics.EPORTAL_RECEIPTS] if r.command.eportal_submission_id else [])
+        return [uuid.uuid5(r.id, topic) for topic in topics_]
 
     def _events(self, r: Registration) -> list[OutboxMessage]:
         s = r.command.sender
@@ -160,19 +250,15 @@ class Registry:
             sender=Contact(name=s.name, preferred_channel=s.preferred_channel, email=s.email,
                            phone=s.phone, postal_address=s.address))
         trace = TraceContext(**self.trace())
-        wrap = lambda b: Envelope.wrap(b, source="registry", correlation_id=r.case_index, trace=trace)  # noqa: E731
+        ids = iter(self._event_ids(r))
+        wrap = lambda b: Envelope.wrap(b, source="registry", correlation_id=r.case_index, trace=trace,  # noqa: E731
+                                       event_id=next(ids))
         messages = [OutboxMessage(topics.DOCUMENTS_REGISTERED, r.case_index, wrap(body))]
         if r.command.eportal_submission_id:
             receipt = EportalReceipt(submission_id=r.command.eportal_submission_id, registration_index=r.index,
                                      registered_at=r.registered_at, due_date=body.due_date)
             messages.append(OutboxMessage(topics.EPORTAL_RECEIPTS, r.command.eportal_submission_id, wrap(receipt)))
         return messages
-
-    def _finish(self, r: Registration) -> None:
-        """Move staged scans to the index-derived keys recorded with the claim. If the
-        process dies before this, readers find the scan at its staging key instead."""
-        for scan in r.scans:
-            self.store.move(scan.staging_key, scan.object_key)
 
     # -- reading ------------------------------------------------------------------
     def get(self, index: str) -> Registration:
@@ -184,7 +270,7 @@ class Registry:
     def for_printing(self, index: str, access_code: Optional[str], actor: str) -> Registration:
         """The registration to print a receipt for; a code, if given, must be its own."""
         registration = self.get(index)
-        if access_code and not verify_access_code(access_code, registration.access_code_hash):
+        if access_code and not verify_access_code(access_code, registration.access_code_hash, self.keys):
             raise Rejected(422, "Кодът за достъп не съответства на документа.",
                            [{"field": "code", "message": "Грешен код за достъп."}])
         self.repo.audit(actor, "print_receipt", index, {"with_code": bool(access_code)})
@@ -196,5 +282,7 @@ class Registry:
             raise Rejected(404, f"Документ {index} няма сканиран файл № {n}.")
         self.repo.audit(actor, "download_scan", index, {"scan": n})
         scan = registration.scans[n - 1]
-        key = scan.object_key if self.store.exists(scan.object_key) else scan.staging_key
+        key = scan.object_key
+        if scan.staging_key and not self.store.exists(key):
+            key = scan.staging_key  # not moved yet (moments after the registration, or after a crash)
         return self.store.presigned_url(key, expires)

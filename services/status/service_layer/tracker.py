@@ -8,7 +8,7 @@ import logging
 from typing import Callable, Iterable, Optional, Protocol
 
 from delovod_proto import topics
-from delovod_proto.access_code import verify_access_code
+from delovod_proto.access_code import AccessCodeKeys, verify_access_code
 from delovod_proto.envelope import Envelope, TraceContext
 from delovod_proto.events import CaseStatusChanged, DocumentRegistered
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound, CaseView, StageEntry
@@ -38,10 +38,10 @@ class ConcurrentChange(Exception):
 
 
 class StatusTracker:
-    def __init__(self, repo: AbstractCaseRepository, trace: Callable[[], dict] = dict,
+    def __init__(self, repo: AbstractCaseRepository, keys: AccessCodeKeys, trace: Callable[[], dict] = dict,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
                  guard: Optional[LookupGuard] = None):
-        self.repo, self.trace, self.clock = repo, trace, clock
+        self.repo, self.keys, self.trace, self.clock = repo, keys, trace, clock
         self.guard = guard or LookupGuard()
 
     def _event(self, case: Case, previous: Optional[CaseStage], reason: Optional[str]) -> OutboxMessage:
@@ -80,7 +80,7 @@ class StatusTracker:
         index = request.registration_index.strip()
         self.guard.check(index, client)
         found = self.repo.get(index)
-        if found is None or not verify_access_code(request.access_code, found[0].access_code_hash):
+        if found is None or not verify_access_code(request.access_code, found[0].access_code_hash, self.keys):
             self.guard.failed(index, client)
             logs.event(log, "case_lookup_failed", case_index=index[:100])
             raise CaseNotFound("Няма преписка с този индекс и код за достъп.")

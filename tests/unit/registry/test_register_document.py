@@ -11,7 +11,7 @@ from registry.adapters.memory import InMemoryRegistrationRepository, InMemorySca
 from registry.domain.calendar import WorkingCalendar
 from registry.domain.index import DEFAULT_REGISTERS
 from registry.service_layer.registry import Registry, Rejected
-from tests.helpers import command, pdf_bytes, png_bytes
+from tests.helpers import TEST_KEYS, command, pdf_bytes, png_bytes
 
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
 
@@ -32,16 +32,21 @@ def parts():
 @pytest.fixture
 def registry(parts):
     repo, store = parts
-    return Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), clock=lambda: NOW)
+    return Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
 
 
 def test_numbers_are_consecutive_and_scans_are_keyed_by_index(registry, parts):
     repo, store = parts
     first = registry.register(command(), [("a.pdf", pdf_bytes("1"))], "clerk1", None)
     second = registry.register(command(), [("b.png", png_bytes(2))], "clerk1", None)
+    # the first after start is staged; the second was predicted and uploaded to its own key
+    assert first.registration.scans[0].staging_key.startswith("staging/") and not second.registration.scans[0].staging_key
+    assert {s.staging_key or s.object_key for d in (first, second) for s in d.registration.scans} == set(store.objects)
+    registry.complete(first)
+    registry.complete(second)
     assert [first.registration.index, second.registration.index] == ["ЖЛБ-1/25.11.2026", "ЖЛБ-2/25.11.2026"]
-    assert set(store.objects) == {"complaints/2026/1/1-" + first.registration.scans[0].sha256[:12] + ".pdf",
-                                  "complaints/2026/2/1-" + second.registration.scans[0].sha256[:12] + ".png"}
+    assert set(store.objects) == {f"complaints/2026/1/1-{first.registration.id.hex[:12]}.pdf",
+                                  f"complaints/2026/2/1-{second.registration.id.hex[:12]}.png"}
     assert [m.topic for m in repo.outbox] == [topics.DOCUMENTS_REGISTERED] * 2
     assert len(first.access_code) == 8 and first.access_code not in str(repo.outbox)
 
@@ -69,7 +74,7 @@ def test_bad_input_takes_no_number_leaves_no_object_no_event(registry, parts, fi
 
 def test_oversize_scan_is_refused(parts):
     repo, store = parts
-    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), max_scan_bytes=100, clock=lambda: NOW)
+    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=100, clock=lambda: NOW)
     with pytest.raises(Rejected):
         small.register(command(), [("big.png", png_bytes() + b"\0" * 200)], "c", None)
 
@@ -98,10 +103,10 @@ class Crash(Exception):
     pass
 
 
-@pytest.mark.parametrize("step", ["put", "add", "move"])
-def test_crash_at_any_step_leaves_no_gap(registry, parts, step):
+@pytest.mark.parametrize("step", ["prepare", "put", "add", "link", "finish", "move"])
+def test_crash_at_any_step_leaves_no_gap_and_no_unannounced_object(registry, parts, step):
     repo, store = parts
-    target = {"put": store, "add": repo, "move": store}[step]
+    target = store if step in ("put", "move") else repo
     original = getattr(target, step)
 
     def crash(*a, **k):
@@ -109,15 +114,35 @@ def test_crash_at_any_step_leaves_no_gap(registry, parts, step):
 
     setattr(target, step, crash)
     with pytest.raises(Crash):
-        registry.register(command(), [("a.pdf", pdf_bytes(step))], "c", None)
+        registry.complete(registry.register(command(), [("a.pdf", pdf_bytes(step))], "c", None))
     setattr(target, step, original)
-    after = registry.register(command(), [("b.pdf", pdf_bytes(step + "b"))], "c", None).registration
+    done = registry.register(command(), [("b.pdf", pdf_bytes(step + "b"))], "c", None)
+    registry.complete(done)
+    after = done.registration
+    assert repo.audit_log[-1][1:3] == ("register", after.index)
     numbers = sorted(r.number for r in repo.items.values())
     assert numbers == list(range(1, len(numbers) + 1)), numbers
     assert after.number == numbers[-1]
-    # a crash after the claim (move) leaves a complete registration whose scan is still reachable
+    # every registration's scans are stored (moved or not yet); every other object was announced
     for r in repo.items.values():
         assert all(s.object_key in store.objects or s.staging_key in store.objects for s in r.scans)
+    announced = {key for _, keys in repo.announced for key in keys}
+    finals = {s.object_key for r in repo.items.values() for s in r.scans}
+    assert set(store.objects) <= announced | finals
+
+
+def test_a_number_taken_by_another_replica_costs_a_retry_not_a_gap(registry, parts):
+    repo, store = parts
+    registry.complete(registry.register(command(), [("a.pdf", pdf_bytes("first"))], "c", None))
+    registry._last.clear()  # as if another process: it knows only the hint
+    real_next = repo.next_number
+    stale = iter([1])  # the hint lags behind a claim of 1 made elsewhere
+    repo.next_number = lambda code, year: next(stale, None) or real_next(code, year)
+    done = registry.register(command(), [("b.pdf", pdf_bytes("second"))], "c", None)
+    registry.complete(done)
+    assert done.registration.number == 2
+    assert store.get(done.registration.scans[0].object_key)[:4] == b"%PDF"
+    assert len(store.objects) == 2
 
 
 def test_concurrent_registrations_get_distinct_gap_free_numbers(registry, parts):

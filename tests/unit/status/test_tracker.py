@@ -5,12 +5,12 @@ from delovod_proto.vocabulary import CaseStage
 from status.adapters.memory import InMemoryCaseRepository
 from status.domain.case import StageChangeRefused
 from status.service_layer.tracker import StatusTracker
-from tests.helpers import registered
+from tests.helpers import TEST_KEYS, registered
 
 
 @pytest.fixture
 def tracker():
-    return StatusTracker(InMemoryCaseRepository())
+    return StatusTracker(InMemoryCaseRepository(), TEST_KEYS)
 
 
 def test_registration_opens_a_case_once(tracker):
@@ -47,7 +47,7 @@ def test_guessing_codes_is_stopped_per_index_and_per_client():
     from status.service_layer.guard import LookupGuard, TooManyAttempts
 
     now = [0.0]
-    tracker = StatusTracker(InMemoryCaseRepository(), guard=LookupGuard(per_index=3, per_client=5, window_s=60,
+    tracker = StatusTracker(InMemoryCaseRepository(), TEST_KEYS, guard=LookupGuard(per_index=3, per_client=5, window_s=60,
                                                                          clock=lambda: now[0]))
     tracker.on_document_registered(registered())
     wrong = CaseLookupRequest(registration_index="ЖЛБ-1/25.11.2026", access_code="00000000")
