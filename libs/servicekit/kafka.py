@@ -12,7 +12,7 @@ import base64
 import logging
 import time
 from datetime import datetime, timezone
-from functools import partial
+from typing import Iterable
 
 from eventlet import GreenPool
 from eventlet.event import Event
@@ -52,6 +52,30 @@ def send_envelope(producer: KafkaProducer, topic: str, envelope: Envelope, key: 
                   headers=envelope_headers(envelope)).get(timeout=timeout)
 
 
+def send_envelopes(producer: KafkaProducer, messages: Iterable[tuple[str, Envelope, str | None]],
+                   timeout: float = 10.0) -> None:
+    """Send several ``(topic, envelope, key)`` at once (the producer batches them) and
+    wait until the broker has all of them."""
+    futures = [producer.send(topic, value=envelope.model_dump_json().encode(),
+                             key=(key or envelope.correlation_id).encode(), headers=envelope_headers(envelope))
+               for topic, envelope, key in messages]
+    for future in futures:
+        future.get(timeout=timeout)
+
+
+class Publisher:
+    """``publish(topic, envelope, key=None)`` for one event, ``publish.many([...])`` for a batch."""
+
+    def __init__(self, producer: KafkaProducer):
+        self.producer = producer
+
+    def __call__(self, topic: str, envelope: Envelope, key: str | None = None) -> None:
+        send_envelope(self.producer, topic, envelope, key)
+
+    def many(self, messages: Iterable[tuple[str, Envelope, str | None]]) -> None:
+        send_envelopes(self.producer, messages)
+
+
 class PermanentFailure(Exception):
     """Raised by a handler for a message that can never succeed: dead-letter it now."""
 
@@ -71,7 +95,7 @@ class KafkaPublisher(DependencyProvider):
             self.producer.close(timeout=5)
 
     def get_dependency(self, worker_ctx):
-        return partial(send_envelope, self.producer)
+        return Publisher(self.producer)
 
 
 class KafkaConsume(Entrypoint):

@@ -16,7 +16,6 @@ from typing import Callable, Iterable, Optional
 
 from mongoengine import DictField
 
-from .mongo import upsert
 from .outbox import OutboxBatch, OutboxMessage
 
 UTC = dt.timezone.utc
@@ -124,5 +123,8 @@ class MongoOutboxStore:
         return OutboxBatch(doc_id, tuple(OutboxMessage.from_doc(events[p["_id"]]) for p in found))
 
     def mark_published(self, owner_id, messages: Iterable[OutboxMessage]) -> None:
-        for m in messages:
-            self._pointers.delete_one({"_id": str(m.envelope.event_id)})
+        ids = [str(m.envelope.event_id) for m in messages]
+        if len(ids) == 1:
+            self._pointers.delete_one({"_id": ids[0]})
+        elif ids:  # one round trip; pointers are few, so even a store that scans for $in is quick
+            self._pointers.delete_many({"_id": {"$in": ids}})

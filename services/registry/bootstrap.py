@@ -19,6 +19,7 @@ class RegistryApp:
     registry: Registry
     outbox: object
     settings: RegistrySettings
+    completer: object = None  # set by the service on first use (entrypoints/completion.py)
 
 
 def load_registers(settings: RegistrySettings) -> dict:

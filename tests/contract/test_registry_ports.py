@@ -42,7 +42,7 @@ def claim(repo, r):
     """The registry's order: lookups, claim, then the idempotent post-claim steps."""
     repo.link(r)
     repo.add(r, [])
-    repo.finish(r)
+    repo.finish([r])
 
 
 def test_numbering_and_unique_claim(repo):

@@ -36,10 +36,11 @@ class InMemoryRegistrationRepository:
     def link(self, r: Registration) -> None:
         """Nothing to do: the fake answers lookups from the registrations themselves."""
 
-    def finish(self, r: Registration) -> None:
-        entry = (r.registered_by, "register", r.index, {"scans": len(r.scans), "kind": r.command.kind.value})
-        if entry not in self.audit_log:
-            self.audit_log.append(entry)
+    def finish(self, registrations) -> None:
+        for r in registrations:
+            entry = (r.registered_by, "register", r.index, {"scans": len(r.scans), "kind": r.command.kind.value})
+            if entry not in self.audit_log:
+                self.audit_log.append(entry)
 
     def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
         key = (r.register_code, r.year, r.number, r.seq)

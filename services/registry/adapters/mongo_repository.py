@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Sequence
 
 from mongoengine import DateTimeField, DictField, Document, IntField, ListField, StringField
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -63,6 +63,21 @@ class AuditDoc(Document):
     action = StringField(required=True)
     target = StringField(required=True)
     detail = DictField()
+
+
+def _insert_new(collection, docs: list[dict]) -> list:
+    """Insert in one round trip; documents whose ``_id`` exists are left as they are.
+    Returns those ``_id``s."""
+    if not docs:
+        return []
+    try:
+        collection.insert_many(docs, ordered=False)
+        return []
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in errors):
+            raise
+        return [e["op"]["_id"] for e in errors]
 
 
 def _to_domain(d: dict) -> Registration:
@@ -123,25 +138,29 @@ class MongoRegistrationRepository:
         try:
             self._regs.insert_one(self._doc(r, r.claim_key, self._case_key(r), list(events)))
         except DuplicateKeyError:
-            self._raise_hint(r.register_code, r.year, r.seq, r.number, self._case_key(r))  # move the hint past it
+            self._raise_hint(r.register_code, r.year, r.seq, r.seq or r.number, self._case_key(r))  # move the hint past it
             raise IndexTaken(r.claim_key)
 
-    def finish(self, r: Registration) -> None:
-        self._complete(self._doc(r, r.claim_key, self._case_key(r), []))
+    def finish(self, registrations: Sequence[Registration]) -> None:
+        self._complete([self._doc(r, r.claim_key, self._case_key(r), []) for r in registrations])
 
-    def _complete(self, doc: dict) -> None:
-        """Idempotent post-claim steps: the number hint and the registration's audit entry."""
-        self.concurrently(
-            lambda: self._raise_hint(doc["register_code"], doc["year"], doc["seq"], doc["number"], doc["case_key"]),
-            lambda: insert_once(AuditDoc._get_collection(), {
-                "_id": f"register:{doc['_id']}", "at": doc["registered_at"], "actor": doc["registered_by"],
-                "action": "register", "target": doc["index"],
-                "detail": {"scans": len(doc.get("scans", [])), "kind": doc["command"]["kind"]}}))
+    def _complete(self, docs: list[dict]) -> None:
+        """Idempotent post-claim steps for a batch: one raise per number hint, and the
+        registrations' audit entries in one insert."""
+        hints: dict[tuple, int] = {}
+        for d in docs:
+            counter = (d["register_code"], d["year"], d["seq"] > 0, d["case_key"] if d["seq"] else "")
+            hints[counter] = max(hints.get(counter, 0), d["seq"] or d["number"])
+        entries = [{"_id": f"register:{d['_id']}", "at": d["registered_at"], "actor": d["registered_by"],
+                    "action": "register", "target": d["index"],
+                    "detail": {"scans": len(d.get("scans", [])), "kind": d["command"]["kind"]}} for d in docs]
+        self.concurrently(*[lambda c=c, v=v: self._raise_hint(c[0], c[1], int(c[2]), v, c[3]) for c, v in hints.items()],
+                          lambda: _insert_new(AuditDoc._get_collection(), entries))
 
     def _repair(self, doc: dict) -> None:
         """The relay's catch-up for a registration whose process died after the claim."""
         pairs = [(s["staging_key"], s["object_key"]) for s in doc.get("scans", []) if s.get("staging_key")]
-        self.concurrently(lambda: self._write_lookups(doc), lambda: self._complete(doc),
+        self.concurrently(lambda: self._write_lookups(doc), lambda: self._complete([doc]),
                           lambda: self.move_objects(pairs))
 
     def _resolve(self, doc_id: str) -> Optional[str]:
@@ -157,9 +176,10 @@ class MongoRegistrationRepository:
     def _case_key(self, r: Registration) -> str:
         return r.claim_key if not r.seq else f"{r.register_code}:{r.year}:{r.number}:0"
 
-    def _raise_hint(self, register_code: str, year: int, seq: int, number: int, case_key: str) -> None:
-        counter = f"case:{case_key}" if seq else f"{register_code}:{year}"
-        upsert(self._counters, {"_id": counter}, {"$max": {"last": seq or number}})
+    def _raise_hint(self, register_code: str, year: int, follow_up: int, last: int, case_key: str) -> None:
+        """Raise a register's number hint, or a case's follow-up sequence hint, to ``last``."""
+        counter = f"case:{case_key}" if follow_up else f"{register_code}:{year}"
+        upsert(self._counters, {"_id": counter}, {"$max": {"last": last}})
 
     def _doc(self, r: Registration, key: str, case_key: str, events) -> dict:
         return {"_id": key, "registration_id": str(r.id), "register_code": r.register_code, "year": r.year,
@@ -184,14 +204,8 @@ class MongoRegistrationRepository:
         if doc["command"].get("eportal_submission_id"):
             names.append(("eportal-key", doc["command"]["eportal_submission_id"]))
         wanted = {f"{kind}:{value}": doc["_id"] for kind, value in names}
-        try:
-            self._keys.insert_many([{"_id": k, "key": v} for k, v in wanted.items()], ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != 11000 for e in errors):
-                raise
-            for e in errors:
-                self._take_over(e["op"]["_id"], doc["_id"])
+        for name in _insert_new(self._keys, [{"_id": k, "key": v} for k, v in wanted.items()]):
+            self._take_over(name, doc["_id"])
 
     def _take_over(self, name: str, key: str) -> None:
         """Point a scan or e-portal lookup at ``key`` unless it leads to its true holder

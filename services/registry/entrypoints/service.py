@@ -1,9 +1,7 @@
 """Every way into the registry: the clerks' HTTP API, e-portal events, the outbox timer."""
 from __future__ import annotations
 
-import logging
 
-import eventlet
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from nameko.web.handlers import http
@@ -11,11 +9,10 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from delovod_proto import topics
-from servicekit import logs
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
-from servicekit.outbox import publish_written, relay
+from servicekit.outbox import relay
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
@@ -26,8 +23,8 @@ from ..domain.commands import RegisterDocument
 from ..service_layer import eportal
 from ..service_layer.registry import Rejected
 from . import views
+from .completion import Completer
 
-log = logging.getLogger(__name__)
 
 
 def _problem(exc: Rejected) -> Problem:
@@ -66,7 +63,7 @@ class RegistryService:
             raise _problem(exc)
         # The number is claimed and the events are in the outbox: answer the clerk now and
         # finish meanwhile (if the process dies first, the relay timer does it).
-        eventlet.spawn_n(self._complete, done)
+        self._completer().submit(done)
         return json_response(views.registered(done), status=201)
 
     @http("GET", "/api/v1/documents/by-index")
@@ -124,16 +121,15 @@ class RegistryService:
             done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc))
         except Rejected as exc:
             raise PermanentFailure(f"{exc.detail} {exc.errors or ''}".strip())
-        self._complete(done)
+        self._completer().submit(done)  # the offset may be committed before: the outbox keeps the events
 
-    def _complete(self, done):
-        """Hint, audit entry and events of this registration now; the timer is the safety net."""
-        try:
-            self.app.registry.complete(done)
-            if self.app.outbox is not None and done.events:
-                publish_written(self.app.outbox, self.publish, done.registration.claim_key, done.events)
-        except Exception as exc:  # the pointers stay; the relay timer finishes and publishes
-            logs.event(log, "completion_deferred", logging.WARNING, index=done.registration.index, error=repr(exc))
+    def _completer(self) -> Completer:
+        app = self.app
+        if getattr(app, "completer", None) is None:
+            outbox = app.outbox
+            app.completer = Completer(app.registry.complete, self.publish.many,
+                                      outbox.mark_published if outbox is not None else lambda *a: None)
+        return app.completer
 
     @timer(interval=1)
     def relay_outbox(self):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Optional, Protocol
+from typing import Iterable, Optional, Protocol, Sequence
 
 from delovod_proto.rpc import ServiceTermResponse
 from delovod_proto.vocabulary import ServiceVariant
@@ -37,9 +37,9 @@ class AbstractRegistrationRepository(Protocol):
     def link(self, registration: Registration) -> None:
         """Right after the claim: lookup keys (index, scan hashes, e-portal id)."""
 
-    def finish(self, registration: Registration) -> None:
-        """After the claim, idempotent: the number hint and the audit entry. If this never
-        runs, the outbox relay runs it before publishing."""
+    def finish(self, registrations: Sequence[Registration]) -> None:
+        """After the claims, idempotent, for a batch: the number hints and the audit
+        entries. If this never runs, the outbox relay runs it before publishing."""
 
     def by_index(self, index: str) -> Optional[Registration]: ...
 

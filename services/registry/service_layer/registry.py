@@ -149,14 +149,15 @@ class Registry:
         last = self._last.get(series) if isinstance(year, int) else None
         return (year, last + 1, 0) if last else None
 
-    def complete(self, done: Registered) -> None:
-        """After the answer: scans to their index-derived keys, the number hint, the audit
-        entry. Idempotent; if the process dies first, the relay does it before publishing."""
-        if done.created:
-            self.concurrently(lambda: self._move_scans(done.registration), lambda: self.repo.finish(done.registration))
-
-    def _move_scans(self, r: Registration) -> None:
-        self.concurrently(*[lambda s=s: self.store.move(s.staging_key, s.object_key) for s in r.scans if s.staging_key])
+    def complete(self, *done: Registered) -> None:
+        """After the answer, for one or a batch of registrations: scans to their
+        index-derived keys, the number hints, the audit entries. Idempotent; if the
+        process dies first, the relay does it before publishing."""
+        made = [d.registration for d in done if d.created]
+        if made:
+            self.concurrently(*[lambda s=s: self.store.move(s.staging_key, s.object_key)
+                                for r in made for s in r.scans if s.staging_key],
+                              lambda: self.repo.finish(made))
 
     def _inspect(self, files) -> list[Scan]:
         scans, errors = [], []
