@@ -12,6 +12,7 @@ its aggregate (a crash between the two writes) expires after ``grace_s``.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Callable, Iterable, Optional
 
 from mongoengine import DictField
@@ -61,6 +62,7 @@ class MongoOutboxStore:
                  grace_s: float = 60.0, settle_s: float = 5.0):
         self.document_cls, self.repair, self.abandon, self.resolve = document_cls, repair, abandon, resolve
         self.grace_s, self.settle_s = grace_s, settle_s
+        self._waiting: dict[str, float] = {}  # pointer id -> when to look at it again
 
     @property
     def _docs(self):
@@ -89,11 +91,20 @@ class MongoOutboxStore:
                 raise
 
     def pending(self, limit: int, owner_id=None) -> Iterable[OutboxBatch]:
+        """Up to ``limit`` aggregates' pending events. A pointer whose write has not
+        happened yet is looked at again only after ``recheck_s`` (until it expires), so
+        a crowd of those can neither load the database every round nor starve the rest."""
         query = {"doc_id": owner_id} if owner_id is not None else {}
         settled = _now() - dt.timedelta(seconds=self.settle_s)
+        clock, waiting = time.monotonic(), self._waiting
+        self._waiting = {}
         by_doc: dict[str, list[dict]] = {}
-        for pointer in self._pointers.find(query).limit(limit):
-            if owner_id is None and pointer["at"] > settled:
+        for pointer in self._pointers.find(query):
+            if pointer["_id"] in waiting:
+                self._waiting[pointer["_id"]] = waiting[pointer["_id"]]
+            if owner_id is None and (pointer["at"] > settled or waiting.get(pointer["_id"], 0) > clock):
+                continue
+            if len(by_doc) >= limit and pointer["doc_id"] not in by_doc:
                 continue
             by_doc.setdefault(pointer["doc_id"], []).append(pointer)
         for doc_id, pointers in by_doc.items():
@@ -112,10 +123,15 @@ class MongoOutboxStore:
         events = (doc or {}).get("outbox") or {}
         found = [p for p in pointers if p["_id"] in events]
         for p in pointers:
-            if p["_id"] not in events and _now() - p["at"] > dt.timedelta(seconds=self.grace_s):
+            if p["_id"] in events:
+                continue
+            if _now() - p["at"] > dt.timedelta(seconds=self.grace_s):
                 if self.abandon:
                     self.abandon(p, doc)
                 self._pointers.delete_one({"_id": p["_id"]})  # the write it announced never happened
+                self._waiting.pop(p["_id"], None)
+            else:
+                self._waiting[p["_id"]] = time.monotonic() + min(30.0, self.grace_s / 4)
         if not found:
             return None
         if self.repair:

@@ -104,14 +104,18 @@ class Registry:
             predicted = self._predicted(series) if alone else None
             draft = Registration(reg_id, series[0], 0, 0, 0, "", "", now, cmd, code_hash, actor, due, version,
                                  scans).with_staging_keys(predicted)
-            registration, events = self._store_and_claim(draft, files, register, case, local)
-        self.repo.link(registration)
+            registration, events, linked = self._store_and_claim(draft, files, register, case, local, predicted)
+        if not linked:
+            self.repo.link(registration)
         logs.event(log, "document_registered", index=registration.index, kind=cmd.kind.value,
                    channel=cmd.channel.value, scans=len(scans), actor=actor)
         return Registered(registration, code, events=tuple(events))
 
     def _store_and_claim(self, draft: Registration, files, register: Register, case: Optional[Registration],
-                         local: dt.datetime) -> tuple[Registration, list[OutboxMessage]]:
+                         local: dt.datetime, predicted) -> tuple[Registration, list[OutboxMessage], bool]:
+        """Upload, then claim. With a predicted number its lookups are written during the
+        upload (readers ignore them unless that claim is made); returns whether they
+        were the ones for the number actually claimed."""
         scans = draft.scans
         cmd = draft.command
         event_ids = self._event_ids(draft)
@@ -122,9 +126,12 @@ class Registry:
             raise Rejected(409, f"Този файл вече е регистриран с индекс {earlier.index}.",
                            [{"field": "scan", "message": f"Вече регистриран: {earlier.index}."}],
                            {"earlier_index": earlier.index})
+        guess = self._as_claim(draft, register, case, local, predicted) if predicted else None
         self.concurrently(*[lambda s=s, d=d: self.store.put(s.staging_key, d, s.content_type, {"sha256": s.sha256})
-                            for s, (_, d) in zip(draft.scans, files)])
-        return self._claim(draft, register, case, local)
+                            for s, (_, d) in zip(draft.scans, files)],
+                          *([lambda: self.repo.link(guess)] if guess else []))
+        registration, events = self._claim(draft, register, case, local)
+        return registration, events, guess is not None and guess.claim_key == registration.claim_key
 
     # A registration alone in its series in this process uploads its scans straight to the
     # keys of the number it will most likely claim (one PUT, nothing to move). Concurrent
@@ -214,11 +221,8 @@ class Registry:
         series = self._series(draft.register_code, case, local.year)
         with self._claims[series]:
             for _ in range(MAX_CLAIM_ATTEMPTS):
-                year, number, seq = self._next_slot(draft.register_code, local.year, case)
-                index = register.format(number, local.date(), seq)
-                registration = dataclasses.replace(
-                    draft, year=year, number=number, seq=seq, index=index,
-                    case_index=case.case_index if case else index).with_scan_keys()
+                slot = self._next_slot(draft.register_code, local.year, case)
+                registration = self._as_claim(draft, register, case, local, slot)
                 events = self._events(registration)
                 if self.clock() - draft.registered_at > self.claim_window:
                     # The relay may treat announcements older than this as abandoned: claim nothing.
@@ -226,12 +230,20 @@ class Registry:
                 try:
                     self.repo.add(registration, events)
                 except IndexTaken:  # another replica took it: the add moved the hint past it
-                    self._last.pop((draft.register_code, year), None)
+                    self._last.pop((draft.register_code, registration.year), None)
                     continue
                 if not case:
-                    self._last[(draft.register_code, year)] = number
+                    self._last[(draft.register_code, registration.year)] = registration.number
                 return registration, events
         raise Rejected(503, "Регистърът е претоварен; опитайте отново.")
+
+    @staticmethod
+    def _as_claim(draft: Registration, register: Register, case: Optional[Registration], local: dt.datetime,
+                  slot: tuple[int, int, int]) -> Registration:
+        year, number, seq = slot
+        index = register.format(number, local.date(), seq)
+        return dataclasses.replace(draft, year=year, number=number, seq=seq, index=index,
+                                   case_index=case.case_index if case else index).with_scan_keys()
 
     @staticmethod
     def _event_ids(r: Registration) -> list[uuid.UUID]:

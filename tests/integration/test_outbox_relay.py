@@ -1,0 +1,69 @@
+"""The Mongo outbox store on FerretDB: settle, recheck, expiry and abandonment of pointers."""
+import datetime as dt
+import uuid
+
+import pytest
+from mongoengine import Document, StringField
+
+from delovod_proto.envelope import Envelope
+from delovod_proto.events import CatalogueServiceChanged
+from servicekit import mongo
+from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
+from servicekit.outbox import OutboxMessage
+
+pytestmark = pytest.mark.integration
+
+
+class Thing(Document, OutboxFields):
+    meta = {"collection": "things", "db_alias": "outbox-test"}
+    id = StringField(primary_key=True)
+
+
+def message(code: str) -> OutboxMessage:
+    body = CatalogueServiceChanged(code=code, version=1, valid_from=dt.date(2026, 1, 1), name="x")
+    return OutboxMessage("t", code, Envelope.wrap(body, source="test", correlation_id=code))
+
+
+@pytest.fixture
+def store(uid):
+    mongo.connect("outbox-test", f"mongodb://127.0.0.1:27017/test_{uid}")
+    abandoned = []
+    s = MongoOutboxStore(Thing, abandon=lambda pointer, doc: abandoned.append((pointer["_id"], doc)), grace_s=60)
+    s.abandoned = abandoned
+    return s
+
+
+def age(store, seconds: float) -> None:
+    at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=seconds)
+    store._pointers.update_many({}, {"$set": {"at": at}})
+
+
+def test_fresh_pointers_are_left_to_their_writer(store):
+    m = message("a")
+    store.point([m], "a")
+    Thing._get_collection().insert_one({"_id": "a", **outbox_fields([m])})
+    assert list(store.pending(10)) == []  # younger than settle_s
+    assert [b.owner_id for b in store.pending(10, owner_id="a")] == ["a"]  # its writer asks for it by name
+    age(store, 10)
+    assert [b.owner_id for b in store.pending(10)] == ["a"]
+
+
+def test_a_write_not_yet_made_is_rechecked_later_and_does_not_starve_others(store):
+    ghost, real = message("ghost"), message("real")
+    store.point([ghost], "ghost")  # its write has not happened (yet)
+    store.point([real], "real")
+    Thing._get_collection().insert_one({"_id": "real", **outbox_fields([real])})
+    age(store, 10)
+    first = list(store.pending(1))  # one aggregate per round: the ghost comes first and is found missing
+    second = list(store.pending(1))  # the ghost waits for its recheck; the real one goes out
+    assert [b.owner_id for b in first + second] == ["real"]
+    assert store.abandoned == []
+
+
+def test_a_pointer_past_grace_is_abandoned_and_dropped(store):
+    ghost = message("gone")
+    store.point_ids([ghost.envelope.event_id], f"rid:{uuid.uuid4()}", scans=["staging/x/1.pdf"])
+    age(store, 61)
+    assert list(store.pending(10)) == []
+    assert store.abandoned == [(str(ghost.envelope.event_id), None)]
+    assert store._pointers.count_documents({}) == 0
