@@ -150,37 +150,45 @@ class KafkaConsume(Entrypoint):
         try:
             while not self._stopping:
                 batches = self.consumer.poll(timeout_ms=200)
-                for tp, messages in batches.items():
-                    done = self.handle_batch(messages)
-                    if done is not None:  # one commit per polled batch, after every message in it was handled
-                        self.consumer.commit({tp: OffsetAndMetadata(done.offset + 1, None, -1)})
+                if self.concurrency <= 1:
+                    for tp, messages in batches.items():
+                        done = self.handle_in_turn(messages)
+                        if done is not None:  # one commit per polled batch, after every message in it was handled
+                            self.consumer.commit({tp: OffsetAndMetadata(done.offset + 1, None, -1)})
+                elif batches and self.handle_at_once(batches):  # every partition's messages, then one commit
+                    self.consumer.commit({tp: OffsetAndMetadata(messages[-1].offset + 1, None, -1)
+                                          for tp, messages in batches.items()})
                 if self._stopping:
                     return
         finally:
             self.consumer.close()
             self.producer.close(timeout=5)
 
-    def handle_batch(self, messages) -> object:
-        """Handle a partition's polled messages; returns the last one to commit (all
-        before it are handled), or None if stopping came first."""
-        if self.concurrency <= 1:
-            done = None
-            for message in messages:
-                if self._stopping:
-                    return done
-                self.handle_message(message)
-                done = message
-            return done
-        by_key: dict = {}
+    def handle_in_turn(self, messages) -> object:
+        """Handle a partition's polled messages in order; returns the last one to commit
+        (all before it are handled), or None if stopping came first."""
+        done = None
         for message in messages:
-            by_key.setdefault(message.key, []).append(message)
+            if self._stopping:
+                return done
+            self.handle_message(message)
+            done = message
+        return done
+
+    def handle_at_once(self, batches: dict) -> bool:
+        """Handle all polled messages, up to ``concurrency`` keys at once, each key's in
+        order; True if all were handled (False if stopping came first: commit nothing)."""
+        by_key: dict = {}
+        for tp, messages in batches.items():
+            for message in messages:
+                by_key.setdefault((tp.partition, message.key), []).append(message)
         pool = GreenPool(self.concurrency)
         runs = [pool.spawn(lambda run=run: [self.handle_message(m) for m in run if not self._stopping])
                 for run in by_key.values()]
         pool.waitall()
         for run in runs:
             run.wait()  # a failure to dead-letter stops the consumer uncommitted, as in turn
-        return None if self._stopping else messages[-1]
+        return not self._stopping
 
     def handle_message(self, message) -> None:
         try:

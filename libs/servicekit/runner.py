@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def nameko_config(settings) -> dict:
     return {"AMQP_URI": settings.kit.amqp_uri,
             "WEB_SERVER_ADDRESS": f"{settings.http_host}:{settings.http_port}",
-            "SETTINGS": settings, "serializer": "json"}
+            "SETTINGS": settings, "serializer": "json", "max_workers": settings.max_workers}
 
 
 def run(service_cls, settings) -> None:

@@ -35,6 +35,7 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = Field("127.0.0.1", description="Address the HTTP entrypoints bind to")
     http_port: int = Field(8000, description="HTTP port")
+    max_workers: int = Field(20, ge=1, description="Nameko workers at once in a process (HTTP requests, events, RPC calls, timers)")
     mongo_uri: str = Field("mongodb://127.0.0.1:27017/delovod", description="MongoDB URI; each service owns its database")
     kit: KitSettings = Field(default_factory=KitSettings, exclude=True)
 

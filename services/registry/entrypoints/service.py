@@ -114,8 +114,8 @@ class RegistryService:
     def health(self, request):
         return json_response({"status": "ok", "service": self.name})
 
-    # Submissions are independent: up to 8 at once, those with the same key in order.
-    @consume(topics.EPORTAL_SUBMISSIONS, concurrency=8)
+    # Submissions are independent: up to 12 at once (of the 20 workers), those with the same key in order.
+    @consume(topics.EPORTAL_SUBMISSIONS, concurrency=12)
     def register_submission(self, envelope):
         try:
             done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc))
