@@ -14,6 +14,7 @@ from pathlib import Path
 
 import requests
 from kafka import KafkaConsumer
+from pymongo import MongoClient
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from delovod_proto import topics
@@ -170,6 +171,8 @@ def search(n: int, workers: int) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        with MongoClient(env["DELOVOD_CATALOGUE_MONGO_URI"]) as client:
+            client.drop_database(db)  # FerretDB keeps a file per database
 
 
 def _load(env: dict, rows: list[dict]) -> None:

@@ -27,3 +27,15 @@ def until(probe, timeout_s: float = 30.0, interval_s: float = 0.1, what: str = "
 def uid() -> str:
     """A random name per test: isolation without cleaning shared state."""
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def test_db(uid):
+    """A MongoDB URI of a database of this test's own, dropped afterwards (FerretDB keeps
+    one SQLite file per database: hundreds of leftovers would slow its housekeeping)."""
+    uri = f"mongodb://127.0.0.1:27017/test_{uid}"
+    yield uri
+    import pymongo
+
+    with pymongo.MongoClient(uri, serverSelectionTimeoutMS=2000) as client:
+        client.drop_database(f"test_{uid}")

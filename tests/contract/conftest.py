@@ -4,13 +4,12 @@ import pytest
 
 from servicekit import mongo
 
-MONGO = "mongodb://127.0.0.1:27017"
 BACKENDS = ["memory", pytest.param("real", marks=pytest.mark.integration)]
 
 
 @pytest.fixture
-def mongo_alias(uid):
+def mongo_alias(test_db):
     def connect(alias, *docs):
-        mongo.connect(alias, f"{MONGO}/test_{uid}")
+        mongo.connect(alias, test_db)
         mongo.ensure_indexes(*docs)
     return connect

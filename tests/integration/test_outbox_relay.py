@@ -25,8 +25,8 @@ def message(code: str) -> OutboxMessage:
 
 
 @pytest.fixture
-def store(uid):
-    mongo.connect("outbox-test", f"mongodb://127.0.0.1:27017/test_{uid}")
+def store(test_db):
+    mongo.connect("outbox-test", test_db)
     abandoned = []
     s = MongoOutboxStore(Thing, abandon=lambda pointer, doc: abandoned.append((pointer["_id"], doc)), grace_s=60)
     s.abandoned = abandoned

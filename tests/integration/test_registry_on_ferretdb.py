@@ -19,8 +19,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def stack(uid):
-    mongo.connect(ALIAS, f"mongodb://127.0.0.1:27017/test_{uid}")
+def stack(uid, test_db):
+    mongo.connect(ALIAS, test_db)
     mongo.ensure_indexes(RegistrationDoc, AuditDoc)
     store = S3ScanStore("http://127.0.0.1:8333", "delovod-local", "delovod-local-secret", "delovod-test")
     store.ensure_bucket()

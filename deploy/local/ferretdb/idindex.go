@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -30,24 +31,48 @@ WHERE t.type = 'table' AND t.name NOT LIKE '\_ferretdb\_%' ESCAPE '\' AND t.name
   AND NOT EXISTS (SELECT 1 FROM sqlite_master i WHERE i.type = 'index' AND i.name = t.name || '_delovod_id')`
 
 // indexIDs keeps every database file in dir indexed on idExpr, checking every interval.
-// Each round opens the files afresh (read-write, never creating one), so a database
-// that FerretDB dropped and created again is seen as it is now.
+// A file is opened (read-write, never creating one) only when it or its write-ahead log
+// changed since it was last checked, so hundreds of idle databases (one per test) cost
+// nothing, and a database that FerretDB dropped and created again is seen as it is now.
 func indexIDs(ctx context.Context, dir string, interval time.Duration, logger *slog.Logger) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
+	checked := map[string]string{} // file -> signature when last indexed
 	for {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+		seen := make(map[string]string, len(files))
 		for _, file := range files {
-			if err := indexFile(ctx, file); err != nil && ctx.Err() == nil {
-				logger.Debug("id index: not this round", "file", file, "err", err)
+			sig := signature(file)
+			seen[file] = checked[file]
+			if sig == checked[file] {
+				continue
 			}
+			if err := indexFile(ctx, file); err != nil {
+				if ctx.Err() == nil {
+					logger.Debug("id index: not this round", "file", file, "err", err)
+				}
+				continue
+			}
+			seen[file] = sig
 		}
+		checked = seen
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
 		}
 	}
+}
+
+// signature changes whenever the database or its write-ahead log is written.
+func signature(file string) string {
+	sig := ""
+	for _, name := range []string{file, file + "-wal"} {
+		if st, err := os.Stat(name); err == nil {
+			sig += fmt.Sprintf("%d:%d;", st.ModTime().UnixNano(), st.Size())
+		}
+	}
+	return sig
 }
 
 func indexFile(ctx context.Context, file string) error {
