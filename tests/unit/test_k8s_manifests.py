@@ -319,6 +319,11 @@ def test_settings_come_from_configmaps_and_secrets_under_their_real_names(render
                 secret = volumes[mount["name"]].get("secret") or {}
                 assert secret.get("secretName") == SECRET_NAME, where
                 assert {"key": "jwt-secret", "path": key_file.name} in secret.get("items", []), where
+                code_keys = PurePosixPath(plain(env, "DELOVOD_ACCESS_CODE_KEYS_FILE") or "/nonexistent")
+                has_code_keys = code_keys.parent == key_file.parent and \
+                    {"key": "access-code-keys", "path": code_keys.name} in secret.get("items", [])
+                assert has_code_keys == (name in ("registry", "status")), \
+                    f"{where}: the access-code keys belong to registry and status only"
             else:
                 assert not any((v.get("secret") or {}).get("secretName") == SECRET_NAME for v in volumes.values()), \
                     f"{where}: {name} checks no tokens, so it gets no key"
