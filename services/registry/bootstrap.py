@@ -8,8 +8,8 @@ from delovod_proto.vocabulary import DocumentKind
 from servicekit import mongo
 from servicekit.tracing import current_traceparent
 
-from .domain.calendar import WorkingCalendar
 from .domain.index import DEFAULT_REGISTERS, Register
+from .service_layer.calendar_table import CalendarTable
 from .service_layer.registry import Registry
 from .settings import RegistrySettings
 
@@ -19,6 +19,7 @@ class RegistryApp:
     registry: Registry
     outbox: object
     settings: RegistrySettings
+    calendar: CalendarTable = None  # the operator's table of extra days off and working Saturdays
     completer: object = None  # set by the service on first use (entrypoints/completion.py)
 
 
@@ -30,13 +31,17 @@ def load_registers(settings: RegistrySettings) -> dict:
     return registers
 
 
-def load_calendar(settings: RegistrySettings) -> WorkingCalendar:
+def load_calendar(settings: RegistrySettings, calendar_store=None) -> CalendarTable:
+    """The operator's table (in the database); the file, if given, seeds it once."""
+    from .adapters.memory import InMemoryCalendarStore
+
+    table = CalendarTable(calendar_store or InMemoryCalendarStore())
     if settings.calendar_file and settings.calendar_file.exists():
-        return WorkingCalendar.from_table(json.loads(settings.calendar_file.read_text()))
-    return WorkingCalendar()
+        table.seed(json.loads(settings.calendar_file.read_text()), f"file:{settings.calendar_file.name}")
+    return table
 
 
-def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None) -> RegistryApp:
+def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None, calendar_store=None) -> RegistryApp:
     from servicekit.concurrently import green
 
     if store is None:
@@ -53,7 +58,12 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None)
             concurrently=green, drop_objects=lambda keys: green(*[lambda k=k: store.delete(k) for k in keys]),
             move_objects=lambda pairs: green(*[lambda p=p: store.move(*p) for p in pairs]))
         outbox = repo.outbox
-    registry = Registry(repo, store, load_registers(settings), load_calendar(settings), settings.access_code_keys(),
+        if calendar_store is None:
+            from .adapters.mongo_calendar import MongoCalendarStore
+
+            calendar_store = MongoCalendarStore()
+    calendar = load_calendar(settings, calendar_store)
+    registry = Registry(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
                         tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
                         trace=current_traceparent, concurrently=green)
-    return RegistryApp(registry, outbox, settings)
+    return RegistryApp(registry, outbox, settings, calendar)

@@ -25,4 +25,4 @@ class RegistrySettings(ServiceSettings):
     office_hours: str = Field("понеделник – петък, 8:30 – 17:15 ч.", description="Office hours printed on receipts (Client Charter)")
     office_phone: str = Field("032/656 701", description="Office phone printed on receipts")
     office_email: str = Field("info@plovdiv.bg", description="Office email printed on receipts")
-    calendar_file: Optional[Path] = Field(None, description="JSON table of extra days off and working Saturdays: [{date, kind, reason}]")
+    calendar_file: Optional[Path] = Field(None, description="JSON table of extra days off and working Saturdays, [{date, kind, reason}], loaded into the database once, when it holds no table yet; afterwards edit it through /api/v1/calendar/exceptions")

@@ -18,6 +18,28 @@ UTC = dt.timezone.utc
 
 
 @pytest.fixture(params=BACKENDS)
+def calendar_store(request, mongo_alias):
+    from registry.adapters.memory import InMemoryCalendarStore
+    if request.param == "memory":
+        return InMemoryCalendarStore()
+    from registry.adapters.mongo_calendar import MongoCalendarStore
+    from registry.adapters.mongo_repository import ALIAS, AuditDoc, RegistrationDoc
+    mongo_alias(ALIAS, RegistrationDoc, AuditDoc)
+    return MongoCalendarStore()
+
+
+def test_calendar_table_is_replaced_only_from_the_version_read(calendar_store):
+    row = {"date": "2026-12-28", "kind": "day_off", "reason": "РМС № 900 от 20.11.2026"}
+    assert calendar_store.load() == ([], 0)
+    assert calendar_store.save([row], 0, "admin")
+    assert not calendar_store.save([], 0, "admin")  # someone else saved first
+    assert calendar_store.save([row, {**row, "date": "2026-12-29"}], 1, "admin")
+    assert not calendar_store.save([], 1, "admin")
+    rows, version = calendar_store.load()
+    assert version == 2 and [r["date"] for r in rows] == ["2026-12-28", "2026-12-29"]
+
+
+@pytest.fixture(params=BACKENDS)
 def services(request, mongo_alias):
     if request.param == "memory":
         return InMemoryServiceRepository()

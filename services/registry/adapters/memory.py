@@ -92,3 +92,18 @@ class InMemoryScanStore:
 
     def presigned_url(self, key: str, expires: dt.timedelta) -> str:
         return f"memory://{key}?expires={int(expires.total_seconds())}"
+
+
+class InMemoryCalendarStore:
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.version = 0
+
+    def load(self) -> tuple[list[dict], int]:
+        return list(self.rows), self.version
+
+    def save(self, rows: list[dict], expected_version: int, actor: str) -> bool:
+        if expected_version != self.version:
+            return False
+        self.rows, self.version = list(rows), self.version + 1
+        return True

@@ -5,10 +5,44 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import Enum
 
 import holidays as holidays_lib
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 WEEKDAY_BG = ["понеделник", "вторник", "сряда", "четвъртък", "петък", "събота", "неделя"]
+
+
+class ExceptionKind(str, Enum):
+    DAY_OFF = "day_off"          # e.g. a day off decreed by the Council of Ministers
+    WORKING_DAY = "working_day"  # e.g. a Saturday worked in exchange
+
+
+class CalendarException(BaseModel):
+    """One row of the operator's table; the reason is shown in every due-date explanation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: dt.date
+    kind: ExceptionKind
+    reason: str = Field(min_length=3, max_length=300, description="e.g. 'РМС № 808 от 19.11.2025'")
+
+    @field_validator("reason")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        if len(value.strip()) < 3:
+            raise ValueError("основанието е задължително (напр. номер и дата на решението)")
+        return value.strip()
+
+
+def check_table(rows: list[CalendarException]) -> list[CalendarException]:
+    """One row per date, sorted; raises ValueError naming the first repeated date."""
+    seen: set[dt.date] = set()
+    for row in rows:
+        if row.date in seen:
+            raise ValueError(f"датата {row.date.isoformat()} е въведена повече от веднъж")
+        seen.add(row.date)
+    return sorted(rows, key=lambda r: r.date)
 
 
 @dataclass
@@ -36,10 +70,10 @@ class WorkingCalendar:
         return self.non_working_reason(day) is None
 
     @classmethod
-    def from_table(cls, rows: list[dict]) -> "WorkingCalendar":
+    def from_table(cls, rows: list) -> "WorkingCalendar":
         """Rows ``{"date": "2026-12-31", "kind": "day_off"|"working_day", "reason": "..."}``."""
         off, work = {}, {}
-        for row in rows:
-            day = dt.date.fromisoformat(row["date"])
-            (work if row["kind"] == "working_day" else off)[day] = row.get("reason", "")
+        for row in check_table([r if isinstance(r, CalendarException) else CalendarException.model_validate(r)
+                                for r in rows]):
+            (work if row.kind == ExceptionKind.WORKING_DAY else off)[row.date] = row.reason
         return cls(off, work)

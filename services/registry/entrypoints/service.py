@@ -21,6 +21,7 @@ from ..adapters.catalogue_client import RpcCatalogue
 from ..bootstrap import bootstrap
 from ..domain.commands import RegisterDocument
 from ..service_layer import eportal
+from ..service_layer.calendar_table import StaleTable
 from ..service_layer.registry import Rejected
 from . import views
 from .completion import Completer
@@ -109,6 +110,34 @@ class RegistryService:
         except Rejected as exc:
             raise _problem(exc)
         return _pdf(pdf_receipt.stamp_pdf(registration), "stamp.pdf")
+
+    @http("GET", "/api/v1/calendar/exceptions")
+    @handle_problems
+    def calendar_exceptions(self, request):
+        """The operator's extra days off and working Saturdays, with the table's version."""
+        authenticate(request, self.app.settings.auth_secret())
+        rows, version = self.app.calendar.rows()
+        return json_response(views.calendar_table(rows, version))
+
+    @http("PUT", "/api/v1/calendar/exceptions")
+    @handle_problems
+    def replace_calendar_exceptions(self, request):
+        """Admins replace the whole table: JSON ``{"version": n, "exceptions": [{date, kind, reason}]}``
+        with the version they read (a stale edit gets 409)."""
+        principal = authenticate(request, self.app.settings.auth_secret(), ("admin",))
+        try:
+            edit = views.CalendarEdit.model_validate_json(request.get_data() or b"{}")
+            version = self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject)
+        except ValidationError as exc:
+            raise Problem(422, "Unprocessable Content", "Таблицата с изключенията е невалидна.", errors=pydantic_errors(exc))
+        except ValueError as exc:
+            raise Problem(422, "Unprocessable Content", str(exc), errors=[{"field": "exceptions", "message": str(exc)}])
+        except StaleTable as exc:
+            raise Problem(409, "Conflict", str(exc))
+        self.app.registry.repo.audit(principal.subject, "calendar_change", "calendar",
+                                     {"version": version, "rows": len(edit.exceptions)})
+        rows, version = self.app.calendar.rows()
+        return json_response(views.calendar_table(rows, version))
 
     @http("GET", "/health")
     def health(self, request):

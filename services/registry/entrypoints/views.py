@@ -1,4 +1,10 @@
-"""Plain-dict views of registrations for the clerks' API (personal number masked)."""
+"""Plain-dict views of registrations for the clerks' API (personal number masked), and
+the calendar table's request and response."""
+from importlib.metadata import version as package_version
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.calendar import CalendarException
 from ..domain.people import mask_personal_number
 from ..service_layer.registry import Registered
 
@@ -19,3 +25,15 @@ def registration(r) -> dict:
 
 def registered(done: Registered) -> dict:
     return {**registration(done.registration), "access_code": done.access_code}
+
+
+class CalendarEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=0, description="The version that was read (0 if there was no table yet)")
+    exceptions: list[CalendarException] = Field(max_length=2000)
+
+
+def calendar_table(rows: list[CalendarException], version: int) -> dict:
+    return {"version": version, "exceptions": [r.model_dump(mode="json") for r in rows],
+            "official_calendar": f"PyPI holidays {package_version('holidays')}, country_holidays('BG')"}

@@ -27,7 +27,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 from zoneinfo import ZoneInfo
 
 from delovod_proto import topics
@@ -74,12 +74,15 @@ class Registered:
 
 class Registry:
     def __init__(self, repo: AbstractRegistrationRepository, store: AbstractScanStore,
-                 registers: dict[DocumentKind, Register], calendar: WorkingCalendar, keys: AccessCodeKeys,
+                 registers: dict[DocumentKind, Register],
+                 calendar: Union[WorkingCalendar, Callable[[], WorkingCalendar]], keys: AccessCodeKeys,
                  tz: str = "Europe/Sofia", max_scan_bytes: int = 50 * 1024 * 1024,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
                  trace: Callable[[], dict] = dict, concurrently: Concurrently = in_turn,
                  claim_window: dt.timedelta = CLAIM_WINDOW):
-        self.repo, self.store, self.registers, self.calendar, self.keys = repo, store, registers, calendar, keys
+        self.repo, self.store, self.registers, self.keys = repo, store, registers, keys
+        # a fixed calendar, or a source of the current one (the operator's table changes)
+        self.calendar = calendar if callable(calendar) else (lambda: calendar)
         self.tz, self.max_scan_bytes, self.clock, self.trace = ZoneInfo(tz), max_scan_bytes, clock, trace
         self.concurrently, self.claim_window = concurrently, claim_window
         self._claims: dict = collections.defaultdict(threading.Lock)  # one claim at a time per series
@@ -206,7 +209,7 @@ class Registry:
             if term.term is not None:
                 rule = TermRule(term.term.value, term.term.unit,
                                 f"каталог: {term.name} (код {term.code}, версия {term.version})")
-        return compute_due(local, rule, self.calendar), version
+        return compute_due(local, rule, self.calendar()), version
 
     def _next_slot(self, register_code: str, year: int, case: Optional[Registration]) -> tuple[int, int, int]:
         """(year, number, seq) to try: one past this process's last claim, or past the
