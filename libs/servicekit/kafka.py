@@ -124,7 +124,8 @@ class KafkaConsume(Entrypoint):
     def start(self):
         self.consumer = KafkaConsumer(
             bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id,
-            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=50)
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            max_poll_records=50 * self.concurrency)  # more per poll when handled at once: fewer commits
         self._await_metadata()
         self.consumer.subscribe([self.topic])
         self.producer = make_producer(self.bootstrap)
