@@ -99,7 +99,9 @@ class MongoOutboxStore:
         clock, waiting = time.monotonic(), self._waiting
         self._waiting = {}
         by_doc: dict[str, list[dict]] = {}
-        for pointer in self._pointers.find(query):
+        # a bounded read: pointers pile up only while the broker is unreachable, and then
+        # the relay cannot send them anyway; waiting ones are skipped, so no starvation
+        for pointer in self._pointers.find(query).limit(max(20 * limit, 1000)):
             if pointer["_id"] in waiting:
                 self._waiting[pointer["_id"]] = waiting[pointer["_id"]]
             if owner_id is None and (pointer["at"] > settled or waiting.get(pointer["_id"], 0) > clock):
