@@ -95,7 +95,8 @@ def run(cmd: list, what: str, cwd: Path = ROOT) -> None:
 
 
 def install_rabbitmq() -> None:
-    if shutil.which("rabbitmq-server") or answers(5672):
+    # /usr/sbin is not on every PATH (nor in this project's CI); the package's own script is
+    if shutil.which("rabbitmq-server") or Path("/usr/lib/rabbitmq/bin/rabbitmq-server").exists() or answers(5672):
         return
     if os.geteuid() != 0:
         raise StackError("RabbitMQ is missing: run `sudo apt-get install -y rabbitmq-server`, then `make up` again")
