@@ -10,6 +10,7 @@ from registry.adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistratio
 from registry.adapters.s3_store import S3ScanStore
 from registry.domain.calendar import WorkingCalendar
 from registry.domain.index import DEFAULT_REGISTERS, Register
+from registry.service_layer.ports import IndexTaken
 from registry.service_layer.registry import Registry
 from servicekit import mongo
 from servicekit.concurrently import green
@@ -30,6 +31,13 @@ def stack(uid, test_db):
     return Registry(repo, store, registers, WorkingCalendar(), TEST_KEYS, concurrently=green), store
 
 
+def replica(registry: Registry) -> Registry:
+    """Another registry process on the same database and bucket: its own claim locks and
+    its own memory of the last number, as a second Kubernetes replica would have."""
+    return Registry(MongoRegistrationRepository(concurrently=green), registry.store, registry.registers,
+                    WorkingCalendar(), TEST_KEYS, concurrently=green)
+
+
 def numbers(registry):
     return sorted(d.number for d in RegistrationDoc.objects(seq=0))
 
@@ -41,6 +49,35 @@ def test_twenty_concurrent_registrations(stack):
                              range(20)))
     assert sorted(r.registration.number for r in results) == list(range(1, 21))
     assert numbers(registry) == list(range(1, 21))
+
+
+def test_two_replicas_registering_at_once_share_one_gap_free_series(stack):
+    first, store = stack
+    second = replica(first)
+    pool = eventlet.GreenPool(12)
+    collisions = []
+    for r in (first, second):
+        add = r.repo.add
+
+        def counting(registration, events, add=add):
+            try:
+                return add(registration, events)
+            except IndexTaken:
+                collisions.append(registration.number)
+                raise
+        r.repo.add = counting
+
+    def register(i):
+        done = (first, second)[i % 2].register(command(), [("s.pdf", pdf_bytes(f"r{i}"))], f"clerk{i % 2}", None)
+        (first, second)[i % 2].complete(done)
+        return done.registration
+    made = list(pool.imap(register, range(30)))
+    assert sorted(r.number for r in made) == list(range(1, 31)) == numbers(first)
+    for r in made:  # each one found by its index and its scan, its scan stored under its own index
+        assert first.repo.by_index(r.index).id == r.id == second.repo.by_scan_hash(r.scans[0].sha256).id
+        assert store.get(r.scans[0].object_key)[:4] == b"%PDF"
+        assert f"/{r.number}/" in r.scans[0].object_key
+    assert collisions, "the replicas never raced for a number: the test proves nothing"
 
 
 def test_concurrent_os_threads_via_separate_registries(stack, uid):
