@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from servicekit import mongo
 from servicekit.tracing import current_traceparent
 
+from .service_layer.guard import LookupGuard
 from .service_layer.tracker import StatusTracker
 from .settings import StatusSettings
 
@@ -17,12 +18,17 @@ class StatusApp:
     settings: StatusSettings
 
 
-def bootstrap(settings: StatusSettings, *, repo=None, outbox=None) -> StatusApp:
+def bootstrap(settings: StatusSettings, *, repo=None, outbox=None, attempts=None) -> StatusApp:
     if repo is None:
+        from .adapters.mongo_attempts import MongoAttemptStore
         from .adapters.mongo_repository import ALIAS, CaseDoc, MongoCaseRepository
 
         mongo.connect(ALIAS, settings.mongo_uri)
         mongo.ensure_indexes(CaseDoc)
         repo = MongoCaseRepository()
         outbox = repo.outbox
-    return StatusApp(StatusTracker(repo, settings.access_code_keys(), trace=current_traceparent), outbox, settings)
+        attempts = attempts or MongoAttemptStore()
+    guard = LookupGuard(settings.lookup_failures_per_index, settings.lookup_failures_per_client,
+                        settings.lookup_window_minutes * 60, store=attempts)
+    tracker = StatusTracker(repo, settings.access_code_keys(), trace=current_traceparent, guard=guard)
+    return StatusApp(tracker, outbox, settings)

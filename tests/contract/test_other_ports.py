@@ -18,6 +18,36 @@ UTC = dt.timezone.utc
 
 
 @pytest.fixture(params=BACKENDS)
+def attempts(request, mongo_alias):
+    from status.service_layer.guard import InMemoryAttemptStore
+    if request.param == "memory":
+        return InMemoryAttemptStore()
+    from status.adapters.mongo_attempts import MongoAttemptStore
+    from status.adapters.mongo_repository import ALIAS, CaseDoc
+    mongo_alias(ALIAS, CaseDoc)
+    return MongoAttemptStore()
+
+
+def test_failed_lookups_are_counted_for_every_replica(attempts):
+    from status.service_layer.guard import LookupGuard, TooManyAttempts
+    now = [1_800_000_000.0]
+    one, two = (LookupGuard(per_index=4, per_client=100, window_s=60, clock=lambda: now[0], store=attempts)
+                for _ in range(2))
+    for guard in (one, two, one, two):  # two replicas, two failures each
+        guard.check("ЖЛБ-1/25.11.2026", "10.0.0.1")
+        guard.failed("ЖЛБ-1/25.11.2026", "10.0.0.1")
+    with pytest.raises(TooManyAttempts):
+        two.check("ЖЛБ-1/25.11.2026", "10.0.0.2")
+    one.check("ЖЛБ-2/25.11.2026", "10.0.0.1")  # another case is not locked
+    assert attempts.counts(["index:30000000:ЖЛБ-1/25.11.2026", "client:30000000:10.0.0.1"]) == {
+        "index:30000000:ЖЛБ-1/25.11.2026": 4, "client:30000000:10.0.0.1": 4}
+    now[0] += 121  # two windows later: forgotten
+    two.check("ЖЛБ-1/25.11.2026", "10.0.0.2")
+    if hasattr(attempts, "sweep"):  # the shared store also deletes what has expired
+        assert attempts.sweep(now[0]) == 2 and attempts.counts(["index:30000000:ЖЛБ-1/25.11.2026"]) == {}
+
+
+@pytest.fixture(params=BACKENDS)
 def calendar_store(request, mongo_alias):
     from registry.adapters.memory import InMemoryCalendarStore
     if request.param == "memory":

@@ -3,6 +3,7 @@ officials' stage changes, the outbox timer."""
 from __future__ import annotations
 
 import json
+import time
 
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -91,3 +92,9 @@ class StatusService:
     @timer(interval=1)
     def relay_outbox(self):
         self._relay()
+
+    @timer(interval=300)
+    def forget_old_lookup_failures(self):
+        sweep = getattr(self.app.tracker.guard.store, "sweep", None)
+        if sweep is not None:
+            sweep(time.time())

@@ -1,14 +1,20 @@
 """Limits guessing of access codes on the public lookup: an 8-digit code is only as
 strong as the number of tries allowed. Failures are counted per case index and per
-client address in a sliding window; past the limit the lookup answers 429 until the
-window has passed. Per process (each replica limits on its own): defence in depth, not
-a substitute for a rate limit at the ingress."""
+client address; past the limit the lookup answers 429 until enough time has passed.
+
+The counts live in a store shared by every replica (MongoDB in production), so running
+more replicas does not multiply the tries an attacker gets. Counting is a sliding-window
+estimate over two fixed windows (the current count plus the previous window's count
+weighted by how much of it still overlaps the sliding window): two small counters per
+key, incremented with one atomic ``$inc``, instead of a log of every failure. It is
+defence in depth, not a substitute for a rate limit at the ingress.
+"""
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections import defaultdict, deque
-from typing import Callable
+from typing import Callable, Protocol
 
 
 class TooManyAttempts(Exception):
@@ -19,28 +25,59 @@ class TooManyAttempts(Exception):
         self.retry_after_s = retry_after_s
 
 
+class AbstractAttemptStore(Protocol):
+    def counts(self, ids: list[str]) -> dict[str, int]:
+        """Failure counts by counter id (absent ids count 0)."""
+
+    def add(self, ids: list[str], expires_at: float) -> None:
+        """Add one failure to each counter; they may be forgotten after ``expires_at`` (epoch s)."""
+
+
+class InMemoryAttemptStore:
+    """One process's counters (tests, a single replica)."""
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self._counts: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+        self.clock = clock
+
+    def counts(self, ids: list[str]) -> dict[str, int]:
+        with self._lock:
+            return {i: self._counts[i][0] for i in ids if i in self._counts}
+
+    def add(self, ids: list[str], expires_at: float) -> None:
+        with self._lock:
+            now = self.clock()
+            for key in [k for k, (_, exp) in self._counts.items() if exp < now]:
+                del self._counts[key]
+            for i in ids:
+                self._counts[i] = (self._counts.get(i, (0, 0.0))[0] + 1, expires_at)
+
+
 class LookupGuard:
     def __init__(self, per_index: int = 10, per_client: int = 30, window_s: float = 900.0,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.time, store: AbstractAttemptStore | None = None):
         self.limits = {"index": per_index, "client": per_client}
         self.window_s, self.clock = window_s, clock
-        self._failures: dict[tuple[str, str], deque] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self.store = store or InMemoryAttemptStore(clock)
 
     def check(self, index: str, client: str) -> None:
         """Raise :class:`TooManyAttempts` if either key has used up its failures."""
         now = self.clock()
-        with self._lock:
-            for kind, key in self._keys(index, client):
-                failures = self._recent((kind, key), now)
-                if len(failures) >= self.limits[kind]:
-                    raise TooManyAttempts(int(failures[0] + self.window_s - now) + 1)
+        window, into = divmod(now, self.window_s)
+        keys = self._keys(index, client)
+        ids = [self._id(kind, key, w) for kind, key in keys for w in (window, window - 1)]
+        counts = self.store.counts(ids)
+        for kind, key in keys:
+            current, previous = (counts.get(self._id(kind, key, w), 0) for w in (window, window - 1))
+            if current + previous * (1 - into / self.window_s) >= self.limits[kind]:
+                raise TooManyAttempts(math.ceil(self.window_s - into) + 1)
 
     def failed(self, index: str, client: str) -> None:
         now = self.clock()
-        with self._lock:
-            for key in self._keys(index, client):
-                self._recent(key, now).append(now)
+        window = now // self.window_s
+        self.store.add([self._id(kind, key, window) for kind, key in self._keys(index, client)],
+                       expires_at=(window + 2) * self.window_s)
 
     @staticmethod
     def _keys(index: str, client: str) -> list[tuple[str, str]]:
@@ -48,11 +85,6 @@ class LookupGuard:
         only the index is limited."""
         return [("index", index)] + ([("client", client)] if client else [])
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window_s:
-            failures.popleft()
-        if not failures:
-            self._failures.pop(key, None)
-            failures = self._failures[key]
-        return failures
+    @staticmethod
+    def _id(kind: str, key: str, window: float) -> str:
+        return f"{kind}:{int(window)}:{key}"

@@ -1,0 +1,39 @@
+"""Failed-lookup counters in the status service's database, shared by its replicas.
+
+One small document per (kind, window, key): ``{_id, n, expires_at}``, raised with ``$inc``
+(atomic, so concurrent failures on several replicas all count). Expired counters are
+deleted by the service's timer (``sweep``); the collection holds only the last half hour
+of failures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from servicekit.mongo import upsert
+
+from .mongo_repository import CaseDoc
+
+UTC = dt.timezone.utc
+
+
+class MongoAttemptStore:
+    @property
+    def _coll(self):
+        return CaseDoc._get_collection().database["lookup_failures"]
+
+    def counts(self, ids: list[str]) -> dict[str, int]:
+        found = {}
+        for i in ids:  # by _id, one at a time: the only lookup FerretDB answers from an index
+            doc = self._coll.find_one({"_id": i}, {"n": 1})
+            if doc:
+                found[i] = doc["n"]
+        return found
+
+    def add(self, ids: list[str], expires_at: float) -> None:
+        expires = dt.datetime.fromtimestamp(expires_at, UTC).replace(tzinfo=None)
+        for i in ids:
+            upsert(self._coll, {"_id": i}, {"$inc": {"n": 1}, "$set": {"expires_at": expires}})
+
+    def sweep(self, now: float) -> int:
+        cutoff = dt.datetime.fromtimestamp(now, UTC).replace(tzinfo=None)
+        return self._coll.delete_many({"expires_at": {"$lt": cutoff}}).deleted_count
