@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from delovod_proto.vocabulary import DocumentKind
 from servicekit import mongo
+from servicekit.budget import ByteBudget
 from servicekit.tracing import current_traceparent
 
 from .domain.index import DEFAULT_REGISTERS, Register
@@ -20,6 +21,7 @@ class RegistryApp:
     outbox: object
     settings: RegistrySettings
     calendar: CalendarTable = None  # the operator's table of extra days off and working Saturdays
+    uploads: ByteBudget = None  # bytes of uploads held in memory at once
     completer: object = None  # set by the service on first use (entrypoints/completion.py)
 
 
@@ -66,4 +68,4 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None,
     registry = Registry(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
                         tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
                         trace=current_traceparent, concurrently=green)
-    return RegistryApp(registry, outbox, settings, calendar)
+    return RegistryApp(registry, outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024))

@@ -6,6 +6,7 @@ from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from nameko.web.handlers import http
 from pydantic import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from delovod_proto import topics
@@ -33,6 +34,11 @@ def _problem(exc: Rejected) -> Problem:
                    exc.detail, errors=exc.errors, extra=exc.extra)
 
 
+def _too_large(mb: int) -> Problem:
+    return Problem(413, "Content Too Large", f"Заявката е твърде голяма: до {mb} MB общо за сканираните файлове.",
+                   errors=[{"field": "scan", "message": f"Общият размер надхвърля {mb} MB."}])
+
+
 def _pdf(data: bytes, name: str) -> Response:
     return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
@@ -50,6 +56,18 @@ class RegistryService:
     def register_document(self, request):
         """Multipart: a ``metadata`` JSON part and one or more ``scan`` files."""
         principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        limit = self.app.settings.max_request_mb * 1024 * 1024
+        if (request.content_length or 0) > limit:
+            raise _too_large(self.app.settings.max_request_mb)
+        request.max_content_length = limit  # also for a body sent without its length
+        with self.app.uploads.hold(request.content_length or limit):
+            return self._register(request, principal)
+
+    def _register(self, request, principal):
+        try:
+            request.form
+        except RequestEntityTooLarge:
+            raise _too_large(self.app.settings.max_request_mb)
         raw = request.form.get("metadata") or (request.files["metadata"].read() if "metadata" in request.files else None)
         if not raw:
             raise Problem(400, "Bad Request", "Липсва частта metadata (JSON).", errors=[{"field": "metadata", "message": "Полето е задължително."}])
