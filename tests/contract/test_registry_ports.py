@@ -93,6 +93,9 @@ def test_store_put_get_delete(store, uid):
     with pytest.raises(KeyError):
         store.get(absent)
     assert final in store.presigned_url(final, dt.timedelta(minutes=1))
+    assert store.size(store.bucket, final) == 10 and store.fetch(store.bucket, final) == b"%PDF-1.4 x"
+    with pytest.raises(KeyError):
+        store.size(store.bucket, absent)
     store.delete(final)
     with pytest.raises(KeyError):
         store.get(final)

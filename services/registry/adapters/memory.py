@@ -68,6 +68,8 @@ class InMemoryRegistrationRepository:
 
 
 class InMemoryScanStore:
+    bucket = "memory-scans"
+
     def __init__(self):
         self.objects: dict[str, bytes] = {}
 
@@ -78,7 +80,14 @@ class InMemoryScanStore:
         return self.objects[key]
 
     def fetch(self, bucket: str, key: str) -> bytes:
-        return self.objects[f"{bucket}/{key}"]
+        return self.objects[self._name(bucket, key)]
+
+    def size(self, bucket: str, key: str) -> int:
+        return len(self.objects[self._name(bucket, key)])
+
+    def _name(self, bucket: str, key: str) -> str:
+        """Its own bucket's objects by key; another bucket's (e-portal uploads) as bucket/key."""
+        return key if bucket == self.bucket else f"{bucket}/{key}"
 
     def move(self, source_key: str, target_key: str) -> None:
         if source_key in self.objects:

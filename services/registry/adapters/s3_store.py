@@ -44,6 +44,16 @@ class S3ScanStore:
             response.close()
             response.release_conn()
 
+    def size(self, bucket: str, key: str) -> int:
+        from minio.error import S3Error
+
+        try:
+            return self.client.stat_object(bucket, key).size
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound", "NoSuchBucket"):
+                raise KeyError(f"{bucket}/{key}")
+            raise
+
     def move(self, source_key: str, target_key: str) -> None:
         """Server-side copy, then delete. Idempotent: once the source is gone, nothing to do."""
         from minio.error import S3Error

@@ -165,7 +165,8 @@ class RegistryService:
     @consume(topics.EPORTAL_SUBMISSIONS, concurrency=12)
     def register_submission(self, envelope):
         try:
-            done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc))
+            done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc),
+                                               hold=self.app.uploads.hold)
         except Rejected as exc:
             raise PermanentFailure(f"{exc.detail} {exc.errors or ''}".strip())
         self._completer().submit(done)  # the offset may be committed before: the outbox keeps the events

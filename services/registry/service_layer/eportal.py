@@ -1,7 +1,9 @@
 """E-portal intake: one submission, one index, however often the event is delivered."""
 from __future__ import annotations
 
+import contextlib
 import uuid
+from typing import Callable, ContextManager
 
 from delovod_proto.events import EportalSubmission
 from delovod_proto.vocabulary import ReceivedChannel
@@ -19,8 +21,10 @@ def to_command(s: EportalSubmission) -> RegisterDocument:
                             eportal_submission_id=s.submission_id, accept_duplicate_scan=True)
 
 
-def register_submission(registry: Registry, submission: EportalSubmission, catalogue) -> Registered:
-    """Raises :class:`Rejected` for a submission that can never be registered as sent."""
+def register_submission(registry: Registry, submission: EportalSubmission, catalogue,
+                        hold: Callable[[int], ContextManager] = lambda n: contextlib.nullcontext()) -> Registered:
+    """Raises :class:`Rejected` for a submission that can never be registered as sent.
+    ``hold(n)`` reserves memory for the attachments' ``n`` bytes while they are handled."""
     bound, earlier = registry.repo.reserve_submission(submission.submission_id, uuid.uuid4())
     if earlier:
         return Registered(earlier, None, created=False)
@@ -28,10 +32,25 @@ def register_submission(registry: Registry, submission: EportalSubmission, catal
         command = to_command(submission)
     except ValueError as exc:
         raise Rejected(422, f"Невалидно подаване: {exc}")
+    def missing(att):
+        return Rejected(422, f"Липсва прикаченият файл {att.bucket}/{att.object_key}.")
+
+    def size(att):
+        try:
+            n = registry.store.size(att.bucket, att.object_key)
+        except KeyError:
+            raise missing(att)
+        if n > registry.max_scan_bytes:  # refused before it is read into memory
+            raise Rejected(422, f"Прикаченият файл {att.file_name} е {n // 2**20} MB; "
+                                f"допустимите са до {registry.max_scan_bytes // 2**20} MB.")
+        return n
+
     def fetch(att):
         try:
             return att.file_name, registry.store.fetch(att.bucket, att.object_key)
         except KeyError:
-            raise Rejected(422, f"Липсва прикаченият файл {att.bucket}/{att.object_key}.")
-    files = registry.concurrently(*[lambda a=a: fetch(a) for a in submission.attachments])
-    return registry.register(command, files, "eportal", catalogue, registration_id=bound)
+            raise missing(att)
+    sizes = registry.concurrently(*[lambda a=a: size(a) for a in submission.attachments])
+    with hold(sum(sizes)):
+        files = registry.concurrently(*[lambda a=a: fetch(a) for a in submission.attachments])
+        return registry.register(command, files, "eportal", catalogue, registration_id=bound)

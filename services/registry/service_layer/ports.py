@@ -65,6 +65,9 @@ class AbstractScanStore(Protocol):
     def fetch(self, bucket: str, key: str) -> bytes:
         """An object from another bucket (e-portal uploads); KeyError if absent."""
 
+    def size(self, bucket: str, key: str) -> int:
+        """Bytes of an object in any bucket (e-portal uploads); KeyError if absent."""
+
     def move(self, source_key: str, target_key: str) -> None:
         """Copy then delete; a second call after success is a no-op (source gone)."""
 

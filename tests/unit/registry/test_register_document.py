@@ -1,4 +1,5 @@
 """The registration use case over fakes: numbering, validation, crashes, follow-ups."""
+import contextlib
 import datetime as dt
 import threading
 
@@ -163,3 +164,20 @@ def test_eportal_submission_is_idempotent(registry):
     again = register_submission(registry, sub, None)
     assert again.registration.index == first.registration.index and not again.created
     assert [m.topic for m in registry.repo.outbox] == [topics.DOCUMENTS_REGISTERED, topics.EPORTAL_RECEIPTS]
+
+
+def test_an_oversize_eportal_attachment_is_refused_before_it_is_read(parts):
+    from delovod_proto.events import Contact, EportalAttachment, EportalSubmission
+    from registry.service_layer.eportal import register_submission
+
+    repo, store = parts
+    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=1000, clock=lambda: NOW)
+    store.objects["eportal-uploads/big.pdf"] = b"%PDF-1.4\n" + b"\0" * 5000
+    store.fetch = lambda bucket, key: pytest.fail("an oversize attachment must not be read")
+    held = []
+    sub = EportalSubmission(submission_id="P-big", submitted_at=NOW, kind="signal", subject="Сметище",
+                            applicant=Contact(name="Петя", preferred_channel="none"),
+                            attachments=[EportalAttachment(bucket="eportal-uploads", object_key="big.pdf", file_name="big.pdf")])
+    with pytest.raises(Rejected) as err:
+        register_submission(small, sub, None, hold=lambda n: held.append(n) or contextlib.nullcontext())
+    assert "big.pdf" in err.value.detail and held == [] and repo.items == {}
