@@ -59,6 +59,9 @@ def kafka_roundtrip(n: int) -> dict:
     consumer.commit()
     consumer.close()
     producer.close()
+    admin = KafkaAdminClient(bootstrap_servers=KAFKA)
+    admin.delete_topics([topic])
+    admin.close()
     total = produce["seconds"] + consume_s
     return {"message_bytes": 1024, "produce": produce,
             "consume": {"n": n, "seconds": round(consume_s, 3), "per_second": round(n / consume_s, 1)},
