@@ -86,6 +86,19 @@ def test_lookups_of_a_claim_never_made_or_lost_lead_nowhere(repo):
     assert repo.by_scan_hash("f" * 64).number == 8
 
 
+def test_events_stored_with_a_registration_can_be_sent_again(repo):
+    from delovod_proto.envelope import Envelope
+    from delovod_proto.events import CatalogueServiceChanged
+    from servicekit.outbox import OutboxMessage
+
+    body = CatalogueServiceChanged(code="x", version=1, valid_from=dt.date(2026, 1, 1), name="x")
+    events = [OutboxMessage("t", "k", Envelope.wrap(body, source="test", correlation_id="k"))]
+    r = reg(9)
+    repo.add(r, events)
+    again = repo.events_of(r)
+    assert [m.envelope.event_id for m in again] == [events[0].envelope.event_id] and again[0].topic == "t"
+
+
 def test_store_put_get_delete(store, uid):
     final, absent = f"t{uid}/2026/1/1.pdf", f"t{uid}/2026/2/1.pdf"
     store.put(final, b"%PDF-1.4 x", "application/pdf", {"sha256": "x"})

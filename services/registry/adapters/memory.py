@@ -18,6 +18,7 @@ class InMemoryRegistrationRepository:
         self.audit_log: list[tuple] = []
         self.reservations: dict = {}
         self.announced: list[tuple[str, list[str]]] = []
+        self.events: dict[str, list[OutboxMessage]] = {}
         self._lock = threading.Lock()
 
     def next_number(self, register_code: str, year: int) -> int:
@@ -49,12 +50,16 @@ class InMemoryRegistrationRepository:
                 raise IndexTaken(str(key))
             self.items[r.index] = r
             self.outbox.extend(events)
+            self.events[r.claim_key] = list(events)
 
     def by_index(self, index: str) -> Optional[Registration]:
         return self.items.get(index)
 
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
         return next((r for r in self.items.values() if any(s.sha256 == sha256 for s in r.scans)), None)
+
+    def events_of(self, r: Registration) -> list[OutboxMessage]:
+        return list(self.events.get(r.claim_key, []))
 
     def by_submission(self, submission_id: str) -> Optional[Registration]:
         return next((r for r in self.items.values() if r.command.eportal_submission_id == submission_id), None)

@@ -268,6 +268,10 @@ class MongoRegistrationRepository:
     def by_submission(self, submission_id: str) -> Optional[Registration]:
         return self._by_key("eportal-key", submission_id)
 
+    def events_of(self, registration: Registration) -> list[OutboxMessage]:
+        doc = self._regs.find_one({"_id": registration.claim_key}, {"outbox": 1}) or {}
+        return [OutboxMessage.from_doc(m) for m in (doc.get("outbox") or {}).values()]
+
     def reserve_submission(self, submission_id: str, registration_id: uuid.UUID) -> tuple[uuid.UUID, Optional[Registration]]:
         """Bind a portal submission to one registration id before anything is claimed.
 

@@ -13,6 +13,7 @@ import logging
 from typing import Callable
 
 import eventlet
+from eventlet.event import Event
 from eventlet.queue import LightQueue
 
 from servicekit import logs
@@ -27,24 +28,37 @@ class Completer:
         self.queue: LightQueue = LightQueue()
         self.thread = None
 
-    def submit(self, done) -> None:
+    def submit(self, done, wait: bool = False) -> None:
         if self.thread is None or self.thread.dead:
             self.thread = eventlet.spawn(self._run)
-        self.queue.put(done)
+        finished = Event() if wait else None
+        self.queue.put((done, finished))
+        if finished is not None:
+            error = finished.wait()
+            if error is not None:
+                raise error
 
     def _run(self) -> None:
         while True:
             batch = [self.queue.get()]
             while len(batch) < self.max_batch and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
-            self.run_batch(batch)
+            error = self.run_batch([done for done, _ in batch])
+            for _, finished in batch:
+                if finished is not None:
+                    finished.send(error)
 
-    def run_batch(self, batch: list) -> None:
+    def run_batch(self, batch: list):
+        """Complete and publish a batch; returns the failure, if any."""
         try:
             self.complete(*batch)
-            events = [(d.registration.claim_key, m) for d in batch for m in d.events]
+            events = [m for d in batch for m in d.events]
             if events:
-                self.publish_many([(m.topic, m.envelope, m.key) for _, m in events])
-                self.mark_published(None, [m for _, m in events])
-        except Exception as exc:  # the pointers stay: the relay timer finishes and publishes
+                self.publish_many([(m.topic, m.envelope, m.key) for m in events])
+                announced = [m for d in batch if d.announced for m in d.events]
+                if announced:
+                    self.mark_published(None, announced)
+            return None
+        except Exception as exc:  # pointers stay (the relay timer finishes); waiting callers retry
             logs.event(log, "completion_deferred", logging.WARNING, count=len(batch), error=repr(exc))
+            return exc

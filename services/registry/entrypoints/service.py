@@ -169,7 +169,9 @@ class RegistryService:
                                                hold=self.app.uploads.hold)
         except Rejected as exc:
             raise PermanentFailure(f"{exc.detail} {exc.errors or ''}".strip())
-        self._completer().submit(done)  # the offset may be committed before: the outbox keeps the events
+        # Back only when its events are out: the consumer commits the submission after that,
+        # so a failure before means the submission comes again (its outbox).
+        self._completer().submit(done, wait=True)
 
     def _completer(self) -> Completer:
         app = self.app

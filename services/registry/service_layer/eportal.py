@@ -24,10 +24,16 @@ def to_command(s: EportalSubmission) -> RegisterDocument:
 def register_submission(registry: Registry, submission: EportalSubmission, catalogue,
                         hold: Callable[[int], ContextManager] = lambda n: contextlib.nullcontext()) -> Registered:
     """Raises :class:`Rejected` for a submission that can never be registered as sent.
-    ``hold(n)`` reserves memory for the attachments' ``n`` bytes while they are handled."""
+    ``hold(n)`` reserves memory for the attachments' ``n`` bytes while they are handled.
+
+    The caller (the Kafka consumer) commits the submission only after its events are out,
+    so a submission without attachments needs no outbox pointers: if anything fails before
+    that, the submission comes again and finds its registration, whose stored events are
+    returned to be sent again (consumers deduplicate by event id)."""
     bound, earlier = registry.repo.reserve_submission(submission.submission_id, uuid.uuid4())
     if earlier:
-        return Registered(earlier, None, created=False)
+        return Registered(earlier, None, created=False, events=tuple(registry.repo.events_of(earlier)),
+                          announced=False)
     try:
         command = to_command(submission)
     except ValueError as exc:
@@ -53,4 +59,5 @@ def register_submission(registry: Registry, submission: EportalSubmission, catal
     sizes = registry.concurrently(*[lambda a=a: size(a) for a in submission.attachments])
     with hold(sum(sizes)):
         files = registry.concurrently(*[lambda a=a: fetch(a) for a in submission.attachments])
-        return registry.register(command, files, "eportal", catalogue, registration_id=bound)
+        return registry.register(command, files, "eportal", catalogue, registration_id=bound,
+                                 announce=bool(files))

@@ -47,6 +47,9 @@ class AbstractRegistrationRepository(Protocol):
 
     def by_submission(self, submission_id: str) -> Optional[Registration]: ...
 
+    def events_of(self, registration: Registration) -> list[OutboxMessage]:
+        """The events stored with a registration (to send them again)."""
+
     def reserve_submission(self, submission_id: str, registration_id) -> tuple:
         """Bind a portal submission to one registration id before anything is claimed;
         returns ``(bound_id, existing_registration_or_None)``."""

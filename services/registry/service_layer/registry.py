@@ -70,6 +70,7 @@ class Registered:
     access_code: Optional[str]
     created: bool = True
     events: tuple = ()
+    announced: bool = True  # its events have outbox pointers (else the caller guarantees redelivery)
 
 
 class Registry:
@@ -92,7 +93,13 @@ class Registry:
 
     # -- the use case -------------------------------------------------------------
     def register(self, cmd: RegisterDocument, files: list[tuple[str, bytes]], actor: str,
-                 catalogue: Optional[AbstractCatalogue], registration_id: Optional[uuid.UUID] = None) -> Registered:
+                 catalogue: Optional[AbstractCatalogue], registration_id: Optional[uuid.UUID] = None,
+                 announce: bool = True) -> Registered:
+        """``announce=False`` (no outbox pointers) only for a caller that itself redelivers
+        until the events are out, such as a Kafka consumer that commits after them, and
+        only without scans: pointers are also what finds objects of an unclaimed attempt."""
+        if not announce and files:
+            raise ValueError("scans are always announced: their objects must be findable after a crash")
         scans = self._inspect(files)
         now = self.clock()
         local = now.astimezone(self.tz)
@@ -107,25 +114,27 @@ class Registry:
             predicted = self._predicted(series) if alone else None
             draft = Registration(reg_id, series[0], 0, 0, 0, "", "", now, cmd, code_hash, actor, due, version,
                                  scans).with_staging_keys(predicted)
-            registration, events, linked = self._store_and_claim(draft, files, register, case, local, predicted)
+            registration, events, linked = self._store_and_claim(draft, files, register, case, local, predicted,
+                                                                 announce)
         if not linked:
             self.repo.link(registration)
         logs.event(log, "document_registered", index=registration.index, kind=cmd.kind.value,
                    channel=cmd.channel.value, scans=len(scans), actor=actor)
-        return Registered(registration, code, events=tuple(events))
+        return Registered(registration, code, events=tuple(events), announced=announce)
 
     def _store_and_claim(self, draft: Registration, files, register: Register, case: Optional[Registration],
-                         local: dt.datetime, predicted) -> tuple[Registration, list[OutboxMessage], bool]:
+                         local: dt.datetime, predicted, announce: bool) -> tuple[Registration, list[OutboxMessage], bool]:
         """Upload, then claim. With a predicted number its lookups are written during the
         upload (readers ignore them unless that claim is made); returns whether they
         were the ones for the number actually claimed."""
         scans = draft.scans
         cmd = draft.command
         event_ids = self._event_ids(draft)
-        earlier, _ = self.concurrently(lambda: self._earlier(scans, cmd.accept_duplicate_scan),
-                                       lambda: self.repo.prepare(draft, event_ids))
+        earlier = self.concurrently(lambda: self._earlier(scans, cmd.accept_duplicate_scan),
+                                    *([lambda: self.repo.prepare(draft, event_ids)] if announce else []))[0]
         if earlier is not None:
-            self.repo.withdraw(draft, event_ids)
+            if announce:
+                self.repo.withdraw(draft, event_ids)
             raise Rejected(409, f"Този файл вече е регистриран с индекс {earlier.index}.",
                            [{"field": "scan", "message": f"Вече регистриран: {earlier.index}."}],
                            {"earlier_index": earlier.index})
@@ -163,7 +172,7 @@ class Registry:
         """After the answer, for one or a batch of registrations: scans to their
         index-derived keys, the number hints, the audit entries. Idempotent; if the
         process dies first, the relay does it before publishing."""
-        made = [d.registration for d in done if d.created]
+        made = [d.registration for d in done]  # a registration found again is completed again: idempotent
         if made:
             self.concurrently(*[lambda s=s: self.store.move(s.staging_key, s.object_key)
                                 for r in made for s in r.scans if s.staging_key],

@@ -181,3 +181,23 @@ def test_an_oversize_eportal_attachment_is_refused_before_it_is_read(parts):
     with pytest.raises(Rejected) as err:
         register_submission(small, sub, None, hold=lambda n: held.append(n) or contextlib.nullcontext())
     assert "big.pdf" in err.value.detail and held == [] and repo.items == {}
+
+
+def test_a_submission_without_attachments_relies_on_redelivery_not_on_pointers(registry):
+    from delovod_proto.events import Contact, EportalAttachment, EportalSubmission
+    from registry.service_layer.eportal import register_submission
+
+    sub = EportalSubmission(submission_id="P-2", submitted_at=NOW, kind="letter", subject="Въпрос",
+                            applicant=Contact(name="Петя", preferred_channel="none"))
+    first = register_submission(registry, sub, None)
+    assert registry.repo.announced == [] and not first.announced and first.created
+    again = register_submission(registry, sub, None)  # e.g. the events never went out: it comes again
+    assert not again.created and [m.envelope.event_id for m in again.events] == [m.envelope.event_id for m in first.events]
+
+    registry.store.objects["eportal-uploads/a.pdf"] = pdf_bytes("att")
+    with_file = sub.model_copy(update={"submission_id": "P-3", "attachments": [
+        EportalAttachment(bucket="eportal-uploads", object_key="a.pdf", file_name="a.pdf")]})
+    third = register_submission(registry, with_file, None)
+    assert third.announced and len(registry.repo.announced) == 1  # its object must be findable after a crash
+    with pytest.raises(ValueError):
+        registry.register(command(), [("a.pdf", pdf_bytes("x"))], "c", None, announce=False)

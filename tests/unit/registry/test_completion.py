@@ -1,0 +1,31 @@
+"""The completer: batches form by themselves; a waiting caller learns of its batch's fate."""
+import eventlet
+import pytest
+
+from registry.entrypoints.completion import Completer
+
+
+class Done:
+    def __init__(self, name, announced=True):
+        self.events = [type("M", (), {"topic": "t", "envelope": name, "key": name})()]
+        self.announced, self.name = announced, name
+
+
+def test_waiting_callers_return_after_their_events_are_out_and_only_pointers_are_cleared():
+    completed, published, cleared = [], [], []
+    completer = Completer(lambda *b: completed.append([d.name for d in b]),
+                          lambda msgs: published.extend(m[1] for m in msgs),
+                          lambda owner, msgs: cleared.extend(m.envelope for m in msgs))
+    threads = [eventlet.spawn(completer.submit, Done(n, announced=(n != "portal")), True) for n in ("a", "portal", "c")]
+    [t.wait() for t in threads]
+    assert sorted(published) == ["a", "c", "portal"] and sorted(cleared) == ["a", "c"]
+    assert sum(len(b) for b in completed) == 3 and len(completed) <= 2  # they went together
+
+
+def test_a_failed_batch_is_raised_to_those_who_wait():
+    def broken(msgs):
+        raise ConnectionError("broker down")
+    completer = Completer(lambda *b: None, broken, lambda *a: None)
+    with pytest.raises(ConnectionError):
+        completer.submit(Done("x"), wait=True)
+    completer.submit(Done("y"))  # a caller with pointers does not wait: the relay will retry
