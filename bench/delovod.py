@@ -212,6 +212,6 @@ def _wait_http(url: str, timeout_s: float = 60) -> None:
 def run_all(quick: bool, base: dict) -> dict:
     k = 0.2 if quick else 1.0
     return {"paper_registration_200kb": paper(int(200 * k), 10),
-            "eportal_registration": eportal(int(400 * k), int(1000 * k)),
+            "eportal_registration": eportal(int(800 * k), int(1000 * k)),
             "catalogue_get_service_term_rpc": catalogue_rpc(int(300 * k), base["nameko_rpc"]["per_second"]),
             "catalogue_search_1000_services": search(int(1000 * k), 50)}

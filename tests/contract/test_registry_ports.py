@@ -114,13 +114,15 @@ def test_store_put_get_delete(store, uid):
         store.get(final)
 
 
-def test_submission_reservation_binds_one_registration(repo):
-    first_id = uuid.uuid4()
-    bound, existing = repo.reserve_submission("P-7", first_id)
-    assert (bound, existing) == (first_id, None)
-    r = reg(1, submission="P-7")
-    r.id = bound
-    repo.add(r, [])
-    again, existing = repo.reserve_submission("P-7", uuid.uuid4())
-    assert again == first_id and existing.index == r.index
-    assert repo.by_submission("P-7").index == r.index
+def test_a_submission_is_claimed_once_and_found_before_its_lookups_exist(repo):
+    from registry.service_layer.ports import SubmissionTaken
+
+    first = reg(1, submission="P-7")
+    repo.add(first, [])  # claimed; the process died before its lookups
+    with pytest.raises(SubmissionTaken):
+        repo.add(reg(2, submission="P-7"), [])
+    assert repo.by_registration_id(first.id).index == first.index
+    repo.add(reg(2, sha="e" * 64), [])  # registrations without a submission never collide
+    repo.add(reg(3, sha="f" * 64), [])
+    with pytest.raises(IndexTaken):
+        repo.add(reg(3, sha="0" * 64, submission="P-8"), [])  # a taken number is still a taken number

@@ -8,7 +8,7 @@ from typing import Iterable, Optional
 from servicekit.outbox import OutboxMessage
 
 from ..domain.registration import Registration
-from ..service_layer.ports import IndexTaken
+from ..service_layer.ports import IndexTaken, SubmissionTaken
 
 
 class InMemoryRegistrationRepository:
@@ -16,7 +16,6 @@ class InMemoryRegistrationRepository:
         self.items: dict[str, Registration] = {}
         self.outbox: list[OutboxMessage] = []
         self.audit_log: list[tuple] = []
-        self.reservations: dict = {}
         self.announced: list[tuple[str, list[str]]] = []
         self.events: dict[str, list[OutboxMessage]] = {}
         self._lock = threading.Lock()
@@ -48,6 +47,9 @@ class InMemoryRegistrationRepository:
         with self._lock:
             if any((x.register_code, x.year, x.number, x.seq) == key for x in self.items.values()):
                 raise IndexTaken(str(key))
+            sid = r.command.eportal_submission_id
+            if sid and any(x.command.eportal_submission_id == sid for x in self.items.values()):
+                raise SubmissionTaken(sid)
             self.items[r.index] = r
             self.outbox.extend(events)
             self.events[r.claim_key] = list(events)
@@ -64,9 +66,8 @@ class InMemoryRegistrationRepository:
     def by_submission(self, submission_id: str) -> Optional[Registration]:
         return next((r for r in self.items.values() if r.command.eportal_submission_id == submission_id), None)
 
-    def reserve_submission(self, submission_id: str, registration_id):
-        bound = self.reservations.setdefault(submission_id, registration_id)
-        return bound, next((r for r in self.items.values() if r.id == bound), None)
+    def by_registration_id(self, registration_id) -> Optional[Registration]:
+        return next((r for r in self.items.values() if r.id == registration_id), None)
 
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
         self.audit_log.append((actor, action, target, detail or {}))

@@ -21,14 +21,14 @@ from mongoengine import DateTimeField, DictField, Document, IntField, ListField,
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from servicekit.concurrently import Concurrently, in_turn
-from servicekit.mongo import insert_once, upsert
+from servicekit.mongo import upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 from servicekit.outbox import OutboxMessage
 
 from ..domain.commands import RegisterDocument
 from ..domain.registration import Registration, Scan
 from ..domain.terms import DueDate
-from ..service_layer.ports import IndexTaken
+from ..service_layer.ports import IndexTaken, SubmissionTaken
 from ..service_layer.registry import CLAIM_WINDOW
 
 ALIAS = "registry"
@@ -36,7 +36,8 @@ ALIAS = "registry"
 
 class RegistrationDoc(Document, OutboxFields):
     meta = {"collection": "registrations", "db_alias": ALIAS,
-            "indexes": ["index", "registration_id", "case_index"]}  # used by MongoDB; FerretDB/SQLite ignores them
+            "indexes": ["index", "registration_id", "case_index",  # used by MongoDB; FerretDB never filters by them
+                        {"fields": ["submission"], "unique": True, "sparse": True}]}  # enforced by both
     id = StringField(primary_key=True)
     registration_id = StringField(required=True)
     register_code = StringField(required=True)
@@ -53,6 +54,7 @@ class RegistrationDoc(Document, OutboxFields):
     due = DictField()
     service_version = IntField()
     scans = ListField(DictField())
+    submission = StringField()  # e-portal submission id, only on e-portal registrations
 
 
 class AuditDoc(Document):
@@ -138,6 +140,10 @@ class MongoRegistrationRepository:
         try:
             self._regs.insert_one(self._doc(r, r.claim_key, self._case_key(r), list(events)))
         except DuplicateKeyError:
+            # Two unique keys: the claim (_id) and the submission. The error does not say
+            # which (FerretDB's does not); a claim, once made, is never removed.
+            if self._regs.find_one({"_id": r.claim_key}, {"_id": 1}) is None:
+                raise SubmissionTaken(r.command.eportal_submission_id)
             self._raise_hint(r.register_code, r.year, r.seq, r.seq or r.number, self._case_key(r))  # move the hint past it
             raise IndexTaken(r.claim_key)
 
@@ -188,6 +194,9 @@ class MongoRegistrationRepository:
                 "command": r.command.model_dump(mode="json"), "access_code_hash": r.access_code_hash,
                 "registered_by": r.registered_by, "due": r.due.explanation() if r.due else {},
                 "service_version": r.service_version, "scans": [s.__dict__ for s in r.scans],
+                # present only for e-portal submissions: a unique index on it (absent values
+                # do not collide; null ones would on FerretDB) makes the claim unique per submission
+                **({"submission": r.command.eportal_submission_id} if r.command.eportal_submission_id else {}),
                 **outbox_fields(events)}
 
     def _write_lookups(self, doc: dict) -> None:
@@ -239,11 +248,14 @@ class MongoRegistrationRepository:
         if orphans:
             self.drop_objects(orphans)
 
-    def _locate(self, registration_id: str) -> Optional[Registration]:
-        """Crash recovery only (a redelivered portal submission whose first attempt died
-        before its lookup keys were written): find the claim by scanning, and write its
+    def by_registration_id(self, registration_id) -> Optional[Registration]:
+        """By its ``rid:`` lookup key; crash recovery only (a redelivered portal submission
+        whose first attempt died before its lookup keys were written) scans, and writes the
         lookups so the next reader need not."""
-        doc = self._regs.find_one({"registration_id": registration_id})
+        found = self._by_key("rid", str(registration_id))
+        if found is not None:
+            return found
+        doc = self._regs.find_one({"registration_id": str(registration_id)})
         if doc is None:
             return None
         self._write_lookups(doc)
@@ -271,19 +283,6 @@ class MongoRegistrationRepository:
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         doc = self._regs.find_one({"_id": registration.claim_key}, {"outbox": 1}) or {}
         return [OutboxMessage.from_doc(m) for m in (doc.get("outbox") or {}).values()]
-
-    def reserve_submission(self, submission_id: str, registration_id: uuid.UUID) -> tuple[uuid.UUID, Optional[Registration]]:
-        """Bind a portal submission to one registration id before anything is claimed.
-
-        Returns the bound id and, on a redelivery, the registration it already has.
-        """
-        if insert_once(self._keys, {"_id": f"eportal:{submission_id}", "registration_id": str(registration_id)}):
-            return registration_id, None  # first delivery: nothing can exist yet
-        bound = uuid.UUID(self._keys.find_one({"_id": f"eportal:{submission_id}"})["registration_id"])
-        done = self.by_submission(submission_id)
-        if done:
-            return bound, done
-        return bound, self._locate(str(bound))  # redelivery after a crash: rare, may scan
 
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
         AuditDoc._get_collection().insert_one({"_id": uuid.uuid4().hex, "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),

@@ -9,6 +9,7 @@ from delovod_proto.events import EportalSubmission
 from delovod_proto.vocabulary import ReceivedChannel
 
 from ..domain.commands import RegisterDocument, Sender
+from .ports import SubmissionTaken
 from .registry import Registered, Registry, Rejected
 
 
@@ -21,23 +22,34 @@ def to_command(s: EportalSubmission) -> RegisterDocument:
                             eportal_submission_id=s.submission_id, accept_duplicate_scan=True)
 
 
+# Registration ids of e-portal submissions are derived from the submission id, so every
+# delivery of a submission prepares the same registration (same staging keys, same event ids).
+SUBMISSIONS = uuid.UUID("5b0f6c1e-7d43-4c47-9a56-2f6a1f0d9e11")
+
+
 def register_submission(registry: Registry, submission: EportalSubmission, catalogue,
                         hold: Callable[[int], ContextManager] = lambda n: contextlib.nullcontext()) -> Registered:
-    """Raises :class:`Rejected` for a submission that can never be registered as sent.
-    ``hold(n)`` reserves memory for the attachments' ``n`` bytes while they are handled.
+    """One submission, one index, however often it is delivered. Raises :class:`Rejected`
+    for a submission that can never be registered as sent. ``hold(n)`` reserves memory for
+    the attachments' ``n`` bytes while they are handled.
 
-    The caller (the Kafka consumer) commits the submission only after its events are out,
-    so a submission without attachments needs no outbox pointers: if anything fails before
-    that, the submission comes again and finds its registration, whose stored events are
-    returned to be sent again (consumers deduplicate by event id)."""
-    bound, earlier = registry.repo.reserve_submission(submission.submission_id, uuid.uuid4())
-    if earlier:
-        return Registered(earlier, None, created=False, events=tuple(registry.repo.events_of(earlier)),
-                          announced=False)
+    The claim itself is unique per submission (a unique index), so two deliveries can never
+    both register; the second learns of the first at its claim (``SubmissionTaken``) and
+    returns that registration with its stored events, to be sent again (consumers
+    deduplicate by event id). The caller (the Kafka consumer) commits a submission only after
+    its events are out, so a submission without attachments needs no outbox pointers: if
+    anything fails before that, the submission comes again. One with attachments is
+    announced like paper, and is first looked up, so a redelivery uploads nothing again."""
+    registration_id = uuid.uuid5(SUBMISSIONS, submission.submission_id)
+    if submission.attachments:
+        earlier = registry.repo.by_submission(submission.submission_id)
+        if earlier is not None:
+            return _again(registry, earlier)
     try:
         command = to_command(submission)
     except ValueError as exc:
         raise Rejected(422, f"Невалидно подаване: {exc}")
+
     def missing(att):
         return Rejected(422, f"Липсва прикаченият файл {att.bucket}/{att.object_key}.")
 
@@ -59,5 +71,16 @@ def register_submission(registry: Registry, submission: EportalSubmission, catal
     sizes = registry.concurrently(*[lambda a=a: size(a) for a in submission.attachments])
     with hold(sum(sizes)):
         files = registry.concurrently(*[lambda a=a: fetch(a) for a in submission.attachments])
-        return registry.register(command, files, "eportal", catalogue, registration_id=bound,
-                                 announce=bool(files))
+        try:
+            return registry.register(command, files, "eportal", catalogue, registration_id=registration_id,
+                                     announce=bool(files))
+        except SubmissionTaken:
+            earlier = registry.repo.by_submission(submission.submission_id) \
+                or registry.repo.by_registration_id(registration_id)
+            if earlier is None:  # cannot be: the claim that took the submission is never removed
+                raise
+            return _again(registry, earlier)
+
+
+def _again(registry: Registry, earlier) -> Registered:
+    return Registered(earlier, None, created=False, events=tuple(registry.repo.events_of(earlier)), announced=False)

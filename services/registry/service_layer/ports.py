@@ -15,6 +15,11 @@ class IndexTaken(Exception):
     """Another registration claimed that (register, year, number, seq) first."""
 
 
+class SubmissionTaken(Exception):
+    """A registration of this e-portal submission exists already (the claim is unique per
+    submission too, so one submission can never get two indexes)."""
+
+
 class AbstractRegistrationRepository(Protocol):
     """Registrations; the document itself claims its number under a unique key."""
 
@@ -32,7 +37,8 @@ class AbstractRegistrationRepository(Protocol):
         """The announced registration will not be made (refused before its upload)."""
 
     def add(self, registration: Registration, events: Iterable[OutboxMessage]) -> None:
-        """Claim: insert atomically with its outbox; raises :class:`IndexTaken` on a taken key."""
+        """Claim: insert atomically with its outbox; raises :class:`IndexTaken` on a taken
+        number, :class:`SubmissionTaken` if its e-portal submission is registered already."""
 
     def link(self, registration: Registration) -> None:
         """Right after the claim: lookup keys (index, scan hashes, e-portal id)."""
@@ -50,9 +56,8 @@ class AbstractRegistrationRepository(Protocol):
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         """The events stored with a registration (to send them again)."""
 
-    def reserve_submission(self, submission_id: str, registration_id) -> tuple:
-        """Bind a portal submission to one registration id before anything is claimed;
-        returns ``(bound_id, existing_registration_or_None)``."""
+    def by_registration_id(self, registration_id) -> Optional[Registration]:
+        """Crash recovery: the registration with this id, even before its lookups exist."""
 
     def audit(self, actor: str, action: str, target: str, detail: Optional[dict] = None) -> None:
         """Append to the audit log (who, when, what)."""
