@@ -20,6 +20,7 @@ class RegistrySettings(ServiceSettings):
     s3_secret_key: str = Field("delovod-local-secret", description="S3 secret key")
     s3_bucket: str = Field("delovod-scans", description="Bucket for scans")
     max_scan_mb: int = Field(50, description="Largest accepted scan file, in MB")
+    completion_linger_ms: int = Field(50, ge=0, description="How long the work after each answer (hint, audit entry, events) waits to gather a batch; events go out this much later")
     max_request_mb: int = Field(120, ge=1, description="Largest registration request (all its scans together), in MB; larger ones get 413 before they are read")
     upload_budget_mb: int = Field(400, ge=1, description="Upload bytes this process holds in memory at once; further registrations wait (keep it well below the pod's memory limit)")
     registers_file: Optional[Path] = Field(None, description="JSON overriding registers: {kind: {code, prefix, title, pattern, follow_up_pattern}}")

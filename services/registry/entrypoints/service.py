@@ -178,7 +178,8 @@ class RegistryService:
         if getattr(app, "completer", None) is None:
             outbox = app.outbox
             app.completer = Completer(app.registry.complete, self.publish.many,
-                                      outbox.mark_published if outbox is not None else lambda *a: None)
+                                      outbox.mark_published if outbox is not None else lambda *a: None,
+                                      linger_s=app.settings.completion_linger_ms / 1000)
         return app.completer
 
     @timer(interval=1)

@@ -29,3 +29,13 @@ def test_a_failed_batch_is_raised_to_those_who_wait():
     with pytest.raises(ConnectionError):
         completer.submit(Done("x"), wait=True)
     completer.submit(Done("y"))  # a caller with pointers does not wait: the relay will retry
+
+
+def test_registrations_nobody_waits_for_linger_to_go_together():
+    batches = []
+    completer = Completer(lambda *b: batches.append(len(b)), lambda msgs: None, lambda *a: None, linger_s=0.05)
+    for name in "abc":
+        completer.submit(Done(name))  # one clerk after another, nobody waits
+        eventlet.sleep(0.01)
+    eventlet.sleep(0.1)
+    assert batches == [3]
