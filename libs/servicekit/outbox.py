@@ -62,13 +62,3 @@ def relay(store: AbstractOutboxStore, publish: Publish, limit: int = 100,
     if sent:
         logs.event(log, "outbox_relayed", count=sent)
     return sent
-
-
-def publish_written(store: AbstractOutboxStore, publish: Publish, owner_id: object,
-                    messages: Iterable[OutboxMessage]) -> None:
-    """Publish events the caller has just written (saves re-reading them), then clear
-    them; if this fails half-way the relay timer publishes them again."""
-    messages = list(messages)
-    for message in messages:
-        publish(message.topic, message.envelope, key=message.key)
-    store.mark_published(owner_id, messages)
