@@ -33,11 +33,11 @@ def load_registers(settings: RegistrySettings) -> dict:
     return registers
 
 
-def load_calendar(settings: RegistrySettings, calendar_store=None) -> CalendarTable:
+def load_calendar(settings: RegistrySettings, calendar_store=None, audit=lambda *a: None) -> CalendarTable:
     """The operator's table (in the database); the file, if given, seeds it once."""
     from .adapters.memory import InMemoryCalendarStore
 
-    table = CalendarTable(calendar_store or InMemoryCalendarStore())
+    table = CalendarTable(calendar_store or InMemoryCalendarStore(), audit=audit)
     if settings.calendar_file and settings.calendar_file.exists():
         table.seed(json.loads(settings.calendar_file.read_text()), f"file:{settings.calendar_file.name}")
     return table
@@ -64,7 +64,7 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None,
             from .adapters.mongo_calendar import MongoCalendarStore
 
             calendar_store = MongoCalendarStore()
-    calendar = load_calendar(settings, calendar_store)
+    calendar = load_calendar(settings, calendar_store, audit=repo.audit)
     registry = Registry(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
                         tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
                         trace=current_traceparent, concurrently=green)

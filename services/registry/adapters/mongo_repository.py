@@ -144,7 +144,7 @@ class MongoRegistrationRepository:
             # which (FerretDB's does not); a claim, once made, is never removed.
             if self._regs.find_one({"_id": r.claim_key}, {"_id": 1}) is None:
                 raise SubmissionTaken(r.command.eportal_submission_id)
-            self._raise_hint(r.register_code, r.year, r.seq, r.seq or r.number, self._case_key(r))  # move the hint past it
+            self._raise(self._counter(r.register_code, r.year, r.seq, self._case_key(r)), r.seq or r.number)  # past it
             raise IndexTaken(r.claim_key)
 
     def finish(self, registrations: Sequence[Registration]) -> None:
@@ -153,14 +153,14 @@ class MongoRegistrationRepository:
     def _complete(self, docs: list[dict]) -> None:
         """Idempotent post-claim steps for a batch: one raise per number hint, and the
         registrations' audit entries in one insert."""
-        hints: dict[tuple, int] = {}
+        hints: dict[str, int] = {}
         for d in docs:
-            counter = (d["register_code"], d["year"], d["seq"] > 0, d["case_key"] if d["seq"] else "")
+            counter = self._counter(d["register_code"], d["year"], d["seq"], d["case_key"])
             hints[counter] = max(hints.get(counter, 0), d["seq"] or d["number"])
         entries = [{"_id": f"register:{d['_id']}", "at": d["registered_at"], "actor": d["registered_by"],
                     "action": "register", "target": d["index"],
                     "detail": {"scans": len(d.get("scans", [])), "kind": d["command"]["kind"]}} for d in docs]
-        self.concurrently(*[lambda c=c, v=v: self._raise_hint(c[0], c[1], int(c[2]), v, c[3]) for c, v in hints.items()],
+        self.concurrently(*[lambda c=c, v=v: self._raise(c, v) for c, v in hints.items()],
                           lambda: _insert_new(AuditDoc._get_collection(), entries))
 
     def _repair(self, doc: dict) -> None:
@@ -182,9 +182,12 @@ class MongoRegistrationRepository:
     def _case_key(self, r: Registration) -> str:
         return r.claim_key if not r.seq else f"{r.register_code}:{r.year}:{r.number}:0"
 
-    def _raise_hint(self, register_code: str, year: int, follow_up: int, last: int, case_key: str) -> None:
-        """Raise a register's number hint, or a case's follow-up sequence hint, to ``last``."""
-        counter = f"case:{case_key}" if follow_up else f"{register_code}:{year}"
+    @staticmethod
+    def _counter(register_code: str, year: int, seq: int, case_key: str) -> str:
+        """A register's number hint, or (for a follow-up) its case's sequence hint."""
+        return f"case:{case_key}" if seq else f"{register_code}:{year}"
+
+    def _raise(self, counter: str, last: int) -> None:
         upsert(self._counters, {"_id": counter}, {"$max": {"last": last}})
 
     def _doc(self, r: Registration, key: str, case_key: str, events) -> dict:

@@ -145,17 +145,14 @@ class RegistryService:
         principal = authenticate(request, self.app.settings.auth_secret(), ("admin",))
         try:
             edit = views.CalendarEdit.model_validate_json(request.get_data() or b"{}")
-            version = self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject)
+            self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject)
         except ValidationError as exc:
             raise Problem(422, "Unprocessable Content", "Таблицата с изключенията е невалидна.", errors=pydantic_errors(exc))
         except ValueError as exc:
             raise Problem(422, "Unprocessable Content", str(exc), errors=[{"field": "exceptions", "message": str(exc)}])
         except StaleTable as exc:
             raise Problem(409, "Conflict", str(exc))
-        self.app.registry.repo.audit(principal.subject, "calendar_change", "calendar",
-                                     {"version": version, "rows": len(edit.exceptions)})
-        rows, version = self.app.calendar.rows()
-        return json_response(views.calendar_table(rows, version))
+        return json_response(views.calendar_table(*self.app.calendar.rows()))  # as stored
 
     @http("GET", "/health")
     def health(self, request):

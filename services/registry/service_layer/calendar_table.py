@@ -28,8 +28,9 @@ class StaleTable(Exception):
 
 class CalendarTable:
     def __init__(self, store: AbstractCalendarStore, ttl_s: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic):
-        self.store, self.ttl_s, self.clock = store, ttl_s, clock
+                 clock: Callable[[], float] = time.monotonic,
+                 audit: Callable[[str, str, str, dict], None] = lambda *a: None):
+        self.store, self.ttl_s, self.clock, self.audit = store, ttl_s, clock, audit
         self._cached: Optional[tuple[float, WorkingCalendar]] = None
 
     def current(self) -> WorkingCalendar:
@@ -43,13 +44,15 @@ class CalendarTable:
         return [CalendarException.model_validate(r) for r in rows], version
 
     def replace(self, rows: list[dict], expected_version: int, actor: str) -> int:
-        """Validate and store a whole new table; returns its version. Raises
+        """Validate, store and audit a whole new table; returns its version. Raises
         pydantic's ValidationError or ValueError for bad rows, StaleTable on a conflict."""
         checked = check_table([CalendarException.model_validate(r) for r in rows])
         if not self.store.save([r.model_dump(mode="json") for r in checked], expected_version, actor):
             raise StaleTable("Таблицата е променена междувременно; заредете я отново.")
         self._cached = None
-        return expected_version + 1
+        version = expected_version + 1
+        self.audit(actor, "calendar_change", "calendar", {"version": version, "rows": len(checked)})
+        return version
 
     def seed(self, rows: list[dict], actor: str) -> bool:
         """Store ``rows`` as the first version if nothing was ever saved."""

@@ -164,7 +164,7 @@ class Registry:
                 self._flying[series] -= 1
 
     def _predicted(self, series: tuple) -> Optional[tuple[int, int, int]]:
-        register_code, year = series
+        year = series[1]  # a year for a register's series, a case index for a case's
         last = self._last.get(series) if isinstance(year, int) else None
         return (year, last + 1, 0) if last else None
 
