@@ -17,6 +17,7 @@ from typing import Iterable
 from eventlet import GreenPool
 from eventlet.event import Event
 from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata
+from kafka import errors as kafka_errors
 from nameko.extensions import DependencyProvider, Entrypoint
 from pydantic import ValidationError
 
@@ -74,6 +75,11 @@ class Publisher:
 
     def many(self, messages: Iterable[tuple[str, Envelope, str | None]]) -> None:
         send_envelopes(self.producer, messages)
+
+
+# A commit refused because the group's membership changed (see KafkaConsume.commit).
+REBALANCING = (kafka_errors.RebalanceInProgressError, kafka_errors.CommitFailedError,
+               kafka_errors.IllegalGenerationError, kafka_errors.UnknownMemberIdError)
 
 
 class PermanentFailure(Exception):
@@ -155,15 +161,25 @@ class KafkaConsume(Entrypoint):
                     for tp, messages in batches.items():
                         done = self.handle_in_turn(messages)
                         if done is not None:  # one commit per polled batch, after every message in it was handled
-                            self.consumer.commit({tp: OffsetAndMetadata(done.offset + 1, None, -1)})
+                            self.commit({tp: OffsetAndMetadata(done.offset + 1, None, -1)})
                 elif batches and self.handle_at_once(batches):  # every partition's messages, then one commit
-                    self.consumer.commit({tp: OffsetAndMetadata(messages[-1].offset + 1, None, -1)
-                                          for tp, messages in batches.items()})
+                    self.commit({tp: OffsetAndMetadata(messages[-1].offset + 1, None, -1)
+                                 for tp, messages in batches.items()})
                 if self._stopping:
                     return
         finally:
             self.consumer.close()
             self.producer.close(timeout=5)
+
+    def commit(self, offsets: dict) -> None:
+        """Commit handled offsets. A commit refused because the group is rebalancing (a
+        member joined, left or missed its heartbeats) is not a failure of the messages:
+        they were handled, and whoever owns the partitions next receives them again
+        (at-least-once; handlers are idempotent). The next poll completes the rebalance."""
+        try:
+            self.consumer.commit(offsets)
+        except REBALANCING as exc:
+            logs.event(log, "kafka_commit_skipped", logging.WARNING, topic=self.topic, reason=type(exc).__name__)
 
     def handle_in_turn(self, messages) -> object:
         """Handle a partition's polled messages in order; returns the last one to commit

@@ -81,3 +81,35 @@ def test_concurrent_consumer_keeps_the_order_of_each_key(topic, run_container):
         send_envelope(producer, topic, envelope(code), key="one-case")
     until(lambda: len(SEEN) == 3, what="handled messages")
     assert SEEN == ["slow-1", "slow-2", "slow-3"]
+
+
+def test_a_commit_refused_by_a_rebalance_does_not_stop_the_consumer(topic, run_container):
+    from kafka.errors import RebalanceInProgressError
+
+    from servicekit.kafka import KafkaConsume
+
+    SEEN.clear()
+    refused = []
+    real_commit = KafkaConsume.commit
+
+    def refuse_once(self, offsets):
+        if not refused:
+            refused.append(offsets)
+            original = self.consumer.commit
+            self.consumer.commit = lambda o: (_ for _ in ()).throw(RebalanceInProgressError("rebalancing"))
+            try:
+                return real_commit(self, offsets)
+            finally:
+                self.consumer.commit = original
+        return real_commit(self, offsets)
+    KafkaConsume.commit = refuse_once
+    try:
+        run_container(make_service(topic), ServiceSettings(kit=KitSettings()))
+        producer = make_producer(KAFKA)
+        send_envelope(producer, topic, envelope("ok-1"))
+        until(lambda: SEEN == ["ok-1"], what="first message")
+        until(lambda: refused, what="a refused commit")
+        send_envelope(producer, topic, envelope("ok-2"))  # the consumer is still alive
+        until(lambda: "ok-2" in SEEN, what="second message")
+    finally:
+        KafkaConsume.commit = real_commit
