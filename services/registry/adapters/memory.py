@@ -33,7 +33,7 @@ class InMemoryRegistrationRepository:
     def withdraw(self, r: Registration, event_ids) -> None:
         self.announced.remove((str(r.id), [s.staging_key for s in r.scans]))
 
-    def link(self, r: Registration) -> None:
+    def link(self, *registrations: Registration) -> None:
         """Nothing to do: the fake answers lookups from the registrations themselves."""
 
     def finish(self, registrations) -> None:

@@ -132,9 +132,11 @@ class MongoRegistrationRepository:
     def withdraw(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
         self.outbox.withdraw(event_ids)
 
-    def link(self, r: Registration) -> None:
-        self._write_lookups({"_id": r.claim_key, "registration_id": str(r.id), "index": r.index,
-                             "scans": [s.__dict__ for s in r.scans], "command": r.command.model_dump(mode="json")})
+    def link(self, *registrations: Registration) -> None:
+        self._write_lookups(*[{"_id": r.claim_key, "registration_id": str(r.id), "index": r.index,
+                               "scans": [s.__dict__ for s in r.scans],
+                               "command": {"eportal_submission_id": r.command.eportal_submission_id}}
+                              for r in registrations])
 
     def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
         try:
@@ -202,8 +204,9 @@ class MongoRegistrationRepository:
                 **({"submission": r.command.eportal_submission_id} if r.command.eportal_submission_id else {}),
                 **outbox_fields(events)}
 
-    def _write_lookups(self, doc: dict) -> None:
-        """Lookup keys, in one round trip: index, scan hashes, e-portal id -> claim key.
+    def _write_lookups(self, *docs: dict) -> None:
+        """Lookup keys of one or more registrations, in one round trip: index, scan
+        hashes, e-portal id -> claim key.
 
         Written right after the claim (and again by the relay after a crash). Readers
         still check that the claim a key leads to is really its holder (``_by_key``):
@@ -211,13 +214,16 @@ class MongoRegistrationRepository:
         already right; a scan or e-portal key held by a registration that does not have
         that scan or submission (e.g. written by an earlier version) is taken over.
         """
-        names = [("index", doc["index"]), ("rid", doc["registration_id"])]
-        names += [("scan", s["sha256"]) for s in doc.get("scans", [])]
-        if doc["command"].get("eportal_submission_id"):
-            names.append(("eportal-key", doc["command"]["eportal_submission_id"]))
-        wanted = {f"{kind}:{value}": doc["_id"] for kind, value in names}
+        wanted: dict[str, str] = {}
+        for doc in docs:
+            names = [("index", doc["index"]), ("rid", doc["registration_id"])]
+            names += [("scan", s["sha256"]) for s in doc.get("scans", [])]
+            if doc["command"].get("eportal_submission_id"):
+                names.append(("eportal-key", doc["command"]["eportal_submission_id"]))
+            for kind, value in names:  # within a batch, the first registration of a scan keeps it
+                wanted.setdefault(f"{kind}:{value}", doc["_id"])
         for name in _insert_new(self._keys, [{"_id": k, "key": v} for k, v in wanted.items()]):
-            self._take_over(name, doc["_id"])
+            self._take_over(name, wanted[name])
 
     def _take_over(self, name: str, key: str) -> None:
         """Point a scan or e-portal lookup at ``key`` unless it leads to its true holder

@@ -72,8 +72,9 @@ def register_submission(registry: Registry, submission: EportalSubmission, catal
     with hold(sum(sizes)):
         files = registry.concurrently(*[lambda a=a: fetch(a) for a in submission.attachments])
         try:
+            # The receipt goes out only after ``complete``, which writes the lookups of a batch at once.
             return registry.register(command, files, "eportal", catalogue, registration_id=registration_id,
-                                     announce=bool(files))
+                                     announce=bool(files), lookups_later=True)
         except SubmissionTaken:
             earlier = registry.repo.by_submission(submission.submission_id) \
                 or registry.repo.by_registration_id(registration_id)

@@ -40,8 +40,9 @@ class AbstractRegistrationRepository(Protocol):
         """Claim: insert atomically with its outbox; raises :class:`IndexTaken` on a taken
         number, :class:`SubmissionTaken` if its e-portal submission is registered already."""
 
-    def link(self, registration: Registration) -> None:
-        """Right after the claim: lookup keys (index, scan hashes, e-portal id)."""
+    def link(self, *registrations: Registration) -> None:
+        """Right after the claims: lookup keys (index, scan hashes, e-portal id), for one
+        or a batch of registrations in one round trip."""
 
     def finish(self, registrations: Sequence[Registration]) -> None:
         """After the claims, idempotent, for a batch: the number hints and the audit

@@ -11,7 +11,8 @@ Order (docs/registration-index.md explains why no gap or orphan can arise):
    register are made one at a time in this process (a few milliseconds each), so
    concurrent registrations do not race for the same number; another replica's claim
    only costs a retry;
-5. write the lookup keys (index, scan hashes, e-portal id, registration id) and answer;
+5. write the lookup keys (index, scan hashes, e-portal id, registration id) and answer
+   (a caller that answers only after step 6, the e-portal consumer, leaves them to it);
 6. then (``complete``): move the scans to keys derived from the index, raise the number
    hint, write the audit entry; the caller publishes the events. If the process dies
    first, the relay timer does all of it, and it deletes the staged objects of
@@ -71,6 +72,7 @@ class Registered:
     created: bool = True
     events: tuple = ()
     announced: bool = True  # its events have outbox pointers (else the caller guarantees redelivery)
+    linked: bool = True  # its lookup keys are written (else ``complete`` writes them)
 
 
 class Registry:
@@ -94,10 +96,13 @@ class Registry:
     # -- the use case -------------------------------------------------------------
     def register(self, cmd: RegisterDocument, files: list[tuple[str, bytes]], actor: str,
                  catalogue: Optional[AbstractCatalogue], registration_id: Optional[uuid.UUID] = None,
-                 announce: bool = True) -> Registered:
+                 announce: bool = True, lookups_later: bool = False) -> Registered:
         """``announce=False`` (no outbox pointers) only for a caller that itself redelivers
         until the events are out, such as a Kafka consumer that commits after them, and
-        only without scans: pointers are also what finds objects of an unclaimed attempt."""
+        only without scans: pointers are also what finds objects of an unclaimed attempt.
+        ``lookups_later=True`` for a caller that tells nobody the index before ``complete``
+        has run (the e-portal consumer: the receipt is sent after it): the lookup keys are
+        then written by ``complete``, for a whole batch in one round trip."""
         if not announce and files:
             raise ValueError("scans are always announced: their objects must be findable after a crash")
         scans = self._inspect(files)
@@ -115,15 +120,17 @@ class Registry:
             draft = Registration(reg_id, series[0], 0, 0, 0, "", "", now, cmd, code_hash, actor, due, version,
                                  scans).with_staging_keys(predicted)
             registration, events, linked = self._store_and_claim(draft, files, register, case, local, predicted,
-                                                                 announce)
-        if not linked:
+                                                                 announce, lookups_later)
+        if not linked and not lookups_later:
             self.repo.link(registration)
         logs.event(log, "document_registered", index=registration.index, kind=cmd.kind.value,
                    channel=cmd.channel.value, scans=len(scans), actor=actor)
-        return Registered(registration, code, events=tuple(events), announced=announce)
+        return Registered(registration, code, events=tuple(events), announced=announce,
+                          linked=linked or not lookups_later)
 
     def _store_and_claim(self, draft: Registration, files, register: Register, case: Optional[Registration],
-                         local: dt.datetime, predicted, announce: bool) -> tuple[Registration, list[OutboxMessage], bool]:
+                         local: dt.datetime, predicted, announce: bool,
+                         lookups_later: bool) -> tuple[Registration, list[OutboxMessage], bool]:
         """Upload, then claim. With a predicted number its lookups are written during the
         upload (readers ignore them unless that claim is made); returns whether they
         were the ones for the number actually claimed."""
@@ -138,7 +145,7 @@ class Registry:
             raise Rejected(409, f"Този файл вече е регистриран с индекс {earlier.index}.",
                            [{"field": "scan", "message": f"Вече регистриран: {earlier.index}."}],
                            {"earlier_index": earlier.index})
-        guess = self._as_claim(draft, register, case, local, predicted) if predicted else None
+        guess = self._as_claim(draft, register, case, local, predicted) if predicted and not lookups_later else None
         self.concurrently(*[lambda s=s, d=d: self.store.put(s.staging_key, d, s.content_type, {"sha256": s.sha256})
                             for s, (_, d) in zip(draft.scans, files)],
                           *([lambda: self.repo.link(guess)] if guess else []))
@@ -173,10 +180,12 @@ class Registry:
         index-derived keys, the number hints, the audit entries. Idempotent; if the
         process dies first, the relay does it before publishing."""
         made = [d.registration for d in done]  # a registration found again is completed again: idempotent
+        unlinked = [d.registration for d in done if not d.linked]
         if made:
             self.concurrently(*[lambda s=s: self.store.move(s.staging_key, s.object_key)
                                 for r in made for s in r.scans if s.staging_key],
-                              lambda: self.repo.finish(made))
+                              lambda: self.repo.finish(made),
+                              *([lambda: self.repo.link(*unlinked)] if unlinked else []))
 
     def _inspect(self, files) -> list[Scan]:
         scans, errors = [], []
