@@ -127,3 +127,23 @@ def test_crash_at_each_step_leaves_no_gap_and_no_orphan(stack, step):
         assert AuditDoc.objects(id=f"register:{doc.id}").count() == 1
     assert registry.repo.next_number(registry.registers[command().kind].code, got and RegistrationDoc.objects.first().year) \
         == len(got) + 1
+
+
+def test_lookups_left_to_the_completion_are_written_for_the_whole_batch(stack):
+    """The e-portal consumer tells nobody the index before ``complete``: the lookups of a
+    batch are written there, in one round trip, and only then do readers find them."""
+    registry, _ = stack
+    done = [registry.register(command(eportal_submission_id=f"EP-{i}", accept_duplicate_scan=True),
+                              [("s.pdf", pdf_bytes("same scan"))] if i == 0 else [], "eportal", None,
+                              announce=i == 0, lookups_later=True) for i in range(3)]
+    assert [d.linked for d in done] == [False] * 3
+    assert all(registry.repo.by_index(d.registration.index) is None for d in done)
+    calls = []
+    link = registry.repo.link
+    registry.repo.link = lambda *regs: (calls.append(len(regs)), link(*regs))
+    registry.complete(*done)
+    assert calls == [3]
+    for i, d in enumerate(done):
+        assert registry.repo.by_index(d.registration.index).id == d.registration.id
+        assert registry.repo.by_submission(f"EP-{i}").id == d.registration.id
+    assert registry.repo.by_scan_hash(done[0].registration.scans[0].sha256).id == done[0].registration.id
