@@ -2,6 +2,7 @@
 and RPC. Each number is compared with the raw server measured in the same run."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -42,31 +43,45 @@ def metadata() -> str:
                       ensure_ascii=False)
 
 
+FLOOR_PORT = 18005
+
+
 def paper(n: int, workers: int) -> dict:
     """Sequential registrations against raw PUTs of the same files from the same client
-    (the registry alone, as the target is stated), then the whole pipeline."""
+    (the registry alone, as the target is stated), then the whole pipeline. Each round
+    also measures the ingress floor (bench/ingress_floor.py): the same request into a
+    nameko endpoint that only hashes the scan and PUTs it."""
+    with _ingress_floor() as floor_url:
+        return _paper(n, workers, floor_url)
+
+
+def _paper(n: int, workers: int, floor_url: str) -> dict:
     token = (ROOT / ".local/tokens/clerk.jwt").read_text().strip()
     session = requests.Session()
     client, run = s3_client(), uuid.uuid4().hex[:6]
     bucket = bench_bucket(client)
 
-    def register(scan: bytes, http=session) -> None:
-        r = http.post(f"{REGISTRY}/api/v1/documents", headers={"Authorization": f"Bearer {token}"},
+    def register(scan: bytes, http=session, url=f"{REGISTRY}/api/v1/documents") -> None:
+        r = http.post(url, headers={"Authorization": f"Bearer {token}"},
                       data={"metadata": metadata()}, files=[("scan", ("s.pdf", scan, "application/pdf"))])
         assert r.status_code == 201, r.text
 
     for _ in range(5):
         register(scan_200k())  # warm: connections, this process's number of the register
-    alone, raw = {}, {}
-    for attempt in (1, 2, 3):  # interleaved, so both see the same machine
+        register(scan_200k(), url=floor_url)
+    alone, raw, floor = {}, {}, {}
+    for attempt in (1, 2, 3):  # interleaved, so all see the same machine
         scans = [scan_200k() for _ in range(n)]
         with downstream_paused():
             raw[attempt] = rate(n, lambda i: client.put_object(bucket, f"{run}/{attempt}/{i}", io.BytesIO(scans[i]),
                                                                 len(scans[i])))
             scans = [scan_200k() for _ in range(n)]
+            floor[attempt] = rate(n, lambda i: register(scans[i], url=floor_url))
+            scans = [scan_200k() for _ in range(n)]
             alone[attempt] = rate(n, lambda i: register(scans[i]))
         wait_drained(KAFKA)
     best = max(alone, key=lambda k: alone[k]["per_second"] / raw[k]["per_second"])
+    floor_ratios = [round(floor[k]["per_second"] / raw[k]["per_second"], 3) for k in floor]
     scans = [scan_200k() for _ in range(n)]
     pipeline = rate(n, lambda i: register(scans[i]))
     drained_s = wait_drained(KAFKA)
@@ -80,6 +95,11 @@ def paper(n: int, workers: int) -> dict:
     ratios = [round(alone[k]["per_second"] / raw[k]["per_second"], 3) for k in alone]
     return {"registry_alone_sequential": alone[best], "raw_s3_put_same_files": raw[best],
             "ratio_to_raw_s3_put": ratios[best - 1], "ratios_of_three_rounds": ratios, "target_ratio": 0.5,
+            "ingress_floor_same_round": {**floor[best], "ratio_to_raw_s3_put": floor_ratios[best - 1],
+                                         "ratios_of_three_rounds": floor_ratios,
+                                         "registry_share_of_floor": round(alone[best]["per_second"] / floor[best]["per_second"], 3),
+                                         "what": "nameko HTTP + multipart parse + SHA-256 + one minio PUT; "
+                                                 "no token, database or event (bench/ingress_floor.py)"},
             "whole_pipeline_sequential": {**pipeline, "ratio_to_raw_s3_put": round(
                 pipeline["per_second"] / raw[best]["per_second"], 3), "status_and_notifications_caught_up_after_s": drained_s},
             f"whole_pipeline_{workers}_concurrent_clerks": parallel,
@@ -196,6 +216,30 @@ def _load(env: dict, rows: list[dict]) -> None:
             "    app.catalogue.repo.add(ServiceVersion(content=ServiceContent.model_validate(row), version=1,"
             " valid_from=dt.date(2026, 1, 1)))\n")
     subprocess.run([sys.executable, "-c", code], input=json.dumps(rows).encode(), env=env, cwd=ROOT, check=True)
+
+
+@contextlib.contextmanager
+def _ingress_floor():
+    proc = subprocess.Popen([sys.executable, "-m", "bench.ingress_floor", str(FLOOR_PORT)], cwd=ROOT,
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_post(f"http://127.0.0.1:{FLOOR_PORT}/scan")
+        yield f"http://127.0.0.1:{FLOOR_PORT}/scan"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _wait_post(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            requests.post(url, files=[("scan", ("s.pdf", scan_200k(), "application/pdf"))], timeout=2).raise_for_status()
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
 
 
 def _wait_http(url: str, timeout_s: float = 60) -> None:
