@@ -47,9 +47,20 @@ class DocumentRegistered(EventBody):
     service_version: Optional[int] = Field(None, description="Catalogue version bound to the case")
     due_date: Optional[dt.date] = Field(None, description="Statutory due date; None for follow-ups and box items")
     term_rule: Optional[str] = Field(None, description="Which rule produced the due date")
-    access_code_hash: str = Field(description="Salted PBKDF2 hash of the citizen's access code")
+    access_code_hash: str = Field(description="Keyed hash of the citizen's access code (delovod_proto.access_code)")
     sender: Contact
     responsible_unit: Optional[str] = Field(None, description="Unit responsible, if known")
+
+
+class AccessCodeReissued(EventBody):
+    """A clerk gave the citizen a new access code for a case; the old one no longer opens it.
+    Keyed by the case index; the case may not be open in status yet when this arrives."""
+
+    TOPIC: ClassVar[str] = topics.ACCESS_CODES_REISSUED
+
+    case_index: str = Field(description="Index of the case whose code changed")
+    access_code_hash: str = Field(description="Keyed hash of the new code (the code itself never travels)")
+    reissued_at: dt.datetime = Field(description="When (UTC); a later reissue wins over an earlier one")
 
 
 class CaseStatusChanged(EventBody):
@@ -138,7 +149,7 @@ class DeadLetter(EventBody):
 
 
 EVENT_MODELS: tuple[type[EventBody], ...] = (
-    DocumentRegistered, CaseStatusChanged, EportalSubmission, EportalReceipt,
+    DocumentRegistered, AccessCodeReissued, CaseStatusChanged, EportalSubmission, EportalReceipt,
     NotificationDelivered, CatalogueServiceChanged, DeadLetter,
 )
 EVENT_TYPES = {(m.__name__, m.SCHEMA_VERSION): m for m in EVENT_MODELS}

@@ -3,6 +3,7 @@
 DOCUMENTS_REGISTERED = "registry.documents.registered.v1"
 EPORTAL_SUBMISSIONS = "eportal.submissions.v1"
 EPORTAL_RECEIPTS = "eportal.receipts.v1"
+ACCESS_CODES_REISSUED = "registry.access-codes.reissued.v1"
 CASES_STATUS_CHANGED = "status.cases.status-changed.v1"
 NOTIFICATIONS_DELIVERED = "notifications.delivered.v1"
 CATALOGUE_SERVICES_CHANGED = "catalogue.services.changed.v1"
@@ -12,6 +13,7 @@ ALL = (
     DOCUMENTS_REGISTERED,
     EPORTAL_SUBMISSIONS,
     EPORTAL_RECEIPTS,
+    ACCESS_CODES_REISSUED,
     CASES_STATUS_CHANGED,
     NOTIFICATIONS_DELIVERED,
     CATALOGUE_SERVICES_CHANGED,

@@ -126,3 +126,19 @@ def test_a_submission_is_claimed_once_and_found_before_its_lookups_exist(repo):
     repo.add(reg(3, sha="f" * 64), [])
     with pytest.raises(IndexTaken):
         repo.add(reg(3, sha="0" * 64, submission="P-8"), [])  # a taken number is still a taken number
+
+
+def test_a_reissued_code_is_stored_with_its_event(repo):
+    from delovod_proto import topics
+    from delovod_proto.envelope import Envelope
+    from delovod_proto.events import AccessCodeReissued
+    from servicekit.outbox import OutboxMessage
+
+    first = reg(1)
+    claim(repo, first)
+    body = AccessCodeReissued(case_index=first.index, access_code_hash="h2",
+                              reissued_at=dt.datetime(2026, 2, 2, tzinfo=dt.timezone.utc))
+    event = OutboxMessage(topics.ACCESS_CODES_REISSUED, first.index, Envelope.wrap(body, source="registry", correlation_id=first.index))
+    repo.replace_access_code(first, "h2", event)
+    assert repo.by_index(first.index).access_code_hash == "h2"
+    assert [m.envelope.event_id for m in repo.events_of(first)][-1] == event.envelope.event_id

@@ -1,6 +1,7 @@
 """In-memory fakes of the registry's ports (proven against the real adapters by tests/contract)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from typing import Iterable, Optional
@@ -53,6 +54,12 @@ class InMemoryRegistrationRepository:
             self.items[r.index] = r
             self.outbox.extend(events)
             self.events[r.claim_key] = list(events)
+
+    def replace_access_code(self, case: Registration, code_hash: str, event: OutboxMessage) -> None:
+        with self._lock:
+            self.items[case.index] = dataclasses.replace(self.items[case.index], access_code_hash=code_hash)
+            self.outbox.append(event)
+            self.events.setdefault(case.claim_key, []).append(event)
 
     def by_index(self, index: str) -> Optional[Registration]:
         return self.items.get(index)

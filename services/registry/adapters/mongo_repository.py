@@ -22,7 +22,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from servicekit.concurrently import Concurrently, in_turn
 from servicekit.mongo import upsert
-from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
+from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
 from ..domain.commands import RegisterDocument
@@ -148,6 +148,11 @@ class MongoRegistrationRepository:
                 raise SubmissionTaken(r.command.eportal_submission_id)
             self._raise(self._counter(r.register_code, r.year, r.seq, self._case_key(r)), r.seq or r.number)  # past it
             raise IndexTaken(r.claim_key)
+
+    def replace_access_code(self, case: Registration, code_hash: str, event: OutboxMessage) -> None:
+        self.outbox.point([event], case.claim_key)
+        self._regs.update_one({"_id": case.claim_key},
+                              {"$set": {"access_code_hash": code_hash, **push_update([event])["$set"]}})
 
     def finish(self, registrations: Sequence[Registration]) -> None:
         self._complete([self._doc(r, r.claim_key, self._case_key(r), []) for r in registrations])

@@ -1,6 +1,8 @@
 """Every way into the registry: the clerks' HTTP API, e-portal events, the outbox timer."""
 from __future__ import annotations
 
+import json
+import logging
 
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
@@ -10,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from delovod_proto import topics
+from servicekit import logs
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
@@ -27,6 +30,7 @@ from ..service_layer.registry import Rejected
 from . import views
 from .completion import Completer
 
+log = logging.getLogger(__name__)
 
 
 def _problem(exc: Rejected) -> Problem:
@@ -117,6 +121,36 @@ class RegistryService:
         s = self.app.settings
         office = pdf_receipt.OfficeInfo(s.office_name, s.office_hours, s.office_phone, s.office_email)
         return _pdf(pdf_receipt.receipt_pdf(registration, code, s.kit.public_base_url, office), "receipt.pdf")
+
+    @http("POST", "/api/v1/documents/access-code")
+    @handle_problems
+    def reissue_access_code(self, request):
+        """A new access code for the case of ``index`` (JSON ``{"reason": "..."}``): for a
+        citizen who lost theirs, or when the answer that showed it never reached the clerk.
+        Shown once; the old code stops working."""
+        principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        try:
+            body = json.loads(request.get_data() or b"{}")
+            reason = body.get("reason") if isinstance(body, dict) else None
+        except ValueError:
+            raise Problem(400, "Bad Request", "Тялото трябва да е JSON: {\"reason\": \"...\"}.")
+        try:
+            case, code, at = self.app.registry.reissue_access_code(request.args.get("index", ""), principal.subject,
+                                                                   reason if isinstance(reason, str) else "")
+        except Rejected as exc:
+            raise _problem(exc)
+        self._publish_now(case.claim_key)
+        return json_response(views.reissued(case, code, at), status=201)
+
+    def _publish_now(self, claim_key: str) -> None:
+        """Send what the case's outbox holds now; if the broker fails, the relay timer does."""
+        outbox = self.app.outbox
+        if outbox is None:
+            return
+        try:
+            relay(outbox, self.publish, owner_id=claim_key)
+        except Exception as exc:  # the pointer stays; the timer retries
+            logs.event(log, "publish_deferred", logging.WARNING, owner=claim_key, error=repr(exc))
 
     @http("GET", "/api/v1/documents/stamp.pdf")
     @handle_problems

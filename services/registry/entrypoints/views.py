@@ -1,6 +1,7 @@
 """Plain-dict views of registrations for the clerks' API (personal number masked), and
 the calendar table's request and response."""
 from importlib.metadata import version as package_version
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,3 +38,9 @@ class CalendarEdit(BaseModel):
 def calendar_table(rows: list[CalendarException], version: int) -> dict:
     return {"version": version, "exceptions": [r.model_dump(mode="json") for r in rows],
             "official_calendar": f"PyPI holidays {package_version('holidays')}, country_holidays('BG')"}
+
+
+def reissued(case, code: str, at) -> dict:
+    return {"case_index": case.case_index, "access_code": code, "reissued_at": at.isoformat(),
+            "receipt_pdf": f"/api/v1/documents/receipt.pdf?index={quote(case.case_index, safe='')}",
+            "note": "Кодът се показва само веднъж; предишният код вече не е валиден."}

@@ -48,6 +48,10 @@ class AbstractRegistrationRepository(Protocol):
         """After the claims, idempotent, for a batch: the number hints and the audit
         entries. If this never runs, the outbox relay runs it before publishing."""
 
+    def replace_access_code(self, case: Registration, code_hash: str, event: OutboxMessage) -> None:
+        """Atomically: the case's new access-code hash and the event announcing it (in its
+        outbox; announced by a pointer first, so the relay sends it after a crash)."""
+
     def by_index(self, index: str) -> Optional[Registration]: ...
 
     def by_scan_hash(self, sha256: str) -> Optional[Registration]: ...

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from delovod_proto import topics
 from delovod_proto.access_code import AccessCodeKeys, verify_access_code
 from delovod_proto.envelope import Envelope, TraceContext
-from delovod_proto.events import Contact, DocumentRegistered, EportalReceipt
+from delovod_proto.events import AccessCodeReissued, Contact, DocumentRegistered, EportalReceipt
 from delovod_proto.rpc import ServiceNotFound
 from delovod_proto.vocabulary import DocumentKind
 from servicekit import logs
@@ -301,14 +301,40 @@ class Registry:
             raise Rejected(404, f"Няма регистриран документ с индекс {index}.")
         return found
 
+    def _case_of(self, registration: Registration) -> Registration:
+        return registration if registration.case_index == registration.index else self.get(registration.case_index)
+
     def for_printing(self, index: str, access_code: Optional[str], actor: str) -> Registration:
-        """The registration to print a receipt for; a code, if given, must be its own."""
+        """The registration to print a receipt for; a code, if given, must be its case's
+        current one (a follow-up shares its case's code, which a clerk may have reissued)."""
         registration = self.get(index)
-        if access_code and not verify_access_code(access_code, registration.access_code_hash, self.keys):
+        case = self._case_of(registration)
+        if access_code and not verify_access_code(access_code, case.access_code_hash, self.keys):
             raise Rejected(422, "Кодът за достъп не съответства на документа.",
                            [{"field": "code", "message": "Грешен код за достъп."}])
         self.repo.audit(actor, "print_receipt", index, {"with_code": bool(access_code)})
         return registration
+
+    def reissue_access_code(self, index: str, actor: str, reason: str) -> tuple[Registration, str, dt.datetime]:
+        """A new access code for the case of ``index`` (the citizen lost theirs, or the
+        answer that showed it never reached the clerk): shown once, stored only as a hash;
+        the old code stops opening the case here at once and in status when it gets the
+        event, which travels in the case's outbox. Returns the case, the code and when."""
+        reason = " ".join((reason or "").split())
+        if not 3 <= len(reason) <= 500:
+            raise Rejected(422, "Посочете причината за новия код (от 3 до 500 знака).",
+                           [{"field": "reason", "message": "Причината е задължителна (3–500 знака)."}])
+        case = self._case_of(self.get(index))
+        code, code_hash = new_access_code(self.keys)
+        at = self.clock()
+        body = AccessCodeReissued(case_index=case.case_index, access_code_hash=code_hash, reissued_at=at)
+        event = OutboxMessage(topics.ACCESS_CODES_REISSUED, case.case_index,
+                              Envelope.wrap(body, source="registry", correlation_id=case.case_index,
+                                            trace=TraceContext(**self.trace())))
+        self.repo.replace_access_code(case, code_hash, event)
+        self.repo.audit(actor, "reissue_access_code", case.case_index, {"requested_for": index, "reason": reason})
+        logs.event(log, "access_code_reissued", case_index=case.case_index, actor=actor)
+        return dataclasses.replace(case, access_code_hash=code_hash), code, at
 
     def scan_url(self, index: str, n: int, actor: str, expires=dt.timedelta(minutes=5)) -> str:
         registration = self.get(index)

@@ -29,6 +29,7 @@ class CaseDoc(Document, OutboxFields):
     stage = StringField(required=True)
     history = ListField(DictField())
     version = IntField(default=1)
+    access_code_set_at = DateTimeField()
 
 
 def _fields(case: Case) -> dict:
@@ -36,14 +37,17 @@ def _fields(case: Case) -> dict:
             "due_date": case.due_date.isoformat() if case.due_date else None,
             "access_code_hash": case.access_code_hash, "stage": case.stage.value,
             "history": [{"stage": h.stage.value, "at": h.at.astimezone(UTC).replace(tzinfo=None), "reason": h.reason}
-                        for h in case.history]}
+                        for h in case.history],
+            "access_code_set_at": case.access_code_set_at.astimezone(UTC).replace(tzinfo=None)
+            if case.access_code_set_at else None}
 
 
 def _to_domain(d: CaseDoc) -> Case:
     return Case(d.id, d.subject, d.kind, d.registered_at.replace(tzinfo=UTC),
                 dt.date.fromisoformat(d.due_date) if d.due_date else None, d.access_code_hash,
                 CaseStage(d.stage), [HistoryEntry(CaseStage(h["stage"]), h["at"].replace(tzinfo=UTC), h.get("reason"))
-                                     for h in d.history])
+                                     for h in d.history],
+                d.access_code_set_at.replace(tzinfo=UTC) if d.access_code_set_at else None)
 
 
 class MongoCaseRepository:

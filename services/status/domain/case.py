@@ -50,6 +50,15 @@ class Case:
     access_code_hash: str
     stage: CaseStage = CaseStage.REGISTERED
     history: list[HistoryEntry] = field(default_factory=list)
+    access_code_set_at: Optional[dt.datetime] = None  # when a clerk last reissued the code, if ever
+
+    def reissue_code(self, code_hash: str, at: dt.datetime) -> bool:
+        """Take a reissued code unless a later one is already in place (events of one case
+        arrive in order, but a replayed dead letter may be old); True if it changed."""
+        if self.access_code_set_at is not None and at <= self.access_code_set_at:
+            return False
+        self.access_code_hash, self.access_code_set_at = code_hash, at
+        return True
 
     def move_to(self, stage: CaseStage, at: dt.datetime, reason: Optional[str]) -> CaseStage:
         """Change stage per :data:`ALLOWED`; returns the previous stage."""

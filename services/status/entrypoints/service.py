@@ -39,6 +39,11 @@ class StatusService:
         self.app.tracker.on_document_registered(envelope.body())
         self._relay(envelope.correlation_id)
 
+    # A reissue may overtake its case's DocumentRegistered (another topic): ~1 minute of retries.
+    @consume(topics.ACCESS_CODES_REISSUED, max_attempts=10)
+    def on_access_code_reissued(self, envelope):
+        self.app.tracker.on_access_code_reissued(envelope.body())
+
     def _relay(self, case_index=None):
         if self.app.outbox is not None:
             relay(self.app.outbox, self.publish, owner_id=case_index)

@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Optional, Protocol
 from delovod_proto import topics
 from delovod_proto.access_code import AccessCodeKeys, verify_access_code
 from delovod_proto.envelope import Envelope, TraceContext
-from delovod_proto.events import CaseStatusChanged, DocumentRegistered
+from delovod_proto.events import AccessCodeReissued, CaseStatusChanged, DocumentRegistered
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound, CaseView, StageEntry
 from delovod_proto.vocabulary import CaseStage
 from servicekit import logs
@@ -35,6 +35,11 @@ class AbstractCaseRepository(Protocol):
 
 class ConcurrentChange(Exception):
     pass
+
+
+class CaseNotOpenYet(Exception):
+    """An event for a case whose DocumentRegistered has not arrived yet (another topic):
+    the consumer retries it, and dead-letters it (to be replayed) if it never does."""
 
 
 class StatusTracker:
@@ -63,6 +68,21 @@ class StatusTracker:
         created = self.repo.create(case, [self._event(case, None, None)])
         logs.event(log, "case_opened" if created else "case_open_duplicate", case_index=case.case_index)
         return created
+
+    def on_access_code_reissued(self, event: AccessCodeReissued, attempts: int = 5) -> bool:
+        """The case's code was reissued at the registry: from now on only the new one opens it."""
+        for _ in range(attempts):
+            found = self.repo.get(event.case_index)
+            if found is None:
+                raise CaseNotOpenYet(f"case {event.case_index} is not open here yet")
+            case, version = found
+            if not case.reissue_code(event.access_code_hash, event.reissued_at):
+                logs.event(log, "access_code_reissue_stale", case_index=event.case_index)
+                return False
+            if self.repo.save(case, version, []):
+                logs.event(log, "access_code_replaced", case_index=event.case_index)
+                return True
+        raise ConcurrentChange(f"case {event.case_index} kept changing; the event is retried")
 
     def change_stage(self, case_index: str, stage: CaseStage, reason: Optional[str]) -> Case:
         found = self.repo.get(case_index)

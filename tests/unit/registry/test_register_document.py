@@ -201,3 +201,35 @@ def test_a_submission_without_attachments_relies_on_redelivery_not_on_pointers(r
     assert third.announced and len(registry.repo.announced) == 1  # its object must be findable after a crash
     with pytest.raises(ValueError):
         registry.register(command(), [("a.pdf", pdf_bytes("x"))], "c", None, announce=False)
+
+
+def test_reissued_code_replaces_the_old_one_for_the_whole_case(registry, parts):
+    repo, _ = parts
+    first = registry.register(command(), [], "clerk1", None)
+    case = first.registration
+    follow = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
+    updated, code, at = registry.reissue_access_code(follow.index, "clerk2", "  гражданинът е загубил  кода ")
+    assert updated.index == case.index and len(code) == 8 and code != first.access_code and at == NOW
+    assert registry.for_printing(follow.index, code, "clerk2").index == follow.index  # the case's code, new
+    for index in (case.index, follow.index):
+        with pytest.raises(Rejected) as err:
+            registry.for_printing(index, first.access_code, "clerk2")
+        assert err.value.status == 422
+    event = repo.outbox[-1]
+    assert event.topic == topics.ACCESS_CODES_REISSUED and event.key == case.index
+    body = event.envelope.body()
+    assert body.case_index == case.index and body.access_code_hash == repo.by_index(case.index).access_code_hash
+    assert code not in event.envelope.model_dump_json()  # only the hash travels
+    assert ("clerk2", "reissue_access_code", case.index,
+            {"requested_for": follow.index, "reason": "гражданинът е загубил кода"}) in repo.audit_log
+
+
+@pytest.mark.parametrize("index, reason, status", [("ЖЛБ-1/25.11.2026", "", 422), ("ЖЛБ-1/25.11.2026", "x" * 501, 422),
+                                                    ("ЖЛБ-404/25.11.2026", "загубен код", 404)])
+def test_reissue_needs_a_reason_and_an_existing_index(registry, parts, index, reason, status):
+    repo, _ = parts
+    registry.register(command(), [], "clerk1", None)
+    before = len(repo.outbox)
+    with pytest.raises(Rejected) as err:
+        registry.reissue_access_code(index, "clerk2", reason)
+    assert err.value.status == status and len(repo.outbox) == before

@@ -66,3 +66,37 @@ def test_guessing_codes_is_stopped_per_index_and_per_client():
                            client="10.0.0.3")
     with pytest.raises(TooManyAttempts):
         tracker.lookup(right, client="10.0.0.3")
+
+
+def _reissued(code_hash, at, case="ЖЛБ-1/25.11.2026"):
+    from delovod_proto.events import AccessCodeReissued
+
+    return AccessCodeReissued(case_index=case, access_code_hash=code_hash, reissued_at=at)
+
+
+def test_a_reissued_code_replaces_the_old_one_and_an_older_event_changes_nothing(tracker):
+    import datetime as dt
+
+    from delovod_proto.access_code import hash_access_code
+
+    tracker.on_document_registered(registered())
+    at = dt.datetime(2026, 11, 26, 10, tzinfo=dt.timezone.utc)
+    assert tracker.on_access_code_reissued(_reissued(hash_access_code("87654321", TEST_KEYS), at))
+    ok = tracker.lookup(CaseLookupRequest(registration_index="ЖЛБ-1/25.11.2026", access_code="87654321"))
+    assert ok.case_index == "ЖЛБ-1/25.11.2026"
+    with pytest.raises(CaseNotFound):
+        tracker.lookup(CaseLookupRequest(registration_index="ЖЛБ-1/25.11.2026", access_code="12345678"))
+    # a replayed older reissue (or the same one again) does not bring an older code back
+    older = _reissued(hash_access_code("11112222", TEST_KEYS), at - dt.timedelta(minutes=5))
+    assert not tracker.on_access_code_reissued(older) and not tracker.on_access_code_reissued(
+        _reissued(hash_access_code("11112222", TEST_KEYS), at))
+    assert tracker.lookup(CaseLookupRequest(registration_index="ЖЛБ-1/25.11.2026", access_code="87654321"))
+
+
+def test_a_reissue_for_a_case_not_open_yet_is_retried(tracker):
+    import datetime as dt
+
+    from status.service_layer.tracker import CaseNotOpenYet
+
+    with pytest.raises(CaseNotOpenYet):
+        tracker.on_access_code_reissued(_reissued("h", dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)))
