@@ -147,3 +147,20 @@ def test_lookups_left_to_the_completion_are_written_for_the_whole_batch(stack):
         assert registry.repo.by_index(d.registration.index).id == d.registration.id
         assert registry.repo.by_submission(f"EP-{i}").id == d.registration.id
     assert registry.repo.by_scan_hash(done[0].registration.scans[0].sha256).id == done[0].registration.id
+
+
+def test_concurrent_repeats_of_one_clerk_request_make_one_registration_and_one_object(stack):
+    """Four attempts of one request (same Idempotency-Key, same scan) at once, on the real
+    database's unique index: one number, one stored scan, nothing left in staging."""
+    registry, store = stack
+    scan = pdf_bytes("idempotent")
+    pool = eventlet.GreenPool(4)
+    done = list(pool.imap(lambda i: registry.register(command(), [("s.pdf", scan)], "clerk", None,
+                                                      request_key="clerk:req-1"), range(4)))
+    assert numbers(registry) == [1] and len({d.registration.index for d in done}) == 1
+    assert sum(d.created for d in done) == 1
+    registry.complete(*done)
+    r = done[0].registration
+    assert store.get(r.scans[0].object_key) == scan
+    assert not store.exists(f"staging/{r.id}/1.pdf")
+    assert registry.repo.by_request("clerk:req-1").id == r.id

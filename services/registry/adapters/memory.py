@@ -51,6 +51,8 @@ class InMemoryRegistrationRepository:
             sid = r.command.eportal_submission_id
             if sid and any(x.command.eportal_submission_id == sid for x in self.items.values()):
                 raise SubmissionTaken(sid)
+            if r.request_key and any(x.request_key == r.request_key for x in self.items.values()):
+                raise SubmissionTaken(r.request_key)
             self.items[r.index] = r
             self.outbox.extend(events)
             self.events[r.claim_key] = list(events)
@@ -72,6 +74,9 @@ class InMemoryRegistrationRepository:
 
     def by_submission(self, submission_id: str) -> Optional[Registration]:
         return next((r for r in self.items.values() if r.command.eportal_submission_id == submission_id), None)
+
+    def by_request(self, request_key: str) -> Optional[Registration]:
+        return next((r for r in self.items.values() if r.request_key == request_key), None)
 
     def by_registration_id(self, registration_id) -> Optional[Registration]:
         return next((r for r in self.items.values() if r.id == registration_id), None)

@@ -37,7 +37,8 @@ ALIAS = "registry"
 class RegistrationDoc(Document, OutboxFields):
     meta = {"collection": "registrations", "db_alias": ALIAS,
             "indexes": ["index", "registration_id", "case_index",  # used by MongoDB; FerretDB never filters by them
-                        {"fields": ["submission"], "unique": True, "sparse": True}]}  # enforced by both
+                        {"fields": ["submission"], "unique": True, "sparse": True},  # enforced by both
+                        {"fields": ["request_key"], "unique": True, "sparse": True}]}
     id = StringField(primary_key=True)
     registration_id = StringField(required=True)
     register_code = StringField(required=True)
@@ -55,6 +56,7 @@ class RegistrationDoc(Document, OutboxFields):
     service_version = IntField()
     scans = ListField(DictField())
     submission = StringField()  # e-portal submission id, only on e-portal registrations
+    request_key = StringField()  # a clerk's Idempotency-Key with the clerk's id, only where given
 
 
 class AuditDoc(Document):
@@ -90,7 +92,7 @@ def _to_domain(d: dict) -> Registration:
         uuid.UUID(d["registration_id"]), d["register_code"], d["year"], d["number"], d["seq"], d["index"],
         d["case_index"], d["registered_at"].replace(tzinfo=dt.timezone.utc),
         RegisterDocument.model_validate(d["command"]), d["access_code_hash"], d["registered_by"], due,
-        d.get("service_version"), [Scan(**s) for s in d.get("scans", [])])
+        d.get("service_version"), [Scan(**s) for s in d.get("scans", [])], d.get("request_key"))
 
 
 class MongoRegistrationRepository:
@@ -134,7 +136,7 @@ class MongoRegistrationRepository:
 
     def link(self, *registrations: Registration) -> None:
         self._write_lookups(*[{"_id": r.claim_key, "registration_id": str(r.id), "index": r.index,
-                               "scans": [s.__dict__ for s in r.scans],
+                               "scans": [s.__dict__ for s in r.scans], "request_key": r.request_key,
                                "command": {"eportal_submission_id": r.command.eportal_submission_id}}
                               for r in registrations])
 
@@ -145,7 +147,7 @@ class MongoRegistrationRepository:
             # Two unique keys: the claim (_id) and the submission. The error does not say
             # which (FerretDB's does not); a claim, once made, is never removed.
             if self._regs.find_one({"_id": r.claim_key}, {"_id": 1}) is None:
-                raise SubmissionTaken(r.command.eportal_submission_id)
+                raise SubmissionTaken(r.command.eportal_submission_id or r.request_key)
             self._raise(self._counter(r.register_code, r.year, r.seq, self._case_key(r)), r.seq or r.number)  # past it
             raise IndexTaken(r.claim_key)
 
@@ -207,6 +209,7 @@ class MongoRegistrationRepository:
                 # present only for e-portal submissions: a unique index on it (absent values
                 # do not collide; null ones would on FerretDB) makes the claim unique per submission
                 **({"submission": r.command.eportal_submission_id} if r.command.eportal_submission_id else {}),
+                **({"request_key": r.request_key} if r.request_key else {}),
                 **outbox_fields(events)}
 
     def _write_lookups(self, *docs: dict) -> None:
@@ -225,6 +228,8 @@ class MongoRegistrationRepository:
             names += [("scan", s["sha256"]) for s in doc.get("scans", [])]
             if doc["command"].get("eportal_submission_id"):
                 names.append(("eportal-key", doc["command"]["eportal_submission_id"]))
+            if doc.get("request_key"):
+                names.append(("request", doc["request_key"]))
             for kind, value in names:  # within a batch, the first registration of a scan keeps it
                 wanted.setdefault(f"{kind}:{value}", doc["_id"])
         for name in _insert_new(self._keys, [{"_id": k, "key": v} for k, v in wanted.items()]):
@@ -254,6 +259,8 @@ class MongoRegistrationRepository:
             return any(s.get("sha256") == value for s in doc.get("scans", []))
         if kind == "rid":
             return doc["registration_id"] == value
+        if kind == "request":
+            return doc.get("request_key") == value
         return doc["command"].get("eportal_submission_id") == value
 
     def _abandoned(self, pointer: dict, doc: Optional[dict]) -> None:
@@ -293,6 +300,9 @@ class MongoRegistrationRepository:
 
     def by_submission(self, submission_id: str) -> Optional[Registration]:
         return self._by_key("eportal-key", submission_id)
+
+    def by_request(self, request_key: str) -> Optional[Registration]:
+        return self._by_key("request", request_key)
 
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         doc = self._regs.find_one({"_id": registration.claim_key}, {"outbox": 1}) or {}

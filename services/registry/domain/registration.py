@@ -58,6 +58,7 @@ class Registration:
     due: Optional[DueDate] = None
     service_version: Optional[int] = None
     scans: list[Scan] = field(default_factory=list)
+    request_key: Optional[str] = None  # a clerk's Idempotency-Key (with the clerk's id): one registration per key
 
     @property
     def claim_key(self) -> str:

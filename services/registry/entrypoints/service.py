@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
@@ -43,6 +44,22 @@ def _too_large(mb: int) -> Problem:
                    errors=[{"field": "scan", "message": f"Общият размер надхвърля {mb} MB."}])
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
+
+
+def _request_key(request, clerk: str):
+    """The clerk's ``Idempotency-Key`` header (1-100 visible ASCII characters), scoped to
+    the clerk: a repeated request gets the first one's registration (IETF draft
+    httpapi-idempotency-key-header)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise Problem(400, "Bad Request", "Невалиден заглавен ред Idempotency-Key: до 100 видими ASCII знака.",
+                      errors=[{"field": "Idempotency-Key", "message": "До 100 видими ASCII знака."}])
+    return f"{clerk}:{key}"
+
+
 def _pdf(data: bytes, name: str) -> Response:
     return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
@@ -81,13 +98,14 @@ class RegistryService:
             raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=pydantic_errors(exc, "metadata."))
         files = [(f.filename or "scan", f.read()) for f in request.files.getlist("scan")]
         try:
-            done = self.app.registry.register(command, files, principal.subject, RpcCatalogue(self.catalogue_rpc))
+            done = self.app.registry.register(command, files, principal.subject, RpcCatalogue(self.catalogue_rpc),
+                                              request_key=_request_key(request, principal.subject))
         except Rejected as exc:
             raise _problem(exc)
         # The number is claimed and the events are in the outbox: answer the clerk now and
         # finish meanwhile (if the process dies first, the relay timer does it).
         self._completer().submit(done)
-        return json_response(views.registered(done), status=201)
+        return json_response(views.registered(done), status=201 if done.created else 200)
 
     @http("GET", "/api/v1/documents/by-index")
     @handle_problems

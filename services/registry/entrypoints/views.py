@@ -25,7 +25,11 @@ def registration(r) -> dict:
 
 
 def registered(done: Registered) -> dict:
-    return {**registration(done.registration), "access_code": done.access_code}
+    if done.created:
+        return {**registration(done.registration), "access_code": done.access_code}
+    return {**registration(done.registration), "access_code": None, "repeated": True,
+            "note": "Заявката вече е изпълнена; кодът за достъп беше показан в първия отговор. "
+                    "Ако е изгубен, издайте нов код (POST /api/v1/documents/access-code)."}
 
 
 class CalendarEdit(BaseModel):

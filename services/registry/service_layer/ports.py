@@ -16,8 +16,9 @@ class IndexTaken(Exception):
 
 
 class SubmissionTaken(Exception):
-    """A registration of this e-portal submission exists already (the claim is unique per
-    submission too, so one submission can never get two indexes)."""
+    """A registration of this e-portal submission or clerk request (Idempotency-Key) exists
+    already: the claim is unique per submission and per request key too, so neither can
+    ever get two indexes."""
 
 
 class AbstractRegistrationRepository(Protocol):
@@ -57,6 +58,8 @@ class AbstractRegistrationRepository(Protocol):
     def by_scan_hash(self, sha256: str) -> Optional[Registration]: ...
 
     def by_submission(self, submission_id: str) -> Optional[Registration]: ...
+
+    def by_request(self, request_key: str) -> Optional[Registration]: ...
 
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         """The events stored with a registration (to send them again)."""

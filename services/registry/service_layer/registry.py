@@ -48,13 +48,16 @@ from ..domain.index import Register
 from ..domain.registration import Registration, Scan, new_access_code
 from ..domain.terms import DEFAULT_RULES, DueDate, TermRule, compute_due
 from .ports import (AbstractCatalogue, AbstractRegistrationRepository, AbstractScanStore,
-                    IndexTaken)
+                    IndexTaken, SubmissionTaken)
 
 log = logging.getLogger(__name__)
 MAX_CLAIM_ATTEMPTS = 100
 # A registration must claim its number within this time of announcing its staged scans;
 # the outbox relay deletes the staged objects of announcements older than twice this.
 CLAIM_WINDOW = dt.timedelta(minutes=5)
+# Registration ids of clerks' requests with an Idempotency-Key derive from the key, so every
+# attempt of one request announces the same staging keys and the same event ids.
+CLERK_REQUESTS = uuid.UUID("0d7c3c1a-5f0e-4d8e-9a35-6b1f2c7d9e40")
 
 
 class Rejected(Exception):
@@ -96,16 +99,24 @@ class Registry:
     # -- the use case -------------------------------------------------------------
     def register(self, cmd: RegisterDocument, files: list[tuple[str, bytes]], actor: str,
                  catalogue: Optional[AbstractCatalogue], registration_id: Optional[uuid.UUID] = None,
-                 announce: bool = True, lookups_later: bool = False) -> Registered:
+                 announce: bool = True, lookups_later: bool = False,
+                 request_key: Optional[str] = None) -> Registered:
         """``announce=False`` (no outbox pointers) only for a caller that itself redelivers
         until the events are out, such as a Kafka consumer that commits after them, and
         only without scans: pointers are also what finds objects of an unclaimed attempt.
         ``lookups_later=True`` for a caller that tells nobody the index before ``complete``
         has run (the e-portal consumer: the receipt is sent after it): the lookup keys are
-        then written by ``complete``, for a whole batch in one round trip."""
+        then written by ``complete``, for a whole batch in one round trip.
+        ``request_key`` (a clerk's Idempotency-Key, scoped to the clerk): a repeated request
+        gets the registration the first one made, ``created=False`` and no access code."""
         if not announce and files:
             raise ValueError("scans are always announced: their objects must be findable after a crash")
         scans = self._inspect(files)
+        if request_key:
+            earlier = self.repo.by_request(request_key)
+            if earlier is not None:
+                return self._repeated(earlier, cmd, scans)
+            registration_id = registration_id or uuid.uuid5(CLERK_REQUESTS, request_key)
         now = self.clock()
         local = now.astimezone(self.tz)
         case = self._case(cmd)
@@ -116,11 +127,21 @@ class Registry:
         reg_id = registration_id or uuid.uuid4()
         series = self._series(case.register_code if case else register.code, case, local.year)
         with self._in_flight(series) as alone:
-            predicted = self._predicted(series) if alone else None
+            # A repeatable request (its id derives from its key) always stages its scans under
+            # its id: every attempt then writes the same keys, which the winner keeps.
+            predicted = self._predicted(series) if alone and not request_key else None
             draft = Registration(reg_id, series[0], 0, 0, 0, "", "", now, cmd, code_hash, actor, due, version,
-                                 scans).with_staging_keys(predicted)
-            registration, events, linked = self._store_and_claim(draft, files, register, case, local, predicted,
-                                                                 announce, lookups_later)
+                                 scans, request_key).with_staging_keys(predicted)
+            try:
+                registration, events, linked = self._store_and_claim(draft, files, register, case, local, predicted,
+                                                                     announce, lookups_later)
+            except SubmissionTaken:
+                if not request_key:
+                    raise
+                earlier = self.repo.by_request(request_key) or self.repo.by_registration_id(reg_id)
+                if earlier is None:  # cannot be: a claim is never removed
+                    raise
+                return self._repeated(earlier, cmd, scans)
         if not linked and not lookups_later:
             self.repo.link(registration)
         logs.event(log, "document_registered", index=registration.index, kind=cmd.kind.value,
@@ -174,6 +195,17 @@ class Registry:
         year = series[1]  # a year for a register's series, a case index for a case's
         last = self._last.get(series) if isinstance(year, int) else None
         return (year, last + 1, 0) if last else None
+
+    @staticmethod
+    def _repeated(earlier: Registration, cmd: RegisterDocument, scans: list[Scan]) -> Registered:
+        """A request repeated under its Idempotency-Key: the same document, or a 422."""
+        if (earlier.command.model_dump(mode="json") != cmd.model_dump(mode="json")
+                or [s.sha256 for s in earlier.scans] != [s.sha256 for s in scans]):
+            raise Rejected(422, "Ключът Idempotency-Key вече е използван за друг документ.",
+                           [{"field": "Idempotency-Key", "message": "Използван е за друга заявка; изпратете нов ключ."}],
+                           {"registration_index": earlier.index})
+        # completed again after the answer (idempotent): finishes what a crash may have left
+        return Registered(earlier, None, created=False)
 
     def complete(self, *done: Registered) -> None:
         """After the answer, for one or a batch of registrations: scans to their

@@ -233,3 +233,40 @@ def test_reissue_needs_a_reason_and_an_existing_index(registry, parts, index, re
     with pytest.raises(Rejected) as err:
         registry.reissue_access_code(index, "clerk2", reason)
     assert err.value.status == status and len(repo.outbox) == before
+
+
+def test_a_repeated_request_gets_the_first_registration_and_takes_no_number(registry, parts):
+    repo, store = parts
+    scan = pdf_bytes("idem")
+    first = registry.register(command(), [("a.pdf", scan)], "clerk1", None, request_key="clerk1:k-1")
+    again = registry.register(command(), [("a.pdf", scan)], "clerk1", None, request_key="clerk1:k-1")
+    assert first.created and not again.created and again.access_code is None
+    assert again.registration.index == first.registration.index and len(repo.items) == 1
+    registry.complete(first, again)
+    assert set(store.objects) == {first.registration.scans[0].object_key}  # staged once, moved once
+    # the key is the clerk's own: another clerk's request with the same key is another request
+    other = registry.register(command(), [], "clerk2", None, request_key="clerk2:k-1")
+    assert other.created and other.registration.number == first.registration.number + 1
+
+
+def test_a_request_key_reused_for_another_document_is_refused(registry, parts):
+    repo, _ = parts
+    registry.register(command(), [], "clerk1", None, request_key="clerk1:k-2")
+    with pytest.raises(Rejected) as err:
+        registry.register(command(subject="Друго писмо"), [], "clerk1", None, request_key="clerk1:k-2")
+    assert err.value.status == 422 and err.value.errors[0]["field"] == "Idempotency-Key"
+    assert len(repo.items) == 1
+
+
+def test_concurrent_repeats_of_one_request_make_one_registration(registry, parts):
+    repo, _ = parts
+    results, barrier = [], threading.Barrier(4)
+
+    def attempt():
+        barrier.wait()
+        results.append(registry.register(command(), [], "clerk1", None, request_key="clerk1:k-3"))
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(repo.items) == 1 and len({r.registration.index for r in results}) == 1
+    assert sum(r.created for r in results) == 1
