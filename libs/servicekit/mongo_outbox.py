@@ -45,7 +45,8 @@ class MongoOutboxStore:
     """Outbox store over one document class that has :class:`OutboxFields`.
 
     - ``repair(doc)`` lets the owner finish its own post-commit steps (e.g. lookup keys)
-      before the events go out.
+      before the events go out; not for a batch whose pointers were all written with
+      ``no_repair=True`` (events of a later change to an aggregate that is complete).
     - ``abandon(pointer, doc)`` is told of an announcement whose write never happened
       (``doc`` is whatever now holds that ``_id``, or None), so the owner can remove what
       it made ready for it (e.g. uploaded objects the pointer lists).
@@ -136,7 +137,7 @@ class MongoOutboxStore:
                 self._waiting[p["_id"]] = time.monotonic() + min(30.0, self.grace_s / 4)
         if not found:
             return None
-        if self.repair:
+        if self.repair and not all(p.get("no_repair") for p in found):
             self.repair(doc)
         return OutboxBatch(doc_id, tuple(OutboxMessage.from_doc(events[p["_id"]]) for p in found))
 

@@ -60,7 +60,8 @@ class AccessCodeReissued(EventBody):
 
     case_index: str = Field(description="Index of the case whose code changed")
     access_code_hash: str = Field(description="Keyed hash of the new code (the code itself never travels)")
-    reissued_at: dt.datetime = Field(description="When (UTC); a later reissue wins over an earlier one")
+    code_version: int = Field(ge=1, description="1 for the first reissue of the case, then 2, ...; the highest wins")
+    reissued_at: dt.datetime = Field(description="When (UTC)")
 
 
 class CaseStatusChanged(EventBody):

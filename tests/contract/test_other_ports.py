@@ -133,10 +133,18 @@ def test_cases_compare_and_set(cases):
     assert cases.save(got, v, []) and not cases.save(got, v, [])
     again, v2 = cases.get("К-1/01.02.2026")
     assert again.stage == CaseStage.IN_PROGRESS and v2 == 2 and len(again.history) == 2
-    at = dt.datetime(2026, 2, 3, 8, 15, tzinfo=UTC)
-    assert again.reissue_code("h2", at) and cases.save(again, v2, [])
+    assert again.reissue_code("h2", 1) and cases.save(again, v2, [])
     third, _ = cases.get("К-1/01.02.2026")
-    assert (third.access_code_hash, third.access_code_set_at) == ("h2", at)
+    assert (third.access_code_hash, third.code_version) == ("h2", 1)
+
+
+def test_held_codes_keep_the_highest_version(cases):
+    assert cases.held_code("К-9") is None
+    cases.hold_code("К-9", "h2", 2)
+    cases.hold_code("К-9", "h1", 1)
+    assert cases.held_code("К-9") == ("h2", 2)
+    cases.drop_held_code("К-9")
+    assert cases.held_code("К-9") is None
 
 
 def test_notifications_claim_finish_dead_replay(notes):

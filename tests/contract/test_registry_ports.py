@@ -128,7 +128,7 @@ def test_a_submission_is_claimed_once_and_found_before_its_lookups_exist(repo):
         repo.add(reg(3, sha="0" * 64, submission="P-8"), [])  # a taken number is still a taken number
 
 
-def test_a_reissued_code_is_stored_with_its_event(repo):
+def test_a_reissued_code_is_stored_with_its_event_and_its_version(repo):
     from delovod_proto import topics
     from delovod_proto.envelope import Envelope
     from delovod_proto.events import AccessCodeReissued
@@ -136,9 +136,19 @@ def test_a_reissued_code_is_stored_with_its_event(repo):
 
     first = reg(1)
     claim(repo, first)
-    body = AccessCodeReissued(case_index=first.index, access_code_hash="h2",
-                              reissued_at=dt.datetime(2026, 2, 2, tzinfo=dt.timezone.utc))
-    event = OutboxMessage(topics.ACCESS_CODES_REISSUED, first.index, Envelope.wrap(body, source="registry", correlation_id=first.index))
-    repo.replace_access_code(first, "h2", event)
-    assert repo.by_index(first.index).access_code_hash == "h2"
-    assert [m.envelope.event_id for m in repo.events_of(first)][-1] == event.envelope.event_id
+
+    def event(version):
+        body = AccessCodeReissued(case_index=first.index, access_code_hash=f"h{version}", code_version=version,
+                                  reissued_at=dt.datetime(2026, 2, 2, tzinfo=dt.timezone.utc))
+        return OutboxMessage(topics.ACCESS_CODES_REISSUED, first.index,
+                             Envelope.wrap(body, source="registry", correlation_id=first.index))
+
+    record = {"at": dt.datetime(2026, 2, 2, tzinfo=dt.timezone.utc), "by": "clerk", "reason": "загубен"}
+    assert repo.code_version(first) == 0
+    one = event(1)
+    assert repo.replace_access_code(first, "h1", 1, {**record, "version": 1}, one)
+    assert not repo.replace_access_code(first, "hX", 1, {**record, "version": 1}, event(1))  # someone came first
+    assert repo.code_version(first) == 1 and repo.by_index(first.index).access_code_hash == "h1"
+    assert [m.envelope.event_id for m in repo.events_of(first)][-1] == one.envelope.event_id
+    assert repo.replace_access_code(first, "h2", 2, {**record, "version": 2}, event(2))
+    assert repo.code_version(first) == 2 and repo.by_index(first.index).access_code_hash == "h2"

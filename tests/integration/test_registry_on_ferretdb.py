@@ -164,3 +164,61 @@ def test_concurrent_repeats_of_one_clerk_request_make_one_registration_and_one_o
     assert store.get(r.scans[0].object_key) == scan
     assert not store.exists(f"staging/{r.id}/1.pdf")
     assert registry.repo.by_request("clerk:req-1").id == r.id
+
+
+def _submission(sid: str):
+    from delovod_proto.events import Contact, EportalSubmission
+
+    return EportalSubmission(submission_id=sid, submitted_at=dt.datetime.now(dt.timezone.utc), kind="signal",
+                             subject="Сметище", applicant=Contact(name="Петя Колева", preferred_channel="none"))
+
+
+def test_a_submission_redelivered_after_its_lookups_failed_gets_them_written(stack):
+    """The batch that should write a submission's lookups fails (the consumer does not
+    commit); the redelivery finds the claim, and its completion writes them."""
+    from registry.service_layer import eportal
+
+    registry, _ = stack
+    first = eportal.register_submission(registry, _submission("EP-lost-lookups"), None)
+    link = registry.repo.link
+    registry.repo.link = lambda *regs: (_ for _ in ()).throw(ConnectionError("database went away"))
+    with pytest.raises(ConnectionError):
+        registry.complete(first)
+    registry.repo.link = link
+    assert registry.repo.by_index(first.registration.index) is None
+    again = eportal.register_submission(registry, _submission("EP-lost-lookups"), None)
+    assert not again.created and again.registration.index == first.registration.index and not again.linked
+    assert [m.envelope.event_id for m in again.events] == [m.envelope.event_id for m in first.events]
+    registry.complete(again)
+    assert registry.repo.by_index(first.registration.index).id == first.registration.id
+    assert registry.repo.by_submission("EP-lost-lookups").id == first.registration.id
+    assert numbers(registry) == [1]
+
+
+def test_concurrent_reissues_are_numbered_and_the_last_one_holds(stack):
+    registry, _ = stack
+    case = registry.register(command(), [], "clerk", None)
+    registry.complete(case)
+    pool = eventlet.GreenPool(3)
+    done = list(pool.imap(lambda i: registry.reissue_access_code(case.registration.index, f"clerk{i}", "загубен код"),
+                          range(3)))
+    versions = sorted(d.event.envelope.body().code_version for d in done)
+    assert versions == [1, 2, 3]
+    last = max(done, key=lambda d: d.event.envelope.body().code_version)
+    assert registry.repo.by_index(case.registration.index).access_code_hash == last.event.envelope.body().access_code_hash
+    assert registry.for_printing(case.registration.index, last.access_code, "clerk").index == case.registration.index
+
+
+def test_a_reissue_left_by_a_crash_is_relayed_without_repairing_the_registration(stack):
+    registry, _ = stack
+    case = registry.register(command(), [], "clerk", None)
+    registry.complete(case)
+    outbox = registry.repo.outbox
+    for batch in outbox.pending(10, owner_id=f"rid:{case.registration.id}"):
+        outbox.mark_published(batch.owner_id, batch.messages)  # the registration's own events are out
+    done = registry.reissue_access_code(case.registration.index, "clerk", "загубен код")  # then the process died
+    repaired = []
+    outbox.repair = lambda doc: repaired.append(doc["_id"])
+    batches = list(outbox.pending(10, owner_id=case.registration.claim_key))
+    assert [m.envelope.event_id for b in batches for m in b.messages] == [done.event.envelope.event_id]
+    assert repaired == []

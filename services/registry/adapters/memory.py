@@ -19,6 +19,7 @@ class InMemoryRegistrationRepository:
         self.audit_log: list[tuple] = []
         self.announced: list[tuple[str, list[str]]] = []
         self.events: dict[str, list[OutboxMessage]] = {}
+        self.code_history: dict[str, list[dict]] = {}
         self._lock = threading.Lock()
 
     def next_number(self, register_code: str, year: int) -> int:
@@ -57,11 +58,22 @@ class InMemoryRegistrationRepository:
             self.outbox.extend(events)
             self.events[r.claim_key] = list(events)
 
-    def replace_access_code(self, case: Registration, code_hash: str, event: OutboxMessage) -> None:
+    def code_version(self, case: Registration) -> int:
+        return len(self.code_history.get(case.claim_key, []))
+
+    def replace_access_code(self, case: Registration, code_hash: str, version: int, record: dict,
+                            event: OutboxMessage) -> bool:
         with self._lock:
+            if case.index not in self.items:
+                return False
+            history = self.code_history.setdefault(case.claim_key, [])
+            if len(history) != version - 1:
+                return False
+            history.append(record)
             self.items[case.index] = dataclasses.replace(self.items[case.index], access_code_hash=code_hash)
             self.outbox.append(event)
             self.events.setdefault(case.claim_key, []).append(event)
+            return True
 
     def by_index(self, index: str) -> Optional[Registration]:
         return self.items.get(index)

@@ -21,7 +21,7 @@ from mongoengine import DateTimeField, DictField, Document, IntField, ListField,
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from servicekit.concurrently import Concurrently, in_turn
-from servicekit.mongo import upsert
+from servicekit.mongo import Lease, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
@@ -57,6 +57,8 @@ class RegistrationDoc(Document, OutboxFields):
     scans = ListField(DictField())
     submission = StringField()  # e-portal submission id, only on e-portal registrations
     request_key = StringField()  # a clerk's Idempotency-Key with the clerk's id, only where given
+    code_version = IntField()  # how many times the case's access code was reissued (absent: never)
+    code_history = ListField(DictField())  # each reissue: version, at, by, reason, requested_for
 
 
 class AuditDoc(Document):
@@ -151,10 +153,30 @@ class MongoRegistrationRepository:
             self._raise(self._counter(r.register_code, r.year, r.seq, self._case_key(r)), r.seq or r.number)  # past it
             raise IndexTaken(r.claim_key)
 
-    def replace_access_code(self, case: Registration, code_hash: str, event: OutboxMessage) -> None:
-        self.outbox.point([event], case.claim_key)
-        self._regs.update_one({"_id": case.claim_key},
-                              {"$set": {"access_code_hash": code_hash, **push_update([event])["$set"]}})
+    def code_version(self, case: Registration) -> int:
+        doc = self._regs.find_one({"_id": case.claim_key}, {"code_version": 1}) or {}
+        return doc.get("code_version") or 0
+
+    def replace_access_code(self, case: Registration, code_hash: str, version: int, record: dict,
+                            event: OutboxMessage) -> bool:
+        """Compare-and-set under a short lease on the case's code (a filter on anything but
+        ``_id`` makes FerretDB scan the collection)."""
+        lease = Lease(self._regs.database["leases"], ttl_s=30)
+        if not lease.acquire(f"code:{case.claim_key}"):
+            return False
+        try:
+            if self.code_version(case) != version - 1:
+                return False
+            # the relay sends it without repairing the (long complete) registration
+            self.outbox.point([event], case.claim_key, no_repair=True)
+            at = record["at"].astimezone(dt.timezone.utc).replace(tzinfo=None)
+            self._regs.update_one(
+                {"_id": case.claim_key},
+                {"$set": {"access_code_hash": code_hash, "code_version": version, **push_update([event])["$set"]},
+                 "$push": {"code_history": {**record, "at": at}}})
+            return True
+        finally:
+            lease.release(f"code:{case.claim_key}")
 
     def finish(self, registrations: Sequence[Registration]) -> None:
         self._complete([self._doc(r, r.claim_key, self._case_key(r), []) for r in registrations])

@@ -5,6 +5,7 @@ import json
 import logging
 import re
 
+import eventlet
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from nameko.web.handlers import http
@@ -105,7 +106,8 @@ class RegistryService:
         # The number is claimed and the events are in the outbox: answer the clerk now and
         # finish meanwhile (if the process dies first, the relay timer does it).
         self._completer().submit(done)
-        return json_response(views.registered(done), status=201 if done.created else 200)
+        return json_response(views.registered(done), status=201 if done.created else 200,
+                             headers={"Cache-Control": "no-store"})  # the access code, shown once
 
     @http("GET", "/api/v1/documents/by-index")
     @handle_problems
@@ -147,28 +149,30 @@ class RegistryService:
         citizen who lost theirs, or when the answer that showed it never reached the clerk.
         Shown once; the old code stops working."""
         principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        index = request.args.get("index", "").strip()
+        if not index:
+            raise Problem(400, "Bad Request", "Посочете индекса на документа (параметър index).",
+                          errors=[{"field": "index", "message": "Полето е задължително."}])
         try:
             body = json.loads(request.get_data() or b"{}")
             reason = body.get("reason") if isinstance(body, dict) else None
         except ValueError:
             raise Problem(400, "Bad Request", "Тялото трябва да е JSON: {\"reason\": \"...\"}.")
         try:
-            case, code, at = self.app.registry.reissue_access_code(request.args.get("index", ""), principal.subject,
-                                                                   reason if isinstance(reason, str) else "")
+            done = self.app.registry.reissue_access_code(index, principal.subject,
+                                                         reason if isinstance(reason, str) else "")
         except Rejected as exc:
             raise _problem(exc)
-        self._publish_now(case.claim_key)
-        return json_response(views.reissued(case, code, at), status=201)
+        eventlet.spawn_n(self._send, done.event)  # after the answer; if it fails, the relay timer sends it
+        return json_response(views.reissued(done), status=201, headers={"Cache-Control": "no-store"})
 
-    def _publish_now(self, claim_key: str) -> None:
-        """Send what the case's outbox holds now; if the broker fails, the relay timer does."""
-        outbox = self.app.outbox
-        if outbox is None:
-            return
+    def _send(self, event) -> None:
         try:
-            relay(outbox, self.publish, owner_id=claim_key)
-        except Exception as exc:  # the pointer stays; the timer retries
-            logs.event(log, "publish_deferred", logging.WARNING, owner=claim_key, error=repr(exc))
+            self.publish(event.topic, event.envelope, key=event.key)
+            if self.app.outbox is not None:
+                self.app.outbox.mark_published(None, [event])
+        except Exception as exc:  # the pointer stays; the relay timer sends it
+            logs.event(log, "publish_deferred", logging.WARNING, topic=event.topic, error=repr(exc))
 
     @http("GET", "/api/v1/documents/stamp.pdf")
     @handle_problems

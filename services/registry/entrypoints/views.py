@@ -44,7 +44,9 @@ def calendar_table(rows: list[CalendarException], version: int) -> dict:
             "official_calendar": f"PyPI holidays {package_version('holidays')}, country_holidays('BG')"}
 
 
-def reissued(case, code: str, at) -> dict:
-    return {"case_index": case.case_index, "access_code": code, "reissued_at": at.isoformat(),
+def reissued(done) -> dict:
+    case = done.case
+    return {"case_index": case.case_index, "access_code": done.access_code, "reissued_at": done.at.isoformat(),
+            "code_version": done.event.envelope.body().code_version,
             "receipt_pdf": f"/api/v1/documents/receipt.pdf?index={quote(case.case_index, safe='')}",
             "note": "Кодът се показва само веднъж; предишният код вече не е валиден."}

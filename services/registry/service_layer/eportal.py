@@ -84,4 +84,7 @@ def register_submission(registry: Registry, submission: EportalSubmission, catal
 
 
 def _again(registry: Registry, earlier) -> Registered:
-    return Registered(earlier, None, created=False, events=tuple(registry.repo.events_of(earlier)), announced=False)
+    # linked=False: its lookups are written again with the batch (idempotent), in case the
+    # delivery that made it failed while writing them
+    return Registered(earlier, None, created=False, events=tuple(registry.repo.events_of(earlier)), announced=False,
+                      linked=False)

@@ -49,9 +49,15 @@ class AbstractRegistrationRepository(Protocol):
         """After the claims, idempotent, for a batch: the number hints and the audit
         entries. If this never runs, the outbox relay runs it before publishing."""
 
-    def replace_access_code(self, case: Registration, code_hash: str, event: OutboxMessage) -> None:
-        """Atomically: the case's new access-code hash and the event announcing it (in its
-        outbox; announced by a pointer first, so the relay sends it after a crash)."""
+    def code_version(self, case: Registration) -> int:
+        """How many times the case's access code was reissued (0: never)."""
+
+    def replace_access_code(self, case: Registration, code_hash: str, version: int, record: dict,
+                            event: OutboxMessage) -> bool:
+        """If the case's code is still at ``version - 1``, atomically: the new hash, the
+        version, ``record`` (who, when, why) in the case's code history and the event
+        announcing it in its outbox (announced by a pointer first, so the relay sends it
+        after a crash). False if another reissue came first."""
 
     def by_index(self, index: str) -> Optional[Registration]: ...
 

@@ -69,6 +69,14 @@ class Rejected(Exception):
 
 
 @dataclass(frozen=True)
+class Reissued:
+    case: Registration  # with the new hash
+    access_code: str  # shown once
+    at: dt.datetime
+    event: OutboxMessage  # in the case's outbox; the caller sends it (else the relay does)
+
+
+@dataclass(frozen=True)
 class Registered:
     registration: Registration
     access_code: Optional[str]
@@ -127,9 +135,10 @@ class Registry:
         reg_id = registration_id or uuid.uuid4()
         series = self._series(case.register_code if case else register.code, case, local.year)
         with self._in_flight(series) as alone:
-            # A repeatable request (its id derives from its key) always stages its scans under
-            # its id: every attempt then writes the same keys, which the winner keeps.
-            predicted = self._predicted(series) if alone and not request_key else None
+            # A repeatable request (an e-portal submission, a clerk's request with a key: its id
+            # derives from it) always stages its scans under its id: every attempt then writes
+            # the same keys, which the claim that wins keeps, so a losing attempt leaves nothing.
+            predicted = self._predicted(series) if alone and registration_id is None else None
             draft = Registration(reg_id, series[0], 0, 0, 0, "", "", now, cmd, code_hash, actor, due, version,
                                  scans, request_key).with_staging_keys(predicted)
             try:
@@ -204,8 +213,9 @@ class Registry:
             raise Rejected(422, "Ключът Idempotency-Key вече е използван за друг документ.",
                            [{"field": "Idempotency-Key", "message": "Използван е за друга заявка; изпратете нов ключ."}],
                            {"registration_index": earlier.index})
-        # completed again after the answer (idempotent): finishes what a crash may have left
-        return Registered(earlier, None, created=False)
+        # completed again after the answer (idempotent): finishes what a crash may have left,
+        # its lookups included
+        return Registered(earlier, None, created=False, linked=False)
 
     def complete(self, *done: Registered) -> None:
         """After the answer, for one or a batch of registrations: scans to their
@@ -347,26 +357,36 @@ class Registry:
         self.repo.audit(actor, "print_receipt", index, {"with_code": bool(access_code)})
         return registration
 
-    def reissue_access_code(self, index: str, actor: str, reason: str) -> tuple[Registration, str, dt.datetime]:
+    def reissue_access_code(self, index: str, actor: str, reason: str, attempts: int = 5) -> Reissued:
         """A new access code for the case of ``index`` (the citizen lost theirs, or the
         answer that showed it never reached the clerk): shown once, stored only as a hash;
         the old code stops opening the case here at once and in status when it gets the
-        event, which travels in the case's outbox. Returns the case, the code and when."""
+        event, which travels in the case's outbox. Reissues of a case are numbered by the
+        registry (compare-and-set), so the registry and status agree on the last one."""
         reason = " ".join((reason or "").split())
         if not 3 <= len(reason) <= 500:
             raise Rejected(422, "Посочете причината за новия код (от 3 до 500 знака).",
                            [{"field": "reason", "message": "Причината е задължителна (3–500 знака)."}])
         case = self._case_of(self.get(index))
         code, code_hash = new_access_code(self.keys)
-        at = self.clock()
-        body = AccessCodeReissued(case_index=case.case_index, access_code_hash=code_hash, reissued_at=at)
-        event = OutboxMessage(topics.ACCESS_CODES_REISSUED, case.case_index,
-                              Envelope.wrap(body, source="registry", correlation_id=case.case_index,
-                                            trace=TraceContext(**self.trace())))
-        self.repo.replace_access_code(case, code_hash, event)
-        self.repo.audit(actor, "reissue_access_code", case.case_index, {"requested_for": index, "reason": reason})
-        logs.event(log, "access_code_reissued", case_index=case.case_index, actor=actor)
-        return dataclasses.replace(case, access_code_hash=code_hash), code, at
+        for _ in range(attempts):
+            version = self.repo.code_version(case) + 1
+            at = self.clock()
+            body = AccessCodeReissued(case_index=case.case_index, access_code_hash=code_hash, code_version=version,
+                                      reissued_at=at)
+            event = OutboxMessage(topics.ACCESS_CODES_REISSUED, case.case_index,
+                                  Envelope.wrap(body, source="registry", correlation_id=case.case_index,
+                                                trace=TraceContext(**self.trace())))
+            record = {"version": version, "at": at, "by": actor, "reason": reason, "requested_for": index}
+            if self.repo.replace_access_code(case, code_hash, version, record, event):
+                break
+        else:
+            raise Rejected(409, "Кодът на преписката се променя в момента от друг служител; опитайте отново.")
+        # the change and who made it, why, are already recorded in the case; this is the log's copy
+        self.repo.audit(actor, "reissue_access_code", case.case_index,
+                        {"requested_for": index, "reason": reason, "code_version": version})
+        logs.event(log, "access_code_reissued", case_index=case.case_index, actor=actor, code_version=version)
+        return Reissued(dataclasses.replace(case, access_code_hash=code_hash), code, at, event)
 
     def scan_url(self, index: str, n: int, actor: str, expires=dt.timedelta(minutes=5)) -> str:
         registration = self.get(index)

@@ -13,6 +13,17 @@ class InMemoryCaseRepository:
     def __init__(self):
         self.cases: dict[str, tuple[Case, int]] = {}
         self.outbox: list[OutboxMessage] = []
+        self.held: dict[str, tuple[str, int]] = {}
+
+    def hold_code(self, case_index: str, code_hash: str, version: int) -> None:
+        if version > self.held.get(case_index, ("", 0))[1]:
+            self.held[case_index] = (code_hash, version)
+
+    def held_code(self, case_index: str) -> Optional[tuple[str, int]]:
+        return self.held.get(case_index)
+
+    def drop_held_code(self, case_index: str) -> None:
+        self.held.pop(case_index, None)
 
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         found = self.cases.get(case_index)

@@ -8,7 +8,7 @@ from mongoengine import DateTimeField, Document, IntField, ListField, DictField,
 from pymongo.errors import DuplicateKeyError
 
 from delovod_proto.vocabulary import CaseStage
-from servicekit.mongo import Lease
+from servicekit.mongo import Lease, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
@@ -29,7 +29,7 @@ class CaseDoc(Document, OutboxFields):
     stage = StringField(required=True)
     history = ListField(DictField())
     version = IntField(default=1)
-    access_code_set_at = DateTimeField()
+    code_version = IntField(default=0)
 
 
 def _fields(case: Case) -> dict:
@@ -38,8 +38,7 @@ def _fields(case: Case) -> dict:
             "access_code_hash": case.access_code_hash, "stage": case.stage.value,
             "history": [{"stage": h.stage.value, "at": h.at.astimezone(UTC).replace(tzinfo=None), "reason": h.reason}
                         for h in case.history],
-            "access_code_set_at": case.access_code_set_at.astimezone(UTC).replace(tzinfo=None)
-            if case.access_code_set_at else None}
+            "code_version": case.code_version}
 
 
 def _to_domain(d: CaseDoc) -> Case:
@@ -47,7 +46,7 @@ def _to_domain(d: CaseDoc) -> Case:
                 dt.date.fromisoformat(d.due_date) if d.due_date else None, d.access_code_hash,
                 CaseStage(d.stage), [HistoryEntry(CaseStage(h["stage"]), h["at"].replace(tzinfo=UTC), h.get("reason"))
                                      for h in d.history],
-                d.access_code_set_at.replace(tzinfo=UTC) if d.access_code_set_at else None)
+                d.code_version or 0)
 
 
 class MongoCaseRepository:
@@ -55,6 +54,24 @@ class MongoCaseRepository:
 
     def __init__(self):
         self.outbox = MongoOutboxStore(CaseDoc)
+
+    @property
+    def _held(self):
+        return CaseDoc._get_collection().database["held_codes"]
+
+    def hold_code(self, case_index: str, code_hash: str, version: int) -> None:
+        """Keep a reissued code for a case not open yet (the highest version wins): each
+        version's hash, and the highest version, in one update by ``_id``."""
+        upsert(self._held, {"_id": case_index}, {"$max": {"version": version}, "$set": {f"codes.{version}": code_hash}})
+
+    def held_code(self, case_index: str) -> Optional[tuple[str, int]]:
+        doc = self._held.find_one({"_id": case_index})
+        if not doc:
+            return None
+        return doc["codes"][str(doc["version"])], doc["version"]
+
+    def drop_held_code(self, case_index: str) -> None:
+        self._held.delete_one({"_id": case_index})
 
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         doc = CaseDoc.objects(id=case_index).first()

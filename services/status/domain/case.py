@@ -50,14 +50,14 @@ class Case:
     access_code_hash: str
     stage: CaseStage = CaseStage.REGISTERED
     history: list[HistoryEntry] = field(default_factory=list)
-    access_code_set_at: Optional[dt.datetime] = None  # when a clerk last reissued the code, if ever
+    code_version: int = 0  # how many times a clerk reissued the code (the registry numbers them)
 
-    def reissue_code(self, code_hash: str, at: dt.datetime) -> bool:
-        """Take a reissued code unless a later one is already in place (events of one case
-        arrive in order, but a replayed dead letter may be old); True if it changed."""
-        if self.access_code_set_at is not None and at <= self.access_code_set_at:
+    def reissue_code(self, code_hash: str, version: int) -> bool:
+        """Take a reissued code unless the same or a later one is in place (a redelivered or
+        replayed event changes nothing); True if it changed."""
+        if version <= self.code_version:
             return False
-        self.access_code_hash, self.access_code_set_at = code_hash, at
+        self.access_code_hash, self.code_version = code_hash, version
         return True
 
     def move_to(self, stage: CaseStage, at: dt.datetime, reason: Optional[str]) -> CaseStage:

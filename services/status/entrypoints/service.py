@@ -39,8 +39,7 @@ class StatusService:
         self.app.tracker.on_document_registered(envelope.body())
         self._relay(envelope.correlation_id)
 
-    # A reissue may overtake its case's DocumentRegistered (another topic): ~1 minute of retries.
-    @consume(topics.ACCESS_CODES_REISSUED, max_attempts=10)
+    @consume(topics.ACCESS_CODES_REISSUED)
     def on_access_code_reissued(self, envelope):
         self.app.tracker.on_access_code_reissued(envelope.body())
 

@@ -32,14 +32,18 @@ class AbstractCaseRepository(Protocol):
     def save(self, case: Case, version: int, events: Iterable[OutboxMessage]) -> bool:
         """Replace if still at ``version``; False if someone changed it meanwhile."""
 
+    def hold_code(self, case_index: str, code_hash: str, version: int) -> None:
+        """Keep a reissued code for a case that is not open yet (highest version wins)."""
+
+    def held_code(self, case_index: str) -> Optional[tuple[str, int]]: ...
+
+    def drop_held_code(self, case_index: str) -> None: ...
+
 
 class ConcurrentChange(Exception):
     pass
 
 
-class CaseNotOpenYet(Exception):
-    """An event for a case whose DocumentRegistered has not arrived yet (another topic):
-    the consumer retries it, and dead-letters it (to be replayed) if it never does."""
 
 
 class StatusTracker:
@@ -67,22 +71,34 @@ class StatusTracker:
                     [HistoryEntry(CaseStage.REGISTERED, event.registered_at)])
         created = self.repo.create(case, [self._event(case, None, None)])
         logs.event(log, "case_opened" if created else "case_open_duplicate", case_index=case.case_index)
+        # A code reissued before this event arrived (its own topic) waits here; looked at after
+        # the case exists, and the reissue handler looks at the case after holding, so one of
+        # the two always sees the other.
+        held = self.repo.held_code(case.case_index)
+        if held is not None:
+            self._apply_code(case.case_index, *held)
+            self.repo.drop_held_code(case.case_index)
         return created
 
-    def on_access_code_reissued(self, event: AccessCodeReissued, attempts: int = 5) -> bool:
-        """The case's code was reissued at the registry: from now on only the new one opens it."""
-        for _ in range(attempts):
-            found = self.repo.get(event.case_index)
-            if found is None:
-                raise CaseNotOpenYet(f"case {event.case_index} is not open here yet")
-            case, version = found
-            if not case.reissue_code(event.access_code_hash, event.reissued_at):
-                logs.event(log, "access_code_reissue_stale", case_index=event.case_index)
+    def on_access_code_reissued(self, event: AccessCodeReissued) -> bool:
+        """The case's code was reissued at the registry: from now on only the new one opens
+        it. The event may arrive before the case's DocumentRegistered: then it is held."""
+        if self.repo.get(event.case_index) is None:
+            self.repo.hold_code(event.case_index, event.access_code_hash, event.code_version)
+            logs.event(log, "access_code_held", case_index=event.case_index, code_version=event.code_version)
+            if self.repo.get(event.case_index) is None:
                 return False
+        return self._apply_code(event.case_index, event.access_code_hash, event.code_version)
+
+    def _apply_code(self, case_index: str, code_hash: str, code_version: int, attempts: int = 5) -> bool:
+        for _ in range(attempts):
+            case, version = self.repo.get(case_index)
+            if not case.reissue_code(code_hash, code_version):
+                return False  # the same or a later reissue is in place
             if self.repo.save(case, version, []):
-                logs.event(log, "access_code_replaced", case_index=event.case_index)
+                logs.event(log, "access_code_replaced", case_index=case_index, code_version=code_version)
                 return True
-        raise ConcurrentChange(f"case {event.case_index} kept changing; the event is retried")
+        raise ConcurrentChange(f"case {case_index} kept changing; the event is retried")
 
     def change_stage(self, case_index: str, stage: CaseStage, reason: Optional[str]) -> Case:
         found = self.repo.get(case_index)

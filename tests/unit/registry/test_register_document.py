@@ -208,8 +208,9 @@ def test_reissued_code_replaces_the_old_one_for_the_whole_case(registry, parts):
     first = registry.register(command(), [], "clerk1", None)
     case = first.registration
     follow = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
-    updated, code, at = registry.reissue_access_code(follow.index, "clerk2", "  гражданинът е загубил  кода ")
-    assert updated.index == case.index and len(code) == 8 and code != first.access_code and at == NOW
+    done = registry.reissue_access_code(follow.index, "clerk2", "  гражданинът е загубил  кода ")
+    updated, code = done.case, done.access_code
+    assert updated.index == case.index and len(code) == 8 and code != first.access_code and done.at == NOW
     assert registry.for_printing(follow.index, code, "clerk2").index == follow.index  # the case's code, new
     for index in (case.index, follow.index):
         with pytest.raises(Rejected) as err:
@@ -219,9 +220,13 @@ def test_reissued_code_replaces_the_old_one_for_the_whole_case(registry, parts):
     assert event.topic == topics.ACCESS_CODES_REISSUED and event.key == case.index
     body = event.envelope.body()
     assert body.case_index == case.index and body.access_code_hash == repo.by_index(case.index).access_code_hash
+    assert body.code_version == 1 and event is done.event
     assert code not in event.envelope.model_dump_json()  # only the hash travels
     assert ("clerk2", "reissue_access_code", case.index,
-            {"requested_for": follow.index, "reason": "гражданинът е загубил кода"}) in repo.audit_log
+            {"requested_for": follow.index, "reason": "гражданинът е загубил кода", "code_version": 1}) in repo.audit_log
+    assert repo.code_history[case.claim_key][0]["by"] == "clerk2"
+    again = registry.reissue_access_code(case.index, "clerk1", "втори път")
+    assert again.event.envelope.body().code_version == 2
 
 
 @pytest.mark.parametrize("index, reason, status", [("ЖЛБ-1/25.11.2026", "", 422), ("ЖЛБ-1/25.11.2026", "x" * 501, 422),
