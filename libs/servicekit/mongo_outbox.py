@@ -98,7 +98,8 @@ class MongoOutboxStore:
         query = {"doc_id": owner_id} if owner_id is not None else {}
         settled = _now() - dt.timedelta(seconds=self.settle_s)
         clock, waiting = time.monotonic(), self._waiting
-        self._waiting = {}
+        # a full round forgets pointers gone meanwhile; one owner's round keeps the others'
+        self._waiting = {} if owner_id is None else dict(waiting)
         by_doc: dict[str, list[dict]] = {}
         # a bounded read: pointers pile up only while the broker is unreachable, and then
         # the relay cannot send them anyway; waiting ones are skipped, so no starvation
