@@ -5,7 +5,7 @@ import requests
 
 from tests.conftest import until
 from tests.e2e.conftest import REGISTRY, STATUS
-from tests.e2e.test_registration_flow import metadata, register
+from tests.e2e.test_registration_flow import mails_for, metadata, register
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +35,10 @@ def test_a_reissued_code_replaces_the_old_one_everywhere(clerk):
 
     until(lambda: lookup(index, new).ok, what="new code accepted by status", timeout_s=60, interval_s=0.7)
     assert lookup(index, old).status_code == 404
+    notice = until(lambda: [m for m in mails_for(index) if "нов код за достъп" in m["Subject"]],
+                   what="the citizen's notice of the new code", timeout_s=60)
+    text = notice[0].get_body(("plain",)).get_content()
+    assert new not in text and old not in text and "Предишният код вече не е валиден" in text
 
 
 @pytest.mark.parametrize("params, body, status, field", [

@@ -25,8 +25,22 @@ def compose(case_index: str, stage: CaseStage, subject: str, due: Optional[dt.da
     link = f"{status_url}/?{urlencode({'index': case_index})}"
     body = (f"Уважаеми граждани,\n\n{line}\n\nОтносно: {subject}\n\n"
             f"Можете да проверите текущия етап по всяко време с индекса и кода за достъп от разписката: {link}\n\n"
-            "Община Пловдив\nтел. 032/656 701, info@plovdiv.bg\n")
+            + SIGNATURE)
     return f"Преписка {case_index}: {TEXT[stage].split('.')[0].format(index=case_index, due='', reason='')}", body
+
+
+SIGNATURE = "Община Пловдив\nтел. 032/656 701, info@plovdiv.bg\n"
+
+
+def compose_code_notice(case_index: str, reissued_at: dt.datetime, tz: str = "Europe/Sofia") -> tuple[str, str]:
+    """A security notice: a new access code was issued for the case (never the code itself)."""
+    from zoneinfo import ZoneInfo
+
+    when = reissued_at.astimezone(ZoneInfo(tz))
+    body = (f"Уважаеми граждани,\n\nНа {when:%d.%m.%Y} в {when:%H:%M} ч. е издаден нов код за достъп до преписка "
+            f"{case_index}. Предишният код вече не е валиден; новият е отпечатан на разписката, "
+            "връчена на гише.\n\nАко не сте поискали нов код, свържете се с нас веднага.\n\n" + SIGNATURE)
+    return f"Преписка {case_index}: издаден е нов код за достъп", body
 
 
 def backoff_s(attempts: int, base_s: float, cap_s: float = 3600.0) -> float:

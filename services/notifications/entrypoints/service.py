@@ -33,6 +33,11 @@ class NotificationsService:
         self.app.dispatcher.on_status_changed(envelope)
         self.app.dispatcher.dispatch_due(envelope.correlation_id)
 
+    @consume(topics.ACCESS_CODES_REISSUED)
+    def on_access_code_reissued(self, envelope):
+        self.app.dispatcher.on_access_code_reissued(envelope)
+        self.app.dispatcher.dispatch_due(envelope.correlation_id)
+
     @timer(interval=2)
     def dispatch(self):
         self.app.dispatcher.dispatch_due()

@@ -11,12 +11,13 @@ from typing import Callable, Optional, Protocol
 
 from delovod_proto import topics
 from delovod_proto.envelope import Envelope, TraceContext
-from delovod_proto.events import CaseStatusChanged, Contact, DocumentRegistered, NotificationDelivered
+from delovod_proto.events import (AccessCodeReissued, CaseStatusChanged, Contact, DocumentRegistered,
+                                  NotificationDelivered)
 from delovod_proto.vocabulary import ContactChannel
 from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
-from ..domain.messages import backoff_s, compose
+from ..domain.messages import backoff_s, compose, compose_code_notice
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,20 @@ class Dispatcher:
 
     def on_status_changed(self, envelope: Envelope) -> bool:
         e: CaseStatusChanged = envelope.body()
-        subject, body = compose(e.case_index, e.stage, e.subject, e.due_date, e.reason, self.status_url)
-        created = self.repo.add(Notification(str(envelope.event_id), e.case_index, subject, body,
+        return self._queue(envelope, e.case_index,
+                           *compose(e.case_index, e.stage, e.subject, e.due_date, e.reason, self.status_url))
+
+    def on_access_code_reissued(self, envelope: Envelope) -> bool:
+        """Tell the citizen a new code was issued (if it was not them, they should know)."""
+        e: AccessCodeReissued = envelope.body()
+        return self._queue(envelope, e.case_index, *compose_code_notice(e.case_index, e.reissued_at))
+
+    def _queue(self, envelope: Envelope, case_index: str, subject: str, body: str) -> bool:
+        """One notification per event: the event id is its id, so a redelivery adds none."""
+        created = self.repo.add(Notification(str(envelope.event_id), case_index, subject, body,
                                              next_attempt_at=self.clock(), trace=self.trace()))
         logs.event(log, "notification_queued" if created else "notification_duplicate",
-                   notification_id=str(envelope.event_id), case_index=e.case_index)
+                   notification_id=str(envelope.event_id), case_index=case_index)
         return created
 
     def dispatch_due(self, case_index: Optional[str] = None, limit: int = 50) -> int:

@@ -81,3 +81,19 @@ def test_retries_with_backoff_then_dead_letter_then_replay():
 def test_backoff_doubles_and_is_capped():
     assert [backoff_s(a, 2) for a in (1, 2, 3)] == [2, 4, 8]
     assert backoff_s(50, 2) == 3600
+
+
+def test_a_reissued_code_is_announced_once_without_the_code():
+    from delovod_proto.events import AccessCodeReissued
+
+    d, channel, _ = make()
+    d.on_document_registered(registered())
+    body = AccessCodeReissued(case_index="ЖЛБ-1/25.11.2026", access_code_hash="hmac_sha256$k1$00$11", code_version=1,
+                              reissued_at=dt.datetime(2026, 11, 26, 8, 5, tzinfo=dt.timezone.utc))
+    event = Envelope.wrap(body, source="registry", correlation_id=body.case_index)
+    assert d.on_access_code_reissued(event) and not d.on_access_code_reissued(event)
+    d.dispatch_due()
+    assert channel.sent == [(str(event.event_id), "m@example.bg")]
+    n = d.repo.items[str(event.event_id)]
+    assert "нов код за достъп" in n.subject and "26.11.2026 в 10:05 ч." in n.body  # Sofia time
+    assert "hmac" not in n.body and "Ако не сте поискали нов код" in n.body
