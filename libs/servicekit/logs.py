@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import datetime, timezone
 
@@ -18,9 +19,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+# A citizen's access code travels as ``code=`` in the query of the status lookup and of the
+# receipt; the web server's access log writes whole request lines.
+_CODE_IN_QUERY = re.compile(r"([?&]code=)[^&\s\"]*")
+
+
+class RedactAccessCodes(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "code=" in message:
+            record.msg, record.args = _CODE_IN_QUERY.sub(r"\1[redacted]", message), None
+        return True
+
+
 def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactAccessCodes())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -1,6 +1,8 @@
 """MongoDB connections: one mongoengine alias per service, from its own URI."""
 from __future__ import annotations
 
+import uuid
+
 import mongoengine
 
 
@@ -28,14 +30,22 @@ def upsert(collection, query: dict, update: dict, attempts: int = 3):
                 raise
 
 
+# The tokens of the leases this process took last, by (database, collection, key), for a
+# release through another Lease object than the one that took it (notifications does that).
+_TOKENS: dict[tuple, str] = {}
+
+
 class Lease:
     """A lease on a key: the one writer that inserts ``{_id: key}`` holds it until it
-    releases it or ``ttl`` passes (then another may break it). Built on ``_id`` inserts
-    alone, because conditional updates on other fields cannot be answered by FerretDB's
-    SQLite backend without scanning the collection."""
+    releases it or ``ttl`` passes (then another may break it). Taken by an ``_id`` insert,
+    because conditional updates cannot be answered by FerretDB's SQLite backend without
+    scanning the collection; breaking and releasing name the lease they mean (its expiry,
+    its holder's token), so neither removes a lease someone else has just taken. Those two
+    filters do scan, but a leases collection holds only the leases in use."""
 
     def __init__(self, collection, ttl_s: float = 120.0):
         self.collection, self.ttl_s = collection, ttl_s
+        self._mine: dict[str, str] = {}  # the tokens this object took
 
     def acquire(self, key: str) -> bool:
         import datetime as dt
@@ -45,17 +55,30 @@ class Lease:
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         for _ in range(2):
             try:
-                self.collection.insert_one({"_id": key, "until": now + dt.timedelta(seconds=self.ttl_s)})
+                token = uuid.uuid4().hex
+                self.collection.insert_one({"_id": key, "until": now + dt.timedelta(seconds=self.ttl_s), "token": token})
+                _TOKENS[self._name(key)] = self._mine[key] = token
                 return True
             except DuplicateKeyError:
                 held = self.collection.find_one({"_id": key})
                 if held and held["until"] > now:
                     return False
-                self.collection.delete_one({"_id": key})  # expired: its holder died
+                # expired: its holder died; delete only the lease seen (not one another
+                # breaker just took); leases are few, so this filter's scan is short
+                if held is not None:
+                    self.collection.delete_one({"_id": key, "until": held["until"]})
         return False
 
+    def _name(self, key: str) -> tuple:
+        return self.collection.database.name, self.collection.name, key
+
     def release(self, key: str) -> None:
-        self.collection.delete_one({"_id": key})
+        """Only this holder's lease: one that outlived its ttl may have been taken over."""
+        token = self._mine.pop(key, None) or _TOKENS.get(self._name(key))
+        if _TOKENS.get(self._name(key)) == token:
+            _TOKENS.pop(self._name(key), None)
+        if token is not None:
+            self.collection.delete_one({"_id": key, "token": token})
 
 
 def insert_once(collection, doc: dict) -> bool:

@@ -50,6 +50,9 @@ class MongoOutboxStore:
     - ``abandon(pointer, doc)`` is told of an announcement whose write never happened
       (``doc`` is whatever now holds that ``_id``, or None), so the owner can remove what
       it made ready for it (e.g. uploaded objects the pointer lists).
+    - ``leftovers(pointer, doc)`` is told of each pointer whose event was found, with the
+      aggregate, so the owner can remove what the pointer announced that the aggregate does
+      not keep (what a losing attempt of a repeated write made ready).
     - ``resolve(doc_id)`` maps a pointer's ``doc_id`` to the aggregate's ``_id`` when the
       writer could not know it yet (the registry points at ``rid:<registration id>``
       before its number is claimed); None if there is no such aggregate.
@@ -59,9 +62,11 @@ class MongoOutboxStore:
 
     def __init__(self, document_cls, *, repair: Optional[Callable[[dict], None]] = None,
                  abandon: Optional[Callable[[dict, Optional[dict]], None]] = None,
+                 leftovers: Optional[Callable[[dict, dict], None]] = None,
                  resolve: Callable[[str], Optional[str]] = lambda doc_id: doc_id,
                  grace_s: float = 60.0, settle_s: float = 5.0):
         self.document_cls, self.repair, self.abandon, self.resolve = document_cls, repair, abandon, resolve
+        self.leftovers = leftovers
         self.grace_s, self.settle_s = grace_s, settle_s
         self._waiting: dict[str, float] = {}  # pointer id -> when to look at it again
 
@@ -79,17 +84,25 @@ class MongoOutboxStore:
 
     def point_ids(self, event_ids: Iterable, doc_id: str, **extra) -> None:
         """The same, by event id, in one round trip; ``extra`` fields go into each
-        pointer (for ``abandon``)."""
+        pointer (for ``abandon``). A pointer written before (another attempt of the same
+        write, which reuses its event ids) is renewed: its clock starts again, and list
+        fields (e.g. the objects it announces) get this attempt's items added."""
         from pymongo.errors import BulkWriteError
 
-        pointers = [{"_id": str(i), "doc_id": doc_id, "at": _now(), **extra} for i in event_ids]
+        now = _now()
+        pointers = [{"_id": str(i), "doc_id": doc_id, "at": now, **extra} for i in event_ids]
         if not pointers:
             return
         try:
             self._pointers.insert_many(pointers, ordered=False)
-        except BulkWriteError as exc:  # a pointer written before (same event): keep it
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != 11000 for e in errors):
                 raise
+            lists = {k: {"$each": v} for k, v in extra.items() if isinstance(v, list)}
+            for e in errors:
+                self._pointers.update_one({"_id": e["op"]["_id"]},
+                                          {"$set": {"at": now}, **({"$addToSet": lists} if lists else {})})
 
     def pending(self, limit: int, owner_id=None) -> Iterable[OutboxBatch]:
         """Up to ``limit`` aggregates' pending events. A pointer whose write has not
@@ -138,6 +151,9 @@ class MongoOutboxStore:
                 self._waiting[p["_id"]] = time.monotonic() + min(30.0, self.grace_s / 4)
         if not found:
             return None
+        if self.leftovers:
+            for p in found:
+                self.leftovers(p, doc)
         if self.repair and not all(p.get("no_repair") for p in found):
             self.repair(doc)
         return OutboxBatch(doc_id, tuple(OutboxMessage.from_doc(events[p["_id"]]) for p in found))

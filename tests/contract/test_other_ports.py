@@ -160,3 +160,12 @@ def test_notifications_claim_finish_dead_replay(notes):
     assert [d.id for d in notes.dead()] == ["id-1"]
     assert notes.replay("id-1", now) and not notes.replay("id-1", now)
     assert notes.claim_due(now, dt.timedelta(minutes=2)).attempts == 0
+
+
+def test_a_case_with_a_field_this_version_does_not_know_is_still_read(cases):
+    assert cases.create(case("К-7/01.02.2026"), [])
+    if not hasattr(cases, "cases"):  # the real one: a field an earlier or later version wrote
+        from status.adapters.mongo_repository import CaseDoc
+        CaseDoc._get_collection().update_one({"_id": "К-7/01.02.2026"}, {"$set": {"access_code_set_at": None}})
+    got, _ = cases.get("К-7/01.02.2026")
+    assert got.case_index == "К-7/01.02.2026"

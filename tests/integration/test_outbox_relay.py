@@ -67,3 +67,36 @@ def test_a_pointer_past_grace_is_abandoned_and_dropped(store):
     assert list(store.pending(10)) == []
     assert store.abandoned == [(str(ghost.envelope.event_id), None)]
     assert store._pointers.count_documents({}) == 0
+
+
+def test_announcing_again_renews_the_pointer_and_adds_its_objects(store):
+    import time
+
+    event_id = uuid.uuid4()
+    store.point_ids([event_id], "rid:x", scans=["staging/x/1-aaaa.pdf"])
+    first = store._pointers.find_one({"_id": str(event_id)})
+    time.sleep(0.01)
+    store.point_ids([event_id], "rid:x", scans=["staging/x/1-bbbb.pdf"])
+    again = store._pointers.find_one({"_id": str(event_id)})
+    assert again["at"] > first["at"]  # a retry's objects are not swept on the first attempt's clock
+    assert sorted(again["scans"]) == ["staging/x/1-aaaa.pdf", "staging/x/1-bbbb.pdf"]
+
+
+def test_a_lease_is_broken_and_released_only_as_the_one_seen(test_db):
+    import datetime as dt
+
+    from pymongo import MongoClient
+    from servicekit.mongo import Lease
+
+    with MongoClient(test_db) as client:
+        leases = client.get_default_database()["leases"]
+        stale = Lease(leases, ttl_s=-1)  # expires at once: its holder "stalled"
+        assert stale.acquire("k")
+        fresh = Lease(leases, ttl_s=60)
+        assert fresh.acquire("k")  # broke the expired one
+        stale_token_left = leases.find_one({"_id": "k"})["until"] > dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        assert stale_token_left
+        stale.release("k")  # the stalled holder wakes up: must not remove the new lease
+        assert not Lease(leases, ttl_s=60).acquire("k")
+        fresh.release("k")
+        assert Lease(leases, ttl_s=60).acquire("k")

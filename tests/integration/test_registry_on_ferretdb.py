@@ -11,7 +11,7 @@ from registry.adapters.s3_store import S3ScanStore
 from registry.domain.calendar import WorkingCalendar
 from registry.domain.index import DEFAULT_REGISTERS, Register
 from registry.service_layer.ports import IndexTaken
-from registry.service_layer.registry import Registry
+from registry.service_layer.registry import Registry, Rejected
 from servicekit import mongo
 from servicekit.concurrently import green
 from tests.helpers import TEST_KEYS, command, pdf_bytes
@@ -222,3 +222,41 @@ def test_a_reissue_left_by_a_crash_is_relayed_without_repairing_the_registration
     batches = list(outbox.pending(10, owner_id=case.registration.claim_key))
     assert [m.envelope.event_id for b in batches for m in b.messages] == [done.event.envelope.event_id]
     assert repaired == []
+
+
+def _miss_lookups_once(registry):
+    """The window in which an earlier attempt has claimed but not yet written its lookups."""
+    real, calls = registry.repo.by_request, []
+
+    def by_request(key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(key)
+    registry.repo.by_request = by_request
+
+
+def test_a_repeat_that_meets_the_first_attempt_by_its_scan_gets_it_and_keeps_its_pointers(stack):
+    registry, store = stack
+    scan = pdf_bytes("repeat-window")
+    first = registry.register(command(), [("s.pdf", scan)], "clerk", None, request_key="clerk:win-1")
+    _miss_lookups_once(registry)
+    again = registry.register(command(), [("s.pdf", scan)], "clerk", None, request_key="clerk:win-1")
+    assert not again.created and again.registration.index == first.registration.index  # not 409
+    assert [m.envelope.event_id for m in again.events] == [m.envelope.event_id for m in first.events]
+    pending = list(registry.repo.outbox.pending(10, owner_id=f"rid:{first.registration.id}"))
+    assert [m.envelope.event_id for b in pending for m in b.messages] == [m.envelope.event_id for m in first.events]
+
+
+def test_a_key_reused_for_another_scan_never_touches_the_first_documents_scan(stack):
+    registry, store = stack
+    mine, other = pdf_bytes("first document"), pdf_bytes("another document")
+    first = registry.register(command(), [("s.pdf", mine)], "clerk", None, request_key="clerk:reused")
+    _miss_lookups_once(registry)
+    with pytest.raises(Rejected) as err:
+        registry.register(command(), [("s.pdf", other)], "clerk", None, request_key="clerk:reused")
+    assert err.value.status == 422
+    staged = first.registration.scans[0].staging_key
+    assert store.get(staged) == mine  # its own staging key: the other attempt's bytes went elsewhere
+    sha_other = __import__("hashlib").sha256(other).hexdigest()
+    assert not store.exists(f"staging/{first.registration.id}/1-{sha_other[:16]}.pdf")  # and were deleted
+    registry.complete(first)
+    assert store.get(first.registration.scans[0].object_key) == mine

@@ -107,6 +107,7 @@ class MongoRegistrationRepository:
         self.concurrently, self.drop_objects, self.move_objects = concurrently, drop_objects, move_objects
         # grace: twice the registry's claim window, so no in-flight registration is swept
         self.outbox = MongoOutboxStore(RegistrationDoc, repair=self._repair, abandon=self._abandoned,
+                                       leftovers=self._abandoned,
                                        resolve=self._resolve, grace_s=2 * CLAIM_WINDOW.total_seconds())
 
     @property
@@ -286,6 +287,8 @@ class MongoRegistrationRepository:
         return doc["command"].get("eportal_submission_id") == value
 
     def _abandoned(self, pointer: dict, doc: Optional[dict]) -> None:
+        """Delete the objects a pointer announced that no registration keeps (a claim that
+        never came, or an attempt of a repeated request that lost to another)."""
         kept = {s.get(k) for s in (doc or {}).get("scans", []) for k in ("object_key", "staging_key")}
         orphans = [key for key in pointer.get("scans", []) if key not in kept]
         if orphans:

@@ -67,10 +67,13 @@ class Registration:
 
     def with_staging_keys(self, predicted: Optional[tuple[int, int, int]] = None) -> "Registration":
         """Where each scan is uploaded before the number is claimed: the final key of the
-        ``predicted`` (year, number, seq) if there is one, else ``staging/<id>/<n>.<ext>``."""
+        ``predicted`` (year, number, seq) if there is one, else
+        ``staging/<id>/<n>-<sha256 prefix>.<ext>``: attempts of one repeatable request share
+        the id, so only the same content may share a key."""
         guess = dataclasses.replace(self, year=predicted[0], number=predicted[1], seq=predicted[2]) if predicted else None
         self.scans = [Scan(**{**s.__dict__, "staging_key": guess.scan_key(n, s) if guess
-                              else f"staging/{self.id}/{n}.{s.extension}"}) for n, s in enumerate(self.scans, 1)]
+                              else f"staging/{self.id}/{n}-{s.sha256[:16]}.{s.extension}"})
+                      for n, s in enumerate(self.scans, 1)]
         return self
 
     def with_scan_keys(self) -> "Registration":

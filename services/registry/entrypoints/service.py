@@ -140,7 +140,10 @@ class RegistryService:
             raise _problem(exc)
         s = self.app.settings
         office = pdf_receipt.OfficeInfo(s.office_name, s.office_hours, s.office_phone, s.office_email)
-        return _pdf(pdf_receipt.receipt_pdf(registration, code, s.kit.public_base_url, office), "receipt.pdf")
+        response = _pdf(pdf_receipt.receipt_pdf(registration, code, s.kit.public_base_url, office), "receipt.pdf")
+        if code:
+            response.headers["Cache-Control"] = "no-store"  # it carries the access code
+        return response
 
     @http("POST", "/api/v1/documents/access-code")
     @handle_problems

@@ -5,7 +5,7 @@ Order (docs/registration-index.md explains why no gap or orphan can arise):
 2. at once: look for an earlier registration of the same scans, and write the outbox
    pointers, which name the registration id and the scans' staging keys: nothing is
    uploaded unannounced;
-3. upload the scans under staging keys (``staging/<registration id>/<n>.<ext>``);
+3. upload the scans under staging keys (``staging/<registration id>/<n>-<hash>.<ext>``);
 4. claim: insert the registration document, which takes (register, year, number, seq)
    under a unique key and carries its events, the single atomic commit. Claims of one
    register are made one at a time in this process (a few milliseconds each), so
@@ -150,7 +150,11 @@ class Registry:
                 earlier = self.repo.by_request(request_key) or self.repo.by_registration_id(reg_id)
                 if earlier is None:  # cannot be: a claim is never removed
                     raise
-                return self._repeated(earlier, cmd, scans)
+                try:
+                    return self._repeated(earlier, cmd, scans)
+                except Rejected:  # another document under a used key: what this attempt uploaded is garbage
+                    self._drop_uploads(draft, earlier)
+                    raise
         if not linked and not lookups_later:
             self.repo.link(registration)
         logs.event(log, "document_registered", index=registration.index, kind=cmd.kind.value,
@@ -169,8 +173,10 @@ class Registry:
         event_ids = self._event_ids(draft)
         earlier = self.concurrently(lambda: self._earlier(scans, cmd.accept_duplicate_scan),
                                     *([lambda: self.repo.prepare(draft, event_ids)] if announce else []))[0]
+        if earlier is not None and draft.request_key and earlier.request_key == draft.request_key:
+            raise SubmissionTaken(draft.request_key)  # an earlier attempt of this very request made it
         if earlier is not None:
-            if announce:
+            if announce and not draft.request_key:  # a repeatable request's pointers are shared by its attempts
                 self.repo.withdraw(draft, event_ids)
             raise Rejected(409, f"Този файл вече е регистриран с индекс {earlier.index}.",
                            [{"field": "scan", "message": f"Вече регистриран: {earlier.index}."}],
@@ -205,17 +211,25 @@ class Registry:
         last = self._last.get(series) if isinstance(year, int) else None
         return (year, last + 1, 0) if last else None
 
-    @staticmethod
-    def _repeated(earlier: Registration, cmd: RegisterDocument, scans: list[Scan]) -> Registered:
+    def _repeated(self, earlier: Registration, cmd: RegisterDocument, scans: list[Scan]) -> Registered:
         """A request repeated under its Idempotency-Key: the same document, or a 422."""
         if (earlier.command.model_dump(mode="json") != cmd.model_dump(mode="json")
                 or [s.sha256 for s in earlier.scans] != [s.sha256 for s in scans]):
             raise Rejected(422, "Ключът Idempotency-Key вече е използван за друг документ.",
                            [{"field": "Idempotency-Key", "message": "Използван е за друга заявка; изпратете нов ключ."}],
                            {"registration_index": earlier.index})
-        # completed again after the answer (idempotent): finishes what a crash may have left,
-        # its lookups included
-        return Registered(earlier, None, created=False, linked=False)
+        # completed again after the answer (idempotent): finishes what a crash of the first
+        # attempt may have left, its lookups and its events included (consumers deduplicate)
+        return Registered(earlier, None, created=False, events=tuple(self.repo.events_of(earlier)), linked=False)
+
+    def _drop_uploads(self, draft: Registration, winner: Registration) -> None:
+        kept = {k for s in winner.scans for k in (s.object_key, s.staging_key)}
+        for s in draft.scans:
+            if s.staging_key not in kept:
+                try:
+                    self.store.delete(s.staging_key)
+                except Exception as exc:  # its pointer lists it; the relay deletes it later
+                    logs.event(log, "staged_scan_left", logging.WARNING, key=s.staging_key, error=repr(exc))
 
     def complete(self, *done: Registered) -> None:
         """After the answer, for one or a batch of registrations: scans to their

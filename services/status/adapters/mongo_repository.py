@@ -19,7 +19,8 @@ UTC = dt.timezone.utc
 
 
 class CaseDoc(Document, OutboxFields):
-    meta = {"collection": "cases", "db_alias": ALIAS, "indexes": ["due_date"]}
+    # not strict: a field that a later version adds, or an earlier one left, does not make a case unreadable
+    meta = {"collection": "cases", "db_alias": ALIAS, "indexes": ["due_date"], "strict": False}
     id = StringField(primary_key=True)
     subject = StringField(required=True)
     kind = StringField(required=True)

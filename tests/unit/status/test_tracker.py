@@ -102,3 +102,20 @@ def test_a_reissue_that_overtakes_its_registration_is_held_until_the_case_opens(
     assert tracker.on_document_registered(registered())
     assert opens(tracker, "55556666") and not opens(tracker, "12345678") and not opens(tracker, "87654321")
     assert tracker.repo.held_code("ЖЛБ-1/25.11.2026") is None
+
+
+def test_a_reissue_that_holds_its_code_while_the_case_opens_applies_it_itself(tracker):
+    """The registration handler looked for held codes just before this one held it."""
+    repo, calls = tracker.repo, []
+    real_get = repo.get
+
+    def get(index):
+        calls.append(index)
+        if len(calls) == 1:  # the reissue handler's first look: not open yet...
+            tracker.on_document_registered(registered())  # ...and it opens right then
+            return None
+        return real_get(index)
+    repo.get = get
+    assert tracker.on_access_code_reissued(_reissued("87654321", 1))
+    repo.get = real_get
+    assert opens(tracker, "87654321") and not opens(tracker, "12345678")
