@@ -260,3 +260,29 @@ def test_a_key_reused_for_another_scan_never_touches_the_first_documents_scan(st
     assert not store.exists(f"staging/{first.registration.id}/1-{sha_other[:16]}.pdf")  # and were deleted
     registry.complete(first)
     assert store.get(first.registration.scans[0].object_key) == mine
+
+
+@pytest.mark.parametrize("step", ["prepare", "put", "add", "link", "finish", "move"])
+def test_a_request_retried_with_its_key_after_a_crash_at_each_step_is_registered_once(stack, step):
+    """The clerk's application did not get an answer (the process died at ``step``) and
+    sends the same request again with the same Idempotency-Key."""
+    registry, store = stack
+    target = store if step in ("put", "move") else registry.repo
+    original = getattr(target, step)
+    setattr(target, step, lambda *a, **k: (_ for _ in ()).throw(RuntimeError(f"crash in {step}")))
+    scan = pdf_bytes(f"keyed {step}")
+    with pytest.raises(RuntimeError):
+        registry.complete(registry.register(command(), [("s.pdf", scan)], "clerk", None, request_key=f"clerk:{step}"))
+    setattr(target, step, original)
+    retry = registry.register(command(), [("s.pdf", scan)], "clerk", None, request_key=f"clerk:{step}")
+    registry.complete(retry)
+    assert numbers(registry) == [1]  # claimed by the first attempt or by the retry, once
+    assert retry.created == (step in ("prepare", "put", "add"))  # no claim yet: the retry makes it
+    r = registry.repo.by_request(f"clerk:{step}")
+    assert r.index == retry.registration.index and store.get(r.scans[0].object_key) == scan
+    pointers = RegistrationDoc._get_collection().database["outbox_pointers"]
+    pointers.update_many({}, {"$set": {"at": dt.datetime(2000, 1, 1)}})
+    announced = {key for p in pointers.find() for key in p.get("scans", [])}
+    list(registry.repo.outbox.pending(100))
+    assert not any(store.exists(key) for key in announced if key != r.scans[0].object_key)
+    assert store.get(r.scans[0].object_key) == scan
