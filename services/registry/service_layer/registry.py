@@ -25,7 +25,9 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import random
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
@@ -371,7 +373,7 @@ class Registry:
         self.repo.audit(actor, "print_receipt", index, {"with_code": bool(access_code)})
         return registration
 
-    def reissue_access_code(self, index: str, actor: str, reason: str, attempts: int = 5) -> Reissued:
+    def reissue_access_code(self, index: str, actor: str, reason: str, attempts: int = 8) -> Reissued:
         """A new access code for the case of ``index`` (the citizen lost theirs, or the
         answer that showed it never reached the clerk): shown once, stored only as a hash;
         the old code stops opening the case here at once and in status when it gets the
@@ -383,7 +385,7 @@ class Registry:
                            [{"field": "reason", "message": "Причината е задължителна (3–500 знака)."}])
         case = self._case_of(self.get(index))
         code, code_hash = new_access_code(self.keys)
-        for _ in range(attempts):
+        for attempt in range(attempts):
             version = self.repo.code_version(case) + 1
             at = self.clock()
             body = AccessCodeReissued(case_index=case.case_index, access_code_hash=code_hash, code_version=version,
@@ -394,6 +396,7 @@ class Registry:
             record = {"version": version, "at": at, "by": actor, "reason": reason, "requested_for": index}
             if self.repo.replace_access_code(case, code_hash, version, record, event):
                 break
+            time.sleep(min(0.005 * 2 ** attempt, 0.2) * (0.5 + random.random()))  # another clerk holds it: ms
         else:
             raise Rejected(409, "Кодът на преписката се променя в момента от друг служител; опитайте отново.")
         # the change and who made it, why, are already recorded in the case; this is the log's copy
