@@ -24,6 +24,7 @@ from delovod_proto.events import Contact, EportalSubmission
 from servicekit.kafka import envelope_headers, make_producer
 
 from .baseline import KAFKA, bench_bucket, kafka_roundtrip, s3_client
+from . import cpu
 from .isolation import downstream_paused, wait_drained
 from .measure import concurrent, rate
 
@@ -70,7 +71,7 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
         register(scan_200k())  # warm: connections, this process's number of the register
         register(scan_200k(), url=floor_url)
         register(scan_200k(), url=floor_url + "-claimed")
-    alone, raw, floor, claimed = {}, {}, {}, {}
+    alone, raw, floor, claimed, used = {}, {}, {}, {}, {}
     for attempt in (1, 2, 3):  # interleaved, so all see the same machine
         scans = [scan_200k() for _ in range(n)]
         with downstream_paused():
@@ -81,7 +82,9 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
             scans = [scan_200k() for _ in range(n)]
             claimed[attempt] = rate(n, lambda i: register(scans[i], url=floor_url + "-claimed"))
             scans = [scan_200k() for _ in range(n)]
+            before = cpu.ticks()
             alone[attempt] = rate(n, lambda i: register(scans[i]))
+            used[attempt] = cpu.per_operation(before, cpu.ticks(), n)
         wait_drained(KAFKA)
     best = max(alone, key=lambda k: alone[k]["per_second"] / raw[k]["per_second"])
     floor_ratios = [round(floor[k]["per_second"] / raw[k]["per_second"], 3) for k in floor]
@@ -96,7 +99,8 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
         parallel_alone = concurrent(2 * n, workers, lambda i: register(scans[i], requests))
     wait_drained(KAFKA)
     ratios = [round(alone[k]["per_second"] / raw[k]["per_second"], 3) for k in alone]
-    return {"registry_alone_sequential": alone[best], "raw_s3_put_same_files": raw[best],
+    return {"registry_alone_sequential": {**alone[best], "cpu_ms_per_registration": used[best]},
+            "raw_s3_put_same_files": raw[best],
             "ratio_to_raw_s3_put": ratios[best - 1], "ratios_of_three_rounds": ratios, "target_ratio": 0.5,
             "ingress_floor_same_round": {**floor[best], "ratio_to_raw_s3_put": floor_ratios[best - 1],
                                          "ratios_of_three_rounds": floor_ratios,
@@ -121,7 +125,9 @@ def eportal(n: int, raw_n: int) -> dict:
     for _ in range(3):
         with downstream_paused():
             raw = kafka_roundtrip(raw_n)
+            before = cpu.ticks()
             ours = _eportal_round(n)
+            ours["cpu_ms_per_registration"] = cpu.per_operation(before, cpu.ticks(), n)
         wait_drained(KAFKA)
         rounds.append((raw, ours))
     ratios = [round(ours["per_second"] / raw["produce_plus_consume_per_second"], 3) for raw, ours in rounds]
