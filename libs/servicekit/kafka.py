@@ -127,15 +127,35 @@ class KafkaConsume(Entrypoint):
         self.bootstrap = self.container.config["SETTINGS"].kit.kafka_bootstrap
         self.group_id = f"{self.container.service_name}.{self.method_name}"
 
+    # A member whose commits are still refused this long after the first refusal is taken to
+    # be out of its group for good (seen here: kafka-python 3.0 under eventlet, after a
+    # rebalance during load, left the group empty and spun a core): it joins afresh.
+    rejoin_after_s = 15.0
+
     def start(self):
+        self.consumer = self._join()
+        self.producer = make_producer(self.bootstrap)
+        self.container.spawn_managed_thread(self.run)
+
+    def _join(self) -> KafkaConsumer:
+        self._refused_since = None
         self.consumer = KafkaConsumer(
             bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
             max_poll_records=50 * self.concurrency)  # more per poll when handled at once: fewer commits
         self._await_metadata()
         self.consumer.subscribe([self.topic])
-        self.producer = make_producer(self.bootstrap)
-        self.container.spawn_managed_thread(self.run)
+        return self.consumer
+
+    def _rejoin_if_out(self) -> None:
+        if self._refused_since is None or time.monotonic() - self._refused_since < self.rejoin_after_s:
+            return
+        logs.event(log, "kafka_consumer_rejoining", logging.WARNING, topic=self.topic, group=self.group_id)
+        try:
+            self.consumer.close()
+        except Exception as exc:  # it is being replaced anyway
+            logs.event(log, "kafka_consumer_close_failed", logging.WARNING, topic=self.topic, error=repr(exc))
+        self._join()
 
     def _await_metadata(self, timeout_s: float = 30.0) -> None:
         """Know the topic's partitions before joining the group: a join that races the
@@ -167,6 +187,7 @@ class KafkaConsume(Entrypoint):
                                  for tp, messages in batches.items()})
                 if self._stopping:
                     return
+                self._rejoin_if_out()
         finally:
             self.consumer.close()
             self.producer.close(timeout=5)
@@ -178,8 +199,11 @@ class KafkaConsume(Entrypoint):
         (at-least-once; handlers are idempotent). The next poll completes the rebalance."""
         try:
             self.consumer.commit(offsets)
+            self._refused_since = None
         except REBALANCING as exc:
             logs.event(log, "kafka_commit_skipped", logging.WARNING, topic=self.topic, reason=type(exc).__name__)
+            if self._refused_since is None:
+                self._refused_since = time.monotonic()
 
     def handle_in_turn(self, messages) -> object:
         """Handle a partition's polled messages in order; returns the last one to commit

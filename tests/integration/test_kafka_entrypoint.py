@@ -113,3 +113,36 @@ def test_a_commit_refused_by_a_rebalance_does_not_stop_the_consumer(topic, run_c
         until(lambda: "ok-2" in SEEN, what="second message")
     finally:
         KafkaConsume.commit = real_commit
+
+
+def test_a_member_whose_commits_stay_refused_joins_its_group_afresh(topic, run_container):
+    """Seen once under load: the group had lost the member, which kept handling messages
+    with every commit refused. Past ``rejoin_after_s`` it closes its consumer and joins
+    again; what it handled meanwhile comes again (handlers are idempotent)."""
+    from kafka.errors import RebalanceInProgressError
+
+    from servicekit.kafka import KafkaConsume
+
+    SEEN.clear()
+    joins, real_join, real_commit = [], KafkaConsume._join, KafkaConsume.commit
+
+    def counting_join(self):
+        joins.append(1)
+        consumer = real_join(self)
+        if len(joins) == 1:  # the first member's commits are all refused
+            consumer.commit = lambda o: (_ for _ in ()).throw(RebalanceInProgressError("not a member"))
+        return consumer
+    KafkaConsume._join = counting_join
+    KafkaConsume.rejoin_after_s = 1.0
+    try:
+        run_container(make_service(topic), ServiceSettings(kit=KitSettings()))
+        producer = make_producer(KAFKA)
+        send_envelope(producer, topic, envelope("out-1"))
+        until(lambda: "out-1" in SEEN, what="handled while out of the group")
+        until(lambda: len(joins) == 2, what="a fresh join", timeout_s=30)
+        until(lambda: SEEN.count("out-1") == 2, what="the uncommitted message again, for the new member", timeout_s=30)
+        send_envelope(producer, topic, envelope("in-2"))
+        until(lambda: "in-2" in SEEN, what="handled after the fresh join")
+    finally:
+        KafkaConsume._join, KafkaConsume.commit = real_join, real_commit
+        KafkaConsume.rejoin_after_s = 15.0

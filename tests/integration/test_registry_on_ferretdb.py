@@ -2,6 +2,7 @@
 leave no gap and no duplicate (FerretDB locally; the same code on MongoDB)."""
 import datetime as dt
 import threading
+import uuid
 
 import eventlet
 import pytest
@@ -10,6 +11,7 @@ from registry.adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistratio
 from registry.adapters.s3_store import S3ScanStore
 from registry.domain.calendar import WorkingCalendar
 from registry.domain.index import DEFAULT_REGISTERS, Register
+from registry.domain.registration import Registration
 from registry.service_layer.ports import IndexTaken
 from registry.service_layer.registry import Registry, Rejected
 from servicekit import mongo
@@ -57,7 +59,7 @@ def test_two_replicas_registering_at_once_share_one_gap_free_series(stack):
     pool = eventlet.GreenPool(12)
     collisions = []
     for r in (first, second):
-        add = r.repo.add
+        add, add_many = r.repo.add, r.repo.add_many
 
         def counting(registration, events, add=add):
             try:
@@ -65,7 +67,13 @@ def test_two_replicas_registering_at_once_share_one_gap_free_series(stack):
             except IndexTaken:
                 collisions.append(registration.number)
                 raise
-        r.repo.add = counting
+
+        def counting_many(claims, add_many=add_many):
+            added, error = add_many(claims)
+            if isinstance(error, IndexTaken):
+                collisions.append(claims[added][0].number)
+            return added, error
+        r.repo.add, r.repo.add_many = counting, counting_many
 
     def register(i):
         done = (first, second)[i % 2].register(command(), [("s.pdf", pdf_bytes(f"r{i}"))], f"clerk{i % 2}", None)
@@ -286,3 +294,39 @@ def test_a_request_retried_with_its_key_after_a_crash_at_each_step_is_registered
     list(registry.repo.outbox.pending(100))
     assert not any(store.exists(key) for key in announced if key != r.scans[0].object_key)
     assert store.get(r.scans[0].object_key) == scan
+
+
+
+def _tickets(registry, commands):
+    from registry.service_layer.registry import _Ticket
+
+    local = dt.datetime.now(dt.timezone.utc).astimezone(registry.tz)
+    register = registry.registers[commands[0].kind]
+    out = []
+    for cmd in commands:
+        draft = Registration(uuid.uuid4(), register.code, 0, 0, 0, "", "", dt.datetime.now(dt.timezone.utc), cmd,
+                             "h", "clerk").with_staging_keys()
+        out.append(_Ticket(draft, register, None, local))
+    return out, (register.code, local.year)
+
+
+def test_a_batch_of_claims_refused_in_the_middle_leaves_no_gap(stack):
+    """One ordered insert for a batch: a submission registered already refuses its document,
+    and the ones after it take the numbers from there on."""
+    registry, _ = stack
+    registry.register(command(eportal_submission_id="EP-dup"), [], "eportal", None, announce=False)
+    batch, series = _tickets(registry, [command(eportal_submission_id=s) for s in ("EP-a", "EP-dup", "EP-b", "EP-c")])
+    registry._claim_batch(series, batch)
+    assert [t.result[0].number if t.result else type(t.error).__name__ for t in batch] == [2, "SubmissionTaken", 3, 4]
+    assert numbers(registry) == [1, 2, 3, 4]
+
+
+def test_a_batch_whose_first_number_another_replica_took_claims_after_it(stack):
+    registry, _ = stack
+    registry.register(command(), [], "clerk", None)  # this process's last number: 1
+    other = replica(registry)
+    other.register(command(), [], "clerk", None)  # the other replica takes 2 meanwhile
+    batch, series = _tickets(registry, [command(), command(), command()])
+    registry._claim_batch(series, batch)
+    assert [t.result[0].number for t in batch] == [3, 4, 5]
+    assert numbers(registry) == [1, 2, 3, 4, 5]

@@ -75,6 +75,14 @@ class InMemoryRegistrationRepository:
             self.events.setdefault(case.claim_key, []).append(event)
             return True
 
+    def add_many(self, claims) -> tuple:
+        for added, (r, events) in enumerate(claims):
+            try:
+                self.add(r, events)
+            except (IndexTaken, SubmissionTaken) as exc:
+                return added, exc
+        return len(claims), None
+
     def by_index(self, index: str) -> Optional[Registration]:
         return self.items.get(index)
 

@@ -147,12 +147,28 @@ class MongoRegistrationRepository:
         try:
             self._regs.insert_one(self._doc(r, r.claim_key, self._case_key(r), list(events)))
         except DuplicateKeyError:
-            # Two unique keys: the claim (_id) and the submission. The error does not say
-            # which (FerretDB's does not); a claim, once made, is never removed.
-            if self._regs.find_one({"_id": r.claim_key}, {"_id": 1}) is None:
-                raise SubmissionTaken(r.command.eportal_submission_id or r.request_key)
-            self._raise(self._counter(r.register_code, r.year, r.seq, self._case_key(r)), r.seq or r.number)  # past it
-            raise IndexTaken(r.claim_key)
+            raise self._taken(r)
+
+    def add_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
+        """One ordered insert: each document its own commit, stopping at the first refused."""
+        docs = [self._doc(r, r.claim_key, self._case_key(r), list(events)) for r, events in claims]
+        try:
+            self._regs.insert_many(docs, ordered=True)
+            return len(docs), None
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            added = exc.details.get("nInserted", 0)
+            if not errors or errors[0].get("code") != 11000 or errors[0].get("index") != added:
+                raise
+            return added, self._taken(claims[added][0])
+
+    def _taken(self, r: Registration) -> Exception:
+        """Which unique key refused ``r``: its claim (_id) or its submission / request key.
+        The error does not say which (FerretDB's does not); a claim, once made, is never removed."""
+        if self._regs.find_one({"_id": r.claim_key}, {"_id": 1}) is None:
+            return SubmissionTaken(r.command.eportal_submission_id or r.request_key)
+        self._raise(self._counter(r.register_code, r.year, r.seq, self._case_key(r)), r.seq or r.number)  # past it
+        return IndexTaken(r.claim_key)
 
     def code_version(self, case: Registration) -> int:
         doc = self._regs.find_one({"_id": case.claim_key}, {"code_version": 1}) or {}

@@ -45,6 +45,11 @@ class AbstractRegistrationRepository(Protocol):
         """Right after the claims: lookup keys (index, scan hashes, e-portal id), for one
         or a batch of registrations in one round trip."""
 
+    def add_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
+        """Claim several, in order, in one round trip, each its own atomic insert; stops at
+        the first refused. Returns how many were claimed (a prefix) and, if one was
+        refused, its :class:`IndexTaken` or :class:`SubmissionTaken`."""
+
     def finish(self, registrations: Sequence[Registration]) -> None:
         """After the claims, idempotent, for a batch: the number hints and the audit
         entries. If this never runs, the outbox relay runs it before publishing."""

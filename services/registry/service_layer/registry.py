@@ -54,12 +54,24 @@ from .ports import (AbstractCatalogue, AbstractRegistrationRepository, AbstractS
 
 log = logging.getLogger(__name__)
 MAX_CLAIM_ATTEMPTS = 100
+MAX_CLAIM_BATCH = 50
 # A registration must claim its number within this time of announcing its staged scans;
 # the outbox relay deletes the staged objects of announcements older than twice this.
 CLAIM_WINDOW = dt.timedelta(minutes=5)
 # Registration ids of clerks' requests with an Idempotency-Key derive from the key, so every
 # attempt of one request announces the same staging keys and the same event ids.
 CLERK_REQUESTS = uuid.UUID("0d7c3c1a-5f0e-4d8e-9a35-6b1f2c7d9e40")
+
+
+class _Ticket:
+    """A registration waiting for its claim in a batch."""
+
+    def __init__(self, draft, register, case, local):
+        self.draft, self.register, self.case, self.local = draft, register, case, local
+        self.done, self.result, self.error = False, None, None
+
+    def finish(self, result=None, error=None) -> None:
+        self.done, self.result, self.error = True, result, error
 
 
 class Rejected(Exception):
@@ -105,6 +117,7 @@ class Registry:
         self._last: dict[tuple[str, int], int] = {}  # this process's last claim per register and year
         self._flying: collections.Counter = collections.Counter()  # registrations in progress per series
         self._flight_lock = threading.Lock()
+        self._queued: dict = collections.defaultdict(list)  # registrations waiting to claim, per series
 
     # -- the use case -------------------------------------------------------------
     def register(self, cmd: RegisterDocument, files: list[tuple[str, bytes]], actor: str,
@@ -297,24 +310,74 @@ class Registry:
 
     def _claim(self, draft: Registration, register: Register, case: Optional[Registration],
                local: dt.datetime) -> tuple[Registration, list[OutboxMessage]]:
+        """Claim the next number of the series. Claims of one series are made one batch at a
+        time per process: whoever holds the series' lock claims for every registration
+        waiting meanwhile, with consecutive numbers in one ordered insert (each document is
+        still its own atomic commit; an ordered insert stops at the first that fails, so the
+        numbers claimed are always a run with no hole). One alone is claimed with one insert."""
         series = self._series(draft.register_code, case, local.year)
+        ticket = _Ticket(draft, register, case, local)
+        with self._flight_lock:
+            self._queued[series].append(ticket)
         with self._claims[series]:
+            if not ticket.done:
+                with self._flight_lock:
+                    batch, self._queued[series] = self._queued[series][:MAX_CLAIM_BATCH], \
+                        self._queued[series][MAX_CLAIM_BATCH:]
+                self._claim_batch(series, batch)
+        if ticket.error is not None:
+            raise ticket.error
+        return ticket.result
+
+    def _claim_batch(self, series: tuple, batch: list["_Ticket"]) -> None:
+        pending = list(batch)
+        try:
             for _ in range(MAX_CLAIM_ATTEMPTS):
-                slot = self._next_slot(draft.register_code, local.year, case)
-                registration = self._as_claim(draft, register, case, local, slot)
-                events = self._events(registration)
-                if self.clock() - draft.registered_at > self.claim_window:
-                    # The relay may treat announcements older than this as abandoned: claim nothing.
-                    raise Rejected(503, "Регистрацията продължи твърде дълго; опитайте отново.")
-                try:
-                    self.repo.add(registration, events)
-                except IndexTaken:  # another replica took it: the add moved the hint past it
-                    self._last.pop((draft.register_code, registration.year), None)
-                    continue
-                if not case:
-                    self._last[(draft.register_code, registration.year)] = registration.number
-                return registration, events
-        raise Rejected(503, "Регистърът е претоварен; опитайте отново.")
+                pending = [t for t in pending if not self._expired(t)]
+                if not pending:
+                    return
+                first = pending[0]
+                year, number, seq = self._next_slot(first.draft.register_code, first.local.year, first.case)
+                claims = []
+                for i, t in enumerate(pending):  # consecutive numbers (or sequences, in a case)
+                    slot = (year, number, seq + i) if t.case else (year, number + i, 0)
+                    registration = self._as_claim(t.draft, t.register, t.case, t.local, slot)
+                    claims.append((registration, self._events(registration)))
+                added, error = self._add(claims)
+                for t, claim in zip(pending[:added], claims[:added]):
+                    t.finish(result=claim)
+                if added and not first.case:
+                    self._last[(first.draft.register_code, claims[added - 1][0].year)] = claims[added - 1][0].number
+                if error is None:
+                    return
+                if isinstance(error, IndexTaken):  # another replica took it: the add moved the hint past it
+                    self._last.pop((first.draft.register_code, claims[added][0].year), None)
+                    pending = pending[added:]
+                else:  # this one's submission or request is registered already; its number stays free
+                    pending[added].finish(error=error)
+                    pending = pending[added + 1:]
+            for t in pending:
+                t.finish(error=Rejected(503, "Регистърът е претоварен; опитайте отново."))
+        except Exception as exc:  # the database failed: every one not claimed yet fails with it
+            for t in pending:
+                if not t.done:
+                    t.finish(error=exc)
+
+    def _add(self, claims: list[tuple[Registration, list[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
+        if len(claims) > 1:
+            return self.repo.add_many(claims)
+        try:
+            self.repo.add(*claims[0])
+            return 1, None
+        except (IndexTaken, SubmissionTaken) as exc:
+            return 0, exc
+
+    def _expired(self, t: "_Ticket") -> bool:
+        if self.clock() - t.draft.registered_at > self.claim_window:
+            # The relay may treat announcements older than this as abandoned: claim nothing.
+            t.finish(error=Rejected(503, "Регистрацията продължи твърде дълго; опитайте отново."))
+            return True
+        return False
 
     @staticmethod
     def _as_claim(draft: Registration, register: Register, case: Optional[Registration], local: dt.datetime,
