@@ -319,12 +319,13 @@ class Registry:
         ticket = _Ticket(draft, register, case, local)
         with self._flight_lock:
             self._queued[series].append(ticket)
-        with self._claims[series]:
-            if not ticket.done:
-                with self._flight_lock:
-                    batch, self._queued[series] = self._queued[series][:MAX_CLAIM_BATCH], \
-                        self._queued[series][MAX_CLAIM_BATCH:]
-                self._claim_batch(series, batch)
+        while not ticket.done:  # more than a batch may be queued ahead of it
+            with self._claims[series]:
+                if not ticket.done:
+                    with self._flight_lock:
+                        batch, self._queued[series] = self._queued[series][:MAX_CLAIM_BATCH], \
+                            self._queued[series][MAX_CLAIM_BATCH:]
+                    self._claim_batch(series, batch)
         if ticket.error is not None:
             raise ticket.error
         return ticket.result

@@ -275,3 +275,38 @@ def test_concurrent_repeats_of_one_request_make_one_registration(registry, parts
     [t.join() for t in threads]
     assert len(repo.items) == 1 and len({r.registration.index for r in results}) == 1
     assert sum(r.created for r in results) == 1
+
+
+def test_more_registrations_waiting_than_one_batch_all_get_their_numbers(parts, monkeypatch):
+    import registry.service_layer.registry as module
+
+    monkeypatch.setattr(module, "MAX_CLAIM_BATCH", 2)
+    repo, store = parts
+    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
+    results, barrier = [], threading.Barrier(7)
+
+    def attempt(i):
+        barrier.wait()
+        results.append(registry.register(command(subject=f"Писмо {i}"), [], "clerk", None).registration.number)
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(7)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(results) == list(range(1, 8))
+
+
+def test_a_registration_queued_behind_more_than_a_batch_claims_until_it_has_its_number(parts, monkeypatch):
+    import registry.service_layer.registry as module
+    from registry.domain.registration import Registration
+
+    monkeypatch.setattr(module, "MAX_CLAIM_BATCH", 2)
+    repo, store = parts
+    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
+    local = NOW.astimezone(registry.tz)
+    register = DEFAULT_REGISTERS[command().kind]
+
+    def draft():
+        return Registration(module.uuid.uuid4(), register.code, 0, 0, 0, "", "", NOW, command(), "h", "clerk")
+    waiting = [module._Ticket(draft(), register, None, local) for _ in range(5)]  # their owners wait for the lock
+    registry._queued[(register.code, local.year)].extend(waiting)
+    mine, _ = registry._claim(draft(), register, None, local)
+    assert mine.number == 6 and [t.result[0].number for t in waiting] == [1, 2, 3, 4, 5]
