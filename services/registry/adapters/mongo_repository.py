@@ -158,8 +158,10 @@ class MongoRegistrationRepository:
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             added = exc.details.get("nInserted", 0)
-            if not errors or errors[0].get("code") != 11000 or errors[0].get("index") != added:
+            if not errors or errors[0].get("index") != added:
                 raise
+            if errors[0].get("code") != 11000:  # those before it are claimed all the same
+                return added, exc
             return added, self._taken(claims[added][0])
 
     def _taken(self, r: Registration) -> Exception:

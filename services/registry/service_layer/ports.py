@@ -48,7 +48,8 @@ class AbstractRegistrationRepository(Protocol):
     def add_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
         """Claim several, in order, in one round trip, each its own atomic insert; stops at
         the first refused. Returns how many were claimed (a prefix) and, if one was
-        refused, its :class:`IndexTaken` or :class:`SubmissionTaken`."""
+        refused, its :class:`IndexTaken` or :class:`SubmissionTaken` (or the database's
+        error, if it failed there)."""
 
     def finish(self, registrations: Sequence[Registration]) -> None:
         """After the claims, idempotent, for a batch: the number hints and the audit

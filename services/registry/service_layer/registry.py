@@ -354,9 +354,13 @@ class Registry:
                 if isinstance(error, IndexTaken):  # another replica took it: the add moved the hint past it
                     self._last.pop((first.draft.register_code, claims[added][0].year), None)
                     pending = pending[added:]
-                else:  # this one's submission or request is registered already; its number stays free
+                elif isinstance(error, SubmissionTaken):  # registered already; its number stays free
                     pending[added].finish(error=error)
                     pending = pending[added + 1:]
+                else:  # the database failed at this one: those before it are claimed, the rest fail with it
+                    for t in pending[added:]:
+                        t.finish(error=error)
+                    return
             for t in pending:
                 t.finish(error=Rejected(503, "Регистърът е претоварен; опитайте отново."))
         except Exception as exc:  # the database failed: every one not claimed yet fails with it

@@ -310,3 +310,22 @@ def test_a_registration_queued_behind_more_than_a_batch_claims_until_it_has_its_
     registry._queued[(register.code, local.year)].extend(waiting)
     mine, _ = registry._claim(draft(), register, None, local)
     assert mine.number == 6 and [t.result[0].number for t in waiting] == [1, 2, 3, 4, 5]
+
+
+def test_a_batch_the_database_fails_in_the_middle_keeps_what_it_claimed(parts):
+    import registry.service_layer.registry as module
+    from registry.domain.registration import Registration
+
+    repo, store = parts
+    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
+    local = NOW.astimezone(registry.tz)
+    register = DEFAULT_REGISTERS[command().kind]
+    tickets = [module._Ticket(Registration(module.uuid.uuid4(), register.code, 0, 0, 0, "", "", NOW, command(), "h",
+                                           "clerk"), register, None, local) for _ in range(3)]
+    real = repo.add_many
+    repo.add_many = lambda claims: (real(claims[:1])[0], ConnectionError("database went away"))
+    registry._claim_batch((register.code, local.year), tickets)
+    assert tickets[0].result[0].number == 1 and tickets[0].error is None
+    assert [type(t.error) for t in tickets[1:]] == [ConnectionError, ConnectionError]
+    repo.add_many = real
+    assert registry.register(command(), [], "clerk", None).registration.number == 2  # no hole
