@@ -133,11 +133,12 @@ class KafkaConsume(Entrypoint):
     rejoin_after_s = 15.0
 
     def start(self):
-        self.consumer = self._join()
+        self._join()
         self.producer = make_producer(self.bootstrap)
         self.container.spawn_managed_thread(self.run)
 
     def _join(self) -> KafkaConsumer:
+        """A new consumer in the group, as ``self.consumer`` (also returned)."""
         self._refused_since = None
         self.consumer = KafkaConsumer(
             bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id,

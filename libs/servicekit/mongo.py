@@ -30,11 +30,6 @@ def upsert(collection, query: dict, update: dict, attempts: int = 3):
                 raise
 
 
-# The tokens of the leases this process took last, by (database, collection, key), for a
-# release through another Lease object than the one that took it (notifications does that).
-_TOKENS: dict[tuple, str] = {}
-
-
 class Lease:
     """A lease on a key: the one writer that inserts ``{_id: key}`` holds it until it
     releases it or ``ttl`` passes (then another may break it). Taken by an ``_id`` insert,
@@ -43,9 +38,11 @@ class Lease:
     its holder's token), so neither removes a lease someone else has just taken. Those two
     filters do scan, but a leases collection holds only the leases in use."""
 
-    def __init__(self, collection, ttl_s: float = 120.0):
+    def __init__(self, collection, ttl_s: float = 120.0, tokens: dict | None = None):
+        """``tokens``: the holder's tokens by key; pass the same dict to every Lease object
+        through which one holder takes and releases (else each object keeps its own)."""
         self.collection, self.ttl_s = collection, ttl_s
-        self._mine: dict[str, str] = {}  # the tokens this object took
+        self._mine: dict[str, str] = {} if tokens is None else tokens
 
     def acquire(self, key: str) -> bool:
         import datetime as dt
@@ -57,7 +54,7 @@ class Lease:
             try:
                 token = uuid.uuid4().hex
                 self.collection.insert_one({"_id": key, "until": now + dt.timedelta(seconds=self.ttl_s), "token": token})
-                _TOKENS[self._name(key)] = self._mine[key] = token
+                self._mine[key] = token
                 return True
             except DuplicateKeyError:
                 held = self.collection.find_one({"_id": key})
@@ -69,14 +66,9 @@ class Lease:
                     self.collection.delete_one({"_id": key, "until": held["until"]})
         return False
 
-    def _name(self, key: str) -> tuple:
-        return self.collection.database.name, self.collection.name, key
-
     def release(self, key: str) -> None:
         """Only this holder's lease: one that outlived its ttl may have been taken over."""
-        token = self._mine.pop(key, None) or _TOKENS.get(self._name(key))
-        if _TOKENS.get(self._name(key)) == token:
-            _TOKENS.pop(self._name(key), None)
+        token = self._mine.pop(key, None)
         if token is not None:
             self.collection.delete_one({"_id": key, "token": token})
 

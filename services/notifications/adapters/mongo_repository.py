@@ -58,6 +58,7 @@ class MongoNotificationRepository:
     def __init__(self, lease_s: float = 120.0):
         self.outbox = MongoOutboxStore(OutcomeDoc)
         self.lease_s = lease_s
+        self._lease_tokens: dict[str, str] = {}  # a notification's lease is taken in claim_due, released in finish
 
     @property
     def _notes(self):
@@ -73,7 +74,7 @@ class MongoNotificationRepository:
 
     @property
     def _leases(self):
-        return Lease(self._notes.database["leases"], self.lease_s)
+        return Lease(self._notes.database["leases"], self.lease_s, tokens=self._lease_tokens)
 
     def save_recipient(self, case_index: str, contact: Contact) -> None:
         """The first contact of a case is kept (a redelivered event brings the same one)."""

@@ -58,16 +58,25 @@ class Completer:
                 if finished is not None:
                     finished.send(error)
 
+    def send(self, messages: list) -> None:
+        """Publish events that have outbox pointers and drop those; if it fails, the
+        pointers stay and the relay timer sends them."""
+        try:
+            self._publish(messages, messages)
+        except Exception as exc:
+            logs.event(log, "publish_deferred", logging.WARNING, count=len(messages), error=repr(exc))
+
+    def _publish(self, events: list, announced: list) -> None:
+        if events:
+            self.publish_many([(m.topic, m.envelope, m.key) for m in events])
+        if announced:
+            self.mark_published(None, announced)
+
     def run_batch(self, batch: list):
         """Complete and publish a batch; returns the failure, if any."""
         try:
             self.complete(*batch)
-            events = [m for d in batch for m in d.events]
-            if events:
-                self.publish_many([(m.topic, m.envelope, m.key) for m in events])
-                announced = [m for d in batch if d.announced for m in d.events]
-                if announced:
-                    self.mark_published(None, announced)
+            self._publish([m for d in batch for m in d.events], [m for d in batch if d.announced for m in d.events])
             return None
         except Exception as exc:  # pointers stay (the relay timer finishes); waiting callers retry
             logs.event(log, "completion_deferred", logging.WARNING, count=len(batch), error=repr(exc))

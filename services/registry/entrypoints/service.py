@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 
 import eventlet
@@ -14,7 +13,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from delovod_proto import topics
-from servicekit import logs
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
@@ -32,7 +30,6 @@ from ..service_layer.registry import Rejected
 from . import views
 from .completion import Completer
 
-log = logging.getLogger(__name__)
 
 
 def _problem(exc: Rejected) -> Problem:
@@ -166,16 +163,8 @@ class RegistryService:
                                                          reason if isinstance(reason, str) else "")
         except Rejected as exc:
             raise _problem(exc)
-        eventlet.spawn_n(self._send, done.event)  # after the answer; if it fails, the relay timer sends it
+        eventlet.spawn_n(self._completer().send, [done.event])  # after the answer; else the relay timer sends it
         return json_response(views.reissued(done), status=201, headers={"Cache-Control": "no-store"})
-
-    def _send(self, event) -> None:
-        try:
-            self.publish(event.topic, event.envelope, key=event.key)
-            if self.app.outbox is not None:
-                self.app.outbox.mark_published(None, [event])
-        except Exception as exc:  # the pointer stays; the relay timer sends it
-            logs.event(log, "publish_deferred", logging.WARNING, topic=event.topic, error=repr(exc))
 
     @http("GET", "/api/v1/documents/stamp.pdf")
     @handle_problems

@@ -47,6 +47,6 @@ def calendar_table(rows: list[CalendarException], version: int) -> dict:
 def reissued(done) -> dict:
     case = done.case
     return {"case_index": case.case_index, "access_code": done.access_code, "reissued_at": done.at.isoformat(),
-            "code_version": done.event.envelope.body().code_version,
+            "code_version": done.version,
             "receipt_pdf": f"/api/v1/documents/receipt.pdf?index={quote(case.case_index, safe='')}",
             "note": "Кодът се показва само веднъж; предишният код вече не е валиден."}

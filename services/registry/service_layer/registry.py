@@ -86,6 +86,7 @@ class Rejected(Exception):
 class Reissued:
     case: Registration  # with the new hash
     access_code: str  # shown once
+    version: int  # 1 for the case's first reissue, then 2, ...
     at: dt.datetime
     event: OutboxMessage  # in the case's outbox; the caller sends it (else the relay does)
 
@@ -471,7 +472,7 @@ class Registry:
         self.repo.audit(actor, "reissue_access_code", case.case_index,
                         {"requested_for": index, "reason": reason, "code_version": version})
         logs.event(log, "access_code_reissued", case_index=case.case_index, actor=actor, code_version=version)
-        return Reissued(dataclasses.replace(case, access_code_hash=code_hash), code, at, event)
+        return Reissued(dataclasses.replace(case, access_code_hash=code_hash), code, version, at, event)
 
     def scan_url(self, index: str, n: int, actor: str, expires=dt.timedelta(minutes=5)) -> str:
         registration = self.get(index)

@@ -3,7 +3,6 @@ officials' stage changes, the outbox timer."""
 from __future__ import annotations
 
 import json
-import time
 
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -99,6 +98,4 @@ class StatusService:
 
     @timer(interval=300)
     def forget_old_lookup_failures(self):
-        sweep = getattr(self.app.tracker.guard.store, "sweep", None)
-        if sweep is not None:
-            sweep(time.time())
+        self.app.tracker.guard.sweep()

@@ -79,6 +79,12 @@ class LookupGuard:
         self.store.add([self._id(kind, key, window) for kind, key in self._keys(index, client)],
                        expires_at=(window + 2) * self.window_s)
 
+    def sweep(self) -> None:
+        """Forget expired counters, where the store keeps them until told (the database)."""
+        sweep = getattr(self.store, "sweep", None)
+        if sweep is not None:
+            sweep(self.clock())
+
     @staticmethod
     def _keys(index: str, client: str) -> list[tuple[str, str]]:
         """No client (an RPC caller such as the portal, which authenticates its users):
