@@ -24,7 +24,7 @@ from delovod_proto.events import Contact, EportalSubmission
 from servicekit.kafka import envelope_headers, make_producer
 
 from .baseline import KAFKA, bench_bucket, kafka_roundtrip, s3_client
-from . import cpu
+from . import breakdown, cpu
 from .isolation import downstream_paused, wait_drained
 from .measure import concurrent, rate
 
@@ -86,6 +86,12 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
             alone[attempt] = rate(n, lambda i: register(scans[i]))
             used[attempt] = cpu.per_operation(before, cpu.ticks(), n)
         wait_drained(KAFKA)
+    with downstream_paused():
+        steps = breakdown.paper_steps(n, scan_200k, metadata(),
+                                      lambda i, data: client.put_object(bucket, f"{run}/steps/{i}", io.BytesIO(data),
+                                                                        len(data)),
+                                      register)
+    wait_drained(KAFKA)
     best = max(alone, key=lambda k: alone[k]["per_second"] / raw[k]["per_second"])
     floor_ratios = [round(floor[k]["per_second"] / raw[k]["per_second"], 3) for k in floor]
     scans = [scan_200k() for _ in range(n)]
@@ -112,6 +118,7 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
                 "ratios_of_three_rounds": [round(claimed[k]["per_second"] / raw[k]["per_second"], 3) for k in claimed],
                 "what": "the floor above plus a small announcement insert before the PUT and a small claim insert "
                         "after it (FerretDB); nothing else (bench/ingress_floor.py)"},
+            "where_the_time_goes": steps,
             "whole_pipeline_sequential": {**pipeline, "ratio_to_raw_s3_put": round(
                 pipeline["per_second"] / raw[best]["per_second"], 3), "status_and_notifications_caught_up_after_s": drained_s},
             f"whole_pipeline_{workers}_concurrent_clerks": parallel,
