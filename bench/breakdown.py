@@ -16,7 +16,6 @@ after it, off the clock, as in the service.
 from __future__ import annotations
 
 import collections
-import io
 import statistics
 import time
 from typing import Callable
