@@ -15,7 +15,7 @@ from . import topics
 from .envelope import EventBody
 from .base import WireModel
 from .vocabulary import (CaseStage, ContactChannel, DocumentKind, ReceivedChannel,
-                         ServiceVariant)
+                         ServiceVariant, TermUnit)
 
 
 class Contact(WireModel):
@@ -47,6 +47,8 @@ class DocumentRegistered(EventBody):
     service_version: Optional[int] = Field(None, description="Catalogue version bound to the case")
     due_date: Optional[dt.date] = Field(None, description="Statutory due date; None for follow-ups and box items")
     term_rule: Optional[str] = Field(None, description="Which rule produced the due date")
+    term_unit: Optional[TermUnit] = Field(None, description="Unit of that term: a suspended case resumes counting "
+                                                           "the rest of its term in the same unit")
     access_code_hash: str = Field(description="Keyed hash of the citizen's access code (delovod_proto.access_code)")
     sender: Contact
     responsible_unit: Optional[str] = Field(None, description="Unit responsible, if known")
@@ -73,7 +75,9 @@ class CaseStatusChanged(EventBody):
     stage: CaseStage
     previous_stage: Optional[CaseStage] = None
     changed_at: dt.datetime
-    due_date: Optional[dt.date] = None
+    due_date: Optional[dt.date] = Field(None, description="The due date in force after this change")
+    previous_due_date: Optional[dt.date] = Field(None, description="The due date before it, when this change moved it "
+                                                                   "(an extension, or a suspension's end)")
     reason: Optional[str] = Field(None, max_length=2000, description="Why (Bulgarian), shown to the citizen")
     subject: str = Field(max_length=1000)
 

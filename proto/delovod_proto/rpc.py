@@ -52,6 +52,33 @@ class StageEntry(WireModel):
     stage: CaseStage
     at: dt.datetime
     reason: Optional[str] = None
+    due_date: Optional[dt.date] = Field(None, description="The new due date, when this step moved it")
+
+
+class ResumeTermRequest(WireModel):
+    """registry.resume_term: the due date of a case whose proceedings were suspended on
+    ``suspended_on`` and resume on ``resumed_on``: the term does not run meanwhile."""
+
+    due_date: dt.date = Field(description="The due date in force when the case was suspended")
+    suspended_on: dt.date
+    resumed_on: dt.date
+    unit: Optional[TermUnit] = Field(None, description="Unit of the case's term (calendar days if unknown)")
+
+
+class SkippedDay(WireModel):
+    date: dt.date
+    reason: str = Field(description="Why it is not a working day (Bulgarian)")
+
+
+class ResumedTerm(WireModel):
+    """The new due date and how it was computed, on the registry's working calendar."""
+
+    due_date: dt.date
+    remaining: int = Field(ge=0, description="What was left of the term when it stopped, in ``unit``")
+    unit: TermUnit
+    days_stopped: int = Field(ge=0)
+    skipped: list[SkippedDay] = Field(default_factory=list, description="Non-working days passed over")
+    explanation: str = Field(description="How the date was computed, in Bulgarian")
 
 
 class CaseView(WireModel):
@@ -78,4 +105,4 @@ class CaseNotFound(LookupError):
 TYPED_ERRORS = (ServiceNotFound, CaseNotFound)
 
 
-RPC_MODELS = (GetServiceTermRequest, ServiceTermResponse, CaseLookupRequest, CaseView)
+RPC_MODELS = (GetServiceTermRequest, ServiceTermResponse, CaseLookupRequest, CaseView, ResumeTermRequest, ResumedTerm)

@@ -169,3 +169,23 @@ def test_a_case_with_a_field_this_version_does_not_know_is_still_read(cases):
         CaseDoc._get_collection().update_one({"_id": "К-7/01.02.2026"}, {"$set": {"access_code_set_at": None}})
     got, _ = cases.get("К-7/01.02.2026")
     assert got.case_index == "К-7/01.02.2026"
+
+
+def test_a_suspension_and_the_due_dates_it_moved_are_kept(cases):
+    """The history keeps each due date a step set; the case keeps its term's unit and the
+    day its term stopped, so it can resume after a restart."""
+    c = case("К-8/01.02.2026")
+    c.term_unit = "working_days"
+    assert cases.create(c, [])
+    got, v = cases.get("К-8/01.02.2026")
+    got.move_to(CaseStage.IN_PROGRESS, dt.datetime(2026, 2, 2, 9, tzinfo=UTC), None)
+    got.move_to(CaseStage.SUSPENDED, dt.datetime(2026, 2, 3, 9, tzinfo=UTC), "Чакаме становище", dt.date(2026, 2, 3))
+    assert cases.save(got, v, [])
+    got, v = cases.get("К-8/01.02.2026")
+    assert (got.term_unit, got.suspended_on) == ("working_days", dt.date(2026, 2, 3))
+    got.move_to(CaseStage.IN_PROGRESS, dt.datetime(2026, 2, 10, 9, tzinfo=UTC), None, dt.date(2026, 2, 10),
+                dt.date(2026, 3, 12))
+    assert cases.save(got, v, [])
+    got, _ = cases.get("К-8/01.02.2026")
+    assert got.suspended_on is None and got.due_date == dt.date(2026, 3, 12)
+    assert [h.due_date for h in got.history] == [None, None, None, dt.date(2026, 3, 12)]

@@ -11,22 +11,25 @@ TEXT = {
     CaseStage.REGISTERED: "Вашият документ е регистриран с индекс {index}. Ще получите пълен отговор в законоустановения срок — до {due}.",
     CaseStage.ASSIGNED: "Преписка {index} е разпределена на служител за разглеждане.",
     CaseStage.IN_PROGRESS: "Преписка {index} се разглежда.",
-    CaseStage.SUSPENDED: "Производството по преписка {index} е спряно. Причина: {reason}",
+    CaseStage.SUSPENDED: "Производството по преписка {index} е спряно. Причина: {reason} Докато е спряно, срокът за отговор не тече.",
     CaseStage.EXTENDED: "Не можем да отговорим в срока по преписка {index}. Причина: {reason} Нов срок: {due}.",
     CaseStage.ANSWERED: "По преписка {index} е изпратен отговор.",
     CaseStage.CLOSED: "Преписка {index} е приключена.",
 }
+RESUMED = "Производството по преписка {index} е възобновено. Нов срок за отговор: {due}. {reason}"
 
 
 def compose(case_index: str, stage: CaseStage, subject: str, due: Optional[dt.date], reason: Optional[str],
-            status_url: str) -> tuple[str, str]:
-    """(subject line, body) of the message about one stage change."""
-    line = TEXT[stage].format(index=case_index, due=f"{due:%d.%m.%Y}" if due else "—", reason=reason or "")
+            status_url: str, previous: Optional[CaseStage] = None) -> tuple[str, str]:
+    """(subject line, body) of the message about one stage change (``previous``: the stage
+    it left; leaving a suspension the citizen learns the new due date)."""
+    text = RESUMED if previous == CaseStage.SUSPENDED and stage == CaseStage.IN_PROGRESS and due else TEXT[stage]
+    line = text.format(index=case_index, due=f"{due:%d.%m.%Y}" if due else "—", reason=reason or "").strip()
     link = f"{status_url}/?{urlencode({'index': case_index})}"
     body = (f"Уважаеми граждани,\n\n{line}\n\nОтносно: {subject}\n\n"
             f"Можете да проверите текущия етап по всяко време с индекса и кода за достъп от разписката: {link}\n\n"
             + SIGNATURE)
-    return f"Преписка {case_index}: {TEXT[stage].split('.')[0].format(index=case_index, due='', reason='')}", body
+    return f"Преписка {case_index}: {text.split('.')[0].format(index=case_index, due='', reason='')}", body
 
 
 SIGNATURE = "Община Пловдив\nтел. 032/656 701, info@plovdiv.bg\n"

@@ -77,7 +77,8 @@ class Dispatcher:
     def on_status_changed(self, envelope: Envelope) -> bool:
         e: CaseStatusChanged = envelope.body()
         return self._queue(envelope, e.case_index,
-                           *compose(e.case_index, e.stage, e.subject, e.due_date, e.reason, self.status_url))
+                           *compose(e.case_index, e.stage, e.subject, e.due_date, e.reason, self.status_url,
+                                    e.previous_stage))
 
     def on_access_code_reissued(self, envelope: Envelope) -> bool:
         """Tell the citizen a new code was issued (if it was not them, they should know)."""

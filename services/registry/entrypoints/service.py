@@ -5,7 +5,7 @@ import json
 import re
 
 import eventlet
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from pydantic import ValidationError
@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from delovod_proto import topics
+from delovod_proto.rpc import ResumeTermRequest
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
@@ -24,7 +25,7 @@ from ..adapters import pdf_receipt
 from ..adapters.catalogue_client import RpcCatalogue
 from ..bootstrap import bootstrap
 from ..domain.commands import RegisterDocument
-from ..service_layer import eportal
+from ..service_layer import eportal, terms
 from ..service_layer.calendar_table import StaleTable
 from ..service_layer.registry import Rejected
 from . import views
@@ -69,6 +70,12 @@ class RegistryService:
     catalogue_rpc = RpcProxy("catalogue")
     publish = KafkaPublisher()
     tracing = Tracing()
+
+    @rpc
+    def resume_term(self, request: dict) -> dict:
+        """For status: the due date of a suspended case that resumes (ResumeTermRequest ->
+        ResumedTerm), on the registry's working calendar."""
+        return terms.resume(ResumeTermRequest.model_validate(request), self.app.calendar.current()).model_dump(mode="json")
 
     @http("POST", "/api/v1/documents")
     @handle_problems

@@ -31,23 +31,31 @@ class CaseDoc(Document, OutboxFields):
     history = ListField(DictField())
     version = IntField(default=1)
     code_version = IntField(default=0)
+    term_unit = StringField()
+    suspended_on = StringField()
 
 
 def _fields(case: Case) -> dict:
     return {"subject": case.subject, "kind": case.kind, "registered_at": case.registered_at.replace(tzinfo=None),
             "due_date": case.due_date.isoformat() if case.due_date else None,
             "access_code_hash": case.access_code_hash, "stage": case.stage.value,
-            "history": [{"stage": h.stage.value, "at": h.at.astimezone(UTC).replace(tzinfo=None), "reason": h.reason}
+            "history": [{"stage": h.stage.value, "at": h.at.astimezone(UTC).replace(tzinfo=None), "reason": h.reason,
+                         **({"due_date": h.due_date.isoformat()} if h.due_date else {})}
                         for h in case.history],
-            "code_version": case.code_version}
+            "code_version": case.code_version, "term_unit": case.term_unit,
+            "suspended_on": case.suspended_on.isoformat() if case.suspended_on else None}
+
+
+def _date(value: Optional[str]) -> Optional[dt.date]:
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _to_domain(d: CaseDoc) -> Case:
-    return Case(d.id, d.subject, d.kind, d.registered_at.replace(tzinfo=UTC),
-                dt.date.fromisoformat(d.due_date) if d.due_date else None, d.access_code_hash,
-                CaseStage(d.stage), [HistoryEntry(CaseStage(h["stage"]), h["at"].replace(tzinfo=UTC), h.get("reason"))
+    return Case(d.id, d.subject, d.kind, d.registered_at.replace(tzinfo=UTC), _date(d.due_date), d.access_code_hash,
+                CaseStage(d.stage), [HistoryEntry(CaseStage(h["stage"]), h["at"].replace(tzinfo=UTC), h.get("reason"),
+                                                  _date(h.get("due_date")))
                                      for h in d.history],
-                d.code_version or 0)
+                d.code_version or 0, d.term_unit, _date(d.suspended_on))
 
 
 class MongoCaseRepository:

@@ -38,6 +38,7 @@ class HistoryEntry:
     stage: CaseStage
     at: dt.datetime
     reason: Optional[str] = None
+    due_date: Optional[dt.date] = None  # the new due date, when this step moved it
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Case:
     stage: CaseStage = CaseStage.REGISTERED
     history: list[HistoryEntry] = field(default_factory=list)
     code_version: int = 0  # how many times a clerk reissued the code (the registry numbers them)
+    term_unit: Optional[str] = None  # unit of the term (a suspended term resumes in it)
+    suspended_on: Optional[dt.date] = None  # the day the proceedings stopped, while they stand still
 
     def reissue_code(self, code_hash: str, version: int) -> bool:
         """Take a reissued code unless the same or a later one is in place (a redelivered or
@@ -60,12 +63,32 @@ class Case:
         self.access_code_hash, self.code_version = code_hash, version
         return True
 
-    def move_to(self, stage: CaseStage, at: dt.datetime, reason: Optional[str]) -> CaseStage:
-        """Change stage per :data:`ALLOWED`; returns the previous stage."""
+    def move_to(self, stage: CaseStage, at: dt.datetime, reason: Optional[str], today: Optional[dt.date] = None,
+                due_date: Optional[dt.date] = None) -> CaseStage:
+        """Change stage per :data:`ALLOWED`; returns the previous stage. ``today`` is the
+        administration's local date of ``at``. The due date moves only as the history says
+        (DOMAIN.md): an extension sets the new one (``due_date``, after the current one); a
+        suspension stops the term on ``today``; leaving it, ``due_date`` is the date the rest
+        of the term gives from ``today`` (the caller computes it on the working calendar)."""
         if stage not in ALLOWED[self.stage]:
             raise StageChangeRefused(f"От „{LABELS_BG[self.stage]}“ не може да се премине към „{LABELS_BG[stage]}“.")
         if stage in NEEDS_REASON and not reason:
             raise StageChangeRefused("Посочете причината: гражданинът трябва да я научи (Харта на клиента).")
+        resuming = self.stage == CaseStage.SUSPENDED
+        if stage == CaseStage.EXTENDED:
+            if due_date is None:
+                raise StageChangeRefused("Посочете новия срок (due_date): гражданинът трябва да го научи.")
+            if self.due_date is not None and due_date <= self.due_date:
+                raise StageChangeRefused(f"Новият срок трябва да е след сегашния ({self.due_date:%d.%m.%Y}).")
+        elif due_date is not None and not (resuming and self.due_date is not None):
+            raise StageChangeRefused("Срокът се променя само с удължаване или при възобновяване след спиране.")
         previous, self.stage = self.stage, stage
-        self.history.append(HistoryEntry(stage, at, reason))
+        moved = due_date if due_date is not None and due_date != self.due_date else None
+        if due_date is not None:
+            self.due_date = due_date
+        if stage == CaseStage.SUSPENDED:
+            self.suspended_on = today or at.date()
+        elif resuming:
+            self.suspended_on = None
+        self.history.append(HistoryEntry(stage, at, reason, moved))
         return previous

@@ -2,9 +2,10 @@
 officials' stage changes, the outbox timer."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from pydantic import ValidationError
@@ -19,6 +20,7 @@ from servicekit.outbox import relay
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
+from ..adapters.registry_terms import RpcTerms
 from ..bootstrap import bootstrap
 from ..domain.case import StageChangeRefused
 from ..service_layer.guard import TooManyAttempts
@@ -32,6 +34,7 @@ class StatusService:
     app = App(bootstrap)
     publish = KafkaPublisher()
     tracing = Tracing()
+    registry_rpc = RpcProxy("registry")
 
     @consume(topics.DOCUMENTS_REGISTERED)
     def on_document_registered(self, envelope):
@@ -70,19 +73,25 @@ class StatusService:
     @http("POST", "/api/v1/cases/stage")
     @handle_problems
     def change_stage(self, request):
-        """Officials move a case: JSON ``{"case_index", "stage", "reason"}``."""
+        """Officials move a case: JSON ``{"case_index", "stage", "reason"}``, and for an
+        extension the new ``due_date`` (YYYY-MM-DD). A case leaving a suspension gets the
+        rest of its term from today, computed by the registry on the working calendar."""
         authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
         try:
             body = json.loads(request.get_data() or b"{}")
-            case = self.app.tracker.change_stage(body["case_index"], CaseStage(body["stage"]), body.get("reason"))
+            due = dt.date.fromisoformat(body["due_date"]) if body.get("due_date") else None
+            case = self.app.tracker.change_stage(body["case_index"], CaseStage(body["stage"]), body.get("reason"),
+                                                 due, RpcTerms(self.registry_rpc))
         except (StageChangeRefused, ConcurrentChange) as exc:
             raise Problem(409, "Conflict", str(exc))
         except CaseNotFound as exc:
             raise Problem(404, "Not Found", str(exc))
         except (ValueError, KeyError, TypeError):
-            raise Problem(422, "Unprocessable Content", "Очаква се JSON с case_index, stage и reason.")
+            raise Problem(422, "Unprocessable Content",
+                          "Очаква се JSON с case_index, stage и reason (и due_date във вида ГГГГ-ММ-ДД при удължаване).")
         self._relay(case.case_index)
-        return json_response({"case_index": case.case_index, "stage": case.stage.value})
+        return json_response({"case_index": case.case_index, "stage": case.stage.value,
+                              "due_date": case.due_date.isoformat() if case.due_date else None})
 
     @http("GET", "/")
     def lookup_page(self, request):

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 from typing import Callable, Iterable, Optional, Protocol
 
 from delovod_proto import topics
 from delovod_proto.access_code import AccessCodeKeys, verify_access_code
 from delovod_proto.envelope import Envelope, TraceContext
 from delovod_proto.events import AccessCodeReissued, CaseStatusChanged, DocumentRegistered
-from delovod_proto.rpc import CaseLookupRequest, CaseNotFound, CaseView, StageEntry
+from delovod_proto.rpc import CaseLookupRequest, CaseNotFound, CaseView, ResumedTerm, ResumeTermRequest, StageEntry
 from delovod_proto.vocabulary import CaseStage
 from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
-from ..domain.case import LABELS_BG, Case, HistoryEntry
+from ..domain.case import LABELS_BG, Case, HistoryEntry, StageChangeRefused
 from .guard import LookupGuard
 
 log = logging.getLogger(__name__)
@@ -40,23 +41,29 @@ class AbstractCaseRepository(Protocol):
     def drop_held_code(self, case_index: str) -> None: ...
 
 
+class AbstractTerms(Protocol):
+    """The registry's term arithmetic (it owns the working calendar)."""
+
+    def resume(self, request: ResumeTermRequest) -> ResumedTerm: ...
+
+
 class ConcurrentChange(Exception):
     pass
-
-
 
 
 class StatusTracker:
     def __init__(self, repo: AbstractCaseRepository, keys: AccessCodeKeys, trace: Callable[[], dict] = dict,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 guard: Optional[LookupGuard] = None):
+                 guard: Optional[LookupGuard] = None, tz: str = "Europe/Sofia"):
         self.repo, self.keys, self.trace, self.clock = repo, keys, trace, clock
-        self.guard = guard or LookupGuard()
+        self.guard, self.tz = guard or LookupGuard(), ZoneInfo(tz)
 
-    def _event(self, case: Case, previous: Optional[CaseStage], reason: Optional[str]) -> OutboxMessage:
+    def _event(self, case: Case, previous: Optional[CaseStage], reason: Optional[str],
+               previous_due: Optional[dt.date] = None) -> OutboxMessage:
         body = CaseStatusChanged(case_index=case.case_index, stage=case.stage, previous_stage=previous,
                                  changed_at=case.history[-1].at, due_date=case.due_date, reason=reason,
-                                 subject=case.subject)
+                                 subject=case.subject,
+                                 previous_due_date=previous_due if previous_due != case.due_date else None)
         envelope = Envelope.wrap(body, source="status", correlation_id=case.case_index,
                                  trace=TraceContext(**self.trace()))
         return OutboxMessage(topics.CASES_STATUS_CHANGED, case.case_index, envelope)
@@ -68,7 +75,8 @@ class StatusTracker:
             return False
         case = Case(event.case_index, event.subject, event.kind.value, event.registered_at, event.due_date,
                     event.access_code_hash, CaseStage.REGISTERED,
-                    [HistoryEntry(CaseStage.REGISTERED, event.registered_at)])
+                    [HistoryEntry(CaseStage.REGISTERED, event.registered_at)],
+                    term_unit=event.term_unit.value if event.term_unit else None)
         created = self.repo.create(case, [self._event(case, None, None)])
         logs.event(log, "case_opened" if created else "case_open_duplicate", case_index=case.case_index)
         # A code reissued before this event arrived (its own topic) waits here; looked at after
@@ -100,15 +108,31 @@ class StatusTracker:
                 return True
         raise ConcurrentChange(f"case {case_index} kept changing; the event is retried")
 
-    def change_stage(self, case_index: str, stage: CaseStage, reason: Optional[str]) -> Case:
+    def change_stage(self, case_index: str, stage: CaseStage, reason: Optional[str],
+                     due_date: Optional[dt.date] = None, terms: Optional[AbstractTerms] = None) -> Case:
+        """An official moves the case. An extension needs its new ``due_date``; a case that
+        leaves a suspension gets the rest of its term from today, computed by ``terms``."""
         found = self.repo.get(case_index)
         if found is None:
             raise CaseNotFound(f"Няма преписка с индекс {case_index}.")
         case, version = found
-        previous = case.move_to(stage, self.clock(), reason)
-        if not self.repo.save(case, version, [self._event(case, previous, reason)]):
+        at = self.clock()
+        today = at.astimezone(self.tz).date()
+        previous_due = case.due_date
+        if case.stage == CaseStage.SUSPENDED and stage != CaseStage.SUSPENDED and case.due_date is not None:
+            if due_date is not None:
+                raise StageChangeRefused("При възобновяване срокът се изчислява сам: не посочвайте due_date.")
+            if terms is None:
+                raise ValueError("resuming a suspended term needs the registry's calendar")
+            resumed = terms.resume(ResumeTermRequest(due_date=case.due_date, suspended_on=case.suspended_on or today,
+                                                     resumed_on=today, unit=case.term_unit))
+            due_date = resumed.due_date
+            reason = reason or resumed.explanation
+        previous = case.move_to(stage, at, reason, today, due_date)
+        if not self.repo.save(case, version, [self._event(case, previous, reason, previous_due)]):
             raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
-        logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value)
+        logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value,
+                   **({"due_date": case.due_date.isoformat()} if case.due_date != previous_due else {}))
         return case
 
     def lookup(self, request: CaseLookupRequest, client: str = "") -> CaseView:
@@ -124,4 +148,5 @@ class StatusTracker:
         return CaseView(case_index=case.case_index, subject=case.subject, kind=case.kind,
                         registered_at=case.registered_at, stage=case.stage, stage_label=LABELS_BG[case.stage],
                         due_date=case.due_date,
-                        history=[StageEntry(stage=h.stage, at=h.at, reason=h.reason) for h in case.history])
+                        history=[StageEntry(stage=h.stage, at=h.at, reason=h.reason, due_date=h.due_date)
+                                 for h in case.history])

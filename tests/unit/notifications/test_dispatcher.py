@@ -97,3 +97,15 @@ def test_a_reissued_code_is_announced_once_without_the_code():
     n = d.repo.items[str(event.event_id)]
     assert "нов код за достъп" in n.subject and "26.11.2026 в 10:05 ч." in n.body  # Sofia time
     assert "hmac" not in n.body and "Ако не сте поискали нов код" in n.body
+
+
+def test_the_citizen_is_told_the_term_stopped_and_then_its_new_end():
+    from notifications.domain.messages import compose
+
+    _, stopped = compose("Ж-1", "suspended", "Тема", dt.date(2026, 12, 29), "Чакаме становище.", "http://s")
+    assert "спряно" in stopped and "срокът за отговор не тече" in stopped
+    subject, resumed = compose("Ж-1", "in_progress", "Тема", dt.date(2027, 1, 10), "Срок 20 календарни дни…",
+                               "http://s", previous="suspended")
+    assert "възобновено" in subject and "Нов срок за отговор: 10.01.2027" in resumed and "Срок 20" in resumed
+    _, plain = compose("Ж-1", "in_progress", "Тема", dt.date(2027, 1, 10), None, "http://s", previous="assigned")
+    assert "се разглежда" in plain

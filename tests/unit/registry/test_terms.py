@@ -52,3 +52,45 @@ def test_operator_table_adds_day_off_and_working_saturday():
 @pytest.mark.parametrize("kind", list(DEFAULT_RULES))
 def test_every_kind_has_a_sourced_rule(kind):
     assert DEFAULT_RULES[kind].source
+
+
+# -- a suspended term resumes where it stopped (DOMAIN.md) -------------------------------
+from registry.domain.terms import resume_after_suspension  # noqa: E402
+
+
+def test_a_suspension_adds_the_days_it_lasted_and_the_end_still_avoids_holidays():
+    # 9 days were left on 01.12; from 15.12 that ends on 24.12: Christmas Eve, then the holidays and a Sunday
+    due, left = resume_after_suspension(dt.date(2026, 12, 10), dt.date(2026, 12, 1), dt.date(2026, 12, 15),
+                                        TermUnit.CALENDAR_DAYS, CAL)
+    assert left == 9 and due.raw_end == dt.date(2026, 12, 24)
+    assert due.due_date == dt.date(2026, 12, 29)
+    assert "спиране от 01.12.2026 до 15.12.2026" in due.summary_bg()
+
+
+def test_a_working_day_term_resumes_with_the_working_days_it_had_left():
+    # suspended Mon 07.12 with Tue-Thu (3 working days) left; resumed Mon 21.12: 22, 23, then 29.12
+    due, left = resume_after_suspension(dt.date(2026, 12, 10), dt.date(2026, 12, 7), dt.date(2026, 12, 21),
+                                        TermUnit.WORKING_DAYS, CAL)
+    assert left == 3 and due.due_date == dt.date(2026, 12, 29)
+    assert {s["date"] for s in due.skipped} >= {"2026-12-24", "2026-12-25", "2026-12-26", "2026-12-27"}
+
+
+def test_a_term_that_had_run_out_or_a_same_day_resumption_moves_nothing():
+    for suspended, resumed in ((dt.date(2026, 12, 11), dt.date(2026, 12, 20)), (dt.date(2026, 12, 5), dt.date(2026, 12, 5))):
+        due, left = resume_after_suspension(dt.date(2026, 12, 10), suspended, resumed, TermUnit.CALENDAR_DAYS, CAL)
+        assert due.due_date == dt.date(2026, 12, 10) and left == 0
+
+
+def test_a_case_cannot_resume_before_it_was_suspended():
+    with pytest.raises(ValueError):
+        resume_after_suspension(dt.date(2026, 12, 10), dt.date(2026, 12, 5), dt.date(2026, 12, 4), None, CAL)
+
+
+def test_the_rpc_answer_carries_the_date_and_its_explanation():
+    from delovod_proto.rpc import ResumeTermRequest
+    from registry.service_layer.terms import resume
+
+    answer = resume(ResumeTermRequest(due_date=dt.date(2026, 12, 10), suspended_on=dt.date(2026, 12, 1),
+                                      resumed_on=dt.date(2026, 12, 15)), CAL)
+    assert answer.due_date == dt.date(2026, 12, 29) and answer.days_stopped == 14 and answer.remaining == 9
+    assert answer.unit == TermUnit.CALENDAR_DAYS and [s.date for s in answer.skipped][0] == dt.date(2026, 12, 24)

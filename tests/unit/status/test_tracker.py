@@ -119,3 +119,88 @@ def test_a_reissue_that_holds_its_code_while_the_case_opens_applies_it_itself(tr
     assert tracker.on_access_code_reissued(_reissued("87654321", 1))
     repo.get = real_get
     assert opens(tracker, "87654321") and not opens(tracker, "12345678")
+
+
+# -- the due date moves only as the history says (DOMAIN.md) ------------------------------
+import datetime as dt  # noqa: E402
+
+from delovod_proto.rpc import ResumedTerm  # noqa: E402
+from delovod_proto.events import CaseStatusChanged  # noqa: E402
+
+CASE = "ЖЛБ-1/25.11.2026"
+
+
+class FakeTerms:
+    """The registry's answer, recorded: the rest of the term runs again from the resumption."""
+
+    def __init__(self):
+        self.asked = []
+
+    def resume(self, request):
+        self.asked.append(request)
+        left = (request.due_date - request.suspended_on).days
+        return ResumedTerm(due_date=request.resumed_on + dt.timedelta(days=left), remaining=left,
+                           unit="calendar_days", days_stopped=(request.resumed_on - request.suspended_on).days,
+                           explanation="обяснение")
+
+
+def at_day(day):
+    return lambda: dt.datetime(2026, 12, day, 10, tzinfo=dt.timezone.utc)
+
+
+def test_an_extension_needs_a_later_due_date_and_tells_both_dates(tracker):
+    tracker.on_document_registered(registered())  # due 29.12.2026
+    tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None)
+    for due in (None, dt.date(2026, 12, 29), dt.date(2026, 12, 1)):
+        with pytest.raises(StageChangeRefused):
+            tracker.change_stage(CASE, CaseStage.EXTENDED, "Голям обем информация", due)
+    case = tracker.change_stage(CASE, CaseStage.EXTENDED, "Голям обем информация", dt.date(2027, 1, 8))
+    assert case.due_date == dt.date(2027, 1, 8) and case.history[-1].due_date == dt.date(2027, 1, 8)
+    event = tracker.repo.outbox[-1].envelope.body()
+    assert isinstance(event, CaseStatusChanged)
+    assert (event.due_date, event.previous_due_date) == (dt.date(2027, 1, 8), dt.date(2026, 12, 29))
+
+
+def test_a_due_date_is_not_set_by_any_other_step(tracker):
+    tracker.on_document_registered(registered())
+    with pytest.raises(StageChangeRefused):
+        tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None, dt.date(2027, 1, 8))
+
+
+def test_a_suspension_stops_the_term_and_resuming_gives_the_rest_of_it(tracker):
+    tracker.on_document_registered(registered())  # due 29.12.2026
+    tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None)
+    tracker.clock = at_day(9)
+    case = tracker.change_stage(CASE, CaseStage.SUSPENDED, "Изчакваме становище на РИОСВ")
+    assert case.suspended_on == dt.date(2026, 12, 9) and case.due_date == dt.date(2026, 12, 29)
+    terms = FakeTerms()
+    tracker.clock = at_day(21)
+    with pytest.raises(StageChangeRefused):  # the date is computed, not given
+        tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None, dt.date(2027, 2, 1), terms)
+    case = tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None, terms=terms)
+    asked = terms.asked[-1]
+    assert (asked.due_date, asked.suspended_on, asked.resumed_on) == (dt.date(2026, 12, 29), dt.date(2026, 12, 9),
+                                                                     dt.date(2026, 12, 21))
+    assert case.due_date == dt.date(2027, 1, 10) and case.suspended_on is None
+    assert [(h.stage, h.due_date) for h in case.history][-2:] == [(CaseStage.SUSPENDED, None),
+                                                                  (CaseStage.IN_PROGRESS, dt.date(2027, 1, 10))]
+    assert case.history[-1].reason == "обяснение"  # the citizen sees how the new date came about
+    event = tracker.repo.outbox[-1].envelope.body()
+    assert (event.previous_stage, event.previous_due_date, event.due_date) == (
+        CaseStage.SUSPENDED, dt.date(2026, 12, 29), dt.date(2027, 1, 10))
+
+
+def test_the_suspension_day_is_the_administrations_local_date(tracker):
+    tracker.on_document_registered(registered())
+    tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None)
+    tracker.clock = lambda: dt.datetime(2026, 12, 9, 22, 30, tzinfo=dt.timezone.utc)  # 00:30 on 10.12 in Sofia
+    assert tracker.change_stage(CASE, CaseStage.SUSPENDED, "Причина").suspended_on == dt.date(2026, 12, 10)
+
+
+def test_the_citizen_sees_each_due_date_the_history_set(tracker):
+    tracker.on_document_registered(registered())
+    tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None)
+    tracker.change_stage(CASE, CaseStage.EXTENDED, "Трето лице", dt.date(2027, 1, 12))
+    view = tracker.lookup(CaseLookupRequest(registration_index=CASE, access_code="12345678"))
+    assert view.due_date == dt.date(2027, 1, 12)
+    assert [h.due_date for h in view.history] == [None, None, dt.date(2027, 1, 12)]

@@ -1,0 +1,12 @@
+"""The registry's term arithmetic over nameko RPC (the injected proxy carries the trace)."""
+from __future__ import annotations
+
+from delovod_proto.rpc import ResumedTerm, ResumeTermRequest
+
+
+class RpcTerms:
+    def __init__(self, proxy):
+        self.proxy = proxy
+
+    def resume(self, request: ResumeTermRequest) -> ResumedTerm:
+        return ResumedTerm.model_validate(self.proxy.resume_term(request.model_dump(mode="json")))
