@@ -45,8 +45,16 @@ def pydantic_errors(exc, prefix: str = "") -> list[dict]:
 
 
 def handle_problems(fn):
-    """Decorator for ``@http`` methods: turn :class:`Problem` into a problem+json response."""
+    """Decorator for ``@http`` methods: turn :class:`Problem` into a problem+json response;
+    a service that did not answer in time into 503, anything unexpected into a logged 500,
+    both problem+json too (never a stack trace to the caller)."""
     import functools
+    import logging
+
+    from . import logs
+    from .errors import Unavailable
+
+    log = logging.getLogger(fn.__module__)
 
     @functools.wraps(fn)
     def wrapper(self, request, *args, **kwargs):
@@ -54,4 +62,14 @@ def handle_problems(fn):
             return fn(self, request, *args, **kwargs)
         except Problem as problem:
             return problem.response(request.path)
+        except Unavailable as exc:
+            logs.event(log, "dependency_unavailable", logging.WARNING, path=request.path, service=exc.service)
+            response = Problem(503, "Service Unavailable", "Услугата временно не отговаря; опитайте отново след "
+                                                           "минута.").response(request.path)
+            response.headers["Retry-After"] = "60"
+            return response
+        except Exception:
+            log.exception("unexpected_error", extra={"ctx": {"path": request.path}})
+            return Problem(500, "Internal Server Error", "Вътрешна грешка; опитайте отново. Ако се повтаря, "
+                                                         "съобщете на администратора.").response(request.path)
     return wrapper

@@ -5,6 +5,7 @@ import datetime as dt
 
 from delovod_proto.rpc import GetServiceTermRequest, ServiceTermResponse
 from delovod_proto.vocabulary import ServiceVariant
+from servicekit.errors import call_rpc
 
 
 class RpcCatalogue:
@@ -13,4 +14,5 @@ class RpcCatalogue:
 
     def service_term(self, code: str, at: dt.date, variant: ServiceVariant) -> ServiceTermResponse:
         request = GetServiceTermRequest(code=code, at=at, variant=variant)
-        return ServiceTermResponse.model_validate(self.proxy.get_service_term(request.model_dump(mode="json")))
+        return ServiceTermResponse.model_validate(call_rpc("catalogue", self.proxy.get_service_term,
+                                                           request.model_dump(mode="json")))

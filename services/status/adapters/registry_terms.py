@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from delovod_proto.rpc import ResumedTerm, ResumeTermRequest
+from servicekit.errors import call_rpc
 
 
 class RpcTerms:
@@ -9,4 +10,4 @@ class RpcTerms:
         self.proxy = proxy
 
     def resume(self, request: ResumeTermRequest) -> ResumedTerm:
-        return ResumedTerm.model_validate(self.proxy.resume_term(request.model_dump(mode="json")))
+        return ResumedTerm.model_validate(call_rpc("registry", self.proxy.resume_term, request.model_dump(mode="json")))
