@@ -189,3 +189,58 @@ def test_a_suspension_and_the_due_dates_it_moved_are_kept(cases):
     got, _ = cases.get("К-8/01.02.2026")
     assert got.suspended_on is None and got.due_date == dt.date(2026, 3, 12)
     assert [h.due_date for h in got.history] == [None, None, None, dt.date(2026, 3, 12)]
+
+
+def test_a_sent_notification_is_never_claimed_again(notes):
+    """Even if its queue entry comes back: a crash between recording the outcome and
+    deleting the entry, or a redelivered event enqueuing it late."""
+    now = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
+    n = Notification("id-s", "К-1", "s", "b", next_attempt_at=now)
+    assert notes.add(n)
+    claimed = notes.claim_due(now, dt.timedelta(minutes=2))
+    claimed.status = "sent"
+    notes.finish(claimed, [])
+    if hasattr(notes, "_enqueue"):  # the real one: put the entry back as a crash would have left it
+        notes._enqueue(n)
+    assert notes.claim_due(now + dt.timedelta(minutes=5), dt.timedelta(minutes=2)) is None
+
+
+def test_a_listing_that_went_stale_is_read_again_under_the_lease(notes):
+    """Worker B lists the queue; worker A claims, sends and finishes; then B takes the lease."""
+    if not hasattr(notes, "_enqueue"):
+        pytest.skip("the in-memory repository has no listing to go stale")
+    now = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
+    assert notes.add(Notification("id-st", "К-1", "s", "b", next_attempt_at=now))
+    other = type(notes)()
+    real = notes._queue
+
+    class Stale:  # B's listing; A does its whole round right after it
+        def find(self, query):
+            rows = list(real.find(query))
+            claimed = other.claim_due(now, dt.timedelta(minutes=2))
+            claimed.status = "sent"
+            other.finish(claimed, [])
+            return type("Cursor", (), {"limit": lambda self, k: rows[:k]})()
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    stale = type("B", (type(notes),), {"_queue": property(lambda self: Stale())})()
+    assert stale.claim_due(now, dt.timedelta(minutes=2)) is None
+
+
+def test_a_replay_stopped_half_way_is_completed_not_lost(notes):
+    now = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
+    assert notes.add(Notification("id-r", "К-1", "s", "b", next_attempt_at=now))
+    claimed = notes.claim_due(now, dt.timedelta(minutes=2))
+    claimed.status, claimed.attempts = "dead", 8
+    notes.finish(claimed, [])
+    if hasattr(notes, "_enqueue"):  # queued as a replay, then the process died before the outcome went
+        notes._enqueue(Notification("id-r", "К-1", "", "", next_attempt_at=now), replay=True)
+    else:
+        assert notes.replay("id-r", now)
+    again = notes.claim_due(now, dt.timedelta(minutes=2))
+    assert again is not None and again.id == "id-r" and again.attempts == 0
+    again.status = "sent"
+    notes.finish(again, [])
+    assert [d.id for d in notes.dead()] == []

@@ -26,6 +26,7 @@ class InMemoryNotificationRepository:
         if n.id in self.items:
             return False
         self.items[n.id] = copy.deepcopy(n)
+        self.items[n.id].queued_at = n.queued_at or n.next_attempt_at
         return True
 
     def claim_due(self, now, lease, case_index=None) -> Optional[Notification]:
@@ -47,5 +48,5 @@ class InMemoryNotificationRepository:
         n = self.items.get(notification_id)
         if n is None or n.status != "dead":
             return False
-        n.status, n.attempts, n.next_attempt_at = "pending", 0, now
+        n.status, n.attempts, n.next_attempt_at, n.queued_at = "pending", 0, now, now
         return True

@@ -84,10 +84,11 @@ class MongoNotificationRepository:
         doc = RecipientDoc._get_collection().find_one({"_id": case_index})
         return Contact.model_validate(doc["contact"]) if doc else None
 
-    def _enqueue(self, n: Notification) -> None:
+    def _enqueue(self, n: Notification, **extra) -> None:
         upsert(self._queue, {"_id": n.id}, {"$set": {
             "case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
-            "last_error": n.last_error, "channel": n.channel}})
+            "last_error": n.last_error, "channel": n.channel, **extra},
+            "$setOnInsert": {"queued_at": _naive(n.queued_at or n.next_attempt_at)}})
 
     def add(self, n: Notification) -> bool:
         if self._notes.find_one({"_id": n.id}, {"_id": 1}):
@@ -102,16 +103,34 @@ class MongoNotificationRepository:
         if case_index:
             query["case_index"] = case_index
         leases = self._leases
-        for entry in list(self._queue.find(query).limit(20)):  # the queue holds only unfinished work
-            if not leases.acquire(entry["_id"]):
+        for seen in list(self._queue.find(query).limit(20)):  # the queue holds only unfinished work
+            if not leases.acquire(seen["_id"]):
                 continue
-            doc = self._notes.find_one({"_id": entry["_id"]})
-            if doc is not None:
+            # Read again under the lease: what was listed may have been sent and finished by
+            # another worker meanwhile (then its entry is gone, or due later).
+            entry = self._queue.find_one({"_id": seen["_id"]})
+            doc = self._notes.find_one({"_id": seen["_id"]})
+            if entry is not None and entry["due_at"] <= _naive(now) and doc is not None and self._unfinished(entry):
                 return Notification(doc["_id"], doc["case_index"], doc.get("subject", ""), doc.get("body", ""),
                                     "pending", entry.get("attempts", 0), entry["due_at"].replace(tzinfo=UTC),
-                                    entry.get("last_error"), entry.get("channel"), doc.get("trace") or {})
-            leases.release(entry["_id"])
+                                    entry.get("last_error"), entry.get("channel"), doc.get("trace") or {},
+                                    (entry.get("queued_at") or entry["due_at"]).replace(tzinfo=UTC))
+            leases.release(seen["_id"])
         return None
+
+    def _unfinished(self, entry: dict) -> bool:
+        """False for an entry whose outcome is recorded already (a crash between recording it
+        and deleting the entry, or a late enqueue by a redelivered event): it is dropped, so
+        a message is never sent again once it was sent. A replayed dead letter is the
+        exception; its replay is completed here if it stopped half-way."""
+        outcome = self._outcomes.find_one({"_id": entry["_id"]}, {"status": 1})
+        if outcome is None:
+            return True
+        if outcome["status"] == "dead" and entry.get("replay"):
+            self._outcomes.delete_one({"_id": entry["_id"]})
+            return True
+        self._queue.delete_one({"_id": entry["_id"]})
+        return False
 
     def finish(self, n: Notification, events) -> None:
         if n.status == "pending":
@@ -140,6 +159,9 @@ class MongoNotificationRepository:
         doc = self._notes.find_one({"_id": notification_id})
         if not outcome or outcome["status"] != "dead" or not doc:
             return False
+        # queued first, marked as a replay, then the dead outcome goes: a crash in between
+        # leaves a replay that the next claim completes, never a lost dead letter
+        self._enqueue(Notification(notification_id, doc["case_index"], "", "", next_attempt_at=now, queued_at=now),
+                      replay=True)
         self._outcomes.delete_one({"_id": notification_id})
-        self._enqueue(Notification(notification_id, doc["case_index"], "", "", next_attempt_at=now))
         return True

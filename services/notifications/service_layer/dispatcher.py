@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Protocol
 
@@ -20,6 +21,18 @@ from servicekit.outbox import OutboxMessage
 from ..domain.messages import backoff_s, compose, compose_code_notice
 
 log = logging.getLogger(__name__)
+EMAIL = re.compile(r"[^\s<>()\[\]'\",;:]+@[^\s<>()\[\]'\",;:]+")
+
+
+def without_contact(text: str, contact: Optional[Contact]) -> str:
+    """An error's text without the citizen's contact details (an SMTP refusal names the
+    address; it is logged and shown to operators): addresses and the contact's own phone
+    and postal address are replaced."""
+    text = EMAIL.sub("<адрес>", text)
+    for value, mask in ((getattr(contact, "phone", None), "<телефон>"), (getattr(contact, "postal_address", None), "<адрес>")):
+        if value:
+            text = text.replace(value, mask)
+    return text
 
 
 @dataclass
@@ -34,6 +47,7 @@ class Notification:
     last_error: Optional[str] = None
     channel: Optional[str] = None
     trace: dict = field(default_factory=dict)
+    queued_at: Optional[dt.datetime] = None  # when it was first queued (or replayed)
 
 
 class AbstractNotificationRepository(Protocol):
@@ -66,9 +80,10 @@ class Dispatcher:
     def __init__(self, repo: AbstractNotificationRepository, channels: dict[ContactChannel, AbstractChannel],
                  status_url: str, max_attempts: int = 8, retry_base_s: float = 2.0,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 trace: Callable[[], dict] = dict):
+                 trace: Callable[[], dict] = dict, recipient_wait: dt.timedelta = dt.timedelta(hours=1)):
         self.repo, self.channels, self.status_url = repo, channels, status_url
         self.max_attempts, self.retry_base_s, self.clock, self.trace = max_attempts, retry_base_s, clock, trace
+        self.recipient_wait = recipient_wait
 
     def on_document_registered(self, event: DocumentRegistered) -> None:
         if event.case_index == event.registration_index:
@@ -87,8 +102,9 @@ class Dispatcher:
 
     def _queue(self, envelope: Envelope, case_index: str, subject: str, body: str) -> bool:
         """One notification per event: the event id is its id, so a redelivery adds none."""
+        now = self.clock()
         created = self.repo.add(Notification(str(envelope.event_id), case_index, subject, body,
-                                             next_attempt_at=self.clock(), trace=self.trace()))
+                                             next_attempt_at=now, trace=self.trace(), queued_at=now))
         logs.event(log, "notification_queued" if created else "notification_duplicate",
                    notification_id=str(envelope.event_id), case_index=case_index)
         return created
@@ -111,9 +127,8 @@ class Dispatcher:
 
     def _attempt(self, n: Notification) -> None:
         contact = self.repo.recipient(n.case_index)
-        if contact is None:  # the registration event has not arrived yet: wait, it will
-            n.next_attempt_at = self.clock() + dt.timedelta(seconds=self.retry_base_s)
-            self.repo.finish(n, [])
+        if contact is None:  # the registration event has not arrived yet: wait for it, not for ever
+            self._no_recipient(n)
             return
         n.channel = contact.preferred_channel.value
         if contact.preferred_channel == ContactChannel.NONE:
@@ -124,14 +139,29 @@ class Dispatcher:
         try:
             self.channels[contact.preferred_channel].send(n, contact)
         except Exception as exc:  # any failure of a channel is retried, then dead-lettered
-            self._failed(n, exc)
+            self._failed(n, exc, contact)
             return
         n.status, n.last_error = "sent", None
         logs.event(log, "notification_sent", notification_id=n.id, case_index=n.case_index, channel=n.channel)
         self.repo.finish(n, [self._delivered(n, contact)])
 
-    def _failed(self, n: Notification, exc: Exception) -> None:
-        n.last_error = repr(exc)[:1000]
+    def _no_recipient(self, n: Notification) -> None:
+        now = self.clock()
+        if now - (n.queued_at or now) >= self.recipient_wait:
+            n.status, n.last_error = "dead", (f"no recipient after {self.recipient_wait}: the case's DocumentRegistered "
+                                              "never arrived here (dead-lettered upstream?)")
+            logs.event(log, "notification_dead_lettered", logging.ERROR, notification_id=n.id,
+                       case_index=n.case_index, attempts=n.attempts, error=n.last_error)
+        else:
+            if n.last_error is None:
+                n.last_error = "waiting for the case's DocumentRegistered (its recipient)"
+                logs.event(log, "notification_waits_for_recipient", logging.WARNING, notification_id=n.id,
+                           case_index=n.case_index)
+            n.next_attempt_at = now + dt.timedelta(seconds=self.retry_base_s)
+        self.repo.finish(n, [])
+
+    def _failed(self, n: Notification, exc: Exception, contact: Optional[Contact] = None) -> None:
+        n.last_error = without_contact(repr(exc), contact)[:1000]
         if n.attempts >= self.max_attempts:
             n.status = "dead"
             logs.event(log, "notification_dead_lettered", logging.ERROR, notification_id=n.id,

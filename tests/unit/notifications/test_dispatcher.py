@@ -109,3 +109,44 @@ def test_the_citizen_is_told_the_term_stopped_and_then_its_new_end():
     assert "възобновено" in subject and "Нов срок за отговор: 10.01.2027" in resumed and "Срок 20" in resumed
     _, plain = compose("Ж-1", "in_progress", "Тема", dt.date(2027, 1, 10), None, "http://s", previous="assigned")
     assert "се разглежда" in plain
+
+
+def test_an_smtp_refusal_leaves_no_address_in_the_logs_or_the_dead_letter(caplog):
+    import logging
+    import smtplib
+
+    class Refusing:
+        def send(self, n, contact):
+            raise smtplib.SMTPRecipientsRefused({contact.email: (550, f"5.1.1 <{contact.email}>: unknown".encode())})
+
+    repo = InMemoryNotificationRepository()
+    d = Dispatcher(repo, {ContactChannel.EMAIL: Refusing()}, "http://x", max_attempts=1)
+    d.on_document_registered(registered())
+    d.on_status_changed(status_event())
+    with caplog.at_level(logging.INFO):
+        d.dispatch_due()
+    assert "m@example.bg" not in caplog.text + repr([r.__dict__ for r in caplog.records])
+    dead = repo.dead()[0]
+    assert "m@example.bg" not in dead.last_error and "550" in dead.last_error and "<адрес>" in dead.last_error
+
+
+def test_a_notification_whose_recipient_never_arrives_becomes_a_dead_letter(caplog):
+    import logging
+
+    now = [dt.datetime(2026, 11, 25, 9, tzinfo=dt.timezone.utc)]
+    repo = InMemoryNotificationRepository()
+    d = Dispatcher(repo, {ContactChannel.EMAIL: FlakyChannel(0)}, "http://x", clock=lambda: now[0],
+                   recipient_wait=dt.timedelta(hours=1))
+    event = status_event()
+    d.on_status_changed(event)  # its DocumentRegistered never comes
+    with caplog.at_level(logging.INFO):
+        for _ in range(40):
+            d.dispatch_due()
+            now[0] += dt.timedelta(minutes=2)
+            if repo.dead():
+                break
+    n = repo.items[str(event.event_id)]
+    assert n.status == "dead" and "DocumentRegistered" in n.last_error
+    assert dt.timedelta(hours=1) <= now[0] - dt.datetime(2026, 11, 25, 9, tzinfo=dt.timezone.utc) <= dt.timedelta(hours=1, minutes=4)
+    assert [r.getMessage() for r in caplog.records].count("notification_waits_for_recipient") == 1
+    assert "notification_dead_lettered" in [r.getMessage() for r in caplog.records]
