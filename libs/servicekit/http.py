@@ -73,3 +73,15 @@ def handle_problems(fn):
             return Problem(500, "Internal Server Error", "Вътрешна грешка; опитайте отново. Ако се повтаря, "
                                                          "съобщете на администратора.").response(request.path)
     return wrapper
+
+
+def client_address(request, trusted_proxies: int = 0) -> str:
+    """The caller's address: the connection's peer, or, behind ``trusted_proxies`` proxies
+    that each append the address they saw to ``X-Forwarded-For``, the one the outermost of
+    them saw (what werkzeug's ProxyFix middleware does; nameko builds its WSGI app itself,
+    so the rule is applied here). Entries a client wrote itself, left of those, are ignored."""
+    if trusted_proxies:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+        if len(hops) >= trusted_proxies:
+            return hops[-trusted_proxies]
+    return request.remote_addr or ""

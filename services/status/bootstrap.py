@@ -29,7 +29,8 @@ def bootstrap(settings: StatusSettings, *, repo=None, outbox=None, attempts=None
         outbox = repo.outbox
         attempts = attempts or MongoAttemptStore()
     guard = LookupGuard(settings.lookup_failures_per_index, settings.lookup_failures_per_client,
-                        settings.lookup_window_minutes * 60, store=attempts)
+                        settings.lookup_window_minutes * 60, store=attempts,
+                        per_index_and_client=settings.lookup_failures_per_index_and_client)
     tracker = StatusTracker(repo, settings.access_code_keys(), trace=current_traceparent, guard=guard,
                             tz=settings.kit.timezone)
     return StatusApp(tracker, outbox, settings)

@@ -53,7 +53,7 @@ def test_letter_end_to_end_with_one_trace(clerk, official):
 
     view = until(lambda: (x := requests.get(f"{STATUS}/api/v1/cases/lookup", params={"index": index, "code": code})).ok
                  and x.json(), what="status lookup", timeout_s=60,
-                 interval_s=0.7)  # each miss counts against the index (10 per 15 minutes)
+                 interval_s=0.7)  # each miss counts against the index from this client (10 per 15 minutes)
     assert view["stage"] == "registered" and view["due_date"] == body["due_date"]
     assert "7501020018" not in json.dumps(view)
     assert requests.get(f"{STATUS}/api/v1/cases/lookup", params={"index": index, "code": "00000000"}).status_code == 404

@@ -14,7 +14,7 @@ from delovod_proto import topics
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from delovod_proto.vocabulary import CaseStage
 from servicekit.auth import authenticate
-from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
+from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, consume
 from servicekit.outbox import relay
 from servicekit.providers import App
@@ -60,7 +60,7 @@ class StatusService:
         try:
             view = self.app.tracker.lookup(CaseLookupRequest(registration_index=request.args.get("index", ""),
                                                              access_code=request.args.get("code", "")),
-                                           client=request.remote_addr or "")
+                                           client=client_address(request, self.app.settings.trusted_proxies))
         except TooManyAttempts as exc:
             raise Problem(429, "Too Many Requests", str(exc), extra={"retry_after_s": exc.retry_after_s})
         except ValidationError as exc:
@@ -95,7 +95,7 @@ class StatusService:
 
     @http("GET", "/")
     def lookup_page(self, request):
-        return page.render(self.app.tracker, request.args, request.remote_addr or "")
+        return page.render(self.app.tracker, request.args, client_address(request, self.app.settings.trusted_proxies))
 
     @http("GET", "/health")
     def health(self, request):

@@ -1,6 +1,11 @@
 """Limits guessing of access codes on the public lookup: an 8-digit code is only as
-strong as the number of tries allowed. Failures are counted per case index and per
-client address; past the limit the lookup answers 429 until enough time has passed.
+strong as the number of tries allowed. Failures are counted per case index and client
+address together, per client address, and per case index from everywhere; past a limit the
+lookup answers 429 until enough time has passed. The limit per index alone is high (100 in
+15 minutes: guessing one code of 10^8 would take years) and the one per index and client
+low, so that one person's typos, or someone who knows an index and keeps guessing, lock that
+case for them and not for its citizen; the client is the one the ingress saw (settings:
+``trusted_proxies``), not the ingress itself.
 
 The counts live in a store shared by every replica (MongoDB in production), so running
 more replicas does not multiply the tries an attacker gets. Counting is a sliding-window
@@ -55,9 +60,10 @@ class InMemoryAttemptStore:
 
 
 class LookupGuard:
-    def __init__(self, per_index: int = 10, per_client: int = 30, window_s: float = 900.0,
-                 clock: Callable[[], float] = time.time, store: AbstractAttemptStore | None = None):
-        self.limits = {"index": per_index, "client": per_client}
+    def __init__(self, per_index: int = 100, per_client: int = 30, window_s: float = 900.0,
+                 clock: Callable[[], float] = time.time, store: AbstractAttemptStore | None = None,
+                 per_index_and_client: int = 10):
+        self.limits = {"index": per_index, "client": per_client, "pair": per_index_and_client}
         self.window_s, self.clock = window_s, clock
         self.store = store or InMemoryAttemptStore(clock)
 
@@ -89,7 +95,7 @@ class LookupGuard:
     def _keys(index: str, client: str) -> list[tuple[str, str]]:
         """No client (an RPC caller such as the portal, which authenticates its users):
         only the index is limited."""
-        return [("index", index)] + ([("client", client)] if client else [])
+        return [("index", index)] + ([("client", client), ("pair", f"{client} {index}")] if client else [])
 
     @staticmethod
     def _id(kind: str, key: str, window: float) -> str:

@@ -204,3 +204,34 @@ def test_the_citizen_sees_each_due_date_the_history_set(tracker):
     view = tracker.lookup(CaseLookupRequest(registration_index=CASE, access_code="12345678"))
     assert view.due_date == dt.date(2027, 1, 12)
     assert [h.due_date for h in view.history] == [None, None, dt.date(2027, 1, 12)]
+
+
+def test_typos_behind_the_ingress_lock_that_client_out_of_that_case_only():
+    from status.service_layer.guard import LookupGuard, TooManyAttempts
+
+    tracker = StatusTracker(InMemoryCaseRepository(), TEST_KEYS, guard=LookupGuard(window_s=900, clock=lambda: 0.0))
+    tracker.on_document_registered(registered())
+    wrong = CaseLookupRequest(registration_index=CASE, access_code="00000000")
+    for _ in range(10):
+        with pytest.raises(CaseNotFound):
+            tracker.lookup(wrong, client="203.0.113.7")
+    right = CaseLookupRequest(registration_index=CASE, access_code="12345678")
+    with pytest.raises(TooManyAttempts):
+        tracker.lookup(right, client="203.0.113.7")
+    assert tracker.lookup(right, client="198.51.100.2").case_index == CASE  # the citizen still gets in
+
+
+def test_the_client_is_the_address_the_trusted_proxy_saw():
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from servicekit.http import client_address
+
+    def request(forwarded=None):
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        return Request(EnvironBuilder(headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.9"}).get_environ())
+
+    assert client_address(request("203.0.113.7"), 0) == "10.0.0.9"  # nothing trusted: the peer
+    assert client_address(request("203.0.113.7"), 1) == "203.0.113.7"
+    assert client_address(request("6.6.6.6, 203.0.113.7"), 1) == "203.0.113.7"  # a client's own entry is ignored
+    assert client_address(request(), 1) == "10.0.0.9"
