@@ -82,6 +82,22 @@ class CaseStatusChanged(EventBody):
     subject: str = Field(max_length=1000)
 
 
+class CaseOverdue(EventBody):
+    """A case's due date passed without an answer (published by status's deadline watch,
+    once per case and due date: an extension that moves the date can make it overdue again).
+    No answer in the term is a tacit refusal unless a law says otherwise (АПК чл. 58)."""
+
+    TOPIC: ClassVar[str] = topics.CASES_OVERDUE
+
+    case_index: str
+    subject: str = Field(max_length=1000)
+    kind: str
+    stage: CaseStage = Field(description="The stage it is stuck in")
+    due_date: dt.date
+    days_overdue: int = Field(ge=1, description="Calendar days since the due date, when it was seen")
+    seen_at: dt.datetime
+
+
 class EportalAttachment(WireModel):
     """A file the e-portal already put into object storage."""
 
@@ -154,7 +170,7 @@ class DeadLetter(EventBody):
 
 
 EVENT_MODELS: tuple[type[EventBody], ...] = (
-    DocumentRegistered, AccessCodeReissued, CaseStatusChanged, EportalSubmission, EportalReceipt,
+    DocumentRegistered, AccessCodeReissued, CaseStatusChanged, CaseOverdue, EportalSubmission, EportalReceipt,
     NotificationDelivered, CatalogueServiceChanged, DeadLetter,
 )
 EVENT_TYPES = {(m.__name__, m.SCHEMA_VERSION): m for m in EVENT_MODELS}

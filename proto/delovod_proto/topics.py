@@ -5,6 +5,7 @@ EPORTAL_SUBMISSIONS = "eportal.submissions.v1"
 EPORTAL_RECEIPTS = "eportal.receipts.v1"
 ACCESS_CODES_REISSUED = "registry.access-codes.reissued.v1"
 CASES_STATUS_CHANGED = "status.cases.status-changed.v1"
+CASES_OVERDUE = "status.cases.overdue.v1"
 NOTIFICATIONS_DELIVERED = "notifications.delivered.v1"
 CATALOGUE_SERVICES_CHANGED = "catalogue.services.changed.v1"
 DEAD_LETTERS = "delovod.dead-letters.v1"
@@ -15,6 +16,7 @@ ALL = (
     EPORTAL_RECEIPTS,
     ACCESS_CODES_REISSUED,
     CASES_STATUS_CHANGED,
+    CASES_OVERDUE,
     NOTIFICATIONS_DELIVERED,
     CATALOGUE_SERVICES_CHANGED,
     DEAD_LETTERS,

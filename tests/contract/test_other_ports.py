@@ -244,3 +244,30 @@ def test_a_replay_stopped_half_way_is_completed_not_lost(notes):
     again.status = "sent"
     notes.finish(again, [])
     assert [d.id for d in notes.dead()] == []
+
+
+def test_the_deadline_watch_announces_each_late_case_once_per_due_date(cases):
+    from status.service_layer.tracker import StatusTracker
+    from tests.helpers import TEST_KEYS
+
+    now = [dt.datetime(2026, 3, 4, 9, tzinfo=UTC)]  # the day after the due date 03.03.2026
+    tracker = StatusTracker(cases, TEST_KEYS, clock=lambda: now[0])
+    cases.create(case("К-10/01.02.2026"), [])
+    on_time = case("К-11/01.02.2026")
+    on_time.due_date = dt.date(2026, 3, 4)
+    cases.create(on_time, [])
+    answered = case("К-12/01.02.2026")
+    answered.stage = CaseStage.ANSWERED
+    cases.create(answered, [])
+    assert [index for index, _, _ in cases.late(dt.date(2026, 3, 4))] == ["К-10/01.02.2026"]
+    assert tracker.watch_deadlines() == 1 and tracker.watch_deadlines() == 0  # once
+    assert [c["case_index"] for c in tracker.overdue()] == ["К-10/01.02.2026"]
+    late, _ = cases.get("К-10/01.02.2026")
+    assert late.overdue_for == dt.date(2026, 3, 3)
+    tracker.change_stage("К-10/01.02.2026", CaseStage.IN_PROGRESS, None)
+    tracker.change_stage("К-10/01.02.2026", CaseStage.EXTENDED, "Трето лице", dt.date(2026, 3, 20))
+    assert tracker.watch_deadlines() == 0 and tracker.overdue() == []  # the new date has not passed
+    now[0] = dt.datetime(2026, 3, 23, 9, tzinfo=UTC)
+    assert tracker.watch_deadlines() == 2  # the extended one, again, and the one due on 04.03
+    assert [(c["case_index"], c["days_overdue"]) for c in tracker.overdue()] == [
+        ("К-11/01.02.2026", 19), ("К-10/01.02.2026", 3)]

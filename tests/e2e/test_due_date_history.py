@@ -42,3 +42,10 @@ def test_suspension_resumes_through_the_registry_calendar_and_an_extension_sets_
     want = f"Нов срок: {dt.date.fromisoformat(later):%d.%m.%Y}"
     assert until(lambda: any(want in m.get_body(("plain",)).get_content() for m in mails_for(index)),
                  what="the extension's email with its new date", timeout_s=60)
+
+
+def test_officials_see_the_cases_running_late(official, clerk):
+    r = requests.get(f"{STATUS}/api/v1/cases/overdue", headers=official, timeout=30)
+    assert r.status_code == 200 and isinstance(r.json()["items"], list)
+    assert all(item["days_overdue"] > 0 for item in r.json()["items"])
+    assert requests.get(f"{STATUS}/api/v1/cases/overdue", headers=clerk, timeout=30).status_code == 403

@@ -25,6 +25,11 @@ class InMemoryCaseRepository:
     def drop_held_code(self, case_index: str) -> None:
         self.held.pop(case_index, None)
 
+    def late(self, today, limit: int = 1000) -> list:
+        found = sorted((c.due_date, c.case_index, c.overdue_for == c.due_date) for c, _ in self.cases.values()
+                       if c.days_overdue(today))
+        return [(index, due, announced) for due, index, announced in found][:limit]
+
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         found = self.cases.get(case_index)
         return (copy.deepcopy(found[0]), found[1]) if found else None

@@ -12,7 +12,7 @@ from servicekit.mongo import Lease, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
-from ..domain.case import Case, HistoryEntry
+from ..domain.case import TERM_RUNS, Case, HistoryEntry
 
 ALIAS = "status"
 UTC = dt.timezone.utc
@@ -33,6 +33,7 @@ class CaseDoc(Document, OutboxFields):
     code_version = IntField(default=0)
     term_unit = StringField()
     suspended_on = StringField()
+    overdue_for = StringField()
 
 
 def _fields(case: Case) -> dict:
@@ -43,7 +44,8 @@ def _fields(case: Case) -> dict:
                          **({"due_date": h.due_date.isoformat()} if h.due_date else {})}
                         for h in case.history],
             "code_version": case.code_version, "term_unit": case.term_unit,
-            "suspended_on": case.suspended_on.isoformat() if case.suspended_on else None}
+            "suspended_on": case.suspended_on.isoformat() if case.suspended_on else None,
+            "overdue_for": case.overdue_for.isoformat() if case.overdue_for else None}
 
 
 def _date(value: Optional[str]) -> Optional[dt.date]:
@@ -55,7 +57,7 @@ def _to_domain(d: CaseDoc) -> Case:
                 CaseStage(d.stage), [HistoryEntry(CaseStage(h["stage"]), h["at"].replace(tzinfo=UTC), h.get("reason"),
                                                   _date(h.get("due_date")))
                                      for h in d.history],
-                d.code_version or 0, d.term_unit, _date(d.suspended_on))
+                d.code_version or 0, d.term_unit, _date(d.suspended_on), _date(d.overdue_for))
 
 
 class MongoCaseRepository:
@@ -81,6 +83,16 @@ class MongoCaseRepository:
 
     def drop_held_code(self, case_index: str) -> None:
         self._held.delete_one({"_id": case_index})
+
+    def late(self, today: dt.date, limit: int = 1000) -> list[tuple[str, dt.date, bool]]:
+        """Cases whose term runs and whose due date is before ``today``: (index, due date,
+        whether that was announced already). Uses the ``due_date`` index on MongoDB; FerretDB
+        scans, which an hourly watch can afford."""
+        running = [s.value for s in TERM_RUNS]
+        found = CaseDoc._get_collection().find(
+            {"due_date": {"$lt": today.isoformat(), "$ne": None}, "stage": {"$in": running}},
+            {"due_date": 1, "overdue_for": 1}).sort("due_date", 1).limit(limit)
+        return [(d["_id"], dt.date.fromisoformat(d["due_date"]), d.get("overdue_for") == d["due_date"]) for d in found]
 
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         doc = CaseDoc.objects(id=case_index).first()

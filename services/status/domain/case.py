@@ -27,6 +27,8 @@ ALLOWED = {
     CaseStage.CLOSED: set(),
 }
 NEEDS_REASON = {CaseStage.SUSPENDED, CaseStage.EXTENDED}
+# Stages in which a term runs: answered and closed cases are done; a suspended term stands still.
+TERM_RUNS = {CaseStage.REGISTERED, CaseStage.ASSIGNED, CaseStage.IN_PROGRESS, CaseStage.EXTENDED}
 
 
 class StageChangeRefused(ValueError):
@@ -54,6 +56,17 @@ class Case:
     code_version: int = 0  # how many times a clerk reissued the code (the registry numbers them)
     term_unit: Optional[str] = None  # unit of the term (a suspended term resumes in it)
     suspended_on: Optional[dt.date] = None  # the day the proceedings stopped, while they stand still
+    overdue_for: Optional[dt.date] = None  # the due date whose passing was announced (once per date)
+
+    def days_overdue(self, today: dt.date) -> int:
+        """Calendar days past the due date, 0 if its term is not running late."""
+        if self.due_date is None or self.stage not in TERM_RUNS or today <= self.due_date:
+            return 0
+        return (today - self.due_date).days
+
+    def newly_overdue(self, today: dt.date) -> int:
+        """Days overdue if that has not been announced for this due date yet, else 0."""
+        return self.days_overdue(today) if self.overdue_for != self.due_date else 0
 
     def reissue_code(self, code_hash: str, version: int) -> bool:
         """Take a reissued code unless the same or a later one is in place (a redelivered or

@@ -93,6 +93,18 @@ class StatusService:
         return json_response({"case_index": case.case_index, "stage": case.stage.value,
                               "due_date": case.due_date.isoformat() if case.due_date else None})
 
+    @http("GET", "/api/v1/cases/overdue")
+    @handle_problems
+    def overdue(self, request):
+        """Officials: the cases past their due date without an answer, the longest overdue first."""
+        authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
+        return json_response({"items": self.app.tracker.overdue()})
+
+    @timer(interval=3600, eager=True)  # also right after a start: a stopped watch catches up
+    def watch_deadlines(self):
+        if self.app.tracker.watch_deadlines():
+            self._relay()
+
     @http("GET", "/")
     def lookup_page(self, request):
         return page.render(self.app.tracker, request.args, client_address(request, self.app.settings.trusted_proxies))

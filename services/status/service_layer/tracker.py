@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Optional, Protocol
 from delovod_proto import topics
 from delovod_proto.access_code import AccessCodeKeys, verify_access_code
 from delovod_proto.envelope import Envelope, TraceContext
-from delovod_proto.events import AccessCodeReissued, CaseStatusChanged, DocumentRegistered
+from delovod_proto.events import AccessCodeReissued, CaseOverdue, CaseStatusChanged, DocumentRegistered
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound, CaseView, ResumedTerm, ResumeTermRequest, StageEntry
 from delovod_proto.vocabulary import CaseStage
 from servicekit import logs
@@ -39,6 +39,9 @@ class AbstractCaseRepository(Protocol):
     def held_code(self, case_index: str) -> Optional[tuple[str, int]]: ...
 
     def drop_held_code(self, case_index: str) -> None: ...
+
+    def late(self, today: dt.date, limit: int = 1000) -> list[tuple[str, dt.date, bool]]:
+        """Cases whose term runs and is past its due date: (index, due date, announced already)."""
 
 
 class AbstractTerms(Protocol):
@@ -134,6 +137,48 @@ class StatusTracker:
         logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value,
                    **({"due_date": case.due_date.isoformat()} if case.due_date != previous_due else {}))
         return case
+
+    # -- deadlines -------------------------------------------------------------------
+    def watch_deadlines(self, limit: int = 1000) -> int:
+        """Announce every case whose due date has passed without an answer: a CaseOverdue
+        event from the case's outbox and a warning in the log (for alerting), once per case
+        and due date (a later extension can make it overdue again). Replicas may watch at
+        the same time: the case's compare-and-set lets one of them announce it."""
+        now = self.clock()
+        today = now.astimezone(self.tz).date()
+        announced = 0
+        for case_index, _, done in self.repo.late(today, limit):
+            found = None if done else self.repo.get(case_index)
+            if found is None:
+                continue
+            case, version = found
+            days = case.newly_overdue(today)
+            if not days:
+                continue
+            case.overdue_for = case.due_date
+            body = CaseOverdue(case_index=case.case_index, subject=case.subject, kind=case.kind, stage=case.stage,
+                               due_date=case.due_date, days_overdue=days, seen_at=now)
+            event = OutboxMessage(topics.CASES_OVERDUE, case.case_index,
+                                  Envelope.wrap(body, source="status", correlation_id=case.case_index,
+                                                trace=TraceContext(**self.trace())))
+            if self.repo.save(case, version, [event]):
+                announced += 1
+                logs.event(log, "case_overdue", logging.WARNING, case_index=case.case_index,
+                           due_date=case.due_date.isoformat(), days_overdue=days, stage=case.stage.value)
+        return announced
+
+    def overdue(self, limit: int = 500) -> list[dict]:
+        """For officials: the cases running late, the longest overdue first."""
+        today = self.clock().astimezone(self.tz).date()
+        out = []
+        for case_index, due, _ in self.repo.late(today, limit):
+            found = self.repo.get(case_index)
+            if found is not None and found[0].days_overdue(today):
+                case = found[0]
+                out.append({"case_index": case.case_index, "subject": case.subject, "kind": case.kind,
+                            "stage": case.stage.value, "stage_label": LABELS_BG[case.stage],
+                            "due_date": case.due_date.isoformat(), "days_overdue": case.days_overdue(today)})
+        return out
 
     def lookup(self, request: CaseLookupRequest, client: str = "") -> CaseView:
         """A citizen's lookup; failures count against the index and the client."""

@@ -235,3 +235,23 @@ def test_the_client_is_the_address_the_trusted_proxy_saw():
     assert client_address(request("203.0.113.7"), 1) == "203.0.113.7"
     assert client_address(request("6.6.6.6, 203.0.113.7"), 1) == "203.0.113.7"  # a client's own entry is ignored
     assert client_address(request(), 1) == "10.0.0.9"
+
+
+def test_the_overdue_event_names_the_case_its_date_and_stage(tracker, caplog):
+    import logging
+
+    from delovod_proto.events import CaseOverdue
+
+    tracker.on_document_registered(registered())  # due 29.12.2026
+    tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None)
+    tracker.change_stage(CASE, CaseStage.SUSPENDED, "Причина")
+    tracker.clock = lambda: dt.datetime(2027, 1, 5, 9, tzinfo=dt.timezone.utc)
+    assert tracker.watch_deadlines() == 0  # a suspended term stands still
+    tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None, terms=FakeTerms())  # resumed: the rest of the term from 05.01
+    tracker.clock = lambda: dt.datetime(2027, 3, 1, 9, tzinfo=dt.timezone.utc)
+    with caplog.at_level(logging.WARNING):
+        assert tracker.watch_deadlines() == 1
+    event = tracker.repo.outbox[-1].envelope.body()
+    assert isinstance(event, CaseOverdue) and event.case_index == CASE and event.stage == CaseStage.IN_PROGRESS
+    assert event.days_overdue == (dt.date(2027, 3, 1) - event.due_date).days > 0
+    assert "case_overdue" in caplog.text
