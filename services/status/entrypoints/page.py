@@ -24,7 +24,9 @@ def _result(tracker, index: str, code: str, client: str) -> str:
         return f'<p role="alert">{escape(str(exc))}</p>'
     except (ValidationError, CaseNotFound):
         return '<p role="alert">Няма преписка с този индекс и код за достъп. Проверете ги и опитайте отново.</p>'
-    history = "".join(f"<li>{h.at:%d.%m.%Y %H:%M} — {LABELS_BG[h.stage]}{': ' + escape(h.reason) if h.reason else ''}</li>"
+    history = "".join(f"<li>{h.at.astimezone(tracker.tz):%d.%m.%Y %H:%M} — {LABELS_BG[h.stage]}"
+                      f"{': ' + escape(h.reason) if h.reason else ''}"
+                      f"{f' (нов срок: {h.due_date:%d.%m.%Y})' if h.due_date else ''}</li>"
                       for h in view.history)
     due = f"{view.due_date:%d.%m.%Y}" if view.due_date else "—"
     return (f"<h2>Преписка {escape(view.case_index)}</h2><p>Относно: {escape(view.subject)}</p>"

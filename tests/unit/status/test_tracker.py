@@ -255,3 +255,16 @@ def test_the_overdue_event_names_the_case_its_date_and_stage(tracker, caplog):
     assert isinstance(event, CaseOverdue) and event.case_index == CASE and event.stage == CaseStage.IN_PROGRESS
     assert event.days_overdue == (dt.date(2027, 3, 1) - event.due_date).days > 0
     assert "case_overdue" in caplog.text
+
+
+def test_the_lookup_page_shows_local_times_and_each_new_due_date(tracker):
+    from werkzeug.datastructures import MultiDict
+
+    from status.entrypoints import page
+
+    tracker.on_document_registered(registered())  # 25.11.2026 09:00 UTC = 11:00 in Sofia
+    tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None)
+    tracker.change_stage(CASE, CaseStage.EXTENDED, "Трето лице", dt.date(2027, 1, 12))
+    html = page.render(tracker, MultiDict({"index": CASE, "code": "12345678"}), "10.0.0.1").get_data(as_text=True)
+    assert "25.11.2026 11:00 — Регистриран" in html and "(нов срок: 12.01.2027)" in html
+    assert "Срок за отговор: 12.01.2027" in html
