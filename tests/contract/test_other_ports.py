@@ -205,10 +205,18 @@ def test_a_sent_notification_is_never_claimed_again(notes):
     assert notes.claim_due(now + dt.timedelta(minutes=5), dt.timedelta(minutes=2)) is None
 
 
-def test_a_listing_that_went_stale_is_read_again_under_the_lease(notes):
-    """Worker B lists the queue; worker A claims, sends and finishes; then B takes the lease."""
-    if not hasattr(notes, "_enqueue"):
-        pytest.skip("the in-memory repository has no listing to go stale")
+@pytest.fixture
+def mongo_notes(mongo_alias):
+    from notifications.adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc,
+                                                         OutcomeDoc, RecipientDoc)
+    mongo_alias(ALIAS, NotificationDoc, RecipientDoc, OutcomeDoc)
+    return MongoNotificationRepository()
+
+
+def test_a_listing_that_went_stale_is_read_again_under_the_lease(mongo_notes):
+    """Worker B lists the queue; worker A claims, sends and finishes; then B takes the lease
+    (the real repository only: the in-memory one has no listing to go stale)."""
+    notes = mongo_notes
     now = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
     assert notes.add(Notification("id-st", "К-1", "s", "b", next_attempt_at=now))
     other = type(notes)()
