@@ -14,10 +14,11 @@ import time
 from datetime import datetime, timezone
 from typing import Iterable
 
-from eventlet import GreenPool
+from eventlet import GreenPool, spawn
 from eventlet.event import Event
-from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata
+from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 from kafka import errors as kafka_errors
+from kafka.structs import MemberState
 from nameko.extensions import DependencyProvider, Entrypoint
 from pydantic import ValidationError
 
@@ -127,10 +128,20 @@ class KafkaConsume(Entrypoint):
         self.bootstrap = self.container.config["SETTINGS"].kit.kafka_bootstrap
         self.group_id = f"{self.container.service_name}.{self.method_name}"
 
-    # A member whose commits are still refused this long after the first refusal is taken to
-    # be out of its group for good (seen here: kafka-python 3.0 under eventlet, after a
-    # rebalance during load, left the group empty and spun a core): it joins afresh.
+    # kafka-python 3.0.12 can leave a member "half-joined" (docs/decisions.md, "Kafka
+    # consumers"): rebalancing, with no rejoin pending and heartbeats off, forever; the broker
+    # drops it, its commits are refused client-side and its poll loop spins a core. A member
+    # found in that state this long gets a rejoin requested, which its next poll completes.
+    mend_after_s = 3.0
+    # Backstops: a member not stable this long while its polls return, or whose commits stay
+    # refused this long, closes its consumer and joins afresh.
     rejoin_after_s = 15.0
+    unstable_rejoin_after_s = 60.0
+    # A polled batch that takes long (failing handlers retried with backoff, a dependency
+    # timing out) commits what it has handled this often: past max_poll_interval_ms (300 s)
+    # the client leaves the group and the batch comes again, from the last commit, so it
+    # always moves forward instead of starting over for ever.
+    progress_commit_s = 10.0
 
     def start(self):
         self._join()
@@ -139,7 +150,7 @@ class KafkaConsume(Entrypoint):
 
     def _join(self) -> KafkaConsumer:
         """A new consumer in the group, as ``self.consumer`` (also returned)."""
-        self._refused_since = None
+        self._refused_since = self._unstable_since = self._orphaned_since = None
         self.consumer = KafkaConsumer(
             bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
@@ -148,10 +159,32 @@ class KafkaConsume(Entrypoint):
         self.consumer.subscribe([self.topic])
         return self.consumer
 
-    def _rejoin_if_out(self) -> None:
-        if self._refused_since is None or time.monotonic() - self._refused_since < self.rejoin_after_s:
-            return
-        logs.event(log, "kafka_consumer_rejoining", logging.WARNING, topic=self.topic, group=self.group_id)
+    def _watch_membership(self) -> None:
+        """After each poll: mend a half-joined member; rejoin afresh if it stays out."""
+        now = time.monotonic()
+        coordinator = getattr(self.consumer, "_coordinator", None)  # kafka-python 3.0's, private
+        state = self.consumer.group_metadata().state
+        if state == MemberState.STABLE or coordinator is None:
+            self._unstable_since = self._orphaned_since = None
+        else:
+            self._unstable_since = self._unstable_since or now
+            # A join in progress has a rejoin pending, or finishes its SyncGroup within
+            # milliseconds; rebalancing with nothing pending for seconds is the orphaned join.
+            if state == MemberState.REBALANCING and not coordinator.need_rejoin():
+                self._orphaned_since = self._orphaned_since or now
+                if now - self._orphaned_since >= self.mend_after_s:
+                    logs.event(log, "kafka_half_join_mended", logging.WARNING, topic=self.topic, group=self.group_id)
+                    coordinator.request_rejoin()
+                    self._orphaned_since = None
+            else:
+                self._orphaned_since = None
+        if self._unstable_since is not None and now - self._unstable_since >= self.unstable_rejoin_after_s:
+            self._rejoin("not stable for %.0f s" % (now - self._unstable_since))
+        elif self._refused_since is not None and now - self._refused_since >= self.rejoin_after_s:
+            self._rejoin("commits refused for %.0f s" % (now - self._refused_since))
+
+    def _rejoin(self, why: str) -> None:
+        logs.event(log, "kafka_consumer_rejoining", logging.WARNING, topic=self.topic, group=self.group_id, why=why)
         try:
             self.consumer.close()
         except Exception as exc:  # it is being replaced anyway
@@ -188,7 +221,7 @@ class KafkaConsume(Entrypoint):
                                  for tp, messages in batches.items()})
                 if self._stopping:
                     return
-                self._rejoin_if_out()
+                self._watch_membership()
         finally:
             self.consumer.close()
             self.producer.close(timeout=5)
@@ -209,12 +242,15 @@ class KafkaConsume(Entrypoint):
     def handle_in_turn(self, messages) -> object:
         """Handle a partition's polled messages in order; returns the last one to commit
         (all before it are handled), or None if stopping came first."""
-        done = None
+        done, since = None, time.monotonic()
         for message in messages:
             if self._stopping:
                 return done
             self.handle_message(message)
             done = message
+            if time.monotonic() - since >= self.progress_commit_s:
+                self.commit({TopicPartition(message.topic, message.partition): OffsetAndMetadata(message.offset + 1, None, -1)})
+                since = time.monotonic()
         return done
 
     def handle_at_once(self, batches: dict) -> bool:
@@ -224,13 +260,45 @@ class KafkaConsume(Entrypoint):
         for tp, messages in batches.items():
             for message in messages:
                 by_key.setdefault((tp.partition, message.key), []).append(message)
+        handled: set = set()
+
+        def handle(run):
+            for m in run:
+                if self._stopping:
+                    return
+                self.handle_message(m)
+                handled.add((m.partition, m.offset))
+        finished = Event()
+
+        def commit_progress():  # the only committer while the batch runs; it stops before the final commit
+            while finished.wait(timeout=self.progress_commit_s) is None:
+                progress = self._handled_prefix(batches, handled)
+                if progress:
+                    self.commit(progress)
         pool = GreenPool(self.concurrency)
-        runs = [pool.spawn(lambda run=run: [self.handle_message(m) for m in run if not self._stopping])
-                for run in by_key.values()]
+        runs = [pool.spawn(handle, run) for run in by_key.values()]
+        committer = spawn(commit_progress)
         pool.waitall()
+        finished.send(True)
+        committer.wait()
         for run in runs:
             run.wait()  # a failure to dead-letter stops the consumer uncommitted, as in turn
         return not self._stopping
+
+    @staticmethod
+    def _handled_prefix(batches: dict, handled: set) -> dict:
+        """Per partition, the offset after the longest run of handled messages from the
+        batch's start: what may be committed while the rest is still being handled."""
+        out = {}
+        for tp, messages in batches.items():
+            last = None
+            for m in messages:
+                if (m.partition, m.offset) not in handled:
+                    break
+                last = m
+            if last is not None:
+                out[tp] = OffsetAndMetadata(last.offset + 1, None, -1)
+        return out
 
     def handle_message(self, message) -> None:
         try:

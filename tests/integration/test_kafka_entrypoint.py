@@ -146,3 +146,67 @@ def test_a_member_whose_commits_stay_refused_joins_its_group_afresh(topic, run_c
     finally:
         KafkaConsume._join, KafkaConsume.commit = real_join, real_commit
         KafkaConsume.rejoin_after_s = 15.0
+
+
+def test_a_half_joined_member_is_mended_and_commits_again(topic, run_container):
+    """kafka-python 3.0.12 can leave a member rebalancing with no rejoin pending and its
+    heartbeats off (reproduced: its commits are refused client-side and its poll loop spins
+    a core, until the broker drops it). The entrypoint requests the rejoin its next poll
+    completes."""
+    from kafka.structs import MemberState
+
+    from servicekit.kafka import KafkaConsume
+
+    SEEN.clear()
+    KafkaConsume.mend_after_s = 0.5
+    try:
+        container = run_container(make_service(topic), ServiceSettings(kit=KitSettings()))
+        entry = next(e for e in container.entrypoints if isinstance(e, KafkaConsume))
+        producer = make_producer(KAFKA)
+        send_envelope(producer, topic, envelope("before"))
+        until(lambda: "before" in SEEN and entry.consumer.group_metadata().state == MemberState.STABLE,
+              what="a stable member")
+        coordinator = entry.consumer._coordinator
+        generation = entry.consumer.group_metadata().generation_id
+        coordinator.state, coordinator.rejoin_needed = MemberState.REBALANCING, False  # the orphaned join
+        until(lambda: entry.consumer.group_metadata().state == MemberState.STABLE
+              and not coordinator.need_rejoin(), what="mended: stable again", timeout_s=30)
+        assert entry.consumer.group_metadata().generation_id > generation  # it really joined again
+        send_envelope(producer, topic, envelope("after"))
+        until(lambda: "after" in SEEN, what="handled after the mend")
+        from kafka import TopicPartition
+        group = KafkaConsumer(bootstrap_servers=KAFKA, group_id=entry.group_id, enable_auto_commit=False)
+        committed = until(lambda: sum(group.committed(TopicPartition(topic, p)) or 0
+                                      for p in group.partitions_for_topic(topic)) >= 2,
+                          what="both messages committed", timeout_s=30)
+        group.close()
+        assert committed
+    finally:
+        KafkaConsume.mend_after_s = 3.0
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_long_batch_commits_what_it_has_handled_as_it_goes(topic, run_container, concurrency):
+    """Past max_poll_interval_ms a member leaves its group and its batch comes again from the
+    last commit: a batch that takes long commits its progress, so it always moves forward."""
+    from servicekit.kafka import KafkaConsume
+
+    SEEN.clear()
+    commits, real_commit = [], KafkaConsume.commit
+
+    def recording(self, offsets):
+        commits.append((list(SEEN), {tp.partition: o.offset for tp, o in offsets.items()}))
+        return real_commit(self, offsets)
+    KafkaConsume.commit, KafkaConsume.progress_commit_s = recording, 0.02
+    try:
+        producer = make_producer(KAFKA)
+        for i in range(6):  # one key: one partition, handled in order, 50 ms each
+            producer.send(topic, key=b"k", value=envelope("slow-1").model_dump_json().encode())
+        producer.flush()
+        run_container(make_service(topic, concurrency), ServiceSettings(kit=KitSettings()))
+        until(lambda: len(SEEN) == 6 and commits and max(commits[-1][1].values()) == 6, what="all handled, committed")
+        during = [offsets for seen, offsets in commits if len(seen) < 6]
+        assert during, "a commit while the batch was still being handled"
+        assert all(max(offsets.values()) <= len(seen) for seen, offsets in commits)  # never past what was handled
+    finally:
+        KafkaConsume.commit, KafkaConsume.progress_commit_s = real_commit, 10.0
