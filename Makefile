@@ -5,12 +5,12 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/proto:$(CURDIR)/libs:$(CURDIR)/services
 
-.PHONY: help venv up down status demo test test-unit test-integration test-e2e bench proto proto-check docs clean
+.PHONY: help venv up down status demo test test-unit test-integration test-e2e bench proto proto-check docs dead-letters clean
 
 help:
 	@echo "make demo   - install what is missing, start everything, register a sample letter end to end"
 	@echo "make test   - install and start everything, run all test tiers, stop what it started"
-	@echo "make up / make down / make status / make bench / make proto / make docs"
+	@echo "make up / make down / make status / make bench / make proto / make docs / make dead-letters"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null || { echo "[delovod] error: python3 (3.11+) is missing"; exit 2; }
@@ -55,6 +55,9 @@ proto-check: venv
 
 docs: venv
 	@$(VPY) -m docs.settings_table --write README.md
+
+dead-letters: venv
+	@$(VPY) -m servicekit.dead_letters list
 
 clean: down
 	rm -rf .local

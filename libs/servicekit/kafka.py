@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from delovod_proto import topics
 from delovod_proto.envelope import Envelope
-from delovod_proto.events import DeadLetter
+from delovod_proto.events import DeadLetter, KafkaHeader
 
 from . import logs
 
@@ -337,6 +337,9 @@ class KafkaConsume(Entrypoint):
             consumer=self.group_id, original_topic=message.topic, partition=message.partition,
             offset=message.offset, reason=reason[:4000],
             original_value_b64=base64.b64encode(message.value or b"").decode(),
+            original_key_b64=base64.b64encode(message.key).decode() if message.key is not None else None,
+            original_headers=[KafkaHeader(name=k, value_b64=base64.b64encode(v or b"").decode())
+                              for k, v in (message.headers or [])],
             failed_at=datetime.now(timezone.utc))
         envelope = Envelope.wrap(body, source=self.container.service_name,
                                  correlation_id=f"{message.topic}/{message.partition}/{message.offset}")

@@ -155,8 +155,14 @@ class CatalogueServiceChanged(EventBody):
     name: str
 
 
+class KafkaHeader(WireModel):
+    name: str
+    value_b64: str
+
+
 class DeadLetter(EventBody):
-    """An event a consumer could not process, kept whole with the reason."""
+    """An event a consumer could not process, kept whole with the reason (and what it takes
+    to send it again unchanged: ``python -m servicekit.dead_letters replay``)."""
 
     TOPIC: ClassVar[str] = topics.DEAD_LETTERS
 
@@ -166,6 +172,8 @@ class DeadLetter(EventBody):
     offset: int
     reason: str
     original_value_b64: str = Field(description="The original message bytes, base64")
+    original_key_b64: Optional[str] = Field(None, description="The original message key, base64")
+    original_headers: list[KafkaHeader] = Field(default_factory=list, description="The original message headers")
     failed_at: dt.datetime
 
 

@@ -1,6 +1,7 @@
 """Our nameko Kafka entrypoint against Apache Kafka 4: handle, retry, dead-letter, commit."""
 import base64
 import datetime as dt
+import json
 
 import pytest
 from kafka import KafkaConsumer
@@ -15,6 +16,7 @@ from tests.integration.conftest import KAFKA
 
 pytestmark = pytest.mark.integration
 SEEN = []
+HEALED = set()  # correlation ids whose handler no longer fails (the cause was fixed)
 
 
 def envelope(code: str) -> Envelope:
@@ -46,7 +48,7 @@ def make_service(topic_name, concurrency=1):
                 eventlet.sleep(0.05 if env.correlation_id == "slow-1" else 0)
             if env.correlation_id == "boom":
                 raise RuntimeError("handler broke")
-            if env.correlation_id == "never":
+            if env.correlation_id.startswith("never") and env.correlation_id not in HEALED:
                 raise PermanentFailure("cannot ever succeed")
             SEEN.append(env.correlation_id)
     return Probe
@@ -210,3 +212,27 @@ def test_a_long_batch_commits_what_it_has_handled_as_it_goes(topic, run_containe
         assert all(max(offsets.values()) <= len(seen) for seen, offsets in commits)  # never past what was handled
     finally:
         KafkaConsume.commit, KafkaConsume.progress_commit_s = real_commit, 10.0
+
+
+def test_a_dead_letter_is_replayed_unchanged_once_its_cause_is_fixed(topic, run_container, capsys):
+    from servicekit import dead_letters
+
+    SEEN.clear()
+    name = f"never-{topic}"
+    container = run_container(make_service(topic), ServiceSettings(kit=KitSettings()))
+    producer = make_producer(KAFKA)
+    send_envelope(producer, topic, envelope(name))
+    [letter] = dead_letters_for(topic, 1)
+    assert letter.original_key_b64 and [h.name for h in letter.original_headers] == ["event_type"]
+    group = f"{container.service_name}.handle"
+    assert dead_letters.main(["--bootstrap", KAFKA, "replay", "--consumer", group, "--topic", topic, "--dry-run"]) == 0
+    assert '"replayed": false' in capsys.readouterr().out and name not in SEEN
+    HEALED.add(name)  # the operator fixed what made it fail
+    try:
+        assert dead_letters.main(["--bootstrap", KAFKA, "replay", "--consumer", group, "--topic", topic]) == 0
+        until(lambda: name in SEEN, what="the replayed message handled")
+        assert SEEN.count(name) == 1
+        listed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+        assert [x["topic"] for x in listed] == [topic] and listed[0]["consumer"] == group
+    finally:
+        HEALED.discard(name)
