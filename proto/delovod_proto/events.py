@@ -49,6 +49,8 @@ class DocumentRegistered(EventBody):
     term_rule: Optional[str] = Field(None, description="Which rule produced the due date")
     term_unit: Optional[TermUnit] = Field(None, description="Unit of that term: a suspended case resumes counting "
                                                            "the rest of its term in the same unit")
+    term_end: Optional[dt.date] = Field(None, description="The term's last day by count, before a move off a non-working "
+                                                          "day (due_date); what is left of a suspended term counts to it")
     access_code_hash: str = Field(description="Keyed hash of the citizen's access code (delovod_proto.access_code)")
     sender: Contact
     responsible_unit: Optional[str] = Field(None, description="Unit responsible, if known")

@@ -60,6 +60,8 @@ class ResumeTermRequest(WireModel):
     ``suspended_on`` and resume on ``resumed_on``: the term does not run meanwhile."""
 
     due_date: dt.date = Field(description="The due date in force when the case was suspended")
+    term_end: Optional[dt.date] = Field(None, description="Its last day by count, before a move off a non-working day "
+                                                          "(the due date if not known)")
     suspended_on: dt.date
     resumed_on: dt.date
     unit: Optional[TermUnit] = Field(None, description="Unit of the case's term (calendar days if unknown)")
@@ -74,6 +76,7 @@ class ResumedTerm(WireModel):
     """The new due date and how it was computed, on the registry's working calendar."""
 
     due_date: dt.date
+    term_end: dt.date = Field(description="The new last day by count, before a move off a non-working day")
     remaining: int = Field(ge=0, description="What was left of the term when it stopped, in ``unit``")
     unit: TermUnit
     days_stopped: int = Field(ge=0)

@@ -279,3 +279,17 @@ def test_the_deadline_watch_announces_each_late_case_once_per_due_date(cases):
     assert tracker.watch_deadlines() == 2  # the extended one, again, and the one due on 04.03
     assert [(c["case_index"], c["days_overdue"]) for c in tracker.overdue()] == [
         ("К-11/01.02.2026", 19), ("К-10/01.02.2026", 3)]
+
+
+def test_announced_late_cases_do_not_hide_new_ones_from_the_watch(cases):
+    from status.service_layer.tracker import StatusTracker
+    from tests.helpers import TEST_KEYS
+
+    tracker = StatusTracker(cases, TEST_KEYS, clock=lambda: dt.datetime(2026, 3, 10, 9, tzinfo=UTC))
+    cases.create(case("К-20/01.02.2026"), [])  # due 03.03
+    assert tracker.watch_deadlines(limit=1) == 1
+    newer = case("К-21/01.02.2026")
+    newer.due_date = dt.date(2026, 3, 5)
+    cases.create(newer, [])
+    assert tracker.watch_deadlines(limit=1) == 1  # the oldest, announced already, does not take the one place
+    assert [index for index, _, _ in cases.late(dt.date(2026, 3, 10), unannounced=True)] == []

@@ -97,11 +97,12 @@ def compute_due(start: dt.datetime, rule: TermRule, calendar: WorkingCalendar) -
 
 
 def resume_after_suspension(due: dt.date, suspended_on: dt.date, resumed_on: dt.date, unit: TermUnit | None,
-                            calendar: WorkingCalendar) -> tuple[DueDate, int]:
+                            calendar: WorkingCalendar, term_end: dt.date | None = None) -> tuple[DueDate, int]:
     """The due date of a term that stood still from ``suspended_on`` to ``resumed_on``
     (DOMAIN.md: suspended proceedings resume where they stopped; the term does not run
     meanwhile). The suspension's first day had run; what was left then, counted in the
-    term's own unit (working days, else calendar days), runs again from the day the case
+    term's own unit (working days, else calendar days, counted to ``term_end``, the last day
+    by count before any move off a non-working day), runs again from the day the case
     resumes, and a last day that is not a working day moves to the next working day.
     A term that had already run out when the case was suspended stays as it was.
     Returns the new date with its explanation, and what was left of the term."""
@@ -111,12 +112,12 @@ def resume_after_suspension(due: dt.date, suspended_on: dt.date, resumed_on: dt.
     source = f"спиране от {suspended_on:%d.%m.%Y} до {resumed_on:%d.%m.%Y}: срокът не тече"
     if due < suspended_on or resumed_on == suspended_on:
         return DueDate(due, resumed_on, source + " (срокът е бил изтекъл или спирането е в същия ден)", 0,
-                       (unit or TermUnit.CALENDAR_DAYS).value, due, []), 0
+                       (unit or TermUnit.CALENDAR_DAYS).value, term_end or due, []), 0
     if unit == TermUnit.WORKING_DAYS:
         left = sum(1 for n in range(1, (due - suspended_on).days + 1)
                    if calendar.is_working(suspended_on + dt.timedelta(days=n)))
         if left:
             return compute_due(start, TermRule(left, TermUnit.WORKING_DAYS, source), calendar), left
         return compute_due(start, TermRule(0, TermUnit.CALENDAR_DAYS, source), calendar), 0
-    left = (due - suspended_on).days
+    left = max(((term_end or due) - suspended_on).days, 0)  # suspended in the days it was moved by: none left
     return compute_due(start, TermRule(left, TermUnit.CALENDAR_DAYS, source), calendar), left

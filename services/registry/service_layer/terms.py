@@ -12,8 +12,8 @@ from ..domain.terms import resume_after_suspension
 def resume(request: ResumeTermRequest, calendar: WorkingCalendar) -> ResumedTerm:
     """The due date of a suspended case that resumes, with how it was computed."""
     due, left = resume_after_suspension(request.due_date, request.suspended_on, request.resumed_on, request.unit,
-                                        calendar)
-    return ResumedTerm(due_date=due.due_date, remaining=left, unit=TermUnit(due.unit),
+                                        calendar, request.term_end)
+    return ResumedTerm(due_date=due.due_date, term_end=due.raw_end, remaining=left, unit=TermUnit(due.unit),
                        days_stopped=(request.resumed_on - request.suspended_on).days,
                        skipped=[SkippedDay(date=s["date"], reason=s["reason"]) for s in due.skipped],
                        explanation=due.summary_bg())

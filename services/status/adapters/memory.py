@@ -25,9 +25,9 @@ class InMemoryCaseRepository:
     def drop_held_code(self, case_index: str) -> None:
         self.held.pop(case_index, None)
 
-    def late(self, today, limit: int = 1000) -> list:
+    def late(self, today, limit: int = 1000, unannounced: bool = False) -> list:
         found = sorted((c.due_date, c.case_index, c.overdue_for == c.due_date) for c, _ in self.cases.values()
-                       if c.days_overdue(today))
+                       if c.days_overdue(today) and not (unannounced and c.overdue_for == c.due_date))
         return [(index, due, announced) for due, index, announced in found][:limit]
 
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable, Optional
 
-from mongoengine import DateTimeField, Document, IntField, ListField, DictField, StringField
+from mongoengine import BooleanField, DateTimeField, Document, IntField, ListField, DictField, StringField
 from pymongo.errors import DuplicateKeyError
 
 from delovod_proto.vocabulary import CaseStage
@@ -34,6 +34,8 @@ class CaseDoc(Document, OutboxFields):
     term_unit = StringField()
     suspended_on = StringField()
     overdue_for = StringField()
+    overdue_announced = BooleanField()  # overdue_for == due_date, kept so the watch can ask for the others
+    term_end = StringField()
 
 
 def _fields(case: Case) -> dict:
@@ -45,7 +47,9 @@ def _fields(case: Case) -> dict:
                         for h in case.history],
             "code_version": case.code_version, "term_unit": case.term_unit,
             "suspended_on": case.suspended_on.isoformat() if case.suspended_on else None,
-            "overdue_for": case.overdue_for.isoformat() if case.overdue_for else None}
+            "overdue_for": case.overdue_for.isoformat() if case.overdue_for else None,
+            "overdue_announced": case.overdue_for is not None and case.overdue_for == case.due_date,
+            "term_end": case.term_end.isoformat() if case.term_end else None}
 
 
 def _date(value: Optional[str]) -> Optional[dt.date]:
@@ -57,7 +61,7 @@ def _to_domain(d: CaseDoc) -> Case:
                 CaseStage(d.stage), [HistoryEntry(CaseStage(h["stage"]), h["at"].replace(tzinfo=UTC), h.get("reason"),
                                                   _date(h.get("due_date")))
                                      for h in d.history],
-                d.code_version or 0, d.term_unit, _date(d.suspended_on), _date(d.overdue_for))
+                d.code_version or 0, d.term_unit, _date(d.suspended_on), _date(d.overdue_for), _date(d.term_end))
 
 
 class MongoCaseRepository:
@@ -84,14 +88,16 @@ class MongoCaseRepository:
     def drop_held_code(self, case_index: str) -> None:
         self._held.delete_one({"_id": case_index})
 
-    def late(self, today: dt.date, limit: int = 1000) -> list[tuple[str, dt.date, bool]]:
-        """Cases whose term runs and whose due date is before ``today``: (index, due date,
-        whether that was announced already). Uses the ``due_date`` index on MongoDB; FerretDB
-        scans, which an hourly watch can afford."""
+    def late(self, today: dt.date, limit: int = 1000, unannounced: bool = False) -> list[tuple[str, dt.date, bool]]:
+        """Cases whose term runs and whose due date is before ``today``, the oldest first:
+        (index, due date, whether that was announced already); ``unannounced``: only those not
+        announced yet. Uses the ``due_date`` index on MongoDB; FerretDB scans, which an hourly
+        watch can afford."""
         running = [s.value for s in TERM_RUNS]
-        found = CaseDoc._get_collection().find(
-            {"due_date": {"$lt": today.isoformat(), "$ne": None}, "stage": {"$in": running}},
-            {"due_date": 1, "overdue_for": 1}).sort("due_date", 1).limit(limit)
+        query = {"due_date": {"$lt": today.isoformat(), "$ne": None}, "stage": {"$in": running}}
+        if unannounced:
+            query["overdue_announced"] = {"$ne": True}
+        found = CaseDoc._get_collection().find(query, {"due_date": 1, "overdue_for": 1}).sort("due_date", 1).limit(limit)
         return [(d["_id"], dt.date.fromisoformat(d["due_date"]), d.get("overdue_for") == d["due_date"]) for d in found]
 
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:

@@ -57,6 +57,7 @@ class Case:
     term_unit: Optional[str] = None  # unit of the term (a suspended term resumes in it)
     suspended_on: Optional[dt.date] = None  # the day the proceedings stopped, while they stand still
     overdue_for: Optional[dt.date] = None  # the due date whose passing was announced (once per date)
+    term_end: Optional[dt.date] = None  # the term's last day by count, before a move off a non-working day
 
     def days_overdue(self, today: dt.date) -> int:
         """Calendar days past the due date, 0 if its term is not running late."""
@@ -77,7 +78,7 @@ class Case:
         return True
 
     def move_to(self, stage: CaseStage, at: dt.datetime, reason: Optional[str], today: Optional[dt.date] = None,
-                due_date: Optional[dt.date] = None) -> CaseStage:
+                due_date: Optional[dt.date] = None, term_end: Optional[dt.date] = None) -> CaseStage:
         """Change stage per :data:`ALLOWED`; returns the previous stage. ``today`` is the
         administration's local date of ``at``. The due date moves only as the history says
         (DOMAIN.md): an extension sets the new one (``due_date``, after the current one); a
@@ -97,8 +98,8 @@ class Case:
             raise StageChangeRefused("Срокът се променя само с удължаване или при възобновяване след спиране.")
         previous, self.stage = self.stage, stage
         moved = due_date if due_date is not None and due_date != self.due_date else None
-        if due_date is not None:
-            self.due_date = due_date
+        if due_date is not None:  # an extension's date is a last day itself; a resumption's comes with its own
+            self.due_date, self.term_end = due_date, term_end or due_date
         if stage == CaseStage.SUSPENDED:
             self.suspended_on = today or at.date()
         elif resuming:

@@ -40,8 +40,9 @@ class AbstractCaseRepository(Protocol):
 
     def drop_held_code(self, case_index: str) -> None: ...
 
-    def late(self, today: dt.date, limit: int = 1000) -> list[tuple[str, dt.date, bool]]:
-        """Cases whose term runs and is past its due date: (index, due date, announced already)."""
+    def late(self, today: dt.date, limit: int = 1000, unannounced: bool = False) -> list[tuple[str, dt.date, bool]]:
+        """Cases whose term runs and is past its due date, the oldest first: (index, due date,
+        announced already); ``unannounced``: only those not announced yet."""
 
 
 class AbstractTerms(Protocol):
@@ -79,7 +80,7 @@ class StatusTracker:
         case = Case(event.case_index, event.subject, event.kind.value, event.registered_at, event.due_date,
                     event.access_code_hash, CaseStage.REGISTERED,
                     [HistoryEntry(CaseStage.REGISTERED, event.registered_at)],
-                    term_unit=event.term_unit.value if event.term_unit else None)
+                    term_unit=event.term_unit.value if event.term_unit else None, term_end=event.term_end)
         created = self.repo.create(case, [self._event(case, None, None)])
         logs.event(log, "case_opened" if created else "case_open_duplicate", case_index=case.case_index)
         # A code reissued before this event arrived (its own topic) waits here; looked at after
@@ -121,22 +122,31 @@ class StatusTracker:
         case, version = found
         at = self.clock()
         today = at.astimezone(self.tz).date()
-        previous_due = case.due_date
+        previous_due, term_end = case.due_date, None
         if case.stage == CaseStage.SUSPENDED and stage != CaseStage.SUSPENDED and case.due_date is not None:
             if due_date is not None:
                 raise StageChangeRefused("При възобновяване срокът се изчислява сам: не посочвайте due_date.")
             if terms is None:
                 raise ValueError("resuming a suspended term needs the registry's calendar")
-            resumed = terms.resume(ResumeTermRequest(due_date=case.due_date, suspended_on=case.suspended_on or today,
+            resumed = terms.resume(ResumeTermRequest(due_date=case.due_date, term_end=case.term_end,
+                                                     suspended_on=self._suspended_on(case, today),
                                                      resumed_on=today, unit=case.term_unit))
-            due_date = resumed.due_date
+            due_date, term_end = resumed.due_date, resumed.term_end
             reason = reason or resumed.explanation
-        previous = case.move_to(stage, at, reason, today, due_date)
+        previous = case.move_to(stage, at, reason, today, due_date, term_end)
         if not self.repo.save(case, version, [self._event(case, previous, reason, previous_due)]):
             raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
         logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value,
                    **({"due_date": case.due_date.isoformat()} if case.due_date != previous_due else {}))
         return case
+
+    def _suspended_on(self, case: Case, today: dt.date) -> dt.date:
+        """The day its term stopped; for a case suspended before that was kept, the local date
+        of its last suspension in the history."""
+        if case.suspended_on is not None:
+            return case.suspended_on
+        last = next((h for h in reversed(case.history) if h.stage == CaseStage.SUSPENDED), None)
+        return last.at.astimezone(self.tz).date() if last else today
 
     # -- deadlines -------------------------------------------------------------------
     def watch_deadlines(self, limit: int = 1000) -> int:
@@ -147,7 +157,7 @@ class StatusTracker:
         now = self.clock()
         today = now.astimezone(self.tz).date()
         announced = 0
-        for case_index, _, done in self.repo.late(today, limit):
+        for case_index, _, done in self.repo.late(today, limit, unannounced=True):
             found = None if done else self.repo.get(case_index)
             if found is None:
                 continue

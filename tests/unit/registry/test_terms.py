@@ -94,3 +94,17 @@ def test_the_rpc_answer_carries_the_date_and_its_explanation():
                                       resumed_on=dt.date(2026, 12, 15)), CAL)
     assert answer.due_date == dt.date(2026, 12, 29) and answer.days_stopped == 14 and answer.remaining == 9
     assert answer.unit == TermUnit.CALENDAR_DAYS and [s.date for s in answer.skipped][0] == dt.date(2026, 12, 24)
+
+
+def test_what_is_left_counts_to_the_terms_own_end_not_to_the_day_it_was_moved_to():
+    # registered 19.03.2026, 30 days: ends Sat 18.04 by count, due Mon 20.04; suspended 01.04, resumed 06.04:
+    # 17 days were left (to 18.04), so 23.04, not 25.04 (+2 for the weekend it had been moved over)
+    due = compute_due(at(2026, 3, 19), DEFAULT_RULES[DocumentKind.COMPLAINT], CAL)
+    assert (due.raw_end, due.due_date) == (dt.date(2026, 4, 18), dt.date(2026, 4, 20))
+    resumed, left = resume_after_suspension(due.due_date, dt.date(2026, 4, 1), dt.date(2026, 4, 6),
+                                            TermUnit.CALENDAR_DAYS, CAL, term_end=due.raw_end)
+    assert left == 17 and resumed.due_date == dt.date(2026, 4, 23) and resumed.raw_end == dt.date(2026, 4, 23)
+    # suspended on the Sunday it had been moved over: nothing was left; it ends on the day it resumes (a working day)
+    resumed, left = resume_after_suspension(due.due_date, dt.date(2026, 4, 19), dt.date(2026, 4, 22),
+                                            TermUnit.CALENDAR_DAYS, CAL, term_end=due.raw_end)
+    assert left == 0 and resumed.due_date == dt.date(2026, 4, 22)

@@ -138,8 +138,9 @@ class FakeTerms:
 
     def resume(self, request):
         self.asked.append(request)
-        left = (request.due_date - request.suspended_on).days
-        return ResumedTerm(due_date=request.resumed_on + dt.timedelta(days=left), remaining=left,
+        left = ((request.term_end or request.due_date) - request.suspended_on).days
+        end = request.resumed_on + dt.timedelta(days=left)
+        return ResumedTerm(due_date=end, term_end=end, remaining=left,
                            unit="calendar_days", days_stopped=(request.resumed_on - request.suspended_on).days,
                            explanation="обяснение")
 
@@ -268,3 +269,21 @@ def test_the_lookup_page_shows_local_times_and_each_new_due_date(tracker):
     html = page.render(tracker, MultiDict({"index": CASE, "code": "12345678"}), "10.0.0.1").get_data(as_text=True)
     assert "25.11.2026 11:00 — Регистриран" in html and "(нов срок: 12.01.2027)" in html
     assert "Срок за отговор: 12.01.2027" in html
+
+
+def test_the_registry_is_asked_with_the_terms_own_end_and_a_legacy_suspension_day():
+    terms = FakeTerms()
+    tracker = StatusTracker(InMemoryCaseRepository(), TEST_KEYS)
+    event = registered().model_copy(update={"term_end": dt.date(2026, 12, 25)})  # by count; due 29.12 after the holidays
+    tracker.on_document_registered(event)
+    tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None)
+    tracker.clock = at_day(9)
+    tracker.change_stage(CASE, CaseStage.SUSPENDED, "Причина")
+    case, version = tracker.repo.get(CASE)
+    case.suspended_on = None  # suspended by a version that did not keep the day
+    tracker.repo.save(case, version, [])
+    tracker.clock = at_day(21)
+    case = tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None, terms=terms)
+    asked = terms.asked[-1]
+    assert (asked.term_end, asked.suspended_on) == (dt.date(2026, 12, 25), dt.date(2026, 12, 9))  # from the history
+    assert case.due_date == case.term_end == dt.date(2027, 1, 6)  # 16 days left from 21.12
