@@ -26,8 +26,13 @@ class Unavailable(Exception):
 
 
 def call_rpc(service: str, method: Callable[..., Any], *args, timeout_s: float = RPC_TIMEOUT_S) -> Any:
-    """``method(*args)`` (a nameko proxy's method), or :class:`Unavailable` after ``timeout_s``."""
+    """``method(*args)`` (a nameko proxy's method), or :class:`Unavailable` when no answer
+    comes within ``timeout_s``. Only the wait for the answer is timed (``call_async``): the
+    request's publish is left to finish, so a channel is never put back with a publisher
+    confirm outstanding. A callable without ``call_async`` (a fake) is timed whole."""
     import eventlet
 
+    call_async = getattr(method, "call_async", None)
+    reply = call_async(*args) if call_async is not None else None
     with eventlet.Timeout(timeout_s, Unavailable(service, timeout_s)):
-        return method(*args)
+        return reply.result() if reply is not None else method(*args)

@@ -75,13 +75,23 @@ def handle_problems(fn):
     return wrapper
 
 
-def client_address(request, trusted_proxies: int = 0) -> str:
-    """The caller's address: the connection's peer, or, behind ``trusted_proxies`` proxies
-    that each append the address they saw to ``X-Forwarded-For``, the one the outermost of
-    them saw (what werkzeug's ProxyFix middleware does; nameko builds its WSGI app itself,
-    so the rule is applied here). Entries a client wrote itself, left of those, are ignored."""
-    if trusted_proxies:
-        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
-        if len(hops) >= trusted_proxies:
-            return hops[-trusted_proxies]
-    return request.remote_addr or ""
+def client_address(request, trusted_proxies: int = 0, trusted_networks: str = "") -> str:
+    """The caller's address: the connection's peer, or, when that peer is a trusted proxy (in
+    one of ``trusted_networks``, comma-separated CIDRs) behind which ``trusted_proxies``
+    proxies each append the address they saw to ``X-Forwarded-For``, the address the
+    outermost of them saw (what werkzeug's ProxyFix middleware does; nameko builds its WSGI
+    app itself, so the rule is applied here). Entries a client wrote itself, left of those,
+    are ignored; so is the header from any other peer, which could write what it likes."""
+    import ipaddress
+
+    peer = request.remote_addr or ""
+    if not trusted_proxies or not trusted_networks or not peer:
+        return peer
+    try:
+        address = ipaddress.ip_address(peer)
+        trusted = any(address in ipaddress.ip_network(n.strip(), strict=False)
+                      for n in trusted_networks.split(",") if n.strip())
+    except ValueError:
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    return hops[-trusted_proxies] if trusted and len(hops) >= trusted_proxies else peer

@@ -27,6 +27,7 @@ from delovod_proto.envelope import Envelope
 from delovod_proto.events import DeadLetter, KafkaHeader
 
 from . import logs
+from .errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,9 @@ class KafkaConsume(Entrypoint):
     # Backstops: a member not stable this long while its polls return, or whose commits stay
     # refused this long, closes its consumer and joins afresh.
     rejoin_after_s = 15.0
-    unstable_rejoin_after_s = 60.0
+    # above the group's rebalance timeout (max_poll_interval_ms, 300 s): while one member
+    # works through a long batch the others rightly wait that long in a rebalance
+    unstable_rejoin_after_s = 310.0
     # A polled batch that takes long (failing handlers retried with backoff, a dependency
     # timing out) commits what it has handled this often: past max_poll_interval_ms (300 s)
     # the client leaves the group and the batch comes again, from the last commit, so it
@@ -222,6 +225,9 @@ class KafkaConsume(Entrypoint):
                 if self._stopping:
                     return
                 self._watch_membership()
+        except Unavailable:
+            if not self._stopping:
+                raise  # cannot be: it waits for the service until stopped
         finally:
             self.consumer.close()
             self.producer.close(timeout=5)
@@ -309,13 +315,25 @@ class KafkaConsume(Entrypoint):
             return
         context = {k: v.decode() for k, v in (message.headers or []) if k in ("traceparent", "tracestate")}
         error = None
-        for attempt in range(1, self.max_attempts + 1):
+        attempt = waits = 0
+        while attempt < self.max_attempts:
             error = self.run_worker(envelope, context)
             if error is None:
                 return
             if isinstance(error, PermanentFailure):
                 self.dead_letter(message, f"rejected: {error}")
                 return
+            if isinstance(error, Unavailable):
+                # a service it needs does not answer: not this message's fault, so it waits
+                # for the service (capped backoff) without using up its attempts
+                if self._stopping:
+                    raise error  # uncommitted: it comes again after the restart
+                waits += 1
+                logs.event(log, "kafka_handler_waits", logging.WARNING, topic=self.topic, offset=message.offset,
+                           service=error.service, waits=waits)
+                time.sleep(min(self.backoff_s * 2 ** min(waits - 1, 6), 30))
+                continue
+            attempt += 1
             logs.event(log, "kafka_handler_failed", logging.WARNING, topic=self.topic,
                        offset=message.offset, attempt=attempt, error=repr(error))
             time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 10))

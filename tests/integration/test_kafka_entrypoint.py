@@ -17,6 +17,7 @@ from tests.integration.conftest import KAFKA
 pytestmark = pytest.mark.integration
 SEEN = []
 HEALED = set()  # correlation ids whose handler no longer fails (the cause was fixed)
+LATE = {}  # correlation id -> how many more times a service it needs does not answer
 
 
 def envelope(code: str) -> Envelope:
@@ -48,6 +49,10 @@ def make_service(topic_name, concurrency=1):
                 eventlet.sleep(0.05 if env.correlation_id == "slow-1" else 0)
             if env.correlation_id == "boom":
                 raise RuntimeError("handler broke")
+            if env.correlation_id.startswith("late-") and LATE[env.correlation_id] > 0:
+                LATE[env.correlation_id] -= 1
+                from servicekit.errors import Unavailable
+                raise Unavailable("catalogue", 0.01)
             if env.correlation_id.startswith("never") and env.correlation_id not in HEALED:
                 raise PermanentFailure("cannot ever succeed")
             SEEN.append(env.correlation_id)
@@ -236,3 +241,15 @@ def test_a_dead_letter_is_replayed_unchanged_once_its_cause_is_fixed(topic, run_
         assert [x["topic"] for x in listed] == [topic] and listed[0]["consumer"] == group
     finally:
         HEALED.discard(name)
+
+
+def test_a_service_that_does_not_answer_is_waited_for_without_using_up_attempts(topic, run_container):
+    """max_attempts is 2 here; the catalogue does not answer 5 times, then does: the message is
+    handled, not dead-lettered (an outage is not the message's fault)."""
+    SEEN.clear()
+    name = f"late-{topic}"
+    LATE[name] = 5
+    run_container(make_service(topic), ServiceSettings(kit=KitSettings()))
+    send_envelope(make_producer(KAFKA), topic, envelope(name))
+    until(lambda: name in SEEN, what="handled once the service answers", timeout_s=60)
+    assert LATE[name] == 0 and dead_letters_for(topic, 1, timeout_s=3) == []

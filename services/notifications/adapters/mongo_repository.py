@@ -111,10 +111,13 @@ class MongoNotificationRepository:
             entry = self._queue.find_one({"_id": seen["_id"]})
             doc = self._notes.find_one({"_id": seen["_id"]})
             if entry is not None and entry["due_at"] <= _naive(now) and doc is not None and self._unfinished(entry):
+                if entry.get("queued_at") is None:  # queued by a version that did not keep it: count from now
+                    entry["queued_at"] = _naive(now)
+                    self._queue.update_one({"_id": entry["_id"]}, {"$set": {"queued_at": entry["queued_at"]}})
                 return Notification(doc["_id"], doc["case_index"], doc.get("subject", ""), doc.get("body", ""),
                                     "pending", entry.get("attempts", 0), entry["due_at"].replace(tzinfo=UTC),
                                     entry.get("last_error"), entry.get("channel"), doc.get("trace") or {},
-                                    (entry.get("queued_at") or entry["due_at"]).replace(tzinfo=UTC))
+                                    entry["queued_at"].replace(tzinfo=UTC))
             leases.release(seen["_id"])
         return None
 
@@ -126,8 +129,9 @@ class MongoNotificationRepository:
         outcome = self._outcomes.find_one({"_id": entry["_id"]}, {"status": 1})
         if outcome is None:
             return True
-        if outcome["status"] == "dead" and entry.get("replay"):
+        if outcome["status"] == "dead" and entry.get("replay"):  # a replay that stopped half-way: finish it
             self._outcomes.delete_one({"_id": entry["_id"]})
+            self._queue.update_one({"_id": entry["_id"]}, {"$unset": {"replay": ""}})
             return True
         self._queue.delete_one({"_id": entry["_id"]})
         return False
@@ -155,13 +159,22 @@ class MongoNotificationRepository:
         return out
 
     def replay(self, notification_id: str, now: dt.datetime) -> bool:
-        outcome = self._outcomes.find_one({"_id": notification_id})
-        doc = self._notes.find_one({"_id": notification_id})
-        if not outcome or outcome["status"] != "dead" or not doc:
+        # Under the notification's lease, which every claim takes too: nobody can claim, send
+        # and record a new outcome between the queueing and the removal of the dead one.
+        leases = self._leases
+        if not leases.acquire(notification_id):
             return False
-        # queued first, marked as a replay, then the dead outcome goes: a crash in between
-        # leaves a replay that the next claim completes, never a lost dead letter
-        self._enqueue(Notification(notification_id, doc["case_index"], "", "", next_attempt_at=now, queued_at=now),
-                      replay=True)
-        self._outcomes.delete_one({"_id": notification_id})
-        return True
+        try:
+            outcome = self._outcomes.find_one({"_id": notification_id})
+            doc = self._notes.find_one({"_id": notification_id})
+            if not outcome or outcome["status"] != "dead" or not doc:
+                return False
+            # queued first, marked as a replay, then the dead outcome goes: a crash in between
+            # leaves a replay that the next claim completes, never a lost dead letter
+            self._enqueue(Notification(notification_id, doc["case_index"], "", "", next_attempt_at=now, queued_at=now),
+                          replay=True)
+            self._outcomes.delete_one({"_id": notification_id})
+            self._queue.update_one({"_id": notification_id}, {"$unset": {"replay": ""}})
+            return True
+        finally:
+            leases.release(notification_id)

@@ -60,7 +60,7 @@ class StatusService:
         try:
             view = self.app.tracker.lookup(CaseLookupRequest(registration_index=request.args.get("index", ""),
                                                              access_code=request.args.get("code", "")),
-                                           client=client_address(request, self.app.settings.trusted_proxies))
+                                           client=self._client(request))
         except TooManyAttempts as exc:
             raise Problem(429, "Too Many Requests", str(exc), extra={"retry_after_s": exc.retry_after_s})
         except ValidationError as exc:
@@ -107,7 +107,11 @@ class StatusService:
 
     @http("GET", "/")
     def lookup_page(self, request):
-        return page.render(self.app.tracker, request.args, client_address(request, self.app.settings.trusted_proxies))
+        return page.render(self.app.tracker, request.args, self._client(request))
+
+    def _client(self, request) -> str:
+        settings = self.app.settings
+        return client_address(request, settings.trusted_proxies, settings.trusted_proxy_networks)
 
     @http("GET", "/health")
     def health(self, request):

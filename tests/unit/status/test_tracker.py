@@ -228,14 +228,18 @@ def test_the_client_is_the_address_the_trusted_proxy_saw():
 
     from servicekit.http import client_address
 
-    def request(forwarded=None):
+    def request(forwarded=None, peer="10.0.0.9"):
         headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-        return Request(EnvironBuilder(headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.9"}).get_environ())
+        return Request(EnvironBuilder(headers=headers, environ_base={"REMOTE_ADDR": peer}).get_environ())
 
-    assert client_address(request("203.0.113.7"), 0) == "10.0.0.9"  # nothing trusted: the peer
-    assert client_address(request("203.0.113.7"), 1) == "203.0.113.7"
-    assert client_address(request("6.6.6.6, 203.0.113.7"), 1) == "203.0.113.7"  # a client's own entry is ignored
-    assert client_address(request(), 1) == "10.0.0.9"
+    ingress = "10.0.0.0/24, 192.168.5.0/24"
+    assert client_address(request("203.0.113.7"), 0, ingress) == "10.0.0.9"  # nothing trusted: the peer
+    assert client_address(request("203.0.113.7"), 1, ingress) == "203.0.113.7"
+    assert client_address(request("6.6.6.6, 203.0.113.7"), 1, ingress) == "203.0.113.7"  # a client's own entry
+    assert client_address(request(), 1, ingress) == "10.0.0.9"
+    # another pod in the cluster, not the ingress, cannot pick its address
+    assert client_address(request("198.51.100.1", peer="10.1.2.3"), 1, ingress) == "10.1.2.3"
+    assert client_address(request("198.51.100.1"), 1, "") == "10.0.0.9"  # no network named: nobody is trusted
 
 
 def test_the_overdue_event_names_the_case_its_date_and_stage(tracker, caplog):
