@@ -1,6 +1,8 @@
 """The registry's term arithmetic over nameko RPC (the injected proxy carries the trace)."""
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from delovod_proto.rpc import ResumedTerm, ResumeTermRequest
 from servicekit.errors import call_rpc
 
@@ -10,4 +12,8 @@ class RpcTerms:
         self.proxy = proxy
 
     def resume(self, request: ResumeTermRequest) -> ResumedTerm:
-        return ResumedTerm.model_validate(call_rpc("registry", self.proxy.resume_term, request.model_dump(mode="json")))
+        answer = call_rpc("registry", self.proxy.resume_term, request.model_dump(mode="json"))
+        try:
+            return ResumedTerm.model_validate(answer)
+        except ValidationError as exc:  # not the official's input: a registry this status cannot read
+            raise RuntimeError(f"registry.resume_term answered what this status cannot read: {exc}") from None
