@@ -44,12 +44,18 @@ def pydantic_errors(exc, prefix: str = "") -> list[dict]:
     return out
 
 
+HTTP_DETAILS_BG = {400: "Заявката не може да бъде прочетена.", 413: "Заявката е твърде голяма.",
+                   415: "Този вид съдържание не се приема."}
+
+
 def handle_problems(fn):
     """Decorator for ``@http`` methods: turn :class:`Problem` into a problem+json response;
     a service that did not answer in time into 503, anything unexpected into a logged 500,
     both problem+json too (never a stack trace to the caller)."""
     import functools
     import logging
+
+    from werkzeug.exceptions import HTTPException
 
     from . import logs
     from .errors import Unavailable
@@ -62,6 +68,9 @@ def handle_problems(fn):
             return fn(self, request, *args, **kwargs)
         except Problem as problem:
             return problem.response(request.path)
+        except HTTPException as exc:  # werkzeug's own (a body it cannot read, too large, ...): keep its status
+            return Problem(exc.code or 400, exc.name, HTTP_DETAILS_BG.get(exc.code, "Заявката не може да бъде "
+                                                                                     "обработена.")).response(request.path)
         except Unavailable as exc:
             logs.event(log, "dependency_unavailable", logging.WARNING, path=request.path, service=exc.service)
             response = Problem(503, "Service Unavailable", "Услугата временно не отговаря; опитайте отново след "

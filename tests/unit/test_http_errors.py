@@ -42,3 +42,12 @@ def test_an_rpc_call_that_gets_no_answer_gives_up_with_unavailable():
         call_rpc("registry", lambda request: eventlet.sleep(5), {"x": 1}, timeout_s=0.05)
     assert err.value.service == "registry"
     assert call_rpc("registry", lambda request: request["x"], {"x": 1}) == 1
+
+
+def test_werkzeugs_own_errors_keep_their_status():
+    from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+    response, body = answer(BadRequest())
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert body["detail"] == "Заявката не може да бъде прочетена."
+    assert answer(RequestEntityTooLarge())[0].status_code == 413
