@@ -51,3 +51,17 @@ def test_werkzeugs_own_errors_keep_their_status():
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert body["detail"] == "Заявката не може да бъде прочетена."
     assert answer(RequestEntityTooLarge())[0].status_code == 413
+
+
+def test_a_citizens_page_that_fails_shows_no_internals(caplog):
+    from servicekit.http import page_errors
+
+    class Page:
+        @page_errors
+        def serve(self, request):
+            raise ConnectionError("127.0.0.1:27017: [Errno 111] Connection refused")
+
+    response = Page().serve(Request(EnvironBuilder(path="/").get_environ()))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 503 and "27017" not in text and "временно не работи" in text
+    assert "27017" in caplog.text  # the operator still sees it

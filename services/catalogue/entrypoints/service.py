@@ -8,7 +8,7 @@ from nameko.timer import timer
 from nameko.web.handlers import http
 
 from delovod_proto.rpc import GetServiceTermRequest
-from servicekit.http import Problem, handle_problems, json_response
+from servicekit.http import Problem, handle_problems, json_response, page_errors
 from servicekit.kafka import KafkaPublisher
 from servicekit.outbox import relay
 from servicekit.providers import App
@@ -67,6 +67,7 @@ class CatalogueService:
             raise Problem(404, "Not Found", str(exc))
 
     @http("GET", "/")
+    @page_errors
     def catalogue_page(self, request):
         return page.render(self.app.catalogue, request.args)
 

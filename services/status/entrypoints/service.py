@@ -14,7 +14,7 @@ from delovod_proto import topics
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from delovod_proto.vocabulary import CaseStage
 from servicekit.auth import authenticate
-from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
+from servicekit.http import Problem, client_address, handle_problems, json_response, page_errors, pydantic_errors
 from servicekit.kafka import KafkaPublisher, consume
 from servicekit.outbox import relay
 from servicekit.providers import App
@@ -106,6 +106,7 @@ class StatusService:
             self._relay()
 
     @http("GET", "/")
+    @page_errors
     def lookup_page(self, request):
         return page.render(self.app.tracker, request.args, self._client(request))
 
