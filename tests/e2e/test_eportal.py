@@ -66,3 +66,28 @@ def test_submission_with_missing_attachment_is_dead_lettered_with_reason():
     send_envelope(make_producer(KAFKA), topics.EPORTAL_SUBMISSIONS, env, key=sid)
     receipts, dead = receipts_and_dead_letters(sid)
     assert not receipts and "Липсва прикаченият файл" in dead[0].reason
+
+
+def test_a_dead_lettered_submission_is_registered_once_its_cause_is_fixed_and_it_is_replayed():
+    """The attachment was missing; the portal uploads it; the operator replays the dead letter
+    (python -m servicekit.dead_letters replay): the citizen gets an index, once."""
+    import base64
+
+    from servicekit import dead_letters
+
+    sid = f"EP-{secrets.token_hex(6)}"
+    key = f"{sid}/late.pdf"
+    env = Envelope.wrap(submission(sid, [EportalAttachment(bucket="eportal-uploads", object_key=key, file_name="late.pdf")]),
+                        source="eportal", correlation_id=sid)
+    send_envelope(make_producer(KAFKA), topics.EPORTAL_SUBMISSIONS, env, key=sid)
+    receipts, dead = receipts_and_dead_letters(sid)
+    assert not receipts and dead
+    data = pdf_bytes(sid)
+    Minio("127.0.0.1:8333", "delovod-local", "delovod-local-secret", secure=False).put_object(
+        "eportal-uploads", key, io.BytesIO(data), len(data))
+    ours = [(where, d) for where, d in dead_letters.read_all(KAFKA)
+            if d.consumer == "registry.register_submission" and sid.encode() in base64.b64decode(d.original_value_b64)]
+    assert len(ours) == 1 and base64.b64decode(ours[0][1].original_key_b64) == sid.encode()
+    assert dead_letters.replay(KAFKA, ours + ours) == 2  # replayed twice by mistake: still one registration
+    receipts = until(lambda: receipts_and_dead_letters(sid, timeout_s=10)[0], timeout_s=60, what="the receipt")
+    assert len({r.registration_index for r in receipts}) == 1 and receipts[0].registration_index.startswith("СГН-")
