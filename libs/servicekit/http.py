@@ -1,6 +1,7 @@
 """HTTP helpers for nameko ``@http`` entrypoints: JSON and RFC 9457 problem+json."""
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Optional
 
@@ -32,7 +33,6 @@ def page_errors(fn):
     """Decorator for ``@http`` methods that serve HTML to citizens: an unexpected failure is
     logged and answered with a short Bulgarian page (503), never with the exception's text,
     which nameko would show (internal addresses included)."""
-    import functools
     import logging
 
     log = logging.getLogger(fn.__module__)
@@ -74,7 +74,6 @@ def handle_problems(fn):
     """Decorator for ``@http`` methods: turn :class:`Problem` into a problem+json response;
     a service that did not answer in time into 503, anything unexpected into a logged 500,
     both problem+json too (never a stack trace to the caller)."""
-    import functools
     import logging
 
     from werkzeug.exceptions import HTTPException
@@ -120,9 +119,16 @@ def client_address(request, trusted_proxies: int = 0, trusted_networks: str = ""
         return peer
     try:
         address = ipaddress.ip_address(peer)
-        trusted = any(address in ipaddress.ip_network(n.strip(), strict=False)
-                      for n in trusted_networks.split(",") if n.strip())
+        trusted = any(address in network for network in _networks(trusted_networks))
     except ValueError:
         return peer
     hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
     return hops[-trusted_proxies] if trusted and len(hops) >= trusted_proxies else peer
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(spec: str) -> tuple:
+    """Parsed once per setting value, not on every public request."""
+    import ipaddress
+
+    return tuple(ipaddress.ip_network(n.strip(), strict=False) for n in spec.split(",") if n.strip())

@@ -87,14 +87,19 @@ def cases(request, mongo_alias):
     return MongoCaseRepository()
 
 
-@pytest.fixture(params=BACKENDS)
-def notes(request, mongo_alias):
-    if request.param == "memory":
-        return InMemoryNotificationRepository()
+@pytest.fixture
+def mongo_notes(mongo_alias):
     from notifications.adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc,
                                                          OutcomeDoc, RecipientDoc)
     mongo_alias(ALIAS, NotificationDoc, RecipientDoc, OutcomeDoc)
     return MongoNotificationRepository()
+
+
+@pytest.fixture(params=BACKENDS)
+def notes(request):
+    if request.param == "memory":
+        return InMemoryNotificationRepository()
+    return request.getfixturevalue("mongo_notes")
 
 
 def version(n, valid_from, **over):
@@ -203,14 +208,6 @@ def test_a_sent_notification_is_never_claimed_again(notes):
     if hasattr(notes, "_enqueue"):  # the real one: put the entry back as a crash would have left it
         notes._enqueue(n)
     assert notes.claim_due(now + dt.timedelta(minutes=5), dt.timedelta(minutes=2)) is None
-
-
-@pytest.fixture
-def mongo_notes(mongo_alias):
-    from notifications.adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc,
-                                                         OutcomeDoc, RecipientDoc)
-    mongo_alias(ALIAS, NotificationDoc, RecipientDoc, OutcomeDoc)
-    return MongoNotificationRepository()
 
 
 def test_a_listing_that_went_stale_is_read_again_under_the_lease(mongo_notes):

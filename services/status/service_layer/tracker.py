@@ -121,7 +121,7 @@ class StatusTracker:
             raise CaseNotFound(f"Няма преписка с индекс {case_index}.")
         case, version = found
         at = self.clock()
-        today = at.astimezone(self.tz).date()
+        today = self._local_date(at)
         previous_due, term_end = case.due_date, None
         if case.stage == CaseStage.SUSPENDED and stage != CaseStage.SUSPENDED and case.due_date is not None:
             if due_date is not None:
@@ -146,7 +146,11 @@ class StatusTracker:
         if case.suspended_on is not None:
             return case.suspended_on
         last = next((h for h in reversed(case.history) if h.stage == CaseStage.SUSPENDED), None)
-        return last.at.astimezone(self.tz).date() if last else today
+        return self._local_date(last.at) if last else today
+
+    def _local_date(self, moment: dt.datetime) -> dt.date:
+        """The administration's date at ``moment`` (terms count in local days)."""
+        return moment.astimezone(self.tz).date()
 
     # -- deadlines -------------------------------------------------------------------
     def watch_deadlines(self, limit: int = 1000) -> int:
@@ -155,10 +159,10 @@ class StatusTracker:
         and due date (a later extension can make it overdue again). Replicas may watch at
         the same time: the case's compare-and-set lets one of them announce it."""
         now = self.clock()
-        today = now.astimezone(self.tz).date()
+        today = self._local_date(now)
         announced = 0
-        for case_index, _, done in self.repo.late(today, limit, unannounced=True):
-            found = None if done else self.repo.get(case_index)
+        for case_index, _, _ in self.repo.late(today, limit, unannounced=True):
+            found = self.repo.get(case_index)
             if found is None:
                 continue
             case, version = found
@@ -179,7 +183,7 @@ class StatusTracker:
 
     def overdue(self, limit: int = 500) -> list[dict]:
         """For officials: the cases running late, the longest overdue first."""
-        today = self.clock().astimezone(self.tz).date()
+        today = self._local_date(self.clock())
         out = []
         for case_index, due, _ in self.repo.late(today, limit):
             found = self.repo.get(case_index)
