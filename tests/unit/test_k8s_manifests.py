@@ -1,13 +1,18 @@
 """The Kubernetes deployment (deploy/k8s) renders, and every workload in it stays safe.
 
-Each kustomization is rendered with ``kubectl kustomize`` (``make test`` installs kubectl
-through deploy/local/test_tools.sh): the base, every folder under ``overlays/``, and the
-base with every component switched on.
+Each kustomization is rendered with the ``kustomize`` binary itself (``make test`` builds it
+into .local/bin through deploy/local/test_tools.sh; kubectl is never needed): the base, every
+folder under ``overlays/``, and the base with every component switched on. Every rendered
+object must be valid Kubernetes 1.30 in strict mode (no unknown field) for two validators:
+kubernetes-validate (Python) and kubeconform (Go), the latter fed kubernetes-validate's bundled
+schemas so that it runs offline.
 """
 from __future__ import annotations
 
 import copy
 import importlib
+import importlib.resources
+import json
 import os
 import re
 import shutil
@@ -38,6 +43,8 @@ CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentV
                   "CustomResourceDefinition", "PriorityClass", "IngressClass", "ValidatingWebhookConfiguration",
                   "MutatingWebhookConfiguration"}
 TARGETS = ["base", *(f"overlays/{p.name}" for p in OVERLAYS), "base+all-components"]
+KUBERNETES_VERSION = "1.30.0"
+TOOLS_BIN = ROOT / ".local" / "bin"
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -63,13 +70,20 @@ def _pod_specs(doc: dict) -> list[dict]:
     return []
 
 
-def render_kubectl(folder: Path) -> list[dict]:
-    if not shutil.which("kubectl"):
-        pytest.skip("kubectl is missing: `make test` installs it (deploy/local/test_tools.sh)")
-    done = subprocess.run([shutil.which("kubectl"), "kustomize", str(folder)],
-                          capture_output=True, text=True, timeout=120)
+def tool(name: str) -> str:
+    """The binary test_tools.sh built into .local/bin, else one on the PATH, else a skip
+    (which fails the run under CI=true, see tests/conftest.py)."""
+    local = TOOLS_BIN / name
+    found = str(local) if os.access(local, os.X_OK) else shutil.which(name)
+    if not found:
+        pytest.skip(f"{name} is missing: `bash deploy/local/test_tools.sh` builds it into .local/bin")
+    return found
+
+
+def render(folder: Path) -> list[dict]:
+    done = subprocess.run([tool("kustomize"), "build", str(folder)], capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
-        pytest.fail(f"kubectl kustomize {folder} failed:\n{done.stderr}")
+        pytest.fail(f"kustomize build {folder} failed:\n{done.stderr}")
     return [d for d in yaml.safe_load_all(done.stdout) if d]
 
 
@@ -92,7 +106,7 @@ def rendered(request, target_dirs) -> tuple[str, list[dict]]:
     name = request.param
     if name not in _CACHE:
         folder = target_dirs[name]
-        _CACHE[name] = render_kubectl(folder)
+        _CACHE[name] = render(folder)
     return name, copy.deepcopy(_CACHE[name])
 
 
@@ -384,10 +398,80 @@ def test_network_policies_when_present_let_in_only_what_is_needed(rendered):
                         f"{target}: {name} admits {peer}"
 
 
+# --- valid Kubernetes ------------------------------------------------------------------------
+def strict_errors(doc: dict) -> str | None:
+    """kubernetes-validate's verdict on one object: None when valid Kubernetes 1.30, strictly."""
+    import kubernetes_validate
+
+    try:
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+    except (kubernetes_validate.ValidationError, kubernetes_validate.SchemaNotFoundError) as exc:
+        return f"{doc.get('kind')} {doc.get('metadata', {}).get('name')}: {exc.message}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def kubeconform_schemas(tmp_path_factory) -> str:
+    """kubernetes-validate's strict 1.30 schemas laid out as kubeconform reads them, so that it
+    needs no download: each schema refers to its sibling _definitions.json, and loses its $id
+    (an https URL kubeconform would resolve that reference against)."""
+    source = importlib.resources.files("kubernetes_validate") / "kubernetes-json-schema" / \
+        f"v{KUBERNETES_VERSION}-local-strict"
+    root = tmp_path_factory.mktemp("kubeconform-schemas")
+    target = root / f"v{KUBERNETES_VERSION}-standalone-strict"
+    target.mkdir()
+    for schema in source.iterdir():
+        data = json.loads(schema.read_text(encoding="utf-8").replace('"/api/_definitions.json', '"_definitions.json'))
+        data.pop("$id", None)
+        (target / schema.name).write_text(json.dumps(data), encoding="utf-8")
+    return str(root / "{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}"
+                      "/{{ .ResourceKind }}{{ .KindSuffix }}.json")
+
+
+def kubeconform_errors(docs_by_name: dict[str, list[dict]], schemas: str, folder: Path) -> list[str]:
+    """kubeconform's complaints about the given renderings (one file each), [] when all are valid."""
+    files = []
+    for name, docs in docs_by_name.items():
+        files.append(folder / (re.sub(r"\W+", "_", name) + ".yaml"))
+        files[-1].write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    done = subprocess.run([tool("kubeconform"), "-strict", "-kubernetes-version", KUBERNETES_VERSION,
+                           "-schema-location", schemas, "-output", "json", "-summary", *map(str, files)],
+                          capture_output=True, text=True, timeout=120)
+    report = json.loads(done.stdout or "{}")
+    found = report.get("summary", {}).get("valid", 0)
+    errors = [f"{r['filename']}: {r['kind']} {r['name']}: {r['msg']}" for r in report.get("resources", [])]
+    if done.returncode != 0 and not errors:
+        errors.append(f"kubeconform exited {done.returncode}: {done.stderr}")
+    if found != sum(len(d) for d in docs_by_name.values()) and not errors:
+        errors.append(f"kubeconform validated {found} objects: {report.get('summary')}")
+    return errors
+
+
+def test_every_rendered_object_is_valid_kubernetes(rendered):
+    target, docs = rendered
+    errors = [e for e in map(strict_errors, docs) if e]
+    assert not errors, f"{target}: not valid Kubernetes {KUBERNETES_VERSION}:\n" + "\n".join(errors)
+
+
+def test_kubeconform_finds_every_rendering_valid(target_dirs, kubeconform_schemas, tmp_path):
+    renderings = {name: render(folder) for name, folder in target_dirs.items()}
+    errors = kubeconform_errors(renderings, kubeconform_schemas, tmp_path)
+    assert not errors, "\n".join(errors)
+
+
+def test_both_validators_refuse_an_unknown_field(kubeconform_schemas, tmp_path):
+    """Strict means strict: a misspelt field (here in the pod's security context) is an error."""
+    deployment = next(d for d in render(BASE) if d["kind"] == "Deployment")
+    deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonroot"] = True
+    assert "runAsNonroot" in (strict_errors(deployment) or "")
+    errors = kubeconform_errors({"misspelt": [deployment]}, kubeconform_schemas, tmp_path)
+    assert len(errors) == 1 and "runAsNonroot" in errors[0], errors
+
+
 # --- specific targets ----------------------------------------------------------------------
 @pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda p: p.name)
 def test_an_overlay_fills_every_placeholder(overlay):
-    docs = render_kubectl(overlay)
+    docs = render(overlay)
     namespace = of_kind(docs, "Namespace")[0]["metadata"]["name"]
     assert namespace == f"delovod-{overlay.name}"
     config = {k: v for cm in of_kind(docs, "ConfigMap") for k, v in (cm.get("data") or {}).items()}
@@ -398,7 +482,6 @@ def test_an_overlay_fills_every_placeholder(overlay):
 
 
 def test_base_sends_no_traces_and_the_component_switches_them_on(target_dirs):
-    render = render_kubectl
     shared = lambda docs: next(cm["data"] for cm in of_kind(docs, "ConfigMap")
                                if cm["metadata"]["name"].startswith("delovod-config"))
     assert shared(render(BASE))["OTEL_TRACES_EXPORTER"] == "none"
