@@ -18,6 +18,7 @@ import hashlib
 import logging
 from typing import Optional
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 
@@ -60,18 +61,26 @@ UNAVAILABLE_HTML = ('<!doctype html><html lang="bg"><head><meta charset="utf-8">
                     'Ако се повтаря, обадете се на 032/656 701.</p></main></body></html>')
 
 
+UNREADABLE_HTML = ('<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Заявката не е приета</title>'
+                   '</head><body><main><h1>Заявката не може да бъде обработена</h1><p>Върнете се към формата, '
+                   'попълнете я отново и я изпратете.</p></main></body></html>')
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 def page_errors(fn):
     """Decorator for ``@http`` methods that serve HTML to citizens: an unexpected failure is
     logged and answered with a short Bulgarian page (503), never with the exception's text,
-    which nameko would show (internal addresses included)."""
+    which nameko would show (internal addresses included). A request werkzeug cannot read (a
+    form too large, say) keeps its 4xx status: the caller's error, not an outage."""
     log = logging.getLogger(fn.__module__)
 
     @functools.wraps(fn)
     def wrapper(self, request, *args, **kwargs):
         try:
             return fn(self, request, *args, **kwargs)
+        except HTTPException as exc:
+            return page_response(UNREADABLE_HTML, status=exc.code or 400, headers=NO_STORE)
         except Exception:
             log.exception("page_failed", extra={"ctx": {"path": request.path}})
-            return page_response(UNAVAILABLE_HTML, status=503, headers={"Retry-After": "60",
-                                                                        "Cache-Control": "no-store"})
+            return page_response(UNAVAILABLE_HTML, status=503, headers={"Retry-After": "60", **NO_STORE})
     return wrapper

@@ -204,3 +204,19 @@ def test_the_503_page_shows_no_internals_and_asks_to_retry(status):
     html = response.get_data(as_text=True)
     assert response.status_code == 503 and response.headers["Retry-After"] == "60"
     assert "27017" not in html and "временно не работи" in html
+
+
+def test_a_form_the_server_cannot_read_is_the_callers_error_not_an_outage(status, caplog):
+    body = (b'--zz\r\nContent-Disposition: form-data; name="index"\r\n\r\n' + b"a" * 600_000 + b"\r\n--zz--\r\n")
+    response = status.lookup_page(Request(EnvironBuilder(method="POST", path="/", data=body,
+                                                         content_type="multipart/form-data; boundary=zz")
+                                          .get_environ()))
+    assert response.status_code == 413, response.status_code
+    assert "не може да бъде обработена" in response.get_data(as_text=True)
+    assert_page_security(response.headers, response.get_data(as_text=True))
+    assert "page_failed" not in caplog.text
+
+
+def test_an_index_too_long_to_be_one_is_not_written_back_whole(status):
+    html = status.lookup_page(request("POST", form={"index": "Ж" * 5000, "code": CODE})).get_data(as_text=True)
+    assert "Ж" * 101 not in html and 'maxlength="100"' in html

@@ -22,6 +22,8 @@ STYLE = Stylesheet("body{font-family:system-ui,sans-serif;max-width:40rem;margin
                    "button{background:#0b5394;color:#fff;border:0;margin-top:.75rem}"
                    "input:focus,button:focus{outline:3px solid #b35900}")
 NO_STORE = {"Cache-Control": "no-store"}
+INDEX_MAX = next(m.max_length for m in CaseLookupRequest.model_fields["registration_index"].metadata
+                 if getattr(m, "max_length", None))  # no index is longer: none is written back longer
 NOT_FOUND = "Няма преписка с този индекс и код за достъп. Проверете ги и опитайте отново."
 INCOMPLETE = "Въведете регистрационния индекс и 8-цифрения код за достъп."
 CODE_IN_ADDRESS = ("От съображения за сигурност кодът за достъп не се приема в адреса на страницата. "
@@ -55,9 +57,9 @@ def _page(index: str, result: str = "", status: int = 200, headers: dict | None 
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>Проверка на преписка</title>
 {STYLE.tag}</head><body><main><h1>Проверка на преписка</h1>
 <form method="post" action="/"><label for="index">Регистрационен индекс</label>
-<input id="index" name="index" value="{escape(index)}" required>
+<input id="index" name="index" value="{escape(index[:INDEX_MAX])}" maxlength="{INDEX_MAX}" required>
 <label for="code">Код за достъп (8 цифри)</label>
-<input id="code" name="code" inputmode="numeric" pattern="[0-9]{{8}}" autocomplete="off" required>
+<input id="code" name="code" inputmode="numeric" pattern="[0-9]{{8}}" maxlength="8" autocomplete="off" required>
 <button type="submit">Провери</button></form><section aria-live="polite">{result}</section></main></body></html>"""
     return page_response(html, style=STYLE, status=status, headers={**NO_STORE, **(headers or {})})
 
