@@ -59,8 +59,6 @@ def from_another_site(request) -> bool:
 UNAVAILABLE_HTML = ('<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Временно недостъпно</title>'
                     '</head><body><main><h1>Услугата временно не работи</h1><p>Опитайте отново след няколко минути. '
                     'Ако се повтаря, обадете се на 032/656 701.</p></main></body></html>')
-
-
 UNREADABLE_HTML = ('<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Заявката не е приета</title>'
                    '</head><body><main><h1>Заявката не може да бъде обработена</h1><p>Върнете се към формата, '
                    'попълнете я отново и я изпратете.</p></main></body></html>')
