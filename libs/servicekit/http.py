@@ -29,27 +29,6 @@ class Problem(Exception):
                         mimetype="application/problem+json")
 
 
-def page_errors(fn):
-    """Decorator for ``@http`` methods that serve HTML to citizens: an unexpected failure is
-    logged and answered with a short Bulgarian page (503), never with the exception's text,
-    which nameko would show (internal addresses included)."""
-    import logging
-
-    log = logging.getLogger(fn.__module__)
-
-    @functools.wraps(fn)
-    def wrapper(self, request, *args, **kwargs):
-        try:
-            return fn(self, request, *args, **kwargs)
-        except Exception:
-            log.exception("page_failed", extra={"ctx": {"path": request.path}})
-            html = ('<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Временно недостъпно</title>'
-                    '</head><body><main><h1>Услугата временно не работи</h1><p>Опитайте отново след няколко минути. '
-                    'Ако се повтаря, обадете се на 032/656 701.</p></main></body></html>')
-            return Response(html, status=503, mimetype="text/html", headers={"Retry-After": "60", "Cache-Control": "no-store"})
-    return wrapper
-
-
 def json_response(body: Any, status: int = 200, headers: Optional[dict] = None) -> Response:
     return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
                     mimetype="application/json", headers=headers)

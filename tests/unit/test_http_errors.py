@@ -54,7 +54,7 @@ def test_werkzeugs_own_errors_keep_their_status():
 
 
 def test_a_citizens_page_that_fails_shows_no_internals(caplog):
-    from servicekit.http import page_errors
+    from servicekit.pages import page_errors
 
     class Page:
         @page_errors

@@ -6,6 +6,8 @@ from html import escape
 
 from werkzeug.wrappers import Response
 
+from servicekit.pages import Stylesheet, page_response
+
 UNITS = {"working_days": "работни дни", "calendar_days": "календарни дни", "hours": "часа", "months": "месеца"}
 VARIANTS = {"ordinary": "Обикновена", "fast": "Бърза", "express": "Експресна"}
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff;line-height:1.5}
@@ -13,7 +15,9 @@ a{color:#0645ad}a:focus,input:focus,select:focus,button:focus{outline:3px solid 
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}
 label{display:block;font-weight:600;margin-top:.5rem}input,select,button{font-size:1rem;padding:.4rem}
 button{background:#0b5394;color:#fff;border:0;border-radius:4px;margin-top:.75rem;cursor:pointer}
-article{border-top:1px solid #767676;padding:.5rem 0}table{border-collapse:collapse}td,th{padding:.2rem .6rem;text-align:left}"""
+article{border-top:1px solid #767676;padding:.5rem 0}table{border-collapse:collapse}td,th{padding:.2rem .6rem;text-align:left}
+label.inline{display:inline}"""
+STYLE = Stylesheet(CSS)
 
 
 def _fee(cents):
@@ -54,7 +58,7 @@ def render(catalogue, args) -> Response:
     body = "".join(_service(v) for v in found) or "<p>Няма намерени услуги.</p>"
     html = f"""<!doctype html><html lang="bg"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Каталог на административните услуги</title><style>{CSS}</style></head><body>
+<title>Каталог на административните услуги</title>{STYLE.tag}</head><body>
 <a class="skip" href="#results">Към резултатите</a>
 <header><h1>Каталог на административните услуги</h1></header>
 <main><form role="search" method="get" action="/">
@@ -62,7 +66,7 @@ def render(catalogue, args) -> Response:
 <input id="q" name="q" type="search" value="{escape(q)}" autocomplete="off">
 <label for="unit">Звено</label><select id="unit" name="unit"><option value="">Всички звена</option>{options}</select>
 <div><input id="eservice" name="eservice" type="checkbox" value="1"{" checked" if args.get("eservice") else ""}>
-<label for="eservice" style="display:inline">Само електронни услуги</label></div>
+<label for="eservice" class="inline">Само електронни услуги</label></div>
 <button type="submit">Търси</button></form>
 <section id="results" aria-live="polite"><p>Намерени услуги: {len(found)}</p>{body}</section></main></body></html>"""
-    return Response(html, mimetype="text/html")
+    return page_response(html, style=STYLE)

@@ -8,9 +8,10 @@ from nameko.timer import timer
 from nameko.web.handlers import http
 
 from delovod_proto.rpc import GetServiceTermRequest
-from servicekit.http import Problem, handle_problems, json_response, page_errors
+from servicekit.http import Problem, handle_problems, json_response
 from servicekit.kafka import KafkaPublisher
 from servicekit.outbox import relay
+from servicekit.pages import page_errors
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 

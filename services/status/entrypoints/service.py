@@ -14,9 +14,10 @@ from delovod_proto import topics
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from delovod_proto.vocabulary import CaseStage
 from servicekit.auth import authenticate
-from servicekit.http import Problem, client_address, handle_problems, json_response, page_errors, pydantic_errors
+from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, consume
 from servicekit.outbox import relay
+from servicekit.pages import from_another_site, page_errors
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
@@ -62,7 +63,10 @@ class StatusService:
                                                              access_code=request.args.get("code", "")),
                                            client=self._client(request))
         except TooManyAttempts as exc:
-            raise Problem(429, "Too Many Requests", str(exc), extra={"retry_after_s": exc.retry_after_s})
+            response = Problem(429, "Too Many Requests", str(exc),
+                               extra={"retry_after_s": exc.retry_after_s}).response(request.path)
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
         except ValidationError as exc:
             raise Problem(400, "Bad Request", "Въведете индекса и 8-цифрения код за достъп.",
                           errors=pydantic_errors(exc))
@@ -105,10 +109,15 @@ class StatusService:
         if self.app.tracker.watch_deadlines():
             self._relay()
 
-    @http("GET", "/")
+    @http("GET,POST", "/")
     @page_errors
     def lookup_page(self, request):
-        return page.render(self.app.tracker, request.args, self._client(request))
+        """GET: the form; POST: the lookup, answered with the page (the code never in a URL)."""
+        if request.method == "GET":
+            return page.form(request.args)
+        if from_another_site(request):
+            return page.refused()
+        return page.render(self.app.tracker, request.form, self._client(request))
 
     def _client(self, request) -> str:
         settings = self.app.settings
