@@ -338,6 +338,10 @@ class MongoRegistrationRepository:
     def by_index(self, index: str) -> Optional[Registration]:
         return self._by_key("index", index)
 
+    def by_claim(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
+        doc = self._regs.find_one({"_id": f"{register_code}:{year}:{number}:{seq}"})
+        return _to_domain(doc) if doc else None
+
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
         return self._by_key("scan", sha256)
 

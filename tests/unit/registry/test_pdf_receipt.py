@@ -113,5 +113,5 @@ def test_stamp_shows_index_date_and_registration_id():
 
 
 def test_stamp_fits_a_long_follow_up_index():
-    pdf = stamp_pdf(_registration("ЗДОИ-12345-(12)/30.04.2026", "ЗДОИ-12345/30.04.2026"))
-    assert "12345-(12)/30.04.2026" in _text(pdf)[1]
+    pdf = stamp_pdf(_registration("ЗДОИ-12345/2025-(12)/30.04.2026", "ЗДОИ-12345/30.12.2025"))
+    assert "12345/2025-(12)/30.04.2026" in _text(pdf)[1].replace("\n", "")
