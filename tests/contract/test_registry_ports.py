@@ -166,3 +166,15 @@ def test_a_reissued_code_is_stored_with_its_event_and_its_version(repo):
     assert [m.envelope.event_id for m in repo.events_of(first)][-1] == one.envelope.event_id
     assert repo.replace_access_code(first, "h2", 2, {**record, "version": 2}, event(2))
     assert repo.code_version(first) == 2 and repo.by_index(first.index).access_code_hash == "h2"
+
+
+def test_a_registration_stored_before_the_number_kind_existed_reads_back(repo):
+    """Its sender has a personal number and no kind (a ЛНЧ, which the ЕГН rule would refuse)."""
+    data = command().model_dump(mode="json")
+    data["sender"].pop("personal_number_kind")
+    data["sender"]["personal_number"] = "1000000001"
+    old = reg(40, sha="9" * 64)
+    old.command = type(old.command).model_validate(data, context={"stored": True})
+    claim(repo, old)
+    found = repo.by_index(old.index)
+    assert found.command.sender.personal_number == "1000000001" and found.command.sender.personal_number_kind is None

@@ -93,7 +93,7 @@ def _to_domain(d: dict) -> Registration:
     return Registration(
         uuid.UUID(d["registration_id"]), d["register_code"], d["year"], d["number"], d["seq"], d["index"],
         d["case_index"], d["registered_at"].replace(tzinfo=dt.timezone.utc),
-        RegisterDocument.model_validate(d["command"]), d["access_code_hash"], d["registered_by"], due,
+        RegisterDocument.model_validate(d["command"], context={"stored": True}), d["access_code_hash"], d["registered_by"], due,
         d.get("service_version"), [Scan(**s) for s in d.get("scans", [])], d.get("request_key"))
 
 

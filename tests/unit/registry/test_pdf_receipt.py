@@ -27,7 +27,7 @@ INDEX = "ЖЛБ-42/30.04.2026"
 def _registration(index: str = INDEX, case_index: str = INDEX) -> Registration:
     command = RegisterDocument.model_validate({
         "kind": "complaint", "channel": "counter", "subject": "Неработещо улично осветление на ул. „Иван Вазов“",
-        "sender": {"name": "Мария Петрова", "personal_number": PERSONAL_NUMBER,
+        "sender": {"name": "Мария Петрова", "personal_number": PERSONAL_NUMBER, "personal_number_kind": "egn",
                    "email": "maria@example.bg", "preferred_channel": "email"}})
     local = REGISTERED_AT.astimezone(dt.timezone(dt.timedelta(hours=3)))
     due = compute_due(local, DEFAULT_RULES[DocumentKind.COMPLAINT], WorkingCalendar())
