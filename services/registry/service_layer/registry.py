@@ -266,8 +266,11 @@ class Registry:
                 scans.append(scan_rules.inspect(name, data, self.max_scan_bytes))
             except scan_rules.ScanRejected as exc:
                 errors.append({"field": "scan", "message": str(exc)})
+        if len(errors) == 1:  # the detail says what was wrong: size, type, or empty
+            raise Rejected(422, errors[0]["message"], errors)
         if errors:
-            raise Rejected(422, "Сканираният файл не може да бъде приет.", errors)
+            raise Rejected(422, "Сканираните файлове не могат да бъдат приети: "
+                           + " ".join(e["message"] for e in errors), errors)
         return scans
 
     def _earlier(self, scans: list[Scan], accept_duplicates: bool) -> Optional[Registration]:

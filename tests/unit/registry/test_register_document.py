@@ -75,11 +75,28 @@ def test_bad_input_takes_no_number_leaves_no_object_no_event(registry, parts, fi
     assert (repo.items, store.objects, repo.outbox) == ({}, {}, [])
 
 
-def test_oversize_scan_is_refused(parts):
+def test_oversize_scan_is_refused_saying_it_is_too_large(parts):
     repo, store = parts
-    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=100, clock=lambda: NOW)
-    with pytest.raises(Rejected):
-        small.register(command(), [("big.png", png_bytes() + b"\0" * 200)], "c", None)
+    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=3 * 2**20,
+                     clock=lambda: NOW)
+    with pytest.raises(Rejected) as err:
+        small.register(command(), [("big.png", png_bytes() + b"\0" * (4 * 2**20))], "c", None)
+    assert err.value.detail == "Файлът „big.png“ е твърде голям: 4,0 MB, а допустимият размер е до 3 MB."
+
+
+def test_a_scan_of_another_type_is_refused_saying_which_types_are_accepted(registry):
+    with pytest.raises(Rejected) as err:
+        registry.register(command(), [("note.txt", b"just text, not a scan")], "c", None)
+    assert err.value.detail == ("Файлът „note.txt“ не е от приет вид (разпознат като: неизвестен); "
+                                "приемат се PDF, TIFF, JPEG и PNG.")
+    assert err.value.errors == [{"field": "scan", "message": err.value.detail}]
+
+
+def test_several_refused_scans_are_each_named(registry):
+    with pytest.raises(Rejected) as err:
+        registry.register(command(), [("empty.pdf", b""), ("note.txt", b"text")], "c", None)
+    assert err.value.detail.startswith("Сканираните файлове не могат да бъдат приети: ")
+    assert "„empty.pdf“ е празен" in err.value.detail and "„note.txt“ не е от приет вид" in err.value.detail
 
 
 def test_same_scan_twice_reports_the_earlier_index(registry):
