@@ -53,3 +53,20 @@ def test_a_follow_up_pattern_that_cannot_identify_the_case_is_refused(follow_up,
 def test_a_case_pattern_without_number_or_date_is_refused():
     with pytest.raises(InvalidPattern, match="lacks"):
         Register("x", "Х", "t", pattern="{prefix}-{number}")
+
+
+def test_a_registers_file_with_the_old_follow_up_pattern_is_refused_at_start(tmp_path, monkeypatch):
+    import json
+
+    from registry.bootstrap import load_registers
+    from registry.settings import RegistrySettings
+
+    path = tmp_path / "registers.json"
+    path.write_text(json.dumps({"complaint": {"code": "complaints", "prefix": "94-00", "title": "Жалби",
+                                              "follow_up_pattern": "{prefix}-{number}-({seq})/{date}"}}))
+    monkeypatch.setenv("DELOVOD_REGISTRY_REGISTERS_FILE", str(path))
+    with pytest.raises(InvalidPattern, match=r"register 'complaints': follow_up_pattern .* does not name the case's year"):
+        load_registers(RegistrySettings())
+    path.write_text(json.dumps({"complaint": {"code": "complaints", "prefix": "94-00", "title": "Жалби"}}))
+    assert load_registers(RegistrySettings())[DocumentKind.COMPLAINT].format(
+        7, dt.date(2026, 1, 6), 1, dt.date(2025, 12, 10)) == "94-00-7/2025-(1)/06.01.2026"
