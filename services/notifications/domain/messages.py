@@ -35,6 +35,12 @@ def greeting(recipient: Optional[Contact]) -> str:
     return f"Здравейте, {name}," if name else "Здравейте,"
 
 
+def addressed(body: str, recipient: Contact) -> str:
+    """A body composed before its recipient was known ("Здравейте,"), greeting them by name."""
+    neutral = greeting(None) + "\n\n"
+    return greeting(recipient) + body[len(neutral) - 2:] if body.startswith(neutral) else body
+
+
 def compose(case_index: str, stage: CaseStage, subject: str, due: Optional[dt.date], reason: Optional[str],
             status_url: str, previous: Optional[CaseStage] = None,
             recipient: Optional[Contact] = None) -> tuple[str, str]:

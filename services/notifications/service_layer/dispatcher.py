@@ -18,7 +18,7 @@ from delovod_proto.vocabulary import ContactChannel
 from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
-from ..domain.messages import backoff_s, compose, compose_code_notice
+from ..domain.messages import addressed, backoff_s, compose, compose_code_notice
 
 log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[^\s<>()\[\]'\",;:]+@[^\s<>()\[\]'\",;:]+")
@@ -137,6 +137,7 @@ class Dispatcher:
             self.repo.finish(n, [])
             return
         n.attempts += 1
+        n.body = addressed(n.body, contact)  # queued before the recipient was known: by name now
         try:
             self.channels[contact.preferred_channel].send(n, contact)
         except Exception as exc:  # any failure of a channel is retried, then dead-lettered

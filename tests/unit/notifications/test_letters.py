@@ -37,3 +37,14 @@ def test_a_letter_queued_after_the_registration_addresses_its_sender():
     d.on_status_changed(event)
     assert d.repo.items[str(event.event_id)].body.startswith("Здравейте, Мария,\n\n")
 
+
+
+def test_a_letter_queued_before_its_recipient_was_known_is_sent_addressed():
+    d, channel, clock = make()
+    event = status_event()
+    d.on_status_changed(event)  # the registration event comes later: no name yet
+    assert d.repo.items[str(event.event_id)].body.startswith("Здравейте,\n\n")
+    d.on_document_registered(registered())
+    clock.now += dt.timedelta(seconds=5)
+    d.dispatch_due()
+    assert channel.sent and d.repo.items[str(event.event_id)].body.startswith("Здравейте, Мария,\n\n")
