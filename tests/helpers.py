@@ -34,7 +34,7 @@ def pdf_bytes(tag: str) -> bytes:
 
 def command(**overrides) -> RegisterDocument:
     data = {"kind": "complaint", "channel": "counter", "subject": "Неработещо осветление",
-            "sender": {"name": "Мария Петрова", "personal_number": "7501020018", "email": "maria@example.bg",
+            "sender": {"name": "Мария Петрова", "personal_number": "7501020018", "personal_number_kind": "egn", "email": "maria@example.bg",
                        "preferred_channel": "email"}}
     data.update(overrides)
     return RegisterDocument.model_validate(data)

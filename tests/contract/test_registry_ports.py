@@ -66,6 +66,20 @@ def test_lookups(repo):
     assert repo.by_index("nope") is None and repo.by_scan_hash("e" * 64) is None
 
 
+def test_by_claim_and_an_index_text_two_follow_ups_share(repo):
+    """Follow-ups issued in the old form (no case year) could share one index text: the
+    first registered keeps the text; each is found by its claim."""
+    to_2025 = Registration(uuid.uuid4(), "t", 2025, 1, 1, "Т-1-(1)/06.01.2026", "Т-1/10.12.2025",
+                           dt.datetime(2026, 1, 6, 9, tzinfo=dt.timezone.utc), command(), "h", "clerk")
+    to_2026 = Registration(uuid.uuid4(), "t", 2026, 1, 1, "Т-1-(1)/06.01.2026", "Т-1/06.01.2026",
+                           dt.datetime(2026, 1, 6, 10, tzinfo=dt.timezone.utc), command(), "h", "clerk")
+    for r in (to_2025, to_2026):
+        claim(repo, r)
+    assert repo.by_index("Т-1-(1)/06.01.2026").id == to_2025.id
+    assert repo.by_claim("t", 2025, 1, 1).id == to_2025.id and repo.by_claim("t", 2026, 1, 1).id == to_2026.id
+    assert repo.by_claim("t", 2026, 1, 2) is None and repo.by_claim("t", 2024, 1, 1) is None
+
+
 def test_lookups_of_a_claim_never_made_or_lost_lead_nowhere(repo):
     ghost = reg(5, sha="f" * 64, submission="P-5")
     repo.link(ghost)  # then the process died: no claim
@@ -152,3 +166,15 @@ def test_a_reissued_code_is_stored_with_its_event_and_its_version(repo):
     assert [m.envelope.event_id for m in repo.events_of(first)][-1] == one.envelope.event_id
     assert repo.replace_access_code(first, "h2", 2, {**record, "version": 2}, event(2))
     assert repo.code_version(first) == 2 and repo.by_index(first.index).access_code_hash == "h2"
+
+
+def test_a_registration_stored_before_the_number_kind_existed_reads_back(repo):
+    """Its sender has a personal number and no kind (a ЛНЧ, which the ЕГН rule would refuse)."""
+    data = command().model_dump(mode="json")
+    data["sender"].pop("personal_number_kind")
+    data["sender"]["personal_number"] = "1000000001"
+    old = reg(40, sha="9" * 64)
+    old.command = type(old.command).model_validate(data, context={"stored": True})
+    claim(repo, old)
+    found = repo.by_index(old.index)
+    assert found.command.sender.personal_number == "1000000001" and found.command.sender.personal_number_kind is None

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 def metadata(**over):
     data = {"kind": "complaint", "channel": "post", "subject": "Шум от строителство през нощта",
             "sender": {"name": "Иван Георгиев", "email": f"ivan.{secrets.token_hex(3)}@example.bg",
-                       "preferred_channel": "email", "personal_number": "7501020018"}, "pages": 1}
+                       "preferred_channel": "email", "personal_number": "7501020018", "personal_number_kind": "egn"}, "pages": 1}
     data.update(over)
     return data
 
@@ -82,7 +82,7 @@ def test_application_gets_term_from_catalogue(clerk):
 
 @pytest.mark.parametrize("meta,files,field", [
     (metadata(kind="service_application", service_code="NO-SUCH"), None, "service_code"),
-    (metadata(sender={"name": "Х", "personal_number": "7501020019"}), None, "metadata.sender.name"),
+    (metadata(sender={"name": "Х", "personal_number": "7501020019", "personal_number_kind": "egn"}), None, "metadata.sender.name"),
     (metadata(kind="follow_up", related_index="ЖЛБ-999999/01.01.2020"), None, "related_index"),
     (metadata(), [("scan", ("x.pdf", b"GIF89a not really", "application/pdf"))], "scan"),
     (metadata(subject="я" * 5000), None, "metadata.subject"),

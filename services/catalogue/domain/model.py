@@ -12,6 +12,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from delovod_proto.vocabulary import ServiceVariant, TermUnit
+from servicekit.numbers_bg import count_bg
 
 CHANNELS = ("counter", "post", "eportal", "ssev")
 
@@ -36,6 +37,10 @@ class RequiredDocument(Strict):
 class TermSpec(Strict):
     value: int = Field(gt=0, le=3650)
     unit: TermUnit
+
+    def text_bg(self) -> str:
+        """For people: "1 работен ден", "7 дни", "2 месеца"."""
+        return count_bg(self.value, self.unit)
 
 
 class Variant(Strict):

@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from servicekit.pages import Stylesheet, page_response
 
-UNITS = {"working_days": "работни дни", "calendar_days": "календарни дни", "hours": "часа", "months": "месеца"}
 VARIANTS = {"ordinary": "Обикновена", "fast": "Бърза", "express": "Експресна"}
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff;line-height:1.5}
 a{color:#0645ad}a:focus,input:focus,select:focus,button:focus{outline:3px solid #b35900;outline-offset:2px}
@@ -24,14 +23,8 @@ def _fee(cents):
     return "не е посочена" if cents is None else f"{cents // 100},{cents % 100:02d} €"
 
 
-SINGULAR = {"working_days": "работен ден", "calendar_days": "календарен ден", "hours": "час", "months": "месец"}
-
-
 def _term(term):
-    if term is None:
-        return "не е посочен"
-    names = SINGULAR if term.value == 1 else UNITS
-    return f"{term.value} {names[term.unit.value]}"
+    return "не е посочен" if term is None else term.text_bg()
 
 
 def _service(v) -> str:

@@ -1,10 +1,20 @@
-"""What we tell the citizen, in the words of the Charter."""
+"""What we tell the citizen, in the words of the Charter, addressed to them.
+
+The greeting names the one reader: "Здравейте, <full name>,". It does not guess their
+gender: "Уважаеми г-н Петров," / "Уважаема г-жо Иванова," would need a form of address
+no channel gives us (the sender's contact on the wire has none; adding it is a new event
+version, since consumers refuse unknown fields), the adjective "Уважаеми/Уважаема" must
+agree with it, and a slashed "Уважаеми/Уважаема" reads like a blank form, not a letter.
+"Здравейте," alone when the name is not known yet. Never a greeting to "citizens" in the
+plural for one person.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Optional
 from urllib.parse import urlencode
 
+from delovod_proto.events import Contact
 from delovod_proto.vocabulary import CaseStage
 
 TEXT = {
@@ -19,14 +29,27 @@ TEXT = {
 RESUMED = "Производството по преписка {index} е възобновено. Нов срок за отговор: {due}. {reason}"
 
 
+def greeting(recipient: Optional[Contact]) -> str:
+    """The letter's first line, for its one reader (see the module's docstring)."""
+    name = " ".join((recipient.name if recipient else "").split())
+    return f"Здравейте, {name}," if name else "Здравейте,"
+
+
+def addressed(body: str, recipient: Contact) -> str:
+    """A body composed before its recipient was known ("Здравейте,"), greeting them by name."""
+    neutral = greeting(None) + "\n\n"
+    return greeting(recipient) + body[len(neutral) - 2:] if body.startswith(neutral) else body
+
+
 def compose(case_index: str, stage: CaseStage, subject: str, due: Optional[dt.date], reason: Optional[str],
-            status_url: str, previous: Optional[CaseStage] = None) -> tuple[str, str]:
+            status_url: str, previous: Optional[CaseStage] = None,
+            recipient: Optional[Contact] = None) -> tuple[str, str]:
     """(subject line, body) of the message about one stage change (``previous``: the stage
-    it left; leaving a suspension the citizen learns the new due date)."""
+    it left; leaving a suspension the citizen learns the new due date), greeting ``recipient``."""
     text = RESUMED if previous == CaseStage.SUSPENDED and stage == CaseStage.IN_PROGRESS and due else TEXT[stage]
     line = text.format(index=case_index, due=f"{due:%d.%m.%Y}" if due else "—", reason=reason or "").strip()
     link = f"{status_url}/?{urlencode({'index': case_index})}"
-    body = (f"Уважаеми граждани,\n\n{line}\n\nОтносно: {subject}\n\n"
+    body = (f"{greeting(recipient)}\n\n{line}\n\nОтносно: {subject}\n\n"
             f"Можете да проверите текущия етап по всяко време с индекса и кода за достъп от разписката: {link}\n\n"
             + SIGNATURE)
     return f"Преписка {case_index}: {text.split('.')[0].format(index=case_index, due='', reason='')}", body
@@ -35,12 +58,13 @@ def compose(case_index: str, stage: CaseStage, subject: str, due: Optional[dt.da
 SIGNATURE = "Община Пловдив\nтел. 032/656 701, info@plovdiv.bg\n"
 
 
-def compose_code_notice(case_index: str, reissued_at: dt.datetime, tz: str = "Europe/Sofia") -> tuple[str, str]:
+def compose_code_notice(case_index: str, reissued_at: dt.datetime, tz: str = "Europe/Sofia",
+                        recipient: Optional[Contact] = None) -> tuple[str, str]:
     """A security notice: a new access code was issued for the case (never the code itself)."""
     from zoneinfo import ZoneInfo
 
     when = reissued_at.astimezone(ZoneInfo(tz))
-    body = (f"Уважаеми граждани,\n\nНа {when:%d.%m.%Y} в {when:%H:%M} ч. е издаден нов код за достъп до преписка "
+    body = (f"{greeting(recipient)}\n\nНа {when:%d.%m.%Y} в {when:%H:%M} ч. е издаден нов код за достъп до преписка "
             f"{case_index}. Предишният код вече не е валиден; новият е отпечатан на разписката, "
             "връчена на гише.\n\nАко не сте поискали нов код, свържете се с нас веднага.\n\n" + SIGNATURE)
     return f"Преписка {case_index}: издаден е нов код за достъп", body

@@ -18,7 +18,7 @@ from delovod_proto.vocabulary import ContactChannel
 from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
-from ..domain.messages import backoff_s, compose, compose_code_notice
+from ..domain.messages import addressed, backoff_s, compose, compose_code_notice
 
 log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[^\s<>()\[\]'\",;:]+@[^\s<>()\[\]'\",;:]+")
@@ -93,12 +93,13 @@ class Dispatcher:
         e: CaseStatusChanged = envelope.body()
         return self._queue(envelope, e.case_index,
                            *compose(e.case_index, e.stage, e.subject, e.due_date, e.reason, self.status_url,
-                                    e.previous_stage))
+                                    e.previous_stage, recipient=self.repo.recipient(e.case_index)))
 
     def on_access_code_reissued(self, envelope: Envelope) -> bool:
         """Tell the citizen a new code was issued (if it was not them, they should know)."""
         e: AccessCodeReissued = envelope.body()
-        return self._queue(envelope, e.case_index, *compose_code_notice(e.case_index, e.reissued_at))
+        return self._queue(envelope, e.case_index, *compose_code_notice(e.case_index, e.reissued_at,
+                                                                         recipient=self.repo.recipient(e.case_index)))
 
     def _queue(self, envelope: Envelope, case_index: str, subject: str, body: str) -> bool:
         """One notification per event: the event id is its id, so a redelivery adds none."""
@@ -136,6 +137,7 @@ class Dispatcher:
             self.repo.finish(n, [])
             return
         n.attempts += 1
+        n.body = addressed(n.body, contact)  # queued before the recipient was known: by name now
         try:
             self.channels[contact.preferred_channel].send(n, contact)
         except Exception as exc:  # any failure of a channel is retried, then dead-lettered

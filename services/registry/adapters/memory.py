@@ -14,7 +14,8 @@ from ..service_layer.ports import IndexTaken, SubmissionTaken
 
 class InMemoryRegistrationRepository:
     def __init__(self):
-        self.items: dict[str, Registration] = {}
+        self.items: dict[str, Registration] = {}  # by claim key
+        self.indexes: dict[str, str] = {}  # index text -> claim key; the first holder keeps it, as in the database
         self.outbox: list[OutboxMessage] = []
         self.audit_log: list[tuple] = []
         self.announced: list[tuple[str, list[str]]] = []
@@ -54,7 +55,8 @@ class InMemoryRegistrationRepository:
                 raise SubmissionTaken(sid)
             if r.request_key and any(x.request_key == r.request_key for x in self.items.values()):
                 raise SubmissionTaken(r.request_key)
-            self.items[r.index] = r
+            self.items[r.claim_key] = r
+            self.indexes.setdefault(r.index, r.claim_key)
             self.outbox.extend(events)
             self.events[r.claim_key] = list(events)
 
@@ -64,13 +66,13 @@ class InMemoryRegistrationRepository:
     def replace_access_code(self, case: Registration, code_hash: str, version: int, record: dict,
                             event: OutboxMessage) -> bool:
         with self._lock:
-            if case.index not in self.items:
+            if case.claim_key not in self.items:
                 return False
             history = self.code_history.setdefault(case.claim_key, [])
             if len(history) != version - 1:
                 return False
             history.append(record)
-            self.items[case.index] = dataclasses.replace(self.items[case.index], access_code_hash=code_hash)
+            self.items[case.claim_key] = dataclasses.replace(self.items[case.claim_key], access_code_hash=code_hash)
             self.outbox.append(event)
             self.events.setdefault(case.claim_key, []).append(event)
             return True
@@ -84,7 +86,10 @@ class InMemoryRegistrationRepository:
         return len(claims), None
 
     def by_index(self, index: str) -> Optional[Registration]:
-        return self.items.get(index)
+        return self.items.get(self.indexes.get(index, ""))
+
+    def by_claim(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
+        return self.items.get(f"{register_code}:{year}:{number}:{seq}")
 
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
         return next((r for r in self.items.values() if any(s.sha256 == sha256 for s in r.scans)), None)

@@ -93,7 +93,7 @@ def _to_domain(d: dict) -> Registration:
     return Registration(
         uuid.UUID(d["registration_id"]), d["register_code"], d["year"], d["number"], d["seq"], d["index"],
         d["case_index"], d["registered_at"].replace(tzinfo=dt.timezone.utc),
-        RegisterDocument.model_validate(d["command"]), d["access_code_hash"], d["registered_by"], due,
+        RegisterDocument.model_validate(d["command"], context={"stored": True}), d["access_code_hash"], d["registered_by"], due,
         d.get("service_version"), [Scan(**s) for s in d.get("scans", [])], d.get("request_key"))
 
 
@@ -337,6 +337,10 @@ class MongoRegistrationRepository:
 
     def by_index(self, index: str) -> Optional[Registration]:
         return self._by_key("index", index)
+
+    def by_claim(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
+        doc = self._regs.find_one({"_id": f"{register_code}:{year}:{number}:{seq}"})
+        return _to_domain(doc) if doc else None
 
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
         return self._by_key("scan", sha256)

@@ -12,6 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 WEEKDAY_BG = ["понеделник", "вторник", "сряда", "четвъртък", "петък", "събота", "неделя"]
 
+# Days off decreed by the Council of Ministers that ``holidays`` lists (as "Неприсъствен ден")
+# without the decree's number; a row in the operator's table names any other (DOMAIN.md).
+DECREES = {
+    dt.date(2025, 12, 31): "РМС № 808/19.11.2025",
+    dt.date(2026, 1, 2): "РМС № 808/19.11.2025",
+}
+# How ``holidays`` names (in Bulgarian) the days it lists from a decree rather than from the
+# Labour Code (its BulgariaStaticHolidays labels: a day off, an "official holiday" for one
+# year, a day off swapped with a working Saturday).
+_DECREED_NAMES = ("Неприсъствен ден", "Официален празник", "Почивен ден (прехвърлен")
+DECREED = "неприсъствен ден ({})"
+
 
 class ExceptionKind(str, Enum):
     DAY_OFF = "day_off"          # e.g. a day off decreed by the Council of Ministers
@@ -58,8 +70,10 @@ class WorkingCalendar:
         if day in self.working_days:
             return None
         if day in self.extra_days_off:
-            return self.extra_days_off[day]
+            return decreed(self.extra_days_off[day])
         name = self._official.get(day)
+        if name and name.startswith(_DECREED_NAMES):
+            return DECREED.format(DECREES.get(day) or _council(name))
         if name:
             return f"официален празник: {name}"
         if day.weekday() >= 5:
@@ -77,3 +91,13 @@ class WorkingCalendar:
                                 for r in rows]):
             (work if row.kind == ExceptionKind.WORKING_DAY else off)[row.date] = row.reason
         return cls(off, work)
+
+
+def decreed(reason: str) -> str:
+    """An operator's day off, labelled by its basis (a decree: "РМС № 808 от 19.11.2025")."""
+    return reason if reason.lower().startswith("неприсъствен") else DECREED.format(reason)
+
+
+def _council(name: str) -> str:
+    swapped = name[name.find("(") + 1:name.rfind(")")] if "(" in name else ""
+    return "решение на Министерския съвет" + (f"; {swapped}" if swapped else "")

@@ -1,21 +1,71 @@
-"""Validation of a sender's personal data: ЕГН/ЛНЧ (python-stdnum), phone (phonenumbers,
-normalised to E.164), email (email-validator). Messages are Bulgarian."""
+"""Validation of a sender's personal data: the personal number by its kind (ЕГН and ЛНЧ
+with python-stdnum), phone (phonenumbers, normalised to E.164), email (email-validator).
+Messages are Bulgarian and say what is wrong."""
 from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from stdnum import exceptions as number_errors
 from stdnum.bg import egn, pnf
-from stdnum.exceptions import ValidationError as NumberInvalid
 
 
-def personal_number(value: str) -> str:
+class PersonalNumberKind(str, Enum):
+    """Which number the sender gave; each kind has its own rule."""
+
+    EGN = "egn"  # ЕГН, a Bulgarian citizen's civil number
+    LNCH = "lnch"  # ЛНЧ, a foreigner's personal number
+    FOREIGN_DOCUMENT = "foreign_document"  # a foreign identity document's number
+
+
+_EGN_ERRORS = {
+    number_errors.InvalidFormat: "ЕГН трябва да съдържа само цифри.",
+    number_errors.InvalidLength: "ЕГН трябва да е от 10 цифри.",
+    number_errors.InvalidComponent: "ЕГН съдържа невалидна дата на раждане (първите шест цифри).",
+    number_errors.InvalidChecksum: "Контролната цифра на ЕГН не съвпада: проверете номера за грешно изписана цифра.",
+}
+_LNCH_ERRORS = {
+    number_errors.InvalidFormat: "ЛНЧ трябва да съдържа само цифри.",
+    number_errors.InvalidLength: "ЛНЧ трябва да е от 10 цифри.",
+    number_errors.InvalidChecksum: "Контролната цифра на ЛНЧ не съвпада: проверете номера за грешно изписана цифра.",
+}
+# A foreign document's number: Latin capital letters and digits, as in the machine-readable
+# zone of passports and identity cards (ICAO Doc 9303), 5 to 20 of them (passport numbers
+# are up to 9; some national identity cards are longer), at least one digit. Spaces and
+# hyphens people write inside the number are dropped. No checksum: each state has its own.
+_FOREIGN = re.compile(r"(?=.*\d)[A-Z0-9]{5,20}")
+
+
+def personal_number(kind: PersonalNumberKind, value: str, today: dt.date) -> str:
+    """The number, checked by its kind's rule and normalised; ValueError in Bulgarian.
+    ``today`` is the administration's local date: a birth date after it is refused."""
     value = value.strip()
-    for module in (egn, pnf):
-        try:
-            return module.validate(value)
-        except NumberInvalid:
-            continue
-    raise ValueError("Невалиден ЕГН/ЛНЧ (контролната цифра или датата не съвпадат).")
+    if kind == PersonalNumberKind.EGN:
+        number = _checked(egn, value, _EGN_ERRORS, "Невалиден ЕГН.")
+        born = egn.get_birth_date(number)
+        if born > today:
+            raise ValueError(f"Датата на раждане в ЕГН ({born:%d.%m.%Y}) е в бъдещето: проверете номера.")
+        return number
+    if kind == PersonalNumberKind.LNCH:
+        number = _checked(pnf, value, _LNCH_ERRORS, "Невалиден ЛНЧ.")
+        if set(number) == {"0"}:  # passes the checksum, yet no one has it
+            raise ValueError("ЛНЧ не може да е само нули.")
+        return number
+    number = re.sub(r"[\s-]", "", value).upper()
+    if not _FOREIGN.fullmatch(number):
+        raise ValueError("Номерът на чуждестранен документ трябва да е от 5 до 20 латински букви и цифри "
+                         "(поне една цифра), както е в документа.")
+    return number
+
+
+def _checked(module, value: str, messages: dict, fallback: str) -> str:
+    try:
+        return module.validate(value)
+    except number_errors.ValidationError as exc:
+        raise ValueError(messages.get(type(exc), fallback)) from None
 
 
 def phone(value: str) -> str:

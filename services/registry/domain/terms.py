@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from delovod_proto.vocabulary import DocumentKind, TermUnit
+from servicekit.numbers_bg import count_bg
 
 from .calendar import WorkingCalendar
 
@@ -55,12 +56,11 @@ class DueDate:
         return data
 
     def summary_bg(self) -> str:
-        unit = {"working_days": "работни дни", "calendar_days": "календарни дни",
-                "months": "месеца", "hours": "часа"}[self.unit]
-        text = (f"Срок {self.value} {unit} от {self.start:%d.%m.%Y} ({self.rule}); "
+        text = (f"Срок {count_bg(self.value, self.unit)} от {self.start:%d.%m.%Y} ({self.rule}); "
                 f"краят по сметка е {self.raw_end:%d.%m.%Y}")
         if self.raw_end != self.due_date:
-            text += f", неработен ден — срокът изтича на {self.due_date:%d.%m.%Y}"
+            why = next((s["reason"] for s in self.skipped if s["date"] == self.raw_end.isoformat()), "неработен ден")
+            text += f" — {why}; срокът изтича на {self.due_date:%d.%m.%Y}"
         return text + "."
 
 

@@ -65,7 +65,12 @@ class AbstractRegistrationRepository(Protocol):
         announcing it in its outbox (announced by a pointer first, so the relay sends it
         after a crash). False if another reissue came first."""
 
-    def by_index(self, index: str) -> Optional[Registration]: ...
+    def by_index(self, index: str) -> Optional[Registration]:
+        """The registration that holds this index text (the first to claim it, if two
+        follow-ups were ever issued the same text, as the old follow-up form allowed)."""
+
+    def by_claim(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
+        """The registration holding the claim (register, year, number, seq), if any."""
 
     def by_scan_hash(self, sha256: str) -> Optional[Registration]: ...
 

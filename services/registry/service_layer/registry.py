@@ -266,8 +266,11 @@ class Registry:
                 scans.append(scan_rules.inspect(name, data, self.max_scan_bytes))
             except scan_rules.ScanRejected as exc:
                 errors.append({"field": "scan", "message": str(exc)})
+        if len(errors) == 1:  # the detail says what was wrong: size, type, or empty
+            raise Rejected(422, errors[0]["message"], errors)
         if errors:
-            raise Rejected(422, "Сканираният файл не може да бъде приет.", errors)
+            raise Rejected(422, "Сканираните файлове не могат да бъдат приети: "
+                           + " ".join(e["message"] for e in errors), errors)
         return scans
 
     def _earlier(self, scans: list[Scan], accept_duplicates: bool) -> Optional[Registration]:
@@ -282,11 +285,11 @@ class Registry:
     def _case(self, cmd: RegisterDocument) -> Optional[Registration]:
         if cmd.kind != DocumentKind.FOLLOW_UP:
             return None
-        case = self.repo.by_index(cmd.related_index)
-        if case is None:
+        found = self.find(cmd.related_index)
+        if found is None:
             raise Rejected(422, f"Няма регистриран документ с индекс {cmd.related_index}.",
                            [{"field": "related_index", "message": "Няма такъв индекс."}])
-        return case
+        return self._case_of(found)  # a follow-up to a follow-up joins the same case
 
     def _due(self, cmd: RegisterDocument, local: dt.datetime, catalogue) -> tuple[Optional[DueDate], Optional[int]]:
         rule, version = DEFAULT_RULES[cmd.kind], None
@@ -389,7 +392,8 @@ class Registry:
     def _as_claim(draft: Registration, register: Register, case: Optional[Registration], local: dt.datetime,
                   slot: tuple[int, int, int]) -> Registration:
         year, number, seq = slot
-        index = register.format(number, local.date(), seq)
+        index = register.format(number, local.date(), seq,
+                                case.registered_at.astimezone(local.tzinfo).date() if case else None)
         return dataclasses.replace(draft, year=year, number=number, seq=seq, index=index,
                                    case_index=case.case_index if case else index).with_scan_keys()
 
@@ -423,8 +427,26 @@ class Registry:
         return messages
 
     # -- reading ------------------------------------------------------------------
-    def get(self, index: str) -> Registration:
+    def find(self, index: str) -> Optional[Registration]:
+        """By the index as issued (its exact text, whatever form it was issued in), else, for
+        a follow-up written in a register's current form, by the claim that form names
+        (register, case year, number, sequence) and its date. The second way finds a
+        follow-up issued in the old form (no case year) under a text another follow-up
+        took first (docs/registration-index.md, "Follow-up indexes")."""
         found = self.repo.by_index(index)
+        if found is not None:
+            return found
+        for register in {r.code: r for r in self.registers.values()}.values():
+            parsed = register.parse(index)
+            if parsed is None or not parsed.seq or parsed.case_year is None:
+                continue
+            found = self.repo.by_claim(register.code, parsed.case_year, parsed.number, parsed.seq)
+            if found is not None and found.registered_at.astimezone(self.tz).date() == parsed.date:
+                return found
+        return None
+
+    def get(self, index: str) -> Registration:
+        found = self.find(index)
         if found is None:
             raise Rejected(404, f"Няма регистриран документ с индекс {index}.")
         return found

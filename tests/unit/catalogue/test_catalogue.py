@@ -109,3 +109,16 @@ def test_malformed_file_is_reported_without_importing(tmp_path, capsys):
     bad.write_text("{not json", encoding="utf-8")
     assert main(["import", str(bad)]) == 1
     assert "Нищо не е внесено" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("term,text", [({"value": 1, "unit": "working_days"}, "1 работен ден"),
+                                       ({"value": 5, "unit": "working_days"}, "5 работни дни"),
+                                       ({"value": 1, "unit": "months"}, "1 месец"),
+                                       ({"value": 2, "unit": "months"}, "2 месеца"),
+                                       ({"value": 7, "unit": "calendar_days"}, "7 дни")])
+def test_a_services_term_is_shown_with_its_noun_in_agreement(cat, term, text):
+    from catalogue.entrypoints.page import render
+
+    cat.import_rows([row(variants=[{"kind": "ordinary", "term": term, "fee_cents": 511}])], valid_from=dt.date(2026, 1, 1))
+    page = render(cat, {"q": "наследници"}).get_data(as_text=True)
+    assert f"<td>{text}</td>" in page

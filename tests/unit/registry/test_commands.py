@@ -5,7 +5,8 @@ from tests.helpers import command
 
 
 @pytest.mark.parametrize("sender,field", [
-    ({"name": "Иван", "personal_number": "7501020019", "email": "a@b.bg"}, "personal_number"),
+    ({"name": "Иван", "personal_number": "7501020019", "personal_number_kind": "egn", "email": "a@b.bg"},
+     "personal_number"),
     ({"name": "Иван", "phone": "12", "preferred_channel": "sms"}, "phone"),
     ({"name": "Иван", "email": "not-an-email"}, "email"),
     ({"name": "Иван", "preferred_channel": "post"}, "sender"),
@@ -19,7 +20,8 @@ def test_invalid_personal_data_is_refused_with_bulgarian_message(sender, field):
 
 
 def test_phone_normalised_to_e164_and_lnch_accepted():
-    cmd = command(sender={"name": "John Smith", "personal_number": "1000000001", "phone": "0888 123 456",
+    cmd = command(sender={"name": "John Smith", "personal_number": "1000000001", "personal_number_kind": "lnch",
+                          "phone": "0888 123 456",
                           "preferred_channel": "sms"})
     assert cmd.sender.phone == "+359888123456"
 

@@ -27,7 +27,7 @@ INDEX = "ЖЛБ-42/30.04.2026"
 def _registration(index: str = INDEX, case_index: str = INDEX) -> Registration:
     command = RegisterDocument.model_validate({
         "kind": "complaint", "channel": "counter", "subject": "Неработещо улично осветление на ул. „Иван Вазов“",
-        "sender": {"name": "Мария Петрова", "personal_number": PERSONAL_NUMBER,
+        "sender": {"name": "Мария Петрова", "personal_number": PERSONAL_NUMBER, "personal_number_kind": "egn",
                    "email": "maria@example.bg", "preferred_channel": "email"}})
     local = REGISTERED_AT.astimezone(dt.timezone(dt.timedelta(hours=3)))
     due = compute_due(local, DEFAULT_RULES[DocumentKind.COMPLAINT], WorkingCalendar())
@@ -113,5 +113,5 @@ def test_stamp_shows_index_date_and_registration_id():
 
 
 def test_stamp_fits_a_long_follow_up_index():
-    pdf = stamp_pdf(_registration("ЗДОИ-12345-(12)/30.04.2026", "ЗДОИ-12345/30.04.2026"))
-    assert "12345-(12)/30.04.2026" in _text(pdf)[1]
+    pdf = stamp_pdf(_registration("ЗДОИ-12345/2025-(12)/30.04.2026", "ЗДОИ-12345/30.12.2025"))
+    assert "12345/2025-(12)/30.04.2026" in _text(pdf)[1].replace("\n", "")

@@ -1,5 +1,7 @@
 """The registration use case over fakes: numbering, validation, crashes, follow-ups."""
 import contextlib
+import dataclasses
+import uuid
 import datetime as dt
 import threading
 
@@ -7,7 +9,7 @@ import pytest
 
 from delovod_proto import topics
 from delovod_proto.rpc import ServiceNotFound, ServiceTermResponse, Term
-from delovod_proto.vocabulary import TermUnit
+from delovod_proto.vocabulary import DocumentKind, TermUnit
 from registry.adapters.memory import InMemoryRegistrationRepository, InMemoryScanStore
 from registry.domain.calendar import WorkingCalendar
 from registry.domain.index import DEFAULT_REGISTERS
@@ -73,11 +75,28 @@ def test_bad_input_takes_no_number_leaves_no_object_no_event(registry, parts, fi
     assert (repo.items, store.objects, repo.outbox) == ({}, {}, [])
 
 
-def test_oversize_scan_is_refused(parts):
+def test_oversize_scan_is_refused_saying_it_is_too_large(parts):
     repo, store = parts
-    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=100, clock=lambda: NOW)
-    with pytest.raises(Rejected):
-        small.register(command(), [("big.png", png_bytes() + b"\0" * 200)], "c", None)
+    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=3 * 2**20,
+                     clock=lambda: NOW)
+    with pytest.raises(Rejected) as err:
+        small.register(command(), [("big.png", png_bytes() + b"\0" * (4 * 2**20))], "c", None)
+    assert err.value.detail == "Файлът „big.png“ е твърде голям: 4,0 MB, а допустимият размер е до 3 MB."
+
+
+def test_a_scan_of_another_type_is_refused_saying_which_types_are_accepted(registry):
+    with pytest.raises(Rejected) as err:
+        registry.register(command(), [("note.txt", b"just text, not a scan")], "c", None)
+    assert err.value.detail == ("Файлът „note.txt“ не е от приет вид (разпознат като: неизвестен); "
+                                "приемат се PDF, TIFF, JPEG и PNG.")
+    assert err.value.errors == [{"field": "scan", "message": err.value.detail}]
+
+
+def test_several_refused_scans_are_each_named(registry):
+    with pytest.raises(Rejected) as err:
+        registry.register(command(), [("empty.pdf", b""), ("note.txt", b"text")], "c", None)
+    assert err.value.detail.startswith("Сканираните файлове не могат да бъдат приети: ")
+    assert "„empty.pdf“ е празен" in err.value.detail and "„note.txt“ не е от приет вид" in err.value.detail
 
 
 def test_same_scan_twice_reports_the_earlier_index(registry):
@@ -94,7 +113,7 @@ def test_follow_up_joins_the_case_with_a_sequence(registry):
     case = registry.register(command(), [], "c", None).registration
     one = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
     two = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
-    assert (one.index, two.index) == ("ЖЛБ-1-(1)/25.11.2026", "ЖЛБ-1-(2)/25.11.2026")
+    assert (one.index, two.index) == ("ЖЛБ-1/2026-(1)/25.11.2026", "ЖЛБ-1/2026-(2)/25.11.2026")
     assert one.case_index == two.case_index == case.index and one.due == case.due
     assert one.access_code_hash == case.access_code_hash
     assert registry.register(command(), [], "c", None).registration.number == 2
@@ -329,3 +348,61 @@ def test_a_batch_the_database_fails_in_the_middle_keeps_what_it_claimed(parts):
     assert [type(t.error) for t in tickets[1:]] == [ConnectionError, ConnectionError]
     repo.add_many = real
     assert registry.register(command(), [], "clerk", None).registration.number == 2  # no hole
+
+
+class Clock:
+    def __init__(self, at):
+        self.at = at
+
+    def __call__(self):
+        return self.at
+
+
+def test_follow_ups_to_cases_of_different_years_filed_on_one_day_are_both_found(parts):
+    """Item 5: ЖЛБ-1/10.12.2025 and ЖЛБ-1/06.01.2026 each get a follow-up on 06.01.2026."""
+    repo, store = parts
+    clock = Clock(dt.datetime(2025, 12, 10, 9, tzinfo=dt.timezone.utc))
+    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=clock)
+    old_case = registry.register(command(), [], "c", None).registration
+    clock.at = dt.datetime(2026, 1, 6, 9, tzinfo=dt.timezone.utc)
+    new_case = registry.register(command(), [], "c", None).registration
+    assert (old_case.index, new_case.index) == ("ЖЛБ-1/10.12.2025", "ЖЛБ-1/06.01.2026")
+    to_old = registry.register(command(kind="follow_up", related_index=old_case.index), [], "c", None).registration
+    to_new = registry.register(command(kind="follow_up", related_index=new_case.index), [], "c", None).registration
+    assert (to_old.index, to_new.index) == ("ЖЛБ-1/2025-(1)/06.01.2026", "ЖЛБ-1/2026-(1)/06.01.2026")
+    assert registry.get(to_old.index).case_index == old_case.index
+    assert registry.get(to_new.index).case_index == new_case.index
+
+
+def test_a_follow_up_to_a_follow_up_joins_the_case(registry):
+    case = registry.register(command(), [], "c", None).registration
+    one = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
+    two = registry.register(command(kind="follow_up", related_index=one.index), [], "c", None).registration
+    assert two.index == "ЖЛБ-1/2026-(2)/25.11.2026" and two.case_index == case.index
+
+
+def test_indexes_issued_in_the_old_follow_up_form_stay_findable(parts):
+    """Nothing stored is rewritten: an old-form follow-up is found by its exact text; two old
+    ones that collided share that text (the first registered keeps it), and the other is
+    found by its spelling in the current form, which names its case's year."""
+    repo, store = parts
+    clock = Clock(dt.datetime(2025, 12, 10, 9, tzinfo=dt.timezone.utc))
+    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=clock)
+    old_case = registry.register(command(), [], "c", None).registration
+    clock.at = dt.datetime(2026, 1, 6, 9, tzinfo=dt.timezone.utc)
+    new_case = registry.register(command(), [], "c", None).registration
+    current = DEFAULT_REGISTERS[DocumentKind.COMPLAINT]
+    # as the registry wrote them before: both "ЖЛБ-1-(1)/06.01.2026"
+    for case in (old_case, new_case):
+        draft = dataclasses.replace(case, id=uuid.uuid4(), seq=1, index="ЖЛБ-1-(1)/06.01.2026",
+                                    command=command(kind="follow_up", related_index=case.index),
+                                    registered_at=clock.at)
+        repo.add(draft, [])
+    assert registry.get("ЖЛБ-1-(1)/06.01.2026").case_index == old_case.index  # first registered keeps the text
+    second = registry.get(current.format(1, dt.date(2026, 1, 6), 1, dt.date(2026, 1, 6)))
+    assert second.index == "ЖЛБ-1-(1)/06.01.2026" and second.case_index == new_case.index
+    with pytest.raises(Rejected):  # the current form names the date too: a wrong one finds nothing
+        registry.get("ЖЛБ-1/2026-(1)/07.01.2026")
+    # the case goes on: the next follow-up takes the next sequence, in the current form
+    nxt = registry.register(command(kind="follow_up", related_index=new_case.index), [], "c", None).registration
+    assert nxt.index == "ЖЛБ-1/2026-(2)/06.01.2026"

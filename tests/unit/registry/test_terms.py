@@ -45,7 +45,7 @@ def test_orthodox_easter_is_not_a_working_day():
 def test_operator_table_adds_day_off_and_working_saturday():
     cal = WorkingCalendar.from_table([{"date": "2026-11-27", "kind": "day_off", "reason": "РМС"},
                                       {"date": "2026-11-28", "kind": "working_day", "reason": "отработване"}])
-    assert cal.non_working_reason(dt.date(2026, 11, 27)) == "РМС"
+    assert cal.non_working_reason(dt.date(2026, 11, 27)) == "неприсъствен ден (РМС)"
     assert cal.is_working(dt.date(2026, 11, 28))
 
 
