@@ -74,19 +74,20 @@ def compose(consumer: str, message, reason: str, errors: Sequence[dict] = (), st
 
 def where_original(d: DeadLetter) -> str:
     """"inline", "object storage" or "its topic" (see :func:`compose`)."""
-    if d.original_value_b64 is not None:
-        return "inline"
-    return "object storage" if d.original_stored is not None else "its topic"
+    if d.original_stored is not None:
+        return "object storage"
+    return "inline" if d.original_value_b64 or not d.original_size else "its topic"
 
 
 def original_of(d: DeadLetter, store=None, bootstrap: Optional[str] = None) -> tuple[Optional[bytes], list, bytes]:
     """The original message ``(key, headers, value)`` of a dead letter, from wherever it is
     kept; checked against its SHA-256 when the dead letter has one."""
-    if d.original_value_b64 is not None:
+    kept = where_original(d)
+    if kept == "inline":
         key = base64.b64decode(d.original_key_b64) if d.original_key_b64 is not None else None
         found = key, [(h.name, base64.b64decode(h.value_b64)) for h in d.original_headers], \
             base64.b64decode(d.original_value_b64)
-    elif d.original_stored is not None:
+    elif kept == "object storage":
         found = store.get(d.original_stored.bucket, d.original_stored.object_key)
     else:
         found = _from_topic(bootstrap, d)

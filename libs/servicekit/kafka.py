@@ -323,7 +323,7 @@ class KafkaConsume(Entrypoint):
         try:
             envelope.body()
         except ValidationError as exc:
-            self.dead_letter(message, f"invalid event: {envelope.event_type} v{envelope.schema_version} with wrong fields",
+            self.dead_letter(message, scrub(f"invalid event: {envelope.event_type} v{envelope.schema_version} with wrong fields"),
                              field_errors(exc, "data."))
             return
         except ValueError as exc:  # an unknown event type
@@ -401,7 +401,7 @@ class KafkaConsume(Entrypoint):
                 if self._stopping:  # uncommitted: it comes again after the restart
                     raise Unavailable("dead-letters", 0) from None
                 time.sleep(min(self.backoff_s * 2 ** min(failures - 1, 10), self.dead_letter_backoff_max_s))
-        if letter.original_value_b64 is None and letter.original_stored is None:
+        if dead_letters.where_original(letter) == "its topic":
             logs.event(log, "dead_letter_original_not_kept", logging.ERROR, **where, size=letter.original_size,
                        sha256=letter.original_sha256)
         logs.event(log, "event_dead_lettered", logging.ERROR, **where, reason=reason[:300],

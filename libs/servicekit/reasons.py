@@ -25,7 +25,7 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[dict]:
     have quoted it."""
     out = []
     for err in exc.errors(include_url=False)[:MAX_ERRORS]:
-        field = prefix + ".".join(str(p) for p in err["loc"])
+        field = scrub(prefix + ".".join(str(p) for p in err["loc"]))  # a dict's keys come from the input
         message = _without(translate(err), err.get("input"))
         out.append({"field": field[:MAX_FIELD], "message": message[:MAX_MESSAGE]})
     return out

@@ -180,7 +180,7 @@ class StoredOriginal(WireModel):
 class DeadLetter(EventBody):
     """An event a consumer could not process, kept with the reason (and what it takes to send
     it again unchanged: ``python -m servicekit.dead_letters replay``). The original is inline
-    (``original_value_b64``), or in object storage (``original_stored``) when the dead letter
+    (``original_value_b64``, empty otherwise), or in object storage (``original_stored``) when the dead letter
     would not fit in a Kafka message, or, if neither could be written, only on its own topic
     at ``partition``/``offset``. The reason and errors name fields, never their values."""
 
@@ -192,7 +192,8 @@ class DeadLetter(EventBody):
     offset: int
     reason: str = Field(description="Why, without any value from the message")
     errors: list[DeadLetterFieldError] = Field(default_factory=list, description="Field by field, for a rejected event")
-    original_value_b64: Optional[str] = Field(None, description="The original message bytes, base64 (None when not inline)")
+    original_value_b64: str = Field("", description="The original message bytes, base64; empty when not inline "
+                                                    "(original_stored, or only on its topic)")
     original_key_b64: Optional[str] = Field(None, description="The original message key, base64")
     original_headers: list[KafkaHeader] = Field(default_factory=list, description="The original message headers")
     original_size: Optional[int] = Field(None, ge=0, description="Length of the original value in bytes")

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition  # noqa: F401
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from delovod_proto.envelope import Envelope
 from delovod_proto.events import Contact, EportalSubmission

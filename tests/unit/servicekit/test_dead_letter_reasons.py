@@ -84,3 +84,12 @@ def test_many_errors_are_capped():
     with pytest.raises(ValidationError) as caught:
         Many(xs=["a"] * 100)
     assert len(field_errors(caught.value)) == 20
+
+
+def test_a_field_named_by_the_input_is_scrubbed_too():
+    class Loose(BaseModel):
+        model_config = {"extra": "forbid"}
+
+    with pytest.raises(ValidationError) as caught:
+        Loose(**{EMAIL: 1})
+    assert EMAIL not in str(field_errors(caught.value))
