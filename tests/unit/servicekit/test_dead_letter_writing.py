@@ -128,3 +128,18 @@ def test_the_log_line_names_fields_not_values(caplog):
         [{"field": "sender.email", "message": "Невалиден адрес на електронна поща."}])
     [line] = [r for r in caplog.records if r.getMessage() == "event_dead_lettered"]
     assert line.ctx["fields"] == ["sender.email"] and "petya" not in str(line.ctx)
+
+
+def test_a_dead_letter_kafka_finds_too_large_is_sent_again_with_its_original_in_the_store():
+    """Cannot be with INLINE_LIMIT under Kafka's limit; should a broker's limit be lower, the
+    original goes to the store rather than stopping the consumer."""
+    from kafka.errors import MessageSizeTooLargeError
+
+    class Small(Producer):
+        def send(self, topic, value, key, headers):
+            if len(value) > 2000:
+                raise MessageSizeTooLargeError("The message is too large")
+            return super().send(topic, value, key, headers)
+    producer, store = Small(), Store()
+    entrypoint(producer, store).dead_letter(record(b"q" * 5000), "invalid event")
+    assert dead_letters.where_original(producer.sent[0]) == "object storage" and len(store.kept) == 1
