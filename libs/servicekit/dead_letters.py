@@ -10,24 +10,111 @@ topic). Every consumer deduplicates on the event's id (the registry on the porta
 submission id), so replaying twice, or replaying something that was meanwhile handled,
 changes nothing. What was replayed is printed; the dead letters themselves stay (the topic
 is the record of what failed and why). ``make dead-letters`` lists them.
+
+The writing side is :func:`compose` (the consumer entrypoint, ``servicekit.kafka``, sends
+what it makes). A dead letter always fits in a Kafka message: an original that would make it
+larger than ``INLINE_LIMIT`` is kept in object storage (``servicekit.originals``) and the
+dead letter holds the reference, the size and the SHA-256; a replay fetches it back. If even
+that cannot be written, the dead letter holds only the size and hash and the original is
+read back from its own topic, at its offset, while the topic retains it.
 """
 from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import sys
-from typing import Iterable, Iterator, Optional
+from datetime import datetime, timezone
+from typing import Iterable, Iterator, Optional, Sequence
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from pydantic import ValidationError
 
 from delovod_proto import topics
 from delovod_proto.envelope import Envelope
-from delovod_proto.events import DeadLetter
+from delovod_proto.events import DeadLetter, DeadLetterFieldError, KafkaHeader, StoredOriginal
+
+from .reasons import MAX_ERRORS, MAX_REASON
 
 REPLAY_HEADER = "delovod-replay-of"
+# Largest dead letter (JSON) that carries its original inline: half of Kafka's limit on a
+# message (the broker's message.max.bytes, 1048588 by default; the producer's
+# max_request_size, 1048576), so a dead letter, base64 and all, always fits.
+INLINE_LIMIT = 512 * 1024
+
+
+def compose(consumer: str, message, reason: str, errors: Sequence[dict] = (), store=None,
+            limit: int = INLINE_LIMIT) -> DeadLetter:
+    """The dead letter of a Kafka ``message`` (a kafka-python ConsumerRecord) that ``consumer``
+    gave up on. Its original goes inline if the dead letter stays within ``limit`` bytes, else
+    to ``store`` (an :class:`~servicekit.originals.OriginalsStore`; its failure raises), else,
+    with no store, nowhere: it stays on its topic. ``reason`` and ``errors`` must hold no
+    values from the message (``servicekit.reasons``)."""
+    value = message.value or b""
+    headers = list(message.headers or [])
+    common = dict(consumer=consumer, original_topic=message.topic, partition=message.partition,
+                  offset=message.offset, reason=reason[:MAX_REASON],
+                  errors=[DeadLetterFieldError(**e) for e in list(errors)[:MAX_ERRORS]],
+                  original_size=len(value), original_sha256=hashlib.sha256(value).hexdigest(),
+                  failed_at=datetime.now(timezone.utc))
+    inline = DeadLetter(
+        **common, original_value_b64=base64.b64encode(value).decode(),
+        original_key_b64=base64.b64encode(message.key).decode() if message.key is not None else None,
+        original_headers=[KafkaHeader(name=k, value_b64=base64.b64encode(v or b"").decode()) for k, v in headers])
+    if len(inline.model_dump_json()) <= limit:
+        return inline
+    if store is None:
+        return DeadLetter(**common)
+    object_key = f"{consumer}/{message.topic}/{message.partition}/{message.offset}.json"
+    store.put(object_key, message.key, headers, value)
+    return DeadLetter(**common, original_stored=StoredOriginal(bucket=store.bucket, object_key=object_key))
+
+
+def where_original(d: DeadLetter) -> str:
+    """"inline", "object storage" or "its topic" (see :func:`compose`)."""
+    if d.original_stored is not None:
+        return "object storage"
+    return "inline" if d.original_value_b64 or not d.original_size else "its topic"
+
+
+def original_of(d: DeadLetter, store=None, bootstrap: Optional[str] = None) -> tuple[Optional[bytes], list, bytes]:
+    """The original message ``(key, headers, value)`` of a dead letter, from wherever it is
+    kept; checked against its SHA-256 when the dead letter has one."""
+    kept = where_original(d)
+    if kept == "inline":
+        key = base64.b64decode(d.original_key_b64) if d.original_key_b64 is not None else None
+        found = key, [(h.name, base64.b64decode(h.value_b64)) for h in d.original_headers], \
+            base64.b64decode(d.original_value_b64)
+    elif kept == "object storage":
+        found = store.get(d.original_stored.bucket, d.original_stored.object_key)
+    else:
+        found = _from_topic(bootstrap, d)
+    if d.original_sha256 is not None and hashlib.sha256(found[2]).hexdigest() != d.original_sha256:
+        raise LookupError(f"the original of {d.original_topic} {d.partition}:{d.offset} does not match its SHA-256")
+    return found
+
+
+def _from_topic(bootstrap: str, d: DeadLetter, timeout_s: float = 30.0):
+    """The message at the dead letter's partition and offset of its own topic."""
+    import time
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False,
+                             fetch_max_bytes=64 * 2**20, max_partition_fetch_bytes=64 * 2**20)
+    try:
+        tp = TopicPartition(d.original_topic, d.partition)
+        consumer.assign([tp])
+        consumer.seek(tp, d.offset)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for m in consumer.poll(timeout_ms=1000).get(tp, []):
+                if m.offset == d.offset:
+                    return m.key, list(m.headers or []), m.value or b""
+                raise LookupError(f"{d.original_topic} {d.partition}:{d.offset} is no longer retained")
+        raise LookupError(f"{d.original_topic} {d.partition}:{d.offset} could not be read within {timeout_s:g} s")
+    finally:
+        consumer.close()
 
 
 def read_all(bootstrap: str) -> Iterator[tuple[str, DeadLetter]]:
@@ -64,16 +151,22 @@ def chosen(letters: Iterable[tuple[str, DeadLetter]], consumer: Optional[str] = 
             and (not at or where in at)]
 
 
-def replay(bootstrap: str, letters: list[tuple[str, DeadLetter]]) -> int:
-    """Send each dead letter's original message again; returns how many."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all")
+def replay(bootstrap: str, letters: list[tuple[str, DeadLetter]], store=None) -> int:
+    """Send each dead letter's original message again; returns how many. ``store`` (an
+    :class:`~servicekit.originals.OriginalsStore`) is needed for originals kept there."""
+    if store is None and any(d.original_stored is not None for _, d in letters):
+        from .originals import OriginalsStore
+        from .settings import KitSettings
+
+        store = OriginalsStore.from_settings(KitSettings())
+    originals = [original_of(d, store, bootstrap) for _, d in letters]  # all found before any is sent
+    # an original may be up to the broker's limit; the broker, not this client, decides
+    producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all", max_request_size=16 * 2**20)
     try:
         futures = [producer.send(
-            d.original_topic, value=base64.b64decode(d.original_value_b64),
-            key=base64.b64decode(d.original_key_b64) if d.original_key_b64 is not None else None,
-            headers=[(h.name, base64.b64decode(h.value_b64)) for h in d.original_headers
-                     if h.name != REPLAY_HEADER] + [(REPLAY_HEADER, where.encode())])
-            for where, d in letters]
+            d.original_topic, value=value, key=key,
+            headers=[(n, v) for n, v in headers if n != REPLAY_HEADER] + [(REPLAY_HEADER, where.encode())])
+            for (where, d), (key, headers, value) in zip(letters, originals)]
         for future in futures:
             future.get(timeout=30)
     finally:
@@ -83,7 +176,8 @@ def replay(bootstrap: str, letters: list[tuple[str, DeadLetter]]) -> int:
 
 def _summary(where: str, d: DeadLetter) -> dict:
     return {"dead_letter": where, "consumer": d.consumer, "topic": d.original_topic,
-            "at": f"{d.partition}:{d.offset}", "failed_at": d.failed_at.isoformat(), "reason": d.reason[:300]}
+            "at": f"{d.partition}:{d.offset}", "failed_at": d.failed_at.isoformat(), "reason": d.reason[:300],
+            "errors": [e.model_dump() for e in d.errors], "size": d.original_size, "original": where_original(d)}
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -8,10 +8,8 @@ versions of nameko and kafka-python, so it is not a dependency).
 """
 from __future__ import annotations
 
-import base64
 import logging
 import time
-from datetime import datetime, timezone
 from typing import Iterable
 
 from eventlet import GreenPool, spawn
@@ -24,10 +22,11 @@ from pydantic import ValidationError
 
 from delovod_proto import topics
 from delovod_proto.envelope import Envelope
-from delovod_proto.events import DeadLetter, KafkaHeader
 
-from . import logs
+from . import dead_letters, logs
 from .errors import Unavailable
+from .originals import OriginalsStore
+from .reasons import describe, field_errors, scrub
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,14 @@ REBALANCING = (kafka_errors.RebalanceInProgressError, kafka_errors.CommitFailedE
 
 
 class PermanentFailure(Exception):
-    """Raised by a handler for a message that can never succeed: dead-letter it now."""
+    """Raised by a handler for a message that can never succeed: dead-letter it now.
+    ``reason`` and ``errors`` (``[{"field", "message"}]``) go into the dead letter and the
+    log as they are, so they name fields and never quote values (``servicekit.reasons``);
+    raise it ``from None``, or the log's traceback shows the exception it replaces."""
+
+    def __init__(self, reason: str, errors: Iterable[dict] = ()):
+        super().__init__(reason)
+        self.reason, self.errors = reason, list(errors)
 
 
 class KafkaPublisher(DependencyProvider):
@@ -126,8 +132,10 @@ class KafkaConsume(Entrypoint):
         super().__init__(**kwargs)
 
     def setup(self):
-        self.bootstrap = self.container.config["SETTINGS"].kit.kafka_bootstrap
+        kit = self.container.config["SETTINGS"].kit
+        self.bootstrap = kit.kafka_bootstrap
         self.group_id = f"{self.container.service_name}.{self.method_name}"
+        self.originals = OriginalsStore.from_settings(kit)
 
     # kafka-python 3.0.12 can leave a member "half-joined" (docs/decisions.md, "Kafka
     # consumers"): rebalancing, with no rejoin pending and heartbeats off, forever; the broker
@@ -309,9 +317,17 @@ class KafkaConsume(Entrypoint):
     def handle_message(self, message) -> None:
         try:
             envelope = Envelope.model_validate_json(message.value)
+        except ValidationError as exc:
+            self.dead_letter(message, "invalid event: not an envelope", field_errors(exc))
+            return
+        try:
             envelope.body()
-        except (ValidationError, ValueError) as exc:
-            self.dead_letter(message, f"invalid event: {exc}")
+        except ValidationError as exc:
+            self.dead_letter(message, scrub(f"invalid event: {envelope.event_type} v{envelope.schema_version} with wrong fields"),
+                             field_errors(exc, "data."))
+            return
+        except ValueError as exc:  # an unknown event type
+            self.dead_letter(message, f"invalid event: {scrub(str(exc))}")
             return
         context = {k: v.decode() for k, v in (message.headers or []) if k in ("traceparent", "tracestate")}
         error = None
@@ -321,7 +337,7 @@ class KafkaConsume(Entrypoint):
             if error is None:
                 return
             if isinstance(error, PermanentFailure):
-                self.dead_letter(message, f"rejected: {error}")
+                self.dead_letter(message, f"rejected: {error.reason}", error.errors)
                 return
             if isinstance(error, Unavailable):
                 # a service it needs does not answer: not this message's fault, so it waits
@@ -335,9 +351,10 @@ class KafkaConsume(Entrypoint):
                 continue
             attempt += 1
             logs.event(log, "kafka_handler_failed", logging.WARNING, topic=self.topic,
-                       offset=message.offset, attempt=attempt, error=repr(error))
+                       offset=message.offset, attempt=attempt, error=describe(error))
             time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 10))
-        self.dead_letter(message, f"handler failed {self.max_attempts} times: {error!r}")
+        self.dead_letter(message, f"handler failed {self.max_attempts} times: {describe(error)}",
+                         field_errors(error) if isinstance(error, ValidationError) else ())
 
     def run_worker(self, envelope: Envelope, context: dict):
         done = Event()
@@ -350,20 +367,45 @@ class KafkaConsume(Entrypoint):
                                     handle_result=handle_result)
         return done.wait()
 
-    def dead_letter(self, message, reason: str) -> None:
-        body = DeadLetter(
-            consumer=self.group_id, original_topic=message.topic, partition=message.partition,
-            offset=message.offset, reason=reason[:4000],
-            original_value_b64=base64.b64encode(message.value or b"").decode(),
-            original_key_b64=base64.b64encode(message.key).decode() if message.key is not None else None,
-            original_headers=[KafkaHeader(name=k, value_b64=base64.b64encode(v or b"").decode())
-                              for k, v in (message.headers or [])],
-            failed_at=datetime.now(timezone.utc))
-        envelope = Envelope.wrap(body, source=self.container.service_name,
-                                 correlation_id=f"{message.topic}/{message.partition}/{message.offset}")
-        send_envelope(self.producer, topics.DEAD_LETTERS, envelope)
-        logs.event(log, "event_dead_lettered", logging.ERROR, topic=message.topic,
-                   offset=message.offset, reason=reason[:300])
+    # A dead letter that cannot be written is retried, with backoff up to this, for as long as
+    # it takes (the consumer waits, loudly, and goes on once Kafka takes it); an original that
+    # object storage refuses this many times is left on its own topic instead.
+    dead_letter_backoff_max_s = 30.0
+    store_attempts = 3
+
+    def dead_letter(self, message, reason: str, errors: Iterable[dict] = ()) -> None:
+        """Write the dead letter of ``message`` (see ``dead_letters.compose``). Never raises
+        while the consumer runs: a failure is logged (ERROR ``dead_letter_failed``) and tried
+        again, so one message can never stop a consumer for good."""
+        errors = list(errors)
+        where = dict(topic=message.topic, partition=message.partition, offset=message.offset)
+        failures = store_failures = 0
+        limit = dead_letters.INLINE_LIMIT
+        while True:
+            store = self.originals if store_failures < self.store_attempts else None
+            step = "store"
+            try:
+                letter = dead_letters.compose(self.group_id, message, reason, errors, store, limit)
+                step = "send"
+                envelope = Envelope.wrap(letter, source=self.container.service_name,
+                                         correlation_id=f"{message.topic}/{message.partition}/{message.offset}")
+                send_envelope(self.producer, topics.DEAD_LETTERS, envelope)
+                break
+            except Exception as exc:
+                failures += 1
+                store_failures += step == "store"
+                if isinstance(exc, kafka_errors.MessageSizeTooLargeError):
+                    limit = 0  # cannot be with INLINE_LIMIT; if it is, the original goes to the store
+                logs.event(log, "dead_letter_failed", logging.ERROR, **where, attempt=failures, step=step,
+                           error=describe(exc))
+                if self._stopping:  # uncommitted: it comes again after the restart
+                    raise Unavailable("dead-letters", 0) from None
+                time.sleep(min(self.backoff_s * 2 ** min(failures - 1, 10), self.dead_letter_backoff_max_s))
+        if dead_letters.where_original(letter) == "its topic":
+            logs.event(log, "dead_letter_original_not_kept", logging.ERROR, **where, size=letter.original_size,
+                       sha256=letter.original_sha256)
+        logs.event(log, "event_dead_lettered", logging.ERROR, **where, reason=reason[:300],
+                   fields=[e["field"] for e in errors], original=dead_letters.where_original(letter))
 
 
 consume = KafkaConsume.decorator

@@ -26,6 +26,10 @@ class KitSettings(BaseSettings):
     public_base_url: str = Field("http://127.0.0.1:8002", description="Base URL of the public status pages (printed in QR codes and emails)")
     timezone: str = Field("Europe/Sofia", description="Administration's time zone: registration dates and due dates are local dates")
     log_level: str = Field("INFO", description="Python log level")
+    dead_letters_s3_endpoint: str = Field("http://127.0.0.1:8333", description="S3 endpoint keeping the originals of dead letters too large for Kafka")
+    dead_letters_s3_access_key: str = Field("delovod-local", description="S3 access key for the dead letters' bucket")
+    dead_letters_s3_secret_key: str = Field("delovod-local-secret", description="S3 secret key for the dead letters' bucket")
+    dead_letters_s3_bucket: str = Field("delovod-dead-letters", description="Bucket for the originals of large dead letters (created on first use; its access and retention are the dead-letter topic's)")
 
 
 class ServiceSettings(BaseSettings):

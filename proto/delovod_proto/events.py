@@ -162,9 +162,27 @@ class KafkaHeader(WireModel):
     value_b64: str
 
 
+class DeadLetterFieldError(WireModel):
+    """Which field of a rejected event was wrong and why; never the field's value."""
+
+    field: str = Field(description="Dotted path of the field, e.g. 'data.applicant.email' ('' for the whole event)")
+    message: str = Field(description="What is wrong with it (Bulgarian, as a clerk would be told)")
+
+
+class StoredOriginal(WireModel):
+    """Where a dead letter's original message is kept when it is too large to travel inside
+    the dead letter: one JSON object ``{key_b64, headers, value_b64}`` in object storage."""
+
+    bucket: str
+    object_key: str
+
+
 class DeadLetter(EventBody):
-    """An event a consumer could not process, kept whole with the reason (and what it takes
-    to send it again unchanged: ``python -m servicekit.dead_letters replay``)."""
+    """An event a consumer could not process, kept with the reason (and what it takes to send
+    it again unchanged: ``python -m servicekit.dead_letters replay``). The original is inline
+    (``original_value_b64``, empty otherwise), or in object storage (``original_stored``) when the dead letter
+    would not fit in a Kafka message, or, if neither could be written, only on its own topic
+    at ``partition``/``offset``. The reason and errors name fields, never their values."""
 
     TOPIC: ClassVar[str] = topics.DEAD_LETTERS
 
@@ -172,10 +190,15 @@ class DeadLetter(EventBody):
     original_topic: str
     partition: int
     offset: int
-    reason: str
-    original_value_b64: str = Field(description="The original message bytes, base64")
+    reason: str = Field(description="Why, without any value from the message")
+    errors: list[DeadLetterFieldError] = Field(default_factory=list, description="Field by field, for a rejected event")
+    original_value_b64: str = Field("", description="The original message bytes, base64; empty when not inline "
+                                                    "(original_stored, or only on its topic)")
     original_key_b64: Optional[str] = Field(None, description="The original message key, base64")
     original_headers: list[KafkaHeader] = Field(default_factory=list, description="The original message headers")
+    original_size: Optional[int] = Field(None, ge=0, description="Length of the original value in bytes")
+    original_sha256: Optional[str] = Field(None, description="SHA-256 of the original value, hex")
+    original_stored: Optional[StoredOriginal] = Field(None, description="Where the original is, when not inline")
     failed_at: dt.datetime
 
 

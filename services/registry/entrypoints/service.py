@@ -220,7 +220,7 @@ class RegistryService:
             done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc),
                                                hold=self.app.uploads.hold)
         except Rejected as exc:
-            raise PermanentFailure(f"{exc.detail} {exc.errors or ''}".strip())
+            raise PermanentFailure(exc.detail, exc.errors) from None  # fields, never values: no traceback
         # Back only when its events are out: the consumer commits the submission after that,
         # so a failure before means the submission comes again (its outbox).
         self._completer().submit(done, wait=True)

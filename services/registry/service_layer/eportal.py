@@ -5,8 +5,12 @@ import contextlib
 import uuid
 from typing import Callable, ContextManager
 
+from pydantic import ValidationError
+
 from delovod_proto.events import EportalSubmission
 from delovod_proto.vocabulary import ReceivedChannel
+
+from servicekit.reasons import field_errors
 
 from ..domain.commands import RegisterDocument, Sender
 from .ports import SubmissionTaken
@@ -47,8 +51,9 @@ def register_submission(registry: Registry, submission: EportalSubmission, catal
             return _again(registry, earlier)
     try:
         command = to_command(submission)
-    except ValueError as exc:
-        raise Rejected(422, f"Невалидно подаване: {exc}")
+    except ValueError as exc:  # the errors name the fields, never their values (personal data)
+        raise Rejected(422, "Невалидно подаване: данните на подателя или документа са невалидни.",
+                       errors=field_errors(exc) if isinstance(exc, ValidationError) else []) from None
 
     def missing(att):
         return Rejected(422, f"Липсва прикаченият файл {att.bucket}/{att.object_key}.")
