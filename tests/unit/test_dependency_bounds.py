@@ -127,3 +127,30 @@ def test_rpc_clients_give_up_after_the_configured_time():
         with pytest.raises(Unavailable) as err:
             call()
         assert err.value.service == service and time.monotonic() - started < 1
+
+
+class StuckPublish:
+    """A nameko method proxy whose request's publish waits for a broker confirm that comes late."""
+
+    def __init__(self, confirm_after_s: float):
+        self.confirm_after_s, self.published = confirm_after_s, False
+
+    def call_async(self, request):
+        eventlet.sleep(self.confirm_after_s)
+        self.published = True
+        return self
+
+    def result(self):
+        return {"late": True}
+
+
+def test_an_rpc_whose_publish_hangs_gives_up_in_time_and_leaves_the_publish_to_finish():
+    from servicekit.errors import call_rpc
+
+    method = StuckPublish(confirm_after_s=0.3)
+    started = time.monotonic()
+    with pytest.raises(Unavailable):
+        call_rpc("catalogue", method, {"x": 1}, timeout_s=0.05)
+    assert time.monotonic() - started < 0.25 and not method.published
+    eventlet.sleep(0.4)
+    assert method.published  # never interrupted: its channel goes back to the pool with no confirm outstanding
