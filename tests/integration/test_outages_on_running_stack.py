@@ -85,7 +85,7 @@ def test_a_paused_dependency_is_a_503_within_its_bound_and_takes_no_number(port,
     assert refused.status_code == 503, refused.text
     assert refused.headers["Content-Type"] == "application/problem+json" and refused.headers["Retry-After"] == "60"
     assert dependency in refused.json()["detail"]
-    assert BOUND_S - 1 < elapsed < BOUND_S + 5, elapsed
+    assert elapsed < BOUND_S + 5, elapsed  # sooner when the client sees the server down first (a failed heartbeat)
     after = until(lambda: (r := register(document)).status_code == 201 and r, timeout_s=60,
                   what="registering after the pause")
     assert number(after) == number(before) + 1
