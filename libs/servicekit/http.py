@@ -49,10 +49,28 @@ HTTP_DETAILS_BG = {400: "Заявката не може да бъде проче
                    415: "Този вид съдържание не се приема."}
 
 
+RETRY_AFTER_S = 60
+# What a clerk or an official reads when a dependency does not answer (Bulgarian, in the nominative)
+DEPENDENCIES_BG = {"s3": "хранилището за сканирани файлове", "mongodb": "базата данни",
+                   "catalogue": "каталогът на услугите", "registry": "регистърът", "status": "услугата за статус"}
+
+
+def unavailable(exc, path: str) -> Response:
+    """The 503 for a dependency that refused or did not answer in time, with ``Retry-After``."""
+    what = DEPENDENCIES_BG.get(exc.service)
+    detail = (f"Услугата временно не може да изпълни заявката: {what} не отговаря. " if what
+              else "Услугата временно не отговаря. ") + "Опитайте отново след минута."
+    response = Problem(503, "Service Unavailable", detail).response(path)
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 def handle_problems(fn):
     """Decorator for ``@http`` methods: turn :class:`Problem` into a problem+json response;
-    a service that did not answer in time into 503, anything unexpected into a logged 500,
-    both problem+json too (never a stack trace to the caller)."""
+    a dependency that refused or did not answer in time (:class:`~servicekit.errors.Unavailable`,
+    raised by the adapters and the RPC deadline) into 503 with ``Retry-After``, anything
+    unexpected into a logged 500, all problem+json (never a stack trace to the caller).
+    Every 503 carries ``Retry-After``."""
     import logging
 
     from werkzeug.exceptions import HTTPException
@@ -67,16 +85,17 @@ def handle_problems(fn):
         try:
             return fn(self, request, *args, **kwargs)
         except Problem as problem:
-            return problem.response(request.path)
+            response = problem.response(request.path)
+            if problem.status == 503:
+                response.headers.setdefault("Retry-After", str(RETRY_AFTER_S))
+            return response
         except HTTPException as exc:  # werkzeug's own (a body it cannot read, too large, ...): keep its status
             return Problem(exc.code or 400, exc.name, HTTP_DETAILS_BG.get(exc.code, "Заявката не може да бъде "
                                                                                      "обработена.")).response(request.path)
         except Unavailable as exc:
-            logs.event(log, "dependency_unavailable", logging.WARNING, path=request.path, service=exc.service)
-            response = Problem(503, "Service Unavailable", "Услугата временно не отговаря; опитайте отново след "
-                                                           "минута.").response(request.path)
-            response.headers["Retry-After"] = "60"
-            return response
+            logs.event(log, "dependency_unavailable", logging.WARNING, path=request.path, service=exc.service,
+                       error=str(exc))
+            return unavailable(exc, request.path)
         except Exception:
             log.exception("unexpected_error", extra={"ctx": {"path": request.path}})
             return Problem(500, "Internal Server Error", "Вътрешна грешка; опитайте отново. Ако се повтаря, "

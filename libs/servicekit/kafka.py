@@ -8,6 +8,7 @@ versions of nameko and kafka-python, so it is not a dependency).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from typing import Iterable
@@ -31,10 +32,23 @@ from .reasons import describe, field_errors, scrub
 log = logging.getLogger(__name__)
 
 
-def make_producer(bootstrap: str) -> KafkaProducer:
-    """A producer that waits for the broker's acknowledgement of every write."""
+def make_producer(bootstrap: str, kit=None) -> KafkaProducer:
+    """A producer that waits for the broker's acknowledgement of every write, each send
+    bounded in time by ``kit`` (the shared settings; read from the environment once per
+    process when not given): kafka-python's own defaults let a send block 60 s for
+    metadata and keep an event up to 2 minutes."""
+    kit = kit or _kit_settings()
     return KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all",
-                         retries=5, linger_ms=0, max_in_flight_requests_per_connection=1)
+                         retries=5, linger_ms=0, max_in_flight_requests_per_connection=1,
+                         max_block_ms=kit.kafka_max_block_ms, request_timeout_ms=kit.kafka_request_timeout_ms,
+                         delivery_timeout_ms=max(kit.kafka_delivery_timeout_ms, kit.kafka_request_timeout_ms))
+
+
+@functools.lru_cache(maxsize=1)
+def _kit_settings():
+    from .settings import KitSettings
+
+    return KitSettings()
 
 
 def envelope_headers(envelope: Envelope) -> list[tuple[str, bytes]]:

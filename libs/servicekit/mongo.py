@@ -1,15 +1,35 @@
-"""MongoDB connections: one mongoengine alias per service, from its own URI."""
+"""MongoDB connections: one mongoengine alias per service, from its own URI, every
+operation bounded in time; and the decorator that makes the adapters' outage errors
+:class:`~servicekit.errors.Unavailable`."""
 from __future__ import annotations
 
 import uuid
 
 import mongoengine
+from pymongo.errors import ConnectionFailure, ExecutionTimeout
+
+from .errors import outages_unavailable
+
+# Refused, unreachable, no answer within the client's timeouts (ConnectionFailure covers
+# server selection, network errors and timeouts, a pool cancelled by a failed heartbeat),
+# or the server gave up at the operation's deadline (maxTimeMS, sent by timeoutMS).
+OUTAGES = (ConnectionFailure, ExecutionTimeout)
+
+# Class decorator for each Mongo adapter: its outages become Unavailable("mongodb").
+unavailable_when_down = outages_unavailable("mongodb", OUTAGES)
 
 
-def connect(alias: str, uri: str) -> None:
-    """(Re)connect ``alias`` to ``uri``; documents declare ``db_alias`` = alias."""
+def connect(alias: str, uri: str, *, operation_timeout_ms: int = 10_000, connect_timeout_ms: int = 3_000,
+            server_selection_timeout_ms: int = 5_000) -> None:
+    """(Re)connect ``alias`` to ``uri``; documents declare ``db_alias`` = alias.
+
+    ``operation_timeout_ms`` is pymongo's client-side operation timeout (``timeoutMS``):
+    one bound for the whole operation, server selection and a retry included, also sent
+    to the server as ``maxTimeMS``. A socket timeout alone would allow twice as long
+    (a retryable read or write is tried again) and nothing for server selection."""
     mongoengine.disconnect(alias)
-    mongoengine.connect(alias=alias, host=uri, serverSelectionTimeoutMS=5000, uuidRepresentation="standard")
+    mongoengine.connect(alias=alias, host=uri, uuidRepresentation="standard", timeoutMS=operation_timeout_ms,
+                        connectTimeoutMS=connect_timeout_ms, serverSelectionTimeoutMS=server_selection_timeout_ms)
 
 
 def ensure_indexes(*document_classes) -> None:

@@ -20,7 +20,11 @@ class KitSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DELOVOD_", frozen=True)
 
     amqp_uri: str = Field("amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ URI for nameko RPC")
+    rpc_timeout_s: float = Field(10.0, gt=0, description="How long an RPC call to another service waits for its answer; then the caller answers 503 (an HTTP request) or waits and retries (an event)")
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
+    kafka_max_block_ms: int = Field(5_000, ge=100, description="How long sending an event may wait for the broker's metadata or for room in the producer's buffer before it fails")
+    kafka_request_timeout_ms: int = Field(10_000, ge=100, description="How long the producer waits for the broker's answer to one request before it retries or fails")
+    kafka_delivery_timeout_ms: int = Field(30_000, ge=100, description="Upper bound on an event's delivery, retries included: then it is reported failed (its outbox pointer stays and the relay sends it again); at least the request timeout")
     auth_secret_file: Path = Field(LOCAL / "secrets" / "jwt-secret", description="File holding the HS256 key that signs staff tokens")
     access_code_keys_file: Path = Field(LOCAL / "secrets" / "access-code-keys", description="File of keys (`<id> <hex>` per line, the first signs) for the citizens' access-code hashes; registry and status share it")
     public_base_url: str = Field("http://127.0.0.1:8002", description="Base URL of the public status pages (printed in QR codes and emails)")
@@ -41,7 +45,16 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(8000, description="HTTP port")
     max_workers: int = Field(20, ge=1, description="Nameko workers at once in a process (HTTP requests, events, RPC calls, timers)")
     mongo_uri: str = Field("mongodb://127.0.0.1:27017/delovod", description="MongoDB URI; each service owns its database")
+    mongo_operation_timeout_ms: int = Field(10_000, ge=100, description="Bound on one MongoDB operation, server selection and a retry included (pymongo timeoutMS); then the caller answers 503 or retries later")
+    mongo_connect_timeout_ms: int = Field(3_000, ge=100, description="How long opening a connection to MongoDB may take (also bounds each heartbeat)")
+    mongo_server_selection_timeout_ms: int = Field(5_000, ge=100, description="How long an operation waits for a reachable MongoDB server")
     kit: KitSettings = Field(default_factory=KitSettings, exclude=True)
+
+    def mongo_timeouts(self) -> dict:
+        """Keyword arguments of :func:`servicekit.mongo.connect`."""
+        return {"operation_timeout_ms": self.mongo_operation_timeout_ms,
+                "connect_timeout_ms": self.mongo_connect_timeout_ms,
+                "server_selection_timeout_ms": self.mongo_server_selection_timeout_ms}
 
     def auth_secret(self) -> bytes:
         """The token-signing key (``make up`` creates it); read once per process, so a

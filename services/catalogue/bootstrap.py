@@ -20,7 +20,7 @@ def bootstrap(settings: CatalogueSettings, *, repo=None) -> CatalogueApp:
     if repo is None:
         from .adapters.mongo_repository import ALIAS, MongoServiceRepository, ServiceVersionDoc
 
-        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(ServiceVersionDoc)
         repo = MongoServiceRepository()
         outbox = repo.outbox

@@ -24,7 +24,7 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
         from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc, OutcomeDoc,
                                                  RecipientDoc)
 
-        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc)
         repo = MongoNotificationRepository()
         outbox = repo.outbox

@@ -43,18 +43,34 @@ def load_calendar(settings: RegistrySettings, calendar_store=None, audit=lambda 
     return table
 
 
+# Threads that call S3 besides the nameko workers (HTTP requests, e-portal submissions and
+# the relay timer are all workers): the completion thread (entrypoints/completion.py).
+S3_BACKGROUND_THREADS = 1
+
+
+def scan_store(settings: RegistrySettings):
+    """The S3 store, one connection per worker and background thread: with fewer, calls at
+    once opened connections beyond the pool and urllib3 dropped each after use ("Connection
+    pool is full"); now a call beyond them waits for one (``s3_connection_wait_s``)."""
+    from .adapters.s3_store import S3Limits, S3ScanStore
+
+    limits = S3Limits(connect_timeout_s=settings.s3_connect_timeout_s, read_timeout_s=settings.s3_read_timeout_s,
+                      retries=settings.s3_retries, connections=settings.max_workers + S3_BACKGROUND_THREADS,
+                      connection_wait_s=settings.s3_connection_wait_s)
+    return S3ScanStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket,
+                       limits=limits)
+
+
 def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None, calendar_store=None) -> RegistryApp:
     from servicekit.concurrently import green
 
     if store is None:
-        from .adapters.s3_store import S3ScanStore
-
-        store = S3ScanStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket)
+        store = scan_store(settings)
         store.ensure_bucket()
     if repo is None:
         from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
 
-        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(RegistrationDoc, AuditDoc)
         repo = MongoRegistrationRepository(
             concurrently=green, drop_objects=lambda keys: green(*[lambda k=k: store.delete(k) for k in keys]),

@@ -23,7 +23,7 @@ def bootstrap(settings: StatusSettings, *, repo=None, outbox=None, attempts=None
         from .adapters.mongo_attempts import MongoAttemptStore
         from .adapters.mongo_repository import ALIAS, CaseDoc, MongoCaseRepository
 
-        mongo.connect(ALIAS, settings.mongo_uri)
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(CaseDoc)
         repo = MongoCaseRepository()
         outbox = repo.outbox

@@ -6,6 +6,7 @@ from typing import Iterable, Optional
 
 from mongoengine import BooleanField, DateTimeField, DictField, Document, IntField, StringField
 
+from servicekit.mongo import unavailable_when_down
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
@@ -33,6 +34,7 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)
 
 
+@unavailable_when_down
 class MongoServiceRepository:
     """:class:`AbstractServiceRepository` on MongoDB (FerretDB locally); ``_id`` is code:version."""
 

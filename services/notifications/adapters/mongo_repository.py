@@ -16,7 +16,7 @@ from typing import Optional
 from mongoengine import DateTimeField, DictField, Document, IntField, StringField
 
 from delovod_proto.events import Contact
-from servicekit.mongo import Lease, insert_once, upsert
+from servicekit.mongo import Lease, insert_once, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 
 from ..service_layer.dispatcher import Notification
@@ -54,6 +54,7 @@ def _naive(t: dt.datetime) -> dt.datetime:
     return t.astimezone(UTC).replace(tzinfo=None)
 
 
+@unavailable_when_down
 class MongoNotificationRepository:
     def __init__(self, lease_s: float = 120.0):
         self.outbox = MongoOutboxStore(OutcomeDoc)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from servicekit.mongo import insert_once
+from servicekit.mongo import insert_once, unavailable_when_down
 
 from .mongo_repository import RegistrationDoc
 
 DOC_ID = "exceptions"
 
 
+@unavailable_when_down
 class MongoCalendarStore:
     @property
     def _coll(self):

@@ -21,7 +21,7 @@ from mongoengine import DateTimeField, DictField, Document, IntField, ListField,
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from servicekit.concurrently import Concurrently, in_turn
-from servicekit.mongo import Lease, upsert
+from servicekit.mongo import Lease, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
@@ -97,6 +97,7 @@ def _to_domain(d: dict) -> Registration:
         d.get("service_version"), [Scan(**s) for s in d.get("scans", [])], d.get("request_key"))
 
 
+@unavailable_when_down
 class MongoRegistrationRepository:
     """``concurrently`` overlaps independent writes; ``drop_objects(keys)`` deletes
     uploaded scans of a registration that announced them but never claimed its number."""

@@ -1,21 +1,81 @@
 """Scans in S3-compatible object storage through the ``minio`` SDK (MinIO in
-production; SeaweedFS locally, unchanged)."""
+production; SeaweedFS locally, unchanged).
+
+Every call is bounded: minio's own HTTP client would wait 5 minutes to connect and to
+read, and retry 5 times, so a paused server held a clerk for minutes and a refusing one
+for 5 s before a 500. Here the client gets the limits from the settings, and a server
+that refuses, cannot be reached, answers 5xx or does not answer in time is
+:class:`~servicekit.errors.Unavailable` (``s3``): a 503 with ``Retry-After`` to a clerk,
+a wait to the e-portal consumer.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import urlparse
 
+import certifi
+import urllib3
 from minio import Minio
 from minio.commonconfig import CopySource
+from minio.error import ServerError
+from urllib3.exceptions import HTTPError
+
+from servicekit.errors import outages_unavailable
+
+# urllib3's HTTPError covers refused, unreachable, timed out, too many 5xx answers (after
+# the retries) and no free connection in time (EmptyPoolError); ServerError is minio's for
+# a 5xx answer without an S3 error body.
+OUTAGES = (HTTPError, ServerError)
 
 
+@dataclass(frozen=True)
+class S3Limits:
+    """How long and how often one call may try, and how many connections it may use."""
+
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 10.0
+    retries: int = 2  # of a refused connection or a 5xx answer; a request sent and not answered in time is not repeated
+    connections: int = 10  # at most this many open at once; more calls at once wait for one
+    connection_wait_s: float = 5.0  # how long a call waits for a free connection
+
+
+class _BoundedPoolManager(urllib3.PoolManager):
+    """A pool that never holds more than ``maxsize`` connections per host (``block=True``)
+    and makes a call wait at most ``pool_timeout`` for a free one. urllib3 has the
+    setting, but minio passes no ``pool_timeout``, and without it a call would wait for a
+    free connection as long as it takes; so it is added to every call here."""
+
+    def __init__(self, pool_timeout: float, **kw):
+        super().__init__(**kw)
+        self.pool_timeout = pool_timeout
+
+    def urlopen(self, method, url, redirect=True, **kw):
+        kw.setdefault("pool_timeout", self.pool_timeout)
+        return super().urlopen(method, url, redirect=redirect, **kw)
+
+
+def http_client(limits: S3Limits) -> urllib3.PoolManager:
+    """minio's default client (certifi CAs, retried 5xx) with our limits."""
+    return _BoundedPoolManager(
+        limits.connection_wait_s, maxsize=limits.connections, block=True,
+        timeout=urllib3.Timeout(connect=limits.connect_timeout_s, read=limits.read_timeout_s),
+        cert_reqs="CERT_REQUIRED", ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        retries=urllib3.Retry(total=limits.retries, connect=limits.retries, read=0, status=limits.retries,
+                              backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]))
+
+
+@outages_unavailable("s3", OUTAGES)
 class S3ScanStore:
-    def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, region: str = "us-east-1"):
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, region: str = "us-east-1",
+                 limits: S3Limits = S3Limits()):
         url = urlparse(endpoint)
+        self.http = http_client(limits)
         self.client = Minio(url.netloc, access_key=access_key, secret_key=secret_key,
-                            secure=url.scheme == "https", region=region)
+                            secure=url.scheme == "https", region=region, http_client=self.http)
         self.bucket = bucket
 
     def ensure_bucket(self) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from servicekit.mongo import upsert
+from servicekit.mongo import unavailable_when_down, upsert
 
 from .mongo_repository import CaseDoc
 
 UTC = dt.timezone.utc
 
 
+@unavailable_when_down
 class MongoAttemptStore:
     @property
     def _coll(self):

@@ -8,7 +8,7 @@ from mongoengine import BooleanField, DateTimeField, Document, IntField, ListFie
 from pymongo.errors import DuplicateKeyError
 
 from delovod_proto.vocabulary import CaseStage
-from servicekit.mongo import Lease, upsert
+from servicekit.mongo import Lease, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
@@ -64,6 +64,7 @@ def _to_domain(d: CaseDoc) -> Case:
                 d.code_version or 0, d.term_unit, _date(d.suspended_on), _date(d.overdue_for), _date(d.term_end))
 
 
+@unavailable_when_down
 class MongoCaseRepository:
     """Cases by ``_id`` only; each write announces its events through an outbox pointer first."""
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from delovod_proto.rpc import ResumedTerm, ResumeTermRequest
-from servicekit.errors import call_rpc
+from servicekit.errors import RPC_TIMEOUT_S, call_rpc
 
 
 class RpcTerms:
-    def __init__(self, proxy):
-        self.proxy = proxy
+    """``timeout_s``: the caller's ``settings.kit.rpc_timeout_s``; then Unavailable."""
+
+    def __init__(self, proxy, timeout_s: float = RPC_TIMEOUT_S):
+        self.proxy, self.timeout_s = proxy, timeout_s
 
     def resume(self, request: ResumeTermRequest) -> ResumedTerm:
-        answer = call_rpc("registry", self.proxy.resume_term, request.model_dump(mode="json"))
+        answer = call_rpc("registry", self.proxy.resume_term, request.model_dump(mode="json"),
+                          timeout_s=self.timeout_s)
         try:
             return ResumedTerm.model_validate(answer)
         except ValidationError as exc:  # not the official's input: a registry this status cannot read
