@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ..base import WireModel
 from ..vocabulary import ContactChannel, DocumentKind, ReceivedChannel, ServiceVariant
@@ -49,6 +49,10 @@ class DocumentMetadata(WireModel):
 
 class RegistrationForm(WireModel):
     """``multipart/form-data``: the ``metadata`` part (JSON) and the scans."""
+
+    model_config = ConfigDict(**WireModel.model_config, json_schema_extra={"examples": [{"metadata": {
+        "kind": "complaint", "channel": "counter", "subject": "Неработещо улично осветление на ул. „Гладстон“",
+        "sender": {"name": "Мария Петрова", "email": "maria.petrova@example.bg", "preferred_channel": "email"}}}]})
 
     metadata: DocumentMetadata = Field(description=f"JSON, up to {METADATA_MAX_KB} KB")
     scan: list[bytes] = Field(default_factory=list, description="PDF, TIFF, JPEG or PNG files, one part each "
