@@ -12,8 +12,10 @@ from .http import Problem, pydantic_errors
 M = TypeVar("M", bound=BaseModel)
 
 
-def _errors(exc: ValidationError, prefix: str = "") -> list[dict]:
-    return [{**e, "field": e["field"] or prefix.rstrip(".") or "body"} for e in pydantic_errors(exc, prefix)]
+def field_errors(exc: ValidationError, prefix: str = "") -> list[dict]:
+    """pydantic_errors, with an error of the whole part named after it (``metadata``, ``body``)."""
+    whole = prefix.rstrip(".") or "body"
+    return [{**e, "field": e["field"] if e["field"] != prefix else whole} for e in pydantic_errors(exc, prefix)]
 
 
 def params(model: type[M], request, path: dict | None = None,
@@ -23,7 +25,7 @@ def params(model: type[M], request, path: dict | None = None,
     try:
         return model.model_validate({**data, **(path or {})})
     except ValidationError as exc:
-        raise Problem(400, "Bad Request", detail, errors=_errors(exc))
+        raise Problem(400, "Bad Request", detail, errors=field_errors(exc))
 
 
 def json_body(model: type[M], request, detail: str) -> M:
@@ -31,4 +33,4 @@ def json_body(model: type[M], request, detail: str) -> M:
     try:
         return model.model_validate_json(request.get_data() or b"{}")
     except ValidationError as exc:
-        raise Problem(422, "Unprocessable Content", detail, errors=_errors(exc))
+        raise Problem(422, "Unprocessable Content", detail, errors=field_errors(exc))

@@ -15,17 +15,18 @@ from delovod_proto import topics
 from delovod_proto.api import registry as api
 from delovod_proto.rpc import ResumeTermRequest
 from servicekit.auth import authenticate
-from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
+from servicekit.http import Problem, handle_problems, json_response
 from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
 from servicekit.openapi import ServesOpenApi
 from servicekit.outbox import relay
-from servicekit.parse import json_body, params
+from servicekit.parse import field_errors, json_body, params
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
 from ..adapters import pdf_receipt
 from ..adapters.catalogue_client import RpcCatalogue
 from ..bootstrap import bootstrap
+from ..domain.calendar import check_table
 from ..domain.commands import RegisterDocument
 from ..service_layer import eportal, terms
 from ..service_layer.calendar_table import StaleTable
@@ -118,7 +119,7 @@ class RegistryService(ServesOpenApi):
         try:
             command = RegisterDocument.model_validate_json(raw)
         except ValidationError as exc:
-            raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=pydantic_errors(exc, "metadata."))
+            raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=field_errors(exc, "metadata."))
         files = [(f.filename or "scan", f.read()) for f in request.files.getlist("scan")]
         try:
             done = self.app.registry.register(command, files, principal.subject, RpcCatalogue(self.catalogue_rpc),
@@ -213,13 +214,13 @@ class RegistryService(ServesOpenApi):
         """Admins replace the whole table: JSON ``{"version": n, "exceptions": [{date, kind, reason}]}``
         with the version they read (a stale edit gets 409)."""
         principal = authenticate(request, self.app.settings.auth_secret(), ("admin",))
+        edit = json_body(views.CalendarEdit, request, "Таблицата с изключенията е невалидна.")
         try:
-            edit = views.CalendarEdit.model_validate_json(request.get_data() or b"{}")
-            self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject)
-        except ValidationError as exc:
-            raise Problem(422, "Unprocessable Content", "Таблицата с изключенията е невалидна.", errors=pydantic_errors(exc))
+            check_table(list(edit.exceptions))  # the table's own rule, checked here so a ValueError below is a bug
         except ValueError as exc:
             raise Problem(422, "Unprocessable Content", str(exc), errors=[{"field": "exceptions", "message": str(exc)}])
+        try:
+            self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject)
         except StaleTable as exc:
             raise Problem(409, "Conflict", str(exc))
         return json_response(views.calendar_table(*self.app.calendar.rows()))  # as stored
