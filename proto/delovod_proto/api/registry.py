@@ -55,7 +55,8 @@ class RegistrationForm(WireModel):
         "sender": {"name": "Мария Петрова", "email": "maria.petrova@example.bg", "preferred_channel": "email"}}}]})
 
     metadata: DocumentMetadata = Field(description=f"JSON, up to {METADATA_MAX_KB} KB")
-    scan: list[bytes] = Field(default_factory=list, description="PDF, TIFF, JPEG or PNG files, one part each "
+    scan: list[bytes] = Field(default_factory=list, description="PDF, TIFF, JPEG or PNG files, one file part (with a "
+                                                                "file name) each "
                                                                 "(all parts together up to the request limit)")
 
 

@@ -116,6 +116,9 @@ class RegistryService(ServesOpenApi):
             raise _metadata_too_large()
         if not raw:
             raise Problem(400, "Bad Request", "Липсва частта metadata (JSON).", errors=[{"field": "metadata", "message": "Полето е задължително."}])
+        if "scan" in form:  # a part without a file name: werkzeug makes it a text field, which would be lost
+            raise Problem(422, "Unprocessable Content", "Сканираният файл трябва да е изпратен като файл (с име).",
+                          errors=[{"field": "scan", "message": "Частта scan няма име на файл."}])
         try:
             command = RegisterDocument.model_validate_json(raw)
         except ValidationError as exc:

@@ -64,3 +64,16 @@ def test_metadata_that_is_no_json_object_is_422_naming_the_metadata(settings, up
                                                  data=multipart("[1, 2]")))
     body = json.loads(response.get_data())
     assert response.status_code == 422 and [e["field"] for e in body["errors"]] == ["metadata"]
+
+
+def test_a_scan_sent_as_a_text_part_is_refused_not_dropped(settings, uploads):
+    """Found by fuzzing: a ``scan`` part without a file name became a form field nobody read,
+    and the document was registered without its scan."""
+    worker = registry_worker(settings, uploads)
+    metadata = json.dumps({"kind": "complaint", "channel": "counter", "subject": "Осветление",
+                           "sender": {"name": "Мария Петрова", "email": "maria@example.bg"}})
+    response = worker.register_document(request("POST", "/api/v1/documents", headers=bearer("clerk"),
+                                                 data={"metadata": metadata, "scan": "%PDF-1.4 not a file part"}))
+    body = json.loads(response.get_data())
+    assert response.status_code == 422 and [e["field"] for e in body["errors"]] == ["scan"]
+    assert not worker.app.registry.register.called
