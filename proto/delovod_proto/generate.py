@@ -1,4 +1,5 @@
-"""Generate proto/schemas/: one JSON Schema per model and an AsyncAPI 3 document.
+"""Generate proto/schemas/: one JSON Schema per model, an AsyncAPI 3 document and one
+OpenAPI 3.1 document per HTTP API (``openapi-<service>.json``).
 
 Run ``python -m delovod_proto.generate`` (``make proto``); ``--check`` exits 1 on drift.
 """
@@ -8,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import topics
+from . import openapi, topics
 from .envelope import Envelope
 from .events import EVENT_MODELS
 from .rpc import RPC_MODELS
@@ -59,8 +60,13 @@ def asyncapi() -> str:
     return _dump(doc)
 
 
+def openapi_documents() -> dict[str, str]:
+    """File name -> content of each service's OpenAPI document (what it serves at /openapi.json)."""
+    return {f"openapi-{service}.json": _dump(openapi.document(service)) for service in openapi.SERVICES}
+
+
 def expected_files() -> dict[str, str]:
-    return {**json_schemas(), "asyncapi.json": asyncapi()}
+    return {**json_schemas(), "asyncapi.json": asyncapi(), **openapi_documents()}
 
 
 def main(argv: list[str]) -> int:

@@ -64,3 +64,11 @@ class ServiceVariant(str, Enum):
     ORDINARY = "ordinary"
     FAST = "fast"
     EXPRESS = "express"
+
+
+class PersonalNumberKind(str, Enum):
+    """Which personal number a sender gave; each kind is checked by its own rule."""
+
+    EGN = "egn"  # ЕГН, a Bulgarian citizen's civil number
+    LNCH = "lnch"  # ЛНЧ, a foreigner's personal number
+    FOREIGN_DOCUMENT = "foreign_document"  # a foreign identity document's number

@@ -1,17 +1,18 @@
 """Every way into the catalogue: RPC for other services, public HTTP, the outbox timer."""
 from __future__ import annotations
 
-import datetime as dt
-
 from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 
-from delovod_proto.rpc import GetServiceTermRequest
+from delovod_proto.api.catalogue import ServiceAtQuery, ServiceCodePath, ServicesQuery
+from delovod_proto.rpc import GetServiceTermRequest, ServiceNotFound
 from servicekit.http import Problem, handle_problems, json_response
 from servicekit.kafka import KafkaPublisher
+from servicekit.openapi import ServesOpenApi
 from servicekit.outbox import relay
 from servicekit.pages import page_errors
+from servicekit.parse import params
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
@@ -19,21 +20,11 @@ from ..bootstrap import bootstrap
 from . import page, views
 
 
-def _date(value: str | None) -> dt.date:
-    if not value:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise Problem(400, "Bad Request", "Параметърът at трябва да е дата ГГГГ-ММ-ДД.",
-                      errors=[{"field": "at", "message": "Невалидна дата."}])
+def _at(request) -> ServiceAtQuery:
+    return params(ServiceAtQuery, request, detail="Параметърът at трябва да е дата ГГГГ-ММ-ДД.")
 
 
-def _bool(value: str | None):
-    return None if value in (None, "") else value.lower() in ("1", "true", "yes", "da", "да")
-
-
-class CatalogueService:
+class CatalogueService(ServesOpenApi):
     name = "catalogue"
 
     app = App(bootstrap)
@@ -47,23 +38,23 @@ class CatalogueService:
 
     @rpc
     def get_service(self, code: str, at: str | None = None) -> dict:
-        return views.full(self.app.catalogue.version_at(code, _date(at)))
+        return views.full(self.app.catalogue.version_at(code, ServiceAtQuery(at=at).at or self.app.catalogue.today()))
 
     @http("GET", "/api/v1/services")
     @handle_problems
     def list_services(self, request):
-        a = request.args
-        found = self.app.catalogue.search(a.get("q", ""), unit=a.get("unit"), eservice=_bool(a.get("eservice")),
-                                          channel=a.get("channel"), limit=min(int(a.get("limit", 50) or 50), 500))
-        return json_response({"items": [views.summary(v) for v in found], "count": len(found)})
+        query = params(ServicesQuery, request)
+        found = self.app.catalogue.search(query.q, unit=query.unit, eservice=query.eservice, channel=query.channel,
+                                          limit=query.limit)
+        return json_response(views.search(found))
 
     @http("GET", "/api/v1/services/<string:code>")
     @handle_problems
     def service_detail(self, request, code):
-        from delovod_proto.rpc import ServiceNotFound
-
+        code = params(ServiceCodePath, request, {"code": code}).code
+        at = _at(request).at or self.app.catalogue.today()
         try:
-            return json_response(views.full(self.app.catalogue.version_at(code, _date(request.args.get("at")))))
+            return json_response(views.full(self.app.catalogue.version_at(code, at)))
         except ServiceNotFound as exc:
             raise Problem(404, "Not Found", str(exc))
 

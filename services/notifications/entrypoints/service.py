@@ -6,17 +6,20 @@ from nameko.timer import timer
 from nameko.web.handlers import http
 
 from delovod_proto import topics
+from delovod_proto.api.notifications import DeadNotification, DeadNotifications, NotificationPath, ReplayAccepted
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response
 from servicekit.kafka import KafkaPublisher, consume
+from servicekit.openapi import ServesOpenApi
 from servicekit.outbox import relay
+from servicekit.parse import params
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
 from ..bootstrap import bootstrap
 
 
-class NotificationsService:
+class NotificationsService(ServesOpenApi):
     name = "notifications"
 
     app = App(bootstrap)
@@ -48,17 +51,18 @@ class NotificationsService:
     @handle_problems
     def dead_letters(self, request):
         authenticate(request, self.app.settings.auth_secret(), ("admin",))
-        return json_response({"items": [{"id": n.id, "case_index": n.case_index, "attempts": n.attempts,
-                                         "last_error": n.last_error, "channel": n.channel}
-                                        for n in self.app.dispatcher.repo.dead()]})
+        return json_response(DeadNotifications(items=[
+            DeadNotification(id=n.id, case_index=n.case_index, attempts=n.attempts, last_error=n.last_error,
+                             channel=n.channel) for n in self.app.dispatcher.repo.dead()]).model_dump(mode="json"))
 
     @http("POST", "/api/v1/notifications/<string:notification_id>/replay")
     @handle_problems
     def replay(self, request, notification_id):
         authenticate(request, self.app.settings.auth_secret(), ("admin",))
+        notification_id = params(NotificationPath, request, {"notification_id": notification_id}).notification_id
         if not self.app.dispatcher.replay(notification_id):
             raise Problem(404, "Not Found", "Няма неуспешно известие с този идентификатор.")
-        return json_response({"id": notification_id, "status": "pending"}, status=202)
+        return json_response(ReplayAccepted(id=notification_id, status="pending").model_dump(mode="json"), status=202)
 
     @http("GET", "/health")
     def health(self, request):

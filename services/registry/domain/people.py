@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import Enum
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum import exceptions as number_errors
 from stdnum.bg import egn, pnf
 
-
-class PersonalNumberKind(str, Enum):
-    """Which number the sender gave; each kind has its own rule."""
-
-    EGN = "egn"  # ЕГН, a Bulgarian citizen's civil number
-    LNCH = "lnch"  # ЛНЧ, a foreigner's personal number
-    FOREIGN_DOCUMENT = "foreign_document"  # a foreign identity document's number
+from delovod_proto.vocabulary import PersonalNumberKind  # noqa: F401  (the wire's word; re-exported)
 
 
 _EGN_ERRORS = {

@@ -1,7 +1,6 @@
 """Every way into the registry: the clerks' HTTP API, e-portal events, the outbox timer."""
 from __future__ import annotations
 
-import json
 import re
 
 import eventlet
@@ -13,17 +12,21 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from delovod_proto import topics
+from delovod_proto.api import registry as api
 from delovod_proto.rpc import ResumeTermRequest
 from servicekit.auth import authenticate
-from servicekit.http import Problem, handle_problems, json_response, pydantic_errors
+from servicekit.http import Problem, handle_problems, json_response
 from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
+from servicekit.openapi import ServesOpenApi
 from servicekit.outbox import relay
+from servicekit.parse import field_errors, json_body, params
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
 from ..adapters import pdf_receipt
 from ..adapters.catalogue_client import RpcCatalogue
 from ..bootstrap import bootstrap
+from ..domain.calendar import check_table
 from ..domain.commands import RegisterDocument
 from ..service_layer import eportal, terms
 from ..service_layer.calendar_table import StaleTable
@@ -41,6 +44,23 @@ def _problem(exc: Rejected) -> Problem:
 def _too_large(mb: int) -> Problem:
     return Problem(413, "Content Too Large", f"Заявката е твърде голяма: до {mb} MB общо за сканираните файлове.",
                    errors=[{"field": "scan", "message": f"Общият размер надхвърля {mb} MB."}])
+
+
+def _metadata_too_large() -> Problem:
+    kb = api.METADATA_MAX_KB
+    return Problem(413, "Content Too Large", f"Частта metadata (данните на документа) е твърде голяма: до {kb} KB.",
+                   errors=[{"field": "metadata", "message": f"Размерът надхвърля {kb} KB."}])
+
+
+def _form(request, max_request_mb: int):
+    """The parsed multipart form. werkzeug refuses a text part over ``max_form_memory_size``
+    and a body over ``max_content_length`` alike (413): tell the clerk which it was."""
+    request.max_form_memory_size = api.METADATA_MAX_KB * 1024
+    try:
+        return request.form
+    except RequestEntityTooLarge:
+        whole_body = request.content_length is None and getattr(request.stream, "is_exhausted", False)
+        raise _too_large(max_request_mb) if whole_body else _metadata_too_large()
 
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
@@ -63,7 +83,7 @@ def _pdf(data: bytes, name: str) -> Response:
     return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-class RegistryService:
+class RegistryService(ServesOpenApi):
     name = "registry"
 
     app = App(bootstrap)
@@ -90,17 +110,19 @@ class RegistryService:
             return self._register(request, principal)
 
     def _register(self, request, principal):
-        try:
-            request.form
-        except RequestEntityTooLarge:
-            raise _too_large(self.app.settings.max_request_mb)
-        raw = request.form.get("metadata") or (request.files["metadata"].read() if "metadata" in request.files else None)
+        form = _form(request, self.app.settings.max_request_mb)
+        raw = form.get("metadata") or (request.files["metadata"].read() if "metadata" in request.files else None)
+        if raw and len(raw) > api.METADATA_MAX_KB * 1024:  # sent as a file part, which werkzeug does not limit
+            raise _metadata_too_large()
         if not raw:
             raise Problem(400, "Bad Request", "Липсва частта metadata (JSON).", errors=[{"field": "metadata", "message": "Полето е задължително."}])
+        if "scan" in form:  # a part without a file name: werkzeug makes it a text field, which would be lost
+            raise Problem(422, "Unprocessable Content", "Сканираният файл трябва да е изпратен като файл (с име).",
+                          errors=[{"field": "scan", "message": "Частта scan няма име на файл."}])
         try:
             command = RegisterDocument.model_validate_json(raw)
         except ValidationError as exc:
-            raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=pydantic_errors(exc, "metadata."))
+            raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=field_errors(exc, "metadata."))
         files = [(f.filename or "scan", f.read()) for f in request.files.getlist("scan")]
         try:
             done = self.app.registry.register(command, files, principal.subject, RpcCatalogue(self.catalogue_rpc),
@@ -117,8 +139,9 @@ class RegistryService:
     @handle_problems
     def get_document(self, request):
         authenticate(request, self.app.settings.auth_secret())
+        query = params(api.IndexQuery, request)
         try:
-            return json_response(views.registration(self.app.registry.get(request.args.get("index", ""))))
+            return json_response(views.registration(self.app.registry.get(query.index)))
         except Rejected as exc:
             raise _problem(exc)
 
@@ -126,20 +149,22 @@ class RegistryService:
     @handle_problems
     def scan_url(self, request):
         principal = authenticate(request, self.app.settings.auth_secret())
+        query = params(api.ScanUrlQuery, request)
         try:
-            url = self.app.registry.scan_url(request.args.get("index", ""), int(request.args.get("n", "1")), principal.subject)
-        except (Rejected, ValueError) as exc:
-            raise _problem(exc if isinstance(exc, Rejected) else Rejected(400, "Параметърът n трябва да е число."))
-        return json_response({"url": url, "expires_in_s": 300})
+            url = self.app.registry.scan_url(query.index, query.n, principal.subject)
+        except Rejected as exc:
+            raise _problem(exc)
+        return json_response(api.ScanUrl(url=url, expires_in_s=300).model_dump(mode="json"))
 
     @http("GET", "/api/v1/documents/receipt.pdf")
     @handle_problems
     def receipt(self, request):
         """The citizen's receipt; pass ``code`` (shown once at registration) to print it on it."""
         principal = authenticate(request, self.app.settings.auth_secret())
-        code = request.args.get("code") or None
+        query = params(api.ReceiptQuery, request)
+        code = query.code
         try:
-            registration = self.app.registry.for_printing(request.args.get("index", ""), code, principal.subject)
+            registration = self.app.registry.for_printing(query.index, code, principal.subject)
         except Rejected as exc:
             raise _problem(exc)
         s = self.app.settings
@@ -156,18 +181,11 @@ class RegistryService:
         citizen who lost theirs, or when the answer that showed it never reached the clerk.
         Shown once; the old code stops working."""
         principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
-        index = request.args.get("index", "").strip()
-        if not index:
-            raise Problem(400, "Bad Request", "Посочете индекса на документа (параметър index).",
-                          errors=[{"field": "index", "message": "Полето е задължително."}])
+        index = params(api.IndexQuery, request, detail="Посочете индекса на документа (параметър index).").index
+        body = json_body(api.AccessCodeReissue, request, "Посочете причината за новия код: JSON {\"reason\": \"...\"} "
+                                                         "(от 3 до 500 знака).")
         try:
-            body = json.loads(request.get_data() or b"{}")
-            reason = body.get("reason") if isinstance(body, dict) else None
-        except ValueError:
-            raise Problem(400, "Bad Request", "Тялото трябва да е JSON: {\"reason\": \"...\"}.")
-        try:
-            done = self.app.registry.reissue_access_code(index, principal.subject,
-                                                         reason if isinstance(reason, str) else "")
+            done = self.app.registry.reissue_access_code(index.strip(), principal.subject, body.reason)
         except Rejected as exc:
             raise _problem(exc)
         eventlet.spawn_n(self._completer().send, [done.event])  # after the answer; else the relay timer sends it
@@ -178,8 +196,9 @@ class RegistryService:
     def stamp(self, request):
         """A label with the index and barcodes, to stick on the paper original."""
         authenticate(request, self.app.settings.auth_secret())
+        index = params(api.IndexQuery, request).index
         try:
-            registration = self.app.registry.get(request.args.get("index", ""))
+            registration = self.app.registry.get(index)
         except Rejected as exc:
             raise _problem(exc)
         return _pdf(pdf_receipt.stamp_pdf(registration), "stamp.pdf")
@@ -198,13 +217,13 @@ class RegistryService:
         """Admins replace the whole table: JSON ``{"version": n, "exceptions": [{date, kind, reason}]}``
         with the version they read (a stale edit gets 409)."""
         principal = authenticate(request, self.app.settings.auth_secret(), ("admin",))
+        edit = json_body(views.CalendarEdit, request, "Таблицата с изключенията е невалидна.")
         try:
-            edit = views.CalendarEdit.model_validate_json(request.get_data() or b"{}")
-            self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject)
-        except ValidationError as exc:
-            raise Problem(422, "Unprocessable Content", "Таблицата с изключенията е невалидна.", errors=pydantic_errors(exc))
+            check_table(list(edit.exceptions))  # the table's own rule, checked here so a ValueError below is a bug
         except ValueError as exc:
             raise Problem(422, "Unprocessable Content", str(exc), errors=[{"field": "exceptions", "message": str(exc)}])
+        try:
+            self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject)
         except StaleTable as exc:
             raise Problem(409, "Conflict", str(exc))
         return json_response(views.calendar_table(*self.app.calendar.rows()))  # as stored

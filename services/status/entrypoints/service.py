@@ -2,22 +2,21 @@
 officials' stage changes, the outbox timer."""
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from pydantic import ValidationError
 
 from delovod_proto import topics
+from delovod_proto.api.status import OverdueCases, StageChange, StageChanged
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
-from delovod_proto.vocabulary import CaseStage
 from servicekit.auth import authenticate
 from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import KafkaPublisher, consume
+from servicekit.openapi import ServesOpenApi
 from servicekit.outbox import relay
 from servicekit.pages import from_another_site, page_errors
+from servicekit.parse import json_body
 from servicekit.providers import App
 from servicekit.tracing import Tracing
 
@@ -29,7 +28,7 @@ from ..service_layer.tracker import ConcurrentChange
 from . import page
 
 
-class StatusService:
+class StatusService(ServesOpenApi):
     name = "status"
 
     app = App(bootstrap)
@@ -77,32 +76,29 @@ class StatusService:
     @http("POST", "/api/v1/cases/stage")
     @handle_problems
     def change_stage(self, request):
-        """Officials move a case: JSON ``{"case_index", "stage", "reason"}``, and for an
-        extension the new ``due_date`` (YYYY-MM-DD). A case leaving a suspension gets the
-        rest of its term from today, computed by the registry on the working calendar."""
+        """Officials move a case (``StageChange``: case_index, stage, reason, and for an
+        extension the new due_date). A case leaving a suspension gets the rest of its term
+        from today, computed by the registry on the working calendar."""
         authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
+        change = json_body(StageChange, request, "Очаква се JSON с case_index, stage и reason "
+                                                 "(и due_date във вида ГГГГ-ММ-ДД при удължаване).")
         try:
-            body = json.loads(request.get_data() or b"{}")
-            due = dt.date.fromisoformat(body["due_date"]) if body.get("due_date") else None
-            case = self.app.tracker.change_stage(body["case_index"], CaseStage(body["stage"]), body.get("reason"),
-                                                 due, RpcTerms(self.registry_rpc))
+            case = self.app.tracker.change_stage(change.case_index, change.stage, change.reason, change.due_date,
+                                                 RpcTerms(self.registry_rpc))
         except (StageChangeRefused, ConcurrentChange) as exc:
             raise Problem(409, "Conflict", str(exc))
         except CaseNotFound as exc:
             raise Problem(404, "Not Found", str(exc))
-        except (ValueError, KeyError, TypeError):
-            raise Problem(422, "Unprocessable Content",
-                          "Очаква се JSON с case_index, stage и reason (и due_date във вида ГГГГ-ММ-ДД при удължаване).")
         self._relay(case.case_index)
-        return json_response({"case_index": case.case_index, "stage": case.stage.value,
-                              "due_date": case.due_date.isoformat() if case.due_date else None})
+        return json_response(StageChanged(case_index=case.case_index, stage=case.stage,
+                                          due_date=case.due_date).model_dump(mode="json"))
 
     @http("GET", "/api/v1/cases/overdue")
     @handle_problems
     def overdue(self, request):
         """Officials: the cases past their due date without an answer, the longest overdue first."""
         authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
-        return json_response({"items": self.app.tracker.overdue()})
+        return json_response(OverdueCases(items=self.app.tracker.overdue()).model_dump(mode="json"))
 
     @timer(interval=3600, eager=True)  # also right after a start: a stopped watch catches up
     def watch_deadlines(self):

@@ -1,0 +1,40 @@
+"""Notifications' operators' API: the notifications given up on, and sending one again."""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field
+
+from ..base import WireModel
+from .common import Health, Operation, Reply
+
+
+class DeadNotification(WireModel):
+    id: str
+    case_index: str
+    attempts: int = Field(ge=0)
+    last_error: Optional[str] = Field(None, description="Why the last attempt failed (no contact data)")
+    channel: Optional[str] = Field(None, description="email, sms, post or none")
+
+
+class DeadNotifications(WireModel):
+    items: list[DeadNotification]
+
+
+class NotificationPath(WireModel):
+    notification_id: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z_.:-]{0,199}$", description="The event id it was made for")
+
+
+class ReplayAccepted(WireModel):
+    id: str
+    status: Literal["pending"] = Field(description="It will be sent again by the next dispatch")
+
+
+OPERATIONS = (
+    Operation("GET", "/api/v1/notifications/dead", "deadNotifications", "The notifications given up on (admins)",
+              {200: Reply("The dead notifications", DeadNotifications)}, roles=("admin",)),
+    Operation("POST", "/api/v1/notifications/{notification_id}/replay", "replayNotification",
+              "Send a dead notification again (admins)", {202: Reply("Queued again", ReplayAccepted)},
+              roles=("admin",), path_params=NotificationPath, errors=(404,)),
+    Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
+)

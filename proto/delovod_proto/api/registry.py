@@ -1,0 +1,218 @@
+"""The registry's clerks' API: register a document (multipart), read it back, print its
+receipt and stamp, reissue an access code, and the operator's calendar table."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from pydantic import ConfigDict, Field
+
+from ..base import WireModel
+from ..vocabulary import ContactChannel, DocumentKind, PersonalNumberKind, ReceivedChannel, ServiceVariant
+from .common import NO_STORE, STAFF, Header, Health, Operation, Reply
+
+INDEX = Field(min_length=1, max_length=100, description="Registration index, e.g. 'ЖЛБ-12/25.11.2026'")
+METADATA_MAX_KB = 100  # the largest valid metadata is a few KB; werkzeug's own default would be 500 KB
+
+
+class SenderData(WireModel):
+    """Who sent the document. The personal number (ЕГН/ЛНЧ) is kept, never published."""
+
+    type: Literal["person", "organisation"] = "person"
+    name: str = Field(min_length=2, max_length=300)
+    personal_number_kind: Optional[PersonalNumberKind] = Field(
+        None, description="egn (ЕГН), lnch (ЛНЧ) or foreign_document; required with personal_number")
+    personal_number: Optional[str] = Field(None, max_length=30, description="ЕГН, ЛНЧ or a foreign document's number, "
+                                                                            "checked by the rule of its kind")
+    email: Optional[str] = Field(None, max_length=254)
+    phone: Optional[str] = Field(None, max_length=30)
+    address: Optional[str] = Field(None, max_length=500)
+    preferred_channel: ContactChannel = Field(ContactChannel.EMAIL, description="Needs the matching email, phone or "
+                                                                                "address")
+
+
+class DocumentMetadata(WireModel):
+    """The ``metadata`` part of a registration: what the document is and who sent it."""
+
+    kind: DocumentKind
+    channel: ReceivedChannel = Field(description="'box' is refused: the box's documents are not registered")
+    subject: str = Field(min_length=3, max_length=1000)
+    sender: SenderData
+    sender_reference: Optional[str] = Field(None, max_length=100)
+    pages: int = Field(0, ge=0, le=100000)
+    attachments_count: int = Field(0, ge=0, le=10000)
+    service_code: Optional[str] = Field(None, min_length=1, max_length=50, description="Required for a "
+                                                                                        "service_application")
+    variant: ServiceVariant = ServiceVariant.ORDINARY
+    related_index: Optional[str] = Field(None, min_length=3, max_length=100, description="The case's index; required "
+                                                                                         "for a follow_up")
+    accept_duplicate_scan: bool = Field(False, description="Register even if the same scan was registered before")
+    eportal_submission_id: Optional[str] = Field(None, max_length=100)
+
+
+class RegistrationForm(WireModel):
+    """``multipart/form-data``: the ``metadata`` part (JSON) and the scans."""
+
+    model_config = ConfigDict(**WireModel.model_config, json_schema_extra={"examples": [{"metadata": {
+        "kind": "complaint", "channel": "counter", "subject": "Неработещо улично осветление на ул. „Гладстон“",
+        "sender": {"name": "Мария Петрова", "email": "maria.petrova@example.bg", "preferred_channel": "email"}}}]})
+
+    metadata: DocumentMetadata = Field(description=f"JSON, up to {METADATA_MAX_KB} KB")
+    scan: list[bytes] = Field(default_factory=list, description="PDF, TIFF, JPEG or PNG files, one file part (with a "
+                                                                "file name) each "
+                                                                "(all parts together up to the request limit)")
+
+
+class SenderView(WireModel):
+    type: Literal["person", "organisation"]
+    name: str
+    personal_number: Optional[str] = Field(None, description="Masked: only its last digits")
+    email: Optional[str] = None
+    phone: Optional[str] = None
+    address: Optional[str] = None
+    preferred_channel: ContactChannel
+
+
+class ScanView(WireModel):
+    n: int = Field(ge=1, description="The scan's number within the document (for scan-url)")
+    sha256: str
+    size: int = Field(ge=0)
+    content_type: str
+    file_name: str
+
+
+class SkippedDayView(WireModel):
+    date: dt.date
+    reason: str = Field(description="Why it is not a working day (Bulgarian)")
+    counted: bool
+
+
+class DueDateExplanation(WireModel):
+    """How the due date was computed, step by step."""
+
+    due_date: dt.date
+    start: dt.date
+    rule: str = Field(description="The legal source of the term (Bulgarian)")
+    value: int
+    unit: str
+    raw_end: dt.date = Field(description="The last day by count, before a move off a non-working day")
+    skipped: list[SkippedDayView] = Field(default_factory=list)
+
+
+class RegistrationView(WireModel):
+    """A registered document as a clerk sees it (the personal number masked)."""
+
+    registration_index: str
+    case_index: str
+    registered_at: dt.datetime
+    kind: DocumentKind
+    channel: ReceivedChannel
+    subject: str
+    sender: SenderView
+    registered_by: str
+    service_code: Optional[str] = None
+    service_version: Optional[int] = None
+    due_date: Optional[dt.date] = None
+    due_date_explanation: Optional[DueDateExplanation] = None
+    due_date_summary: Optional[str] = Field(None, description="The explanation in one Bulgarian sentence")
+    scans: list[ScanView]
+
+
+class Registered(RegistrationView):
+    """The answer to a registration. The access code is shown here once (201); a repeated
+    request (same Idempotency-Key) gets the first registration without it (200)."""
+
+    access_code: Optional[str] = Field(None, pattern=r"^\d{8}$", description="The citizen's 8-digit code, shown once")
+    repeated: bool = Field(False, description="True when this request repeated an earlier one")
+    note: Optional[str] = None
+
+
+class IndexQuery(WireModel):
+    index: str = INDEX
+
+
+class ScanUrlQuery(WireModel):
+    index: str = INDEX
+    n: int = Field(1, ge=1, le=10000, description="Which scan of the document")
+
+
+class ReceiptQuery(WireModel):
+    index: str = INDEX
+    code: Optional[str] = Field(None, pattern=r"^\d{8}$", description="The access code, to print it on the receipt")
+
+
+class ScanUrl(WireModel):
+    url: str = Field(description="A presigned URL of the scan")
+    expires_in_s: int
+
+
+class AccessCodeReissue(WireModel):
+    reason: str = Field(min_length=3, max_length=500, description="Why a new code is issued (3-500 characters)")
+
+
+class AccessCodeReissued(WireModel):
+    case_index: str
+    access_code: str = Field(pattern=r"^\d{8}$", description="The new code, shown once")
+    reissued_at: dt.datetime
+    code_version: int = Field(ge=1)
+    receipt_pdf: str = Field(description="Where to print a receipt with the new code")
+    note: str
+
+
+class CalendarExceptionRow(WireModel):
+    """A day off decreed on top of the official holidays, or a working Saturday."""
+
+    date: dt.date
+    kind: Literal["day_off", "working_day"]
+    reason: str = Field(min_length=3, max_length=300, description="e.g. 'РМС № 808 от 19.11.2025'")
+
+
+class CalendarEdit(WireModel):
+    """The whole table, with the version that was read (a stale edit gets 409)."""
+
+    version: int = Field(ge=0, description="The version that was read (0 if there was no table yet)")
+    exceptions: list[CalendarExceptionRow] = Field(max_length=2000)
+
+
+class CalendarTable(WireModel):
+    version: int = Field(ge=0)
+    exceptions: list[CalendarExceptionRow]
+    official_calendar: str = Field(description="Where the official holidays come from")
+
+
+PDF = {"type": "string", "format": "binary"}
+IDEMPOTENCY_KEY = Header("Idempotency-Key", "1-100 visible ASCII characters; a repeated request gets the first "
+                                            "registration", schema={"type": "string", "pattern": r"^[\x21-\x7e]{1,100}$"})
+
+OPERATIONS = (
+    Operation("POST", "/api/v1/documents", "registerDocument", "Register a document: the metadata and its scans",
+              {201: Reply("Registered; the access code is shown once", Registered, headers=(NO_STORE,)),
+               200: Reply("A repeated request: the first registration, without the code", Registered,
+                          headers=(NO_STORE,))},
+              roles=STAFF, body=RegistrationForm, body_media="multipart/form-data",
+              body_encoding={"metadata": {"contentType": "application/json"},
+                             "scan": {"contentType": "application/pdf, image/tiff, image/jpeg, image/png"}},
+              request_headers=(IDEMPOTENCY_KEY,), errors=(400, 409, 413, 422)),
+    Operation("GET", "/api/v1/documents/by-index", "getDocument", "A registered document", 
+              {200: Reply("The document", RegistrationView)}, roles=STAFF, query=IndexQuery, errors=(404,)),
+    Operation("GET", "/api/v1/documents/scan-url", "getScanUrl", "A short-lived link to one of its scans",
+              {200: Reply("The link", ScanUrl)}, roles=STAFF, query=ScanUrlQuery, errors=(400, 404)),
+    Operation("GET", "/api/v1/documents/receipt.pdf", "getReceipt", "The citizen's receipt (PDF)",
+              {200: Reply("The receipt", media="application/pdf", schema=PDF)}, roles=STAFF, query=ReceiptQuery,
+              errors=(400, 404, 422)),
+    Operation("GET", "/api/v1/documents/stamp.pdf", "getStamp", "A label with the index and barcodes (PDF)",
+              {200: Reply("The label", media="application/pdf", schema=PDF)}, roles=STAFF, query=IndexQuery,
+              errors=(400, 404)),
+    Operation("POST", "/api/v1/documents/access-code", "reissueAccessCode",
+              "A new access code for the document's case; the old one stops working",
+              {201: Reply("The new code, shown once", AccessCodeReissued, headers=(NO_STORE,))},
+              roles=STAFF, query=IndexQuery, body=AccessCodeReissue, errors=(400, 404, 409, 422)),
+    Operation("GET", "/api/v1/calendar/exceptions", "getCalendarExceptions",
+              "The operator's extra days off and working Saturdays", {200: Reply("The table", CalendarTable)},
+              roles=STAFF),
+    Operation("PUT", "/api/v1/calendar/exceptions", "replaceCalendarExceptions",
+              "Replace the whole table (admins), with the version read", {200: Reply("The table as stored",
+                                                                                     CalendarTable)},
+              roles=("admin",), body=CalendarEdit, errors=(409, 422)),
+    Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
+)
