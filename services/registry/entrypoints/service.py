@@ -1,7 +1,9 @@
 """Every way into the registry: the clerks' HTTP API, e-portal events, the outbox timer."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import eventlet
 from nameko.rpc import RpcProxy, rpc
@@ -37,7 +39,8 @@ from .completion import Completer
 
 
 def _problem(exc: Rejected) -> Problem:
-    return Problem(exc.status, {404: "Not Found", 409: "Conflict"}.get(exc.status, "Unprocessable Content"),
+    titles = {404: "Not Found", 409: "Conflict", 503: "Service Unavailable"}
+    return Problem(exc.status, titles.get(exc.status, "Unprocessable Content"),
                    exc.detail, errors=exc.errors, extra=exc.extra)
 
 
@@ -120,12 +123,13 @@ class RegistryService(ServesOpenApi):
             raise Problem(422, "Unprocessable Content", "Сканираният файл трябва да е изпратен като файл (с име).",
                           errors=[{"field": "scan", "message": "Частта scan няма име на файл."}])
         try:
-            command = RegisterDocument.model_validate_json(raw)
+            # a birth date in the future is judged by the administration's own date
+            command = RegisterDocument.model_validate_json(raw, context={"today": self._today()})
         except ValidationError as exc:
             raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=field_errors(exc, "metadata."))
         files = [(f.filename or "scan", f.read()) for f in request.files.getlist("scan")]
         try:
-            done = self.app.registry.register(command, files, principal.subject, RpcCatalogue(self.catalogue_rpc),
+            done = self.app.registry.register(command, files, principal.subject, self._catalogue(),
                                               request_key=_request_key(request, principal.subject))
         except Rejected as exc:
             raise _problem(exc)
@@ -232,11 +236,17 @@ class RegistryService(ServesOpenApi):
     def health(self, request):
         return json_response({"status": "ok", "service": self.name})
 
+    def _catalogue(self) -> RpcCatalogue:
+        return RpcCatalogue(self.catalogue_rpc, self.app.settings.kit.rpc_timeout_s)
+
+    def _today(self) -> dt.date:
+        return dt.datetime.now(ZoneInfo(self.app.settings.kit.timezone)).date()
+
     # Submissions are independent: up to 12 at once (of the 20 workers), those with the same key in order.
     @consume(topics.EPORTAL_SUBMISSIONS, concurrency=12)
     def register_submission(self, envelope):
         try:
-            done = eportal.register_submission(self.app.registry, envelope.body(), RpcCatalogue(self.catalogue_rpc),
+            done = eportal.register_submission(self.app.registry, envelope.body(), self._catalogue(),
                                                hold=self.app.uploads.hold)
         except Rejected as exc:
             raise PermanentFailure(exc.detail, exc.errors) from None  # fields, never values: no traceback

@@ -84,7 +84,7 @@ class StatusService(ServesOpenApi):
                                                  "(и due_date във вида ГГГГ-ММ-ДД при удължаване).")
         try:
             case = self.app.tracker.change_stage(change.case_index, change.stage, change.reason, change.due_date,
-                                                 RpcTerms(self.registry_rpc))
+                                                 RpcTerms(self.registry_rpc, self.app.settings.kit.rpc_timeout_s))
         except (StageChangeRefused, ConcurrentChange) as exc:
             raise Problem(409, "Conflict", str(exc))
         except CaseNotFound as exc:
