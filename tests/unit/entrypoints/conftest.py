@@ -23,7 +23,8 @@ def request(method: str, path: str, **kwargs) -> Request:
 
 @pytest.fixture
 def settings():
-    return SimpleNamespace(auth_secret=lambda: SECRET, max_request_mb=120)
+    kit = SimpleNamespace(rpc_timeout_s=10.0, timezone="Europe/Sofia")
+    return SimpleNamespace(auth_secret=lambda: SECRET, max_request_mb=120, kit=kit)
 
 
 @pytest.fixture
