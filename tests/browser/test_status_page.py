@@ -42,7 +42,7 @@ def case(status_url) -> tuple[str, str]:
     """A case registered through the registry's HTTP API that status already knows."""
     from tests.conftest import until
     from tests.e2e.conftest import token
-    from tests.e2e.test_citizen_pages import api_lookup, citizen
+    from tests.e2e.test_citizen_pages_live import api_lookup, citizen
     from tests.e2e.test_registration_flow import metadata, register
 
     r = register({"Authorization": f"Bearer {token('clerk')}"}, metadata())
