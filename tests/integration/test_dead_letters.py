@@ -149,6 +149,9 @@ def test_a_rejected_eportal_submission_keeps_the_fields_not_the_values(topic, ru
         app = SimpleNamespace(registry=None, uploads=SimpleNamespace(hold=lambda n: contextlib.nullcontext()))
         catalogue_rpc = None
 
+        def _catalogue(self):  # the submissions are refused before the catalogue is asked
+            return None
+
         @consume(topic, concurrency=12)
         def register_submission(self, env):
             return RegistryService.register_submission(self, env)
