@@ -13,12 +13,12 @@ from __future__ import annotations
 import tantivy
 
 from ..domain.model import ServiceVersion
-from ..domain.search import SearchQuery, query_words, skeleton, tokens
+from ..domain.search import SearchQuery, query_words, skeleton, stem, tokens
 
 # Score of one query word by where it matched (constant, so the rank says *where*, not how
-# often); a word's best place counts, summed over the query's words.
+# often) and how closely; a word's best match counts, summed over the query's words.
 WEIGHTS = {"name": 8.0, "body": 2.0, "docs": 1.0}
-NEAR_MISS = 0.5  # a prefix or a word within one edit scores half the exact word
+EXACT, PREFIX, ONE_EDIT, ONE_EDIT_PREFIX = 1.0, 0.75, 0.6, 0.4
 FUZZY_FROM = 4  # shorter words match exactly or as a prefix only
 
 
@@ -78,14 +78,16 @@ class TantivyServiceIndex:
         return [self.versions[address.doc] for _, address in sorted(hits, key=lambda h: (-h[0], h[1].doc))]
 
     def _word(self, word: str) -> tantivy.Query:
-        """Best place the word matched: exact, or as a prefix or within one edit."""
-        Q, places = tantivy.Query, []
-        distance = 1 if len(word) >= FUZZY_FROM else 0
+        """Best match of the word: exact, as a prefix (its article stripped too), or within
+        one edit of a whole word or of a word's start."""
+        Q, schema, places = tantivy.Query, self.schema, []
         for field, weight in WEIGHTS.items():
-            exact = Q.term_query(self.schema, field, word)
-            near = Q.fuzzy_term_query(self.schema, field, word, distance=distance, prefix=True)
-            places.append(Q.const_score_query(exact, weight))
-            places.append(Q.const_score_query(near, weight * NEAR_MISS))
+            matches = [(Q.term_query(schema, field, word), EXACT),
+                       (Q.fuzzy_term_query(schema, field, stem(word), distance=0, prefix=True), PREFIX)]
+            if len(word) >= FUZZY_FROM:
+                matches += [(Q.fuzzy_term_query(schema, field, word, distance=1), ONE_EDIT),
+                            (Q.fuzzy_term_query(schema, field, word, distance=1, prefix=True), ONE_EDIT_PREFIX)]
+            places += [Q.const_score_query(q, weight * closeness) for q, closeness in matches]
         return Q.disjunction_max_query(places)
 
     def _filters(self, query: SearchQuery) -> list[tantivy.Query]:

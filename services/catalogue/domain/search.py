@@ -10,8 +10,8 @@ the same words and so ranks alike:
    Hand-written on purpose: of the PyPI packages, ``cyrtranslit`` uses another table
    (ъ → ă, ь → j) and ``transliterate`` (no release since 2018) lacks ал. 2; the table is
    30 lines of law, tested against the Act's own examples.
-2. The spellings people use for one sound are merged (ц: ts/c/tz, ч: ch/4, ш: sh/6,
-   я: ya/ja/q, ...), and a doubled letter counts once.
+2. Diacritics are dropped (ž, š, č, ă), the spellings people use for one sound are merged
+   (ц: ts/c/tz, ч: ch/4, ш: sh/6, я: ya/ja/q, ...), and a doubled letter counts once.
 
 The engine (an adapter behind the catalogue's search-index port) indexes and matches these
 skeleton words; :class:`SearchQuery` is the validated request.
@@ -32,7 +32,7 @@ ACT_TABLE = {
 }
 WORD_FINAL_IA = re.compile(r"ия\b")
 # Order matters: longer spellings first.
-FOLDS = [("sht", "st"), ("6t", "st"), ("zh", "z"), ("ts", "c"), ("tz", "c"), ("ch", "c"),
+FOLDS = [("`", "a"), ("sht", "st"), ("6t", "st"), ("zh", "z"), ("ts", "c"), ("tz", "c"), ("ch", "c"),
          ("4", "c"), ("sh", "s"), ("6", "s"), ("yu", "u"), ("ju", "u"), ("ya", "a"),
          ("ja", "a"), ("q", "a"), ("j", "z"), ("w", "v"), ("x", "h"), ("y", "i")]
 WORD = re.compile(r"[a-z0-9]+")
@@ -49,8 +49,8 @@ def transliterate(text: str) -> str:
 
 def skeleton(text: str) -> str:
     """Lowercase Latin skeleton of a Bulgarian or Latin-typed text."""
-    text = unicodedata.normalize("NFKC", text)
-    out = transliterate(text)
+    out = unicodedata.normalize("NFKD", transliterate(unicodedata.normalize("NFKC", text)))
+    out = "".join(ch for ch in out if not unicodedata.combining(ch))  # ž, š, č, ă: z, s, c, a
     for old, new in FOLDS:
         out = out.replace(old, new)
     return re.sub(r"(.)\1+", r"\1", out)
@@ -58,6 +58,22 @@ def skeleton(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return WORD.findall(skeleton(text))
+
+
+# Definite-article endings (-ата, -та, -то, -те, -ът/-ят) in skeleton form, longest first.
+# Hand-written: tantivy's stemmers (rust-stemmers, Snowball) have no Bulgarian; stripping
+# only the article, then matching the rest as a prefix, is enough for "общината" to find
+# "община" without guessing at other endings.
+ARTICLES = ("ata", "ta", "to", "te", "at")
+MIN_STEM = 4
+
+
+def stem(word: str) -> str:
+    """The word without its definite article ("obstinata" -> "obstina"), else itself."""
+    for end in ARTICLES:
+        if word.endswith(end) and len(word) - len(end) >= MIN_STEM:
+            return word[:-len(end)]
+    return word
 
 
 def query_words(text: str) -> list[str]:
