@@ -17,9 +17,13 @@ SEED_DIR = ROOT / "services" / "catalogue" / "seed"
 @lru_cache(maxsize=4)
 def seed_files(folder: Path = SEED_DIR) -> dict[str, Path]:
     """Municipality (as its seed spells it) -> its seed file; one file per municipality."""
-    found = {}
+    found: dict[str, Path] = {}
     for path in sorted(folder.glob("*.json")):
-        found[json.loads(path.read_text(encoding="utf-8"))["meta"]["municipality"]] = path
+        municipality = json.loads(path.read_text(encoding="utf-8"))["meta"]["municipality"]
+        if municipality in found:
+            raise ValueError(f"Община {municipality} има два файла с каталог: {found[municipality].name} и "
+                             f"{path.name}; оставете един.")
+        found[municipality] = path
     return found
 
 

@@ -88,3 +88,10 @@ def test_an_unknown_municipality_stops_the_start_with_a_clear_message():
     assert done.returncode == 2
     assert "Непозната община „Атлантида“" in done.stderr and "Пловдив" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_two_seed_files_for_one_municipality_are_refused(tmp_path):
+    for name in ("plovdiv.json", "plovdiv-old.json"):
+        (tmp_path / name).write_text(json.dumps({"meta": {"municipality": "Пловдив"}, "services": []}))
+    with pytest.raises(ValueError, match="два файла"):
+        seed_files(tmp_path)

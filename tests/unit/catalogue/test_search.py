@@ -142,3 +142,24 @@ def test_bad_filters_and_limits_are_refused():
     with pytest.raises(InvalidSearch):
         SearchQuery.of(q="скица", unit="Звено\t1")
     assert SearchQuery.of(q="скица с дълго име " * 10).q
+
+
+def test_the_index_is_built_once_and_rebuilt_only_when_the_catalogue_changed():
+    from catalogue.adapters.tantivy_index import TantivyServiceIndex
+
+    built = []
+
+    def factory(versions):
+        built.append(len(versions))
+        return TantivyServiceIndex(versions)
+
+    c = Catalogue(InMemoryServiceRepository(), index_factory=factory, today=lambda: DAY, index_ttl_s=0)
+    c.import_rows([row("A")], valid_from=DAY)
+    for _ in range(3):
+        assert codes(c, "наследници") == ["A"]
+    assert built == [1]
+    c.import_rows([row("A")], valid_from=DAY)  # unchanged: no new version, no rebuild
+    c.search("наследници")
+    assert built == [1]
+    c.import_rows([row("B", name="Скица на поземлен имот")], valid_from=DAY)
+    assert codes(c, "скица") == ["B"] and built == [1, 2]
