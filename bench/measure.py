@@ -41,3 +41,33 @@ def concurrent(n: int, workers: int, op: Callable[[int], object]) -> dict:
     elapsed = time.perf_counter() - start
     return {"n": n, "concurrency": workers, "seconds": round(elapsed, 3),
             "per_second": round(n / elapsed, 1), **percentiles(latencies)}
+
+
+def paced(n: int, workers: int, interval_s: float, op: Callable[[int, int], object]) -> dict:
+    """``workers`` clients, each starting a request every ``interval_s`` (after the previous
+    one ended, if it ran longer), starts spread over the first interval: an offered load of
+    workers / interval_s per second, as people who each search and then read, rather than
+    a saturating loop. ``op(worker, i)``; n operations in all; latency percentiles."""
+    import random
+
+    latencies: list[float] = []
+    per_worker = max(1, n // workers)
+
+    def client(w):
+        eventlet.sleep(random.uniform(0, interval_s))
+        for i in range(per_worker):
+            t = time.perf_counter()
+            op(w, i)
+            took = time.perf_counter() - t
+            latencies.append(took)
+            eventlet.sleep(max(0.0, interval_s - took))
+
+    pool = eventlet.GreenPool(workers)
+    start = time.perf_counter()
+    for w in range(workers):
+        pool.spawn_n(client, w)
+    pool.waitall()
+    elapsed = time.perf_counter() - start
+    return {"n": len(latencies), "concurrency": workers, "interval_s": interval_s,
+            "offered_per_second": round(workers / interval_s, 1), "seconds": round(elapsed, 3),
+            **percentiles(latencies)}

@@ -6,6 +6,6 @@ eventlet.monkey_patch()
 from servicekit.runner import run  # noqa: E402
 
 from .entrypoints.service import CatalogueService  # noqa: E402
-from .settings import CatalogueSettings  # noqa: E402
+from .settings import load_settings  # noqa: E402
 
-run(CatalogueService, CatalogueSettings())
+run(CatalogueService, load_settings("catalogue"))

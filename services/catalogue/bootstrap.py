@@ -26,4 +26,7 @@ def bootstrap(settings: CatalogueSettings, *, repo=None) -> CatalogueApp:
         outbox = repo.outbox
     else:
         outbox = None
-    return CatalogueApp(Catalogue(repo), outbox, settings)
+    from .adapters.tantivy_index import TantivyServiceIndex
+
+    catalogue = Catalogue(repo, municipality=settings.municipality, index_factory=TantivyServiceIndex)
+    return CatalogueApp(catalogue, outbox, settings)

@@ -67,12 +67,14 @@ def main(argv=None) -> int:
 
     from .bootstrap import bootstrap
     from .domain.errors import ImportRejected
-    from .settings import CatalogueSettings
+    from .service_layer.catalogue import validate_rows
+    from .settings import load_settings
 
     parser = argparse.ArgumentParser(prog="python -m catalogue.importer")
     sub = parser.add_subparsers(dest="cmd", required=True)
     imp = sub.add_parser("import", help="validate every row, then import all or nothing")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path, nargs="?",
+                     help="default: the seed of the municipality the catalogue serves (DELOVOD_CATALOGUE_MUNICIPALITY)")
     imp.add_argument("--valid-from", type=dt.date.fromisoformat, default=None)
     imp.add_argument("--draft", action="store_true", help="create draft versions, invisible until published")
     pub = sub.add_parser("publish", help="publish a draft version")
@@ -81,13 +83,18 @@ def main(argv=None) -> int:
     exp = sub.add_parser("export")
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     args = parser.parse_args(argv)
+    settings = load_settings("catalogue.importer")
     if args.cmd == "import":
+        args.file = args.file or settings.seed_path()
         try:
             rows = read_rows(args.file)
+            validate_rows(rows, settings.municipality)  # the whole file, before anything connects
+        except ImportRejected as rejected:
+            return _rejected(rejected)
         except (OSError, ValueError, csv.Error, KeyError, TypeError) as exc:
             print(f"Файлът {args.file} не може да бъде прочетен: {exc}. Нищо не е внесено.", file=sys.stderr)
             return 1
-    app = bootstrap(CatalogueSettings())
+    app = bootstrap(settings)
     if args.cmd == "export":
         write_rows([v.content.model_dump(mode="json") for v in app.catalogue.current()],
                    args.format, sys.stdout)
@@ -101,12 +108,17 @@ def main(argv=None) -> int:
         with tqdm(total=len(rows), desc="import", unit="service", disable=len(rows) < 200) as bar:
             report = app.catalogue.import_rows(rows, valid_from=valid_from, progress=bar.update, draft=args.draft)
     except ImportRejected as rejected:
-        for e in rejected.errors:
-            print(f"ред {e.row}, поле {e.field}: {e.message}", file=sys.stderr)
-        print(f"Нищо не е внесено: {len(rejected.errors)} грешки.", file=sys.stderr)
-        return 1
-    print(f"catalogue import: {len(report.created)} new versions, {len(report.unchanged)} unchanged")
+        return _rejected(rejected)
+    print(f"catalogue import ({settings.municipality}): {len(report.created)} new versions, "
+          f"{len(report.unchanged)} unchanged")
     return 0
+
+
+def _rejected(rejected) -> int:
+    for e in rejected.errors:
+        print(f"ред {e.row}, поле {e.field}: {e.message}", file=sys.stderr)
+    print(f"Нищо не е внесено: {len(rejected.errors)} грешки.", file=sys.stderr)
+    return 1
 
 
 def _seed_date(path: Path):

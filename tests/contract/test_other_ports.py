@@ -124,6 +124,16 @@ def test_publishing_a_draft(services):
     assert valid_at(services.all(), dt.date(2026, 3, 1)).version == 1
 
 
+def test_the_change_marker_moves_on_every_added_or_published_version(services):
+    """The catalogue rebuilds its search index only when this marker moves."""
+    empty = services.stamp()
+    services.add(version(1, dt.date(2026, 1, 1)).model_copy(update={"published": False}))
+    drafted = services.stamp()
+    assert drafted != empty and services.stamp() == drafted  # reading moves nothing
+    services.publish(version(1, dt.date(2026, 1, 1)))
+    assert services.stamp() not in (empty, drafted)
+
+
 def case(index="К-1/01.02.2026"):
     at = dt.datetime(2026, 2, 1, 9, tzinfo=UTC)
     return Case(index, "Тема", "complaint", at, dt.date(2026, 3, 3), "h", CaseStage.REGISTERED,

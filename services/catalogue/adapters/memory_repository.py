@@ -28,5 +28,8 @@ class InMemoryServiceRepository:
                          for v in self.versions]
         self.outbox.extend(events)
 
+    def stamp(self) -> tuple:
+        return len(self.versions), sum(v.published for v in self.versions)
+
     def all(self) -> list[ServiceVersion]:
         return list(self.versions)

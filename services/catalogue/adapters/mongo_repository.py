@@ -61,5 +61,9 @@ class MongoServiceRepository:
         update["$set"]["published"] = True
         ServiceVersionDoc._get_collection().update_one({"_id": key}, update)
 
+    def stamp(self) -> tuple:
+        """Two counts (versions are only ever added or published): one round trip each."""
+        return ServiceVersionDoc.objects.count(), ServiceVersionDoc.objects(published=True).count()
+
     def all(self) -> list[ServiceVersion]:
         return [d.to_domain() for d in ServiceVersionDoc.objects]

@@ -16,10 +16,10 @@ from delovod_proto.rpc import GetServiceTermRequest, ServiceNotFound, ServiceTer
 from servicekit.http import pydantic_errors
 from servicekit.outbox import OutboxMessage
 
-from ..domain import search as text
+from ..domain.search import SearchQuery
 from ..domain.errors import ImportRejected, RowError
 from ..domain.model import ServiceContent, ServiceVersion, valid_at
-from .ports import AbstractServiceRepository
+from .ports import AbstractServiceIndex, AbstractServiceRepository
 
 
 @dataclass
@@ -34,25 +34,60 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    versions: dict  # code -> [ServiceVersion]
-    index: list  # [_Indexed] of the versions valid today
+    versions: dict  # code -> [ServiceVersion] of the deployment's municipality
+    current: list  # the versions valid on ``day``, by name
+    index: AbstractServiceIndex  # over ``current``
+    day: Optional[dt.date] = None
+    stamp: object = None  # the repository's change marker it was built from
 
 
-@dataclass(frozen=True)
-class _Indexed:
-    version: ServiceVersion
-    name_tokens: frozenset
-    all_tokens: frozenset
+def validate_rows(rows: list[dict], municipality: str) -> list[ServiceContent]:
+    """All rows valid and of ``municipality``, or :class:`ImportRejected` with every error
+    by row and field (pure: the importer checks a file before it connects anywhere)."""
+    errors, contents, seen = [], [], {}
+    for number, row in enumerate(rows, start=1):
+        try:
+            content = ServiceContent.model_validate(row)
+        except ValidationError as exc:
+            errors += [RowError(number, e["field"], e["message"]) for e in pydantic_errors(exc)]
+            continue
+        if content.municipality != municipality:
+            errors.append(RowError(number, "municipality", f"Услугата е на община {content.municipality}, а този "
+                                                           f"каталог е на община {municipality}."))
+        if content.code in seen:
+            errors.append(RowError(number, "code", f"Кодът {content.code} се повтаря (ред {seen[content.code]})."))
+        seen.setdefault(content.code, number)
+        contents.append(content)
+    if errors:
+        raise ImportRejected(errors)
+    return contents
+
+
+def _default_index(versions):
+    # The production index; bootstrap passes it explicitly. Imported here only so that
+    # tests and tools building a Catalogue by hand get the same engine.
+    from ..adapters.tantivy_index import TantivyServiceIndex
+
+    return TantivyServiceIndex(versions)
 
 
 class Catalogue:
-    """The catalogue's service layer; one per process (bootstrap builds it)."""
+    """The catalogue's service layer for one municipality; one per process (bootstrap builds it).
 
-    def __init__(self, repo: AbstractServiceRepository, today: Callable[[], dt.date] = dt.date.today,
-                 index_ttl_s: float = 30.0):
-        self.repo, self.today, self.index_ttl_s = repo, today, index_ttl_s
-        self._snap = _Snapshot({}, [])
-        self._built_at = float("-inf")
+    Only the municipality's services are searched, listed and looked up; the rest of the
+    database (an old mixed import) stays invisible. The versions valid today and their
+    search index are held in memory; every ``index_ttl_s`` one caller asks the repository
+    whether anything changed (a cheap marker) and rebuilds them only then, while the others
+    keep answering from the snapshot they have.
+    """
+
+    def __init__(self, repo: AbstractServiceRepository, *, municipality: str = "Пловдив",
+                 index_factory: Callable[[list[ServiceVersion]], AbstractServiceIndex] = _default_index,
+                 today: Callable[[], dt.date] = dt.date.today, index_ttl_s: float = 30.0):
+        self.repo, self.municipality, self.index_factory = repo, municipality, index_factory
+        self.today, self.index_ttl_s = today, index_ttl_s
+        self._snap: Optional[_Snapshot] = None
+        self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
     # -- for other services -------------------------------------------------
@@ -80,21 +115,7 @@ class Catalogue:
 
     # -- import ---------------------------------------------------------------
     def validate_rows(self, rows: list[dict]) -> list[ServiceContent]:
-        """All rows valid, or :class:`ImportRejected` with every error by row and field."""
-        errors, contents, seen = [], [], {}
-        for number, row in enumerate(rows, start=1):
-            try:
-                content = ServiceContent.model_validate(row)
-            except ValidationError as exc:
-                errors += [RowError(number, e["field"], e["message"]) for e in pydantic_errors(exc)]
-                continue
-            if content.code in seen:
-                errors.append(RowError(number, "code", f"Кодът {content.code} се повтаря (ред {seen[content.code]})."))
-            seen.setdefault(content.code, number)
-            contents.append(content)
-        if errors:
-            raise ImportRejected(errors)
-        return contents
+        return validate_rows(rows, self.municipality)
 
     def import_rows(self, rows: list[dict], valid_from: Optional[dt.date] = None,
                     progress: Callable[[int], None] = lambda n: None, draft: bool = False) -> ImportReport:
@@ -110,7 +131,7 @@ class Catalogue:
                 self._add_version(content, (latest.version + 1) if latest else 1, start, draft)
                 report.created.append(content.code)
             progress(1)
-        self._built_at = float("-inf")
+        self._checked_at = float("-inf")
         return report
 
     def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date, draft: bool) -> None:
@@ -131,52 +152,44 @@ class Catalogue:
         if not draft.published:
             published = draft.model_copy(update={"published": True})
             self.repo.publish(published, [self._announcement(published)])
-            self._built_at = float("-inf")
+            self._checked_at = float("-inf")
             draft = published
         return draft
 
     # -- search -----------------------------------------------------------------
     def _snapshot(self) -> _Snapshot:
-        """All versions, held in memory and reloaded after ``index_ttl_s`` or an import."""
-        with self._lock:
-            if time.monotonic() - self._built_at > self.index_ttl_s:
-                versions: dict[str, list[ServiceVersion]] = {}
-                for v in self.repo.all():
-                    versions.setdefault(v.code, []).append(v)
-                today = self.today()
-                current = [found for vs in versions.values() if (found := valid_at(vs, today))]
-                self._snap = _Snapshot(versions, [self._indexed(v) for v in current])
-                self._built_at = time.monotonic()
+        snap = self._snap
+        if snap is not None and time.monotonic() - self._checked_at <= self.index_ttl_s:
+            return snap
+        if not self._lock.acquire(blocking=snap is None):
+            return snap  # another caller is refreshing: answer from the one we have
+        try:
+            if self._snap is None or time.monotonic() - self._checked_at > self.index_ttl_s:
+                self._refresh()
             return self._snap
+        finally:
+            self._lock.release()
 
-    @staticmethod
-    def _indexed(v: ServiceVersion) -> _Indexed:
-        c = v.content
-        body = " ".join([c.name, c.description or "", c.unit.name,
-                         *(d.name for d in c.required_documents), c.code])
-        return _Indexed(v, frozenset(text.tokens(c.name)), frozenset(text.tokens(body)))
+    def _refresh(self) -> None:
+        stamp, today = self.repo.stamp(), self.today()
+        if self._snap is None or (stamp, today) != (self._snap.stamp, self._snap.day):
+            versions: dict[str, list[ServiceVersion]] = {}
+            for v in self.repo.all():
+                if v.content.municipality == self.municipality:
+                    versions.setdefault(v.code, []).append(v)
+            current = sorted((found for vs in versions.values() if (found := valid_at(vs, today))),
+                             key=lambda v: (v.content.name, v.code))
+            self._snap = _Snapshot(versions, current, self.index_factory(current), today, stamp)
+        self._checked_at = time.monotonic()
 
     def search(self, q: str = "", unit: Optional[str] = None, eservice: Optional[bool] = None,
                channel: Optional[str] = None, limit: int = 50) -> list[ServiceVersion]:
-        query = text.tokens(q)
-        unit_tokens = text.tokens(unit or "")
-        hits = []
-        for item in self._snapshot().index:
-            c = item.version.content
-            if eservice is not None and c.eservice != eservice:
-                continue
-            if channel and channel not in c.request_channels:
-                continue
-            if unit_tokens and not text.score(unit_tokens, set(text.tokens(c.unit.name)), set()):
-                continue
-            rank = text.score(query, item.all_tokens, item.name_tokens) if query else 1
-            if rank:
-                hits.append((-rank, c.name, item.version))
-        hits.sort(key=lambda h: (h[0], h[1]))
-        return [h[2] for h in hits[:limit]]
+        """Best matches first (raises :class:`InvalidSearch` for a query it cannot answer)."""
+        query = SearchQuery.of(q=q or "", unit=unit or None, eservice=eservice, channel=channel or None, limit=limit)
+        return self._snapshot().index.search(query)
 
     def current(self) -> list[ServiceVersion]:
-        return [i.version for i in self._snapshot().index]
+        return list(self._snapshot().current)
 
     def units(self) -> list[str]:
-        return sorted({i.version.content.unit.name for i in self._snapshot().index})
+        return sorted({v.content.unit.name for v in self._snapshot().current})
