@@ -8,6 +8,8 @@ from werkzeug.wrappers import Response
 
 from servicekit.pages import Stylesheet, page_response
 
+from ..domain.search import MAX_QUERY, InvalidSearch
+
 VARIANTS = {"ordinary": "Обикновена", "fast": "Бърза", "express": "Експресна"}
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff;line-height:1.5}
 a{color:#0645ad}a:focus,input:focus,select:focus,button:focus{outline:3px solid #b35900;outline-offset:2px}
@@ -46,7 +48,12 @@ def _service(v) -> str:
 def render(catalogue, args) -> Response:
     q = args.get("q", "")
     unit = args.get("unit", "")
-    found = catalogue.search(q, unit=unit or None, eservice=True if args.get("eservice") else None, limit=100)
+    status, alert = 200, ""
+    try:
+        found = catalogue.search(q, unit=unit or None, eservice=True if args.get("eservice") else None, limit=100)
+    except InvalidSearch as exc:  # too long, control characters: say so on the page, as typed
+        status, found = 400, []
+        alert = f'<p role="alert">{escape(exc.detail)}</p>'
     options = "".join(f'<option{" selected" if u == unit else ""}>{escape(u)}</option>' for u in catalogue.units())
     body = "".join(_service(v) for v in found) or "<p>Няма намерени услуги.</p>"
     html = f"""<!doctype html><html lang="bg"><head><meta charset="utf-8">
@@ -56,10 +63,10 @@ def render(catalogue, args) -> Response:
 <header><h1>Каталог на административните услуги</h1></header>
 <main><form role="search" method="get" action="/">
 <label for="q">Търсене (на кирилица или латиница)</label>
-<input id="q" name="q" type="search" value="{escape(q)}" autocomplete="off">
+<input id="q" name="q" type="search" value="{escape(q[:MAX_QUERY])}" maxlength="{MAX_QUERY}" autocomplete="off">
 <label for="unit">Звено</label><select id="unit" name="unit"><option value="">Всички звена</option>{options}</select>
 <div><input id="eservice" name="eservice" type="checkbox" value="1"{" checked" if args.get("eservice") else ""}>
 <label for="eservice" class="inline">Само електронни услуги</label></div>
 <button type="submit">Търси</button></form>
-<section id="results" aria-live="polite"><p>Намерени услуги: {len(found)}</p>{body}</section></main></body></html>"""
-    return page_response(html, style=STYLE)
+<section id="results" aria-live="polite">{alert}<p>Намерени услуги: {len(found)}</p>{body}</section></main></body></html>"""
+    return page_response(html, style=STYLE, status=status)

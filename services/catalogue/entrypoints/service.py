@@ -17,6 +17,7 @@ from servicekit.providers import App
 from servicekit.tracing import Tracing
 
 from ..bootstrap import bootstrap
+from ..domain.search import InvalidSearch
 from . import page, views
 
 
@@ -44,8 +45,11 @@ class CatalogueService(ServesOpenApi):
     @handle_problems
     def list_services(self, request):
         query = params(ServicesQuery, request)
-        found = self.app.catalogue.search(query.q, unit=query.unit, eservice=query.eservice, channel=query.channel,
-                                          limit=query.limit)
+        try:
+            found = self.app.catalogue.search(query.q, unit=query.unit, eservice=query.eservice, channel=query.channel,
+                                              limit=query.limit)
+        except InvalidSearch as exc:
+            raise Problem(400, "Bad Request", exc.detail, errors=exc.errors)
         return json_response(views.search(found))
 
     @http("GET", "/api/v1/services/<string:code>")
