@@ -1,0 +1,281 @@
+"""Every way into the desk: its pages (sign-in, registering mail, a case, the overdue list),
+the PDFs proxied from the registry, its stylesheets. Thin: the session is checked here, the
+work is the service layer's."""
+from __future__ import annotations
+
+import uuid
+
+from nameko.timer import timer
+from nameko.web.handlers import http
+
+from servicekit.http import client_address, json_response
+from servicekit.pages import from_another_site, page_errors
+from servicekit.providers import App
+
+from ..bootstrap import bootstrap
+from ..domain import labels
+from ..domain.intake import IntakeForm
+from ..service_layer.ports import Refused, SignInRefused, Unavailable
+from ..service_layer.throttle import TooManyFailures
+from . import pages
+
+SIGNIN_REFUSED = "Грешно потребителско име или парола, или профилът е заключен."
+EXPIRED = "Сесията ви изтече поради неактивност. Влезте отново."
+FORGED = ("Формата не е приета: изпратена е от друго място или страницата е стояла отворена твърде дълго. "
+          "Презаредете страницата и опитайте отново.")
+NO_RIGHT = "Ролята ви няма право на това действие."
+DOWN = {"registry": "Регистърът временно не отговаря.", "status": "Услугата за етапите временно не отговаря.",
+        "catalogue": "Каталогът на услугите временно не отговаря.",
+        "directory": "Указателят на служителите временно не отговаря.",
+        "sessions": "Базата данни на деловодството временно не отговаря."}
+
+
+def _minutes(seconds: int) -> str:
+    n = max(1, -(-seconds // 60))
+    return f"{n} минута" if n == 1 else f"{n} минути"
+
+
+class DeskService:
+    name = "desk"
+
+    app = App(bootstrap)
+
+    # --- session plumbing -------------------------------------------------------------------
+
+    @property
+    def cookie_name(self) -> str:
+        return "__Host-desk" if self.app.settings.cookie_secure else "desk_session"
+
+    def _session(self, request):
+        return self.app.sessions.current(request.cookies.get(self.cookie_name))
+
+    def _set_cookie(self, response, session):
+        response.set_cookie(self.cookie_name, session.id, httponly=True, samesite="Strict",
+                            secure=self.app.settings.cookie_secure, path="/")
+        return response
+
+    def _signed_in(self, request):
+        """(session, None) for a signed-in person, else (None, the answer: the sign-in page)."""
+        session, expired = self._session(request)
+        if session is None or session.person is None:
+            return None, pages.redirect("/signin?expired=1" if expired else "/signin")
+        return session, None
+
+    def _posted(self, request, session) -> bool:
+        """A form of this site with this session's CSRF token."""
+        return not from_another_site(request) and session.csrf_matches(request.form.get("csrf"))
+
+    def _page(self, template, session, status=200, **context):
+        return pages.render(template, status, person=session.person if session else None,
+                            csrf=session.csrf if session else "", **context)
+
+    def _down(self, session, exc: Unavailable, what: str, back: str):
+        return self._page("message.html", session, 503, title="Услугата не отговаря",
+                          message=f"{DOWN.get(exc.what, 'Услуга временно не отговаря.')} {what} "
+                                  "Опитайте отново след минута.", back=back, extra_headers={"Retry-After": "60"})
+
+    # --- static, health ----------------------------------------------------------------------
+
+    @http("GET", "/static/<string:name>")
+    def static(self, request, name):
+        return pages.static(name)
+
+    @http("GET", "/health")
+    def health(self, request):
+        return json_response({"status": "ok", "service": self.name})
+
+    # --- sign-in -----------------------------------------------------------------------------
+
+    @http("GET", "/")
+    @page_errors
+    def home(self, request):
+        session, answer = self._signed_in(request)
+        return answer or self._page("home.html", session, title="Начало")
+
+    @http("GET", "/signin")
+    @page_errors
+    def signin_form(self, request):
+        session, _ = self._session(request)
+        session = session or self.app.sessions.anonymous()
+        notice = EXPIRED if request.args.get("expired") else None
+        return self._set_cookie(pages.render("signin.html", title="Вход", csrf=session.csrf, username="",
+                                             notice=notice), session)
+
+    @http("POST", "/signin")
+    @page_errors
+    def signin(self, request):
+        session, _ = self._session(request)
+        username = request.form.get("username", "")
+        if session is None or not self._posted(request, session):
+            session = self.app.sessions.anonymous()
+            return self._set_cookie(pages.render("signin.html", 403, title="Вход", csrf=session.csrf,
+                                                 username=username, summary=FORGED), session)
+        client = client_address(request)
+        try:
+            signed_in = self.app.sessions.sign_in(session, username, request.form.get("password", ""), client)
+        except SignInRefused:
+            return pages.render("signin.html", 401, title="Вход", csrf=session.csrf, username=username,
+                                summary=SIGNIN_REFUSED)
+        except TooManyFailures as exc:
+            return pages.render("signin.html", 429, title="Вход", csrf=session.csrf, username=username,
+                                summary=f"Твърде много неуспешни опити. Опитайте отново след "
+                                        f"{_minutes(exc.retry_after_s)}.",
+                                extra_headers={"Retry-After": str(exc.retry_after_s)})
+        except Unavailable as exc:
+            return self._down(session, exc, "Не може да влезете в момента.", "/signin")
+        return self._set_cookie(pages.redirect("/"), signed_in)
+
+    @http("POST", "/signout")
+    @page_errors
+    def signout(self, request):
+        session, _ = self._session(request)
+        if session is not None and self._posted(request, session):
+            self.app.sessions.sign_out(session)
+        response = pages.redirect("/signin")
+        response.delete_cookie(self.cookie_name, path="/", secure=self.app.settings.cookie_secure,
+                               httponly=True, samesite="Strict")
+        return response
+
+    # --- registering incoming mail -----------------------------------------------------------
+
+    def _register_page(self, session, form: IntakeForm, status=200, key=None, **context):
+        try:
+            services = self.app.workspace.service_choices(session.person)
+        except (Unavailable, Refused):  # the form still works: the code is typed
+            services = []
+        return self._page("register.html", session, status, title="Регистриране", values=form.values,
+                          idempotency_key=key or uuid.uuid4().hex, services=services,
+                          kinds=labels.value_labels(labels.KINDS), channels=labels.value_labels(labels.CHANNELS),
+                          sender_types=labels.value_labels(labels.SENDER_TYPES),
+                          number_kinds=labels.value_labels(labels.NUMBER_KINDS),
+                          contact_channels=labels.value_labels(labels.CONTACT_CHANNELS), **context)
+
+    @http("GET", "/documents/new")
+    @page_errors
+    def register_form(self, request):
+        session, answer = self._signed_in(request)
+        return answer or self._register_page(session, IntakeForm())
+
+    @http("POST", "/documents")
+    @page_errors
+    def register(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        request.max_content_length = 120 * 1024 * 1024
+        form = IntakeForm.from_form(request.form)
+        key = request.form.get("idempotency_key") or uuid.uuid4().hex
+        if not self._posted(request, session):
+            return self._register_page(session, form, 403, key=key, summary=FORGED)
+        scans = [(f.filename, f.stream, f.mimetype or "application/octet-stream")
+                 for f in request.files.getlist("scan") if f.filename]
+        try:
+            outcome = self.app.workspace.register(session.person, form, scans, key)
+        except Unavailable as exc:
+            return self._register_page(session, form, 503, key=key,
+                                       summary=f"{DOWN.get(exc.what, '')} Документът не е регистриран; "
+                                               "опитайте отново след минута.",
+                                       extra_headers={"Retry-After": "60"})
+        if not outcome.ok:
+            return self._register_page(session, form, 422, key=key, summary=outcome.summary,
+                                       errors=outcome.errors, values_had_files=bool(scans))
+        r = outcome.result
+        if r.get("access_code"):  # for the receipt this session prints; never in a URL
+            self.app.sessions.remember_once(session, index=r["registration_index"], code=r["access_code"])
+        return self._page("registered.html", session, 201 if r.get("access_code") else 200, title="Регистриран", r=r)
+
+    @http("GET", "/documents/<string:which>.pdf")
+    @page_errors
+    def document_pdf(self, request, which):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        if which not in ("receipt", "stamp"):
+            return self._page("message.html", session, 404, title="Няма такъв документ", message="Няма такъв файл.")
+        index = request.args.get("index", "")
+        once = session.once or {}
+        code = once.get("code") if which == "receipt" and once.get("index") == index else None
+        try:
+            data = self.app.workspace.pdf(session.person, which, index, code)
+        except Refused as exc:
+            return self._page("message.html", session, exc.status, title="Документът не е намерен", message=exc.detail)
+        except Unavailable as exc:
+            return self._down(session, exc, "Разписката не може да бъде отворена.", "/")
+        return pages.pdf(data, f"{which}.pdf")
+
+    # --- cases -------------------------------------------------------------------------------
+
+    def _case_page(self, session, index: str, status=200, **context):
+        doc = None
+        if index:
+            try:
+                doc = self.app.workspace.case(session.person, index)
+            except Refused as exc:
+                context.setdefault("summary", exc.detail)
+                status = exc.status if status == 200 else status
+            except Unavailable as exc:
+                return self._down(session, exc, "Преписката не може да бъде отворена.", "/cases")
+        return self._page("case.html", session, status, title=f"Преписка {index}" if index else "Преписка",
+                          index=index, doc=doc, kinds={k.value: v for k, v in labels.KINDS.items()},
+                          channels={k.value: v for k, v in labels.CHANNELS.items()},
+                          actions=labels.value_labels(labels.STAGE_ACTIONS), **context)
+
+    @http("GET", "/cases")
+    @page_errors
+    def case(self, request):
+        session, answer = self._signed_in(request)
+        return answer or self._case_page(session, request.args.get("index", "").strip(), values={})
+
+    @http("POST", "/cases/stage")
+    @page_errors
+    def change_stage(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        form = {k: request.form.get(k, "").strip() for k in ("case_index", "stage", "reason", "due_date")}
+        if not self._posted(request, session):
+            return self._case_page(session, form["case_index"], 403, values=form, summary=FORGED)
+        if not session.person.may_change_stages:
+            return self._case_page(session, form["case_index"], 403, values=form, summary=NO_RIGHT)
+        try:
+            outcome = self.app.workspace.change_stage(session.person, form["case_index"], form["stage"],
+                                                      form["reason"], form["due_date"])
+        except Unavailable as exc:
+            return self._case_page(session, form["case_index"], 503, values=form,
+                                   summary=f"{DOWN.get(exc.what, '')} Етапът не е променен; опитайте отново.")
+        if not outcome.ok:
+            return self._case_page(session, form["case_index"], 422, values=form, summary=outcome.summary,
+                                   errors=outcome.errors)
+        result = outcome.result
+        changed = {**result, "stage_label": labels.STAGES.get(_stage(result["stage"]), result["stage"])}
+        return self._case_page(session, form["case_index"], values={}, changed=changed)
+
+    @http("GET", "/overdue")
+    @page_errors
+    def overdue(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        if not session.person.may_change_stages:
+            return self._page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
+        try:
+            items = self.app.workspace.overdue(session.person)
+        except Unavailable as exc:
+            return self._down(session, exc, "Списъкът не може да бъде показан.", "/")
+        return self._page("overdue.html", session, title="Просрочени преписки", items=items)
+
+    @timer(interval=300)
+    def sweep(self):
+        self.app.sessions.throttle.sweep()
+        sweep = getattr(self.app.sessions.store, "sweep", None)
+        if sweep:
+            sweep(self.app.sessions.idle)
+
+
+def _stage(value: str):
+    from delovod_proto.vocabulary import CaseStage
+
+    try:
+        return CaseStage(value)
+    except ValueError:
+        return value
