@@ -45,7 +45,8 @@ def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=No
 
         services = HttpServices(token, settings.registry_url, settings.status_url, settings.catalogue_url,
                                 settings.service_timeout_s)
-    throttle = FailureThrottle(settings.signin_failures_per_username, settings.signin_failures_per_client,
+    throttle = FailureThrottle(settings.signin_failures_per_username_and_client, settings.signin_failures_per_username,
+                               settings.signin_failures_per_client,
                                settings.signin_window_minutes * 60)
     sessions = Sessions(store, directory, throttle, dt.timedelta(minutes=settings.session_idle_minutes))
     return DeskApp(sessions, Workspace(services), settings)

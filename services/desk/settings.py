@@ -25,6 +25,7 @@ class DeskSettings(ServiceSettings):
     session_idle_minutes: int = Field(30, ge=1, description="A session unused this long is over; the person signs in again")
     cookie_secure: bool = Field(False, description="Send the session cookie only over HTTPS (true everywhere but on a developer's machine)")
     token_ttl_s: int = Field(120, ge=10, le=3600, description="Lifetime of the staff token the desk signs for each call to a service on a person's behalf")
-    signin_failures_per_username: int = Field(5, ge=1, description="Failed sign-ins allowed per username in the window")
+    signin_failures_per_username_and_client: int = Field(5, ge=1, description="Failed sign-ins allowed per username from one client address in the window")
+    signin_failures_per_username: int = Field(50, ge=1, description="Failed sign-ins allowed per username from all clients together in the window (the directory's own lockout policy is the last word)")
     signin_failures_per_client: int = Field(20, ge=1, description="Failed sign-ins allowed per client address in the window")
     signin_window_minutes: int = Field(15, ge=1, description="The window of those limits, in minutes")

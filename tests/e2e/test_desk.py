@@ -107,7 +107,7 @@ def test_wrong_password_unknown_and_locked_answer_alike(username, password):
     assert password not in answer.text  # never written back
 
 
-def test_repeated_failures_are_throttled_per_username():
+def test_repeated_failures_are_throttled_per_username_and_client():
     s, name = browser(random_loopback()), f"ghost{secrets.token_hex(3)}"
     codes = [sign_in(s, name, "wrong").status_code for _ in range(6)]
     assert codes == [401] * 5 + [429], codes

@@ -1,4 +1,7 @@
-"""Failed sign-ins counted per username and per client in a sliding window.
+"""Failed sign-ins counted in a sliding window per username and client, per username from all
+clients together (against guessing one account's password from many addresses; higher, so
+that one person mistyping does not lock a colleague out) and per client (against trying many
+usernames), as status counts citizens' lookups.
 
 Kept in the process's memory: the desk runs as one process per site, a restart forgiving
 at most one window of failures is acceptable, and the directory has its own lockout policy
@@ -19,15 +22,15 @@ class TooManyFailures(Exception):
 
 
 class FailureThrottle:
-    def __init__(self, per_username: int, per_client: int, window_s: float,
+    def __init__(self, per_username_and_client: int, per_username: int, per_client: int, window_s: float,
                  clock: Callable[[], float] = time.monotonic):
-        self.limits = {"user": per_username, "client": per_client}
+        self.limits = {"user+client": per_username_and_client, "user": per_username, "client": per_client}
         self.window_s, self.clock = window_s, clock
         self._failures: dict[tuple[str, str], deque] = defaultdict(deque)
         self._lock = threading.Lock()
 
     def _keys(self, username: str, client: str):
-        return [("user", username.lower()), ("client", client)]
+        return [("user+client", f"{username.lower()} {client}"), ("user", username.lower()), ("client", client)]
 
     def _recent(self, key, now: float) -> deque:
         failures = self._failures[key]

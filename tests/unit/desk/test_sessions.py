@@ -22,11 +22,11 @@ class Clock:
         return self.now
 
 
-def make(per_user=3, per_client=5, down=False):
+def make(per_user_and_client=3, per_user=6, per_client=5, down=False):
     clock, mono = Clock(), [0.0]
     directory = FakeDirectory({"ivana": ("right", IVANA), "petar": ("right", Person("petar", "П", "clerk"))},
                               locked=frozenset({"petar"}), down=down)
-    throttle = FailureThrottle(per_user, per_client, 900, clock=lambda: mono[0])
+    throttle = FailureThrottle(per_user_and_client, per_user, per_client, 900, clock=lambda: mono[0])
     return Sessions(MemorySessions(), directory, throttle, dt.timedelta(minutes=30), clock=clock), clock, mono
 
 
@@ -48,21 +48,31 @@ def test_wrong_password_unknown_locked_and_malformed_are_refused_alike(username,
     assert type(refused.value) is SignInRefused and str(refused.value) == ""
 
 
-def test_failures_per_username_are_throttled_before_the_directory_is_asked():
-    sessions, _, mono = make(per_user=3)
+def test_failures_per_username_and_client_are_throttled_before_the_directory_is_asked():
+    sessions, _, mono = make(per_user_and_client=3)
     for _ in range(3):
         with pytest.raises(SignInRefused):
-            sessions.sign_in(None, "ivana", "wrong", f"10.0.0.{_}")
+            sessions.sign_in(None, "ivana", "wrong", "10.0.0.1")
     asked = sessions.directory.asked
     with pytest.raises(TooManyFailures) as throttled:
-        sessions.sign_in(None, "IVANA", "right", "10.0.0.9")  # even the right password, from elsewhere
+        sessions.sign_in(None, "IVANA", "right", "10.0.0.1")  # even the right password
     assert sessions.directory.asked == asked and 0 < throttled.value.retry_after_s <= 901
+    assert sessions.sign_in(None, "ivana", "right", "10.0.0.2").person == IVANA  # she, elsewhere, may
     mono[0] += 901
-    assert sessions.sign_in(None, "ivana", "right", "10.0.0.9").person == IVANA
+    assert sessions.sign_in(None, "ivana", "right", "10.0.0.1").person == IVANA
+
+
+def test_failures_per_username_from_many_clients_are_throttled():
+    sessions, _, _ = make(per_user_and_client=3, per_user=6)
+    for n in range(6):
+        with pytest.raises(SignInRefused):
+            sessions.sign_in(None, "ivana", "wrong", f"10.0.1.{n}")
+    with pytest.raises(TooManyFailures):
+        sessions.sign_in(None, "ivana", "right", "10.0.2.1")
 
 
 def test_failures_per_client_are_throttled_across_usernames():
-    sessions, _, _ = make(per_user=100, per_client=5)
+    sessions, _, _ = make(per_user_and_client=100, per_user=100, per_client=5)
     for n in range(5):
         with pytest.raises(SignInRefused):
             sessions.sign_in(None, f"user{n}", "x", "10.0.0.7")
@@ -72,7 +82,7 @@ def test_failures_per_client_are_throttled_across_usernames():
 
 
 def test_a_directory_that_does_not_answer_is_not_a_failure():
-    sessions, _, _ = make(per_user=1, down=True)
+    sessions, _, _ = make(per_user_and_client=1, per_user=1, down=True)
     for _ in range(3):
         with pytest.raises(Unavailable):
             sessions.sign_in(None, "ivana", "right", "10.0.0.1")
