@@ -214,7 +214,8 @@ class DeskService:
                 context.setdefault("summary", exc.detail)
                 status = exc.status if status == 200 else status
             except Unavailable as exc:
-                return self._down(session, exc, "Преписката не може да бъде отворена.", "/cases")
+                return self._down(session, exc, context.get("summary") or "Преписката не може да бъде отворена.",
+                                  "/cases")
         return self._page("case.html", session, status, title=f"Преписка {index}" if index else "Преписка",
                           index=index, doc=doc, kinds={k.value: v for k, v in labels.KINDS.items()},
                           channels={k.value: v for k, v in labels.CHANNELS.items()},
@@ -242,7 +243,7 @@ class DeskService:
                                                       form["reason"], form["due_date"])
         except Unavailable as exc:
             return self._case_page(session, form["case_index"], 503, values=form,
-                                   summary=f"{DOWN.get(exc.what, '')} Етапът не е променен; опитайте отново.")
+                                   summary=f"{DOWN.get(exc.what, '')} Етапът не е променен.")
         if not outcome.ok:
             return self._case_page(session, form["case_index"], 422, values=form, summary=outcome.summary,
                                    errors=outcome.errors)
