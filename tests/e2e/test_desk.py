@@ -191,3 +191,11 @@ def test_sign_out_ends_the_session(clerk_desk):
     out = clerk_desk.post(f"{DESK}/signout", data={"csrf": csrf(home.text)}, allow_redirects=False, timeout=10)
     assert out.status_code == 303
     assert clerk_desk.get(f"{DESK}/", allow_redirects=False, timeout=10).headers["Location"] == "/signin"
+
+
+def test_a_scan_of_the_wrong_type_is_refused_on_its_field_and_markup_typed_stays_text(clerk_desk):
+    files = [("scan", ("notes.txt", b"just text, not a scan", "text/plain"))]
+    answer = register(clerk_desk, letter(subject="<b>Жалба</b> за шума"), files)
+    assert answer.status_code == 422, answer.text
+    assert 'href="#scan"' in answer.text and 'id="scan-error"' in answer.text
+    assert "&lt;b&gt;Жалба&lt;/b&gt; за шума" in answer.text and "<b>Жалба</b>" not in answer.text
