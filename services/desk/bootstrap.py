@@ -33,7 +33,8 @@ def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=No
     if directory is None:
         from .adapters.ldap_directory import LdapDirectory
 
-        directory = LdapDirectory(settings.ldap_url, settings.ldap_user_dn, settings.ldap_groups_base,
+        directory = LdapDirectory(settings.ldap_url, settings.ldap_bind_name, settings.ldap_users_base,
+                                  settings.ldap_username_attribute, settings.ldap_groups_base,
                                   parse_role_groups(settings.ldap_role_groups), settings.ldap_timeout_s)
     if services is None:
         from .adapters.http_services import HttpServices

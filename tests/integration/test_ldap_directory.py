@@ -22,7 +22,8 @@ def directory() -> LdapDirectory:
         socket.create_connection((host, port), timeout=2).close()
     except OSError as exc:
         pytest.fail(f"slapd does not answer on {s.ldap_url} ({exc}): run deploy/local/ldap/start.sh", pytrace=False)
-    return LdapDirectory(s.ldap_url, s.ldap_user_dn, s.ldap_groups_base, parse_role_groups(s.ldap_role_groups), 5.0)
+    return LdapDirectory(s.ldap_url, s.ldap_bind_name, s.ldap_users_base, s.ldap_username_attribute,
+                         s.ldap_groups_base, parse_role_groups(s.ldap_role_groups), 5.0)
 
 
 @pytest.mark.parametrize("username,role,name", [("ivana", "clerk", "Ивана Петрова"),
@@ -46,11 +47,20 @@ def test_a_name_with_dn_syntax_is_escaped_not_interpreted(directory):
         directory.authenticate("ivana,ou=people", "ivana-demo-2026")
 
 
+def test_a_person_in_no_role_group_is_refused_alike(directory):  # the same directory, no group giving a role
+
+    no_roles = LdapDirectory(DeskSettings().ldap_url, directory.bind_name,
+                             directory.users_base, directory.username_attribute, directory.groups_base,
+                             {"printers": "clerk"}, 5.0)
+    with pytest.raises(SignInRefused):
+        no_roles.authenticate("ivana", "ivana-demo-2026")
+
+
 def test_a_directory_that_does_not_answer_is_unavailable():
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     dead = LdapDirectory(f"ldap://127.0.0.1:{port}", "uid={username},ou=people,dc=delovod,dc=local",
-                         "ou=groups,dc=delovod,dc=local", {"clerks": "clerk"}, 2.0)
+                         "ou=people,dc=delovod,dc=local", "uid", "ou=groups,dc=delovod,dc=local", {"clerks": "clerk"}, 2.0)
     with pytest.raises(Unavailable):
         dead.authenticate("ivana", "ivana-demo-2026")
