@@ -199,3 +199,23 @@ def test_a_scan_of_the_wrong_type_is_refused_on_its_field_and_markup_typed_stays
     assert answer.status_code == 422, answer.text
     assert 'href="#scan"' in answer.text and 'id="scan-error"' in answer.text
     assert "&lt;b&gt;Жалба&lt;/b&gt; за шума" in answer.text and "<b>Жалба</b>" not in answer.text
+
+
+def test_a_form_sent_after_the_session_ran_out_is_kept_for_after_signing_in_again(clerk_desk):
+    import datetime as dt
+    import hashlib
+
+    import pymongo
+
+    form = clerk_desk.get(f"{DESK}/documents/new", timeout=15)
+    cookie = clerk_desk.cookies["desk_session"]
+    with pymongo.MongoClient("mongodb://127.0.0.1:27017/desk", serverSelectionTimeoutMS=5000) as client:
+        client.desk.sessions.update_one({"_id": hashlib.sha256(cookie.encode()).hexdigest()},  # idle for 2 hours
+                                        {"$set": {"last_seen": dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)}})
+    data = letter(subject="Писмо след изтекла сесия")
+    answer = clerk_desk.post(f"{DESK}/documents", data={"csrf": csrf(form.text), **data}, files=two_scans(), timeout=30)
+    assert answer.status_code == 401 and "Сесията ви изтече" in answer.text and "запазени" in answer.text
+    again = clerk_desk.post(f"{DESK}/signin", data={"csrf": csrf(answer.text), "username": "ivana",
+                                                     "password": "ivana-demo-2026"}, timeout=15)
+    assert again.url.endswith("/documents/new") and 'id="notice"' in again.text
+    assert "Писмо след изтекла сесия" in again.text and f'value="{data["email"]}"' in again.text

@@ -23,6 +23,8 @@ SIGNIN_REFUSED = "Грешно потребителско име или паро
 EXPIRED = "Сесията ви изтече поради неактивност. Влезте отново."
 FORGED = ("Формата не е приета: изпратена е от друго място или страницата е стояла отворена твърде дълго. "
           "Презаредете страницата и опитайте отново.")
+DRAFT_NOTICE = "Попълнените полета са запазени; след входа ще ги намерите във формата (файловете се избират отново)."
+DRAFT_KEPT = "Формата е попълнена с въведеното преди изтичането на сесията. Изберете файловете отново и регистрирайте."
 NO_RIGHT = "Ролята ви няма право на това действие."
 DOWN = {"registry": "Регистърът временно не отговаря.", "status": "Услугата за етапите временно не отговаря.",
         "catalogue": "Каталогът на услугите временно не отговаря.",
@@ -123,7 +125,7 @@ class DeskService:
                                 extra_headers={"Retry-After": str(exc.retry_after_s)})
         except Unavailable as exc:
             return self._down(session, exc, "Не може да влезете в момента.", "/signin")
-        return self._set_cookie(pages.redirect("/"), signed_in)
+        return self._set_cookie(pages.redirect("/documents/new" if signed_in.once.get("draft") else "/"), signed_in)
 
     @http("POST", "/signout")
     @page_errors
@@ -154,14 +156,28 @@ class DeskService:
     @page_errors
     def register_form(self, request):
         session, answer = self._signed_in(request)
-        return answer or self._register_page(session, IntakeForm())
+        if answer:
+            return answer
+        draft = self.app.sessions.take_draft(session)
+        if draft is not None:
+            return self._register_page(session, IntakeForm(draft), notice=DRAFT_KEPT)
+        return self._register_page(session, IntakeForm())
+
+    def _keep_draft(self, request):
+        """A registration sent after the session ran out: the sign-in page, the typed fields kept
+        for the form after it."""
+        kept = self.app.sessions.anonymous_with_draft(IntakeForm.from_form(request.form).values)
+        return self._set_cookie(pages.render("signin.html", 401, title="Вход", csrf=kept.csrf, username="",
+                                             notice=f"{EXPIRED} {DRAFT_NOTICE}"), kept)
 
     @http("POST", "/documents")
     @page_errors
     def register(self, request):
-        session, answer = self._signed_in(request)
-        if answer:
-            return answer
+        session, expired = self._session(request)
+        if session is None or session.person is None:
+            if expired and not from_another_site(request):  # another site's form is simply dropped
+                return self._keep_draft(request)
+            return pages.redirect("/signin")
         request.max_content_length = 120 * 1024 * 1024
         form = IntakeForm.from_form(request.form)
         key = request.form.get("idempotency_key") or uuid.uuid4().hex

@@ -56,11 +56,27 @@ class Sessions:
         except SignInRefused:
             self.throttle.failed(username, client)
             raise
+        session = Session.start(self.clock(), person)
         if previous is not None:
             self.store.delete(previous.id)
-        session = Session.start(self.clock(), person)
+            if previous.once.get("draft"):  # a form whose session ran out: typed again for them
+                session.once["draft"] = previous.once["draft"]
         self.store.put(session)
         return session
+
+    def anonymous_with_draft(self, draft: dict) -> Session:
+        """After an idle timeout: a session for signing in again that keeps what the person had
+        typed into the form they sent (never a password, never files), to fill it in again."""
+        session = Session.start(self.clock())
+        session.once["draft"] = draft
+        self.store.put(session)
+        return session
+
+    def take_draft(self, session: Session) -> Optional[dict]:
+        draft = session.once.pop("draft", None)
+        if draft is not None:
+            self.store.put(session)
+        return draft
 
     def remember_once(self, session: Session, **values) -> None:
         session.once.update(values)

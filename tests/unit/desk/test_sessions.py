@@ -127,3 +127,11 @@ def test_the_store_holds_a_hash_never_the_cookie():
     sessions, _, _ = make()
     session = sessions.anonymous()
     assert session.id not in sessions.store.rows
+
+
+def test_a_draft_kept_after_an_idle_timeout_reaches_the_new_session_once():
+    sessions, _, _ = make()
+    anonymous = sessions.anonymous_with_draft({"subject": "Шум", "sender_name": "Гражданин"})
+    signed_in = sessions.sign_in(sessions.current(anonymous.id)[0], "ivana", "right", "10.0.0.1")
+    assert sessions.take_draft(sessions.current(signed_in.id)[0]) == {"subject": "Шум", "sender_name": "Гражданин"}
+    assert sessions.take_draft(sessions.current(signed_in.id)[0]) is None
