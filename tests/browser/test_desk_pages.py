@@ -112,6 +112,13 @@ def test_axe_finds_no_serious_or_critical_wcag_violation(report, state):
     assert not _blocking(axe), f"axe-core {axe['version']} on the desk's {state} page:\n" + _blocking(axe)
 
 
+def test_the_sign_in_form_is_reached_by_keyboard_with_visible_focus(report):
+    stops = _step(report, "keyboard")["stops"]
+    assert [s["id"] or s["text"] for s in stops] == ["Към основното съдържание", "Деловодство — Община Пловдив",
+                                                     "username", "password", "Вход"], stops
+    assert not [s for s in stops if not s["visible"]], stops
+
+
 def test_the_browser_reports_no_content_security_policy_violation(report):
     console = _step(report, "network")["console"]
     assert not [m for m in console if "Content Security Policy" in m], console
@@ -133,6 +140,13 @@ def _axe(page) -> dict:
                                        "summary": (n.get("failureSummary") or "").replace("\n", " ")}
                                       for n in v["nodes"][:10]]}
                            for v in response["violations"]]}
+
+
+FOCUS = """() => {
+  const a = document.activeElement, cs = getComputedStyle(a);
+  const outlined = cs.outlineStyle !== 'none' && cs.outlineWidth !== '0px' && cs.outlineColor !== 'rgba(0, 0, 0, 0)';
+  return {id: a.id || null, text: (a.innerText || '').trim(), visible: outlined || cs.boxShadow !== 'none'};
+}"""
 
 
 def _submit(page, button: str):
@@ -195,6 +209,14 @@ def probe(base: str, chromium: str, source: str, scans: list[str]) -> dict:
                 def signin():
                     answer = page.goto(f"{url}/signin")
                     return {"status": answer.status, "axe": _axe(page)}
+
+                def keyboard():
+                    page.goto(f"{url}/signin")
+                    stops = []
+                    for _ in range(5):
+                        page.keyboard.press("Tab")
+                        stops.append(page.evaluate(FOCUS))
+                    return {"stops": stops}
 
                 def signin_refused():
                     answer = _sign_in(page, url, "ivana", "wrong-password")
@@ -274,7 +296,7 @@ def probe(base: str, chromium: str, source: str, scans: list[str]) -> dict:
                     page.goto(f"{url}/overdue")
                     return {"axe": _axe(page)}
 
-                for name, fn in (("signin", signin), ("signin_refused", signin_refused), ("home", home),
+                for name, fn in (("signin", signin), ("keyboard", keyboard), ("signin_refused", signin_refused), ("home", home),
                                  ("register_form", register_form), ("register_errors", register_errors),
                                  ("registered", registered), ("receipt", receipt), ("case", case),
                                  ("stage_changed", stage_changed), ("overdue", overdue)):

@@ -17,25 +17,8 @@ from ..domain import labels
 from ..domain.intake import IntakeForm
 from ..service_layer.ports import Refused, SignInRefused, Unavailable
 from ..service_layer.throttle import TooManyFailures
-from . import pages
-
-SIGNIN_REFUSED = "Грешно потребителско име или парола, или профилът е заключен."
-EXPIRED = "Сесията ви изтече поради неактивност. Влезте отново."
-FORGED = ("Формата не е приета: изпратена е от друго място или страницата е стояла отворена твърде дълго. "
-          "Презаредете страницата и опитайте отново.")
-DRAFT_NOTICE = "Попълнените полета са запазени; след входа ще ги намерите във формата (файловете се избират отново)."
-DRAFT_KEPT = "Формата е попълнена с въведеното преди изтичането на сесията. Изберете файловете отново и регистрирайте."
-NO_RIGHT = "Ролята ви няма право на това действие."
-DOWN = {"registry": "Регистърът временно не отговаря.", "status": "Услугата за етапите временно не отговаря.",
-        "catalogue": "Каталогът на услугите временно не отговаря.",
-        "directory": "Указателят на служителите временно не отговаря.",
-        "sessions": "Базата данни на деловодството временно не отговаря."}
-
-
-def _minutes(seconds: int) -> str:
-    n = max(1, -(-seconds // 60))
-    return f"{n} минута" if n == 1 else f"{n} минути"
-
+from . import pages, views
+from .views import DOWN, DRAFT_KEPT, DRAFT_NOTICE, EXPIRED, FORGED, NO_RIGHT, SIGNIN_REFUSED
 
 class DeskService:
     name = "desk"
@@ -67,15 +50,6 @@ class DeskService:
         """A form of this site with this session's CSRF token."""
         return not from_another_site(request) and session.csrf_matches(request.form.get("csrf"))
 
-    def _page(self, template, session, status=200, **context):
-        return pages.render(template, status, person=session.person if session else None,
-                            csrf=session.csrf if session else "", **context)
-
-    def _down(self, session, exc: Unavailable, what: str, back: str):
-        return self._page("message.html", session, 503, title="Услугата не отговаря",
-                          message=f"{DOWN.get(exc.what, 'Услуга временно не отговаря.')} {what} "
-                                  "Опитайте отново след минута.", back=back, extra_headers={"Retry-After": "60"})
-
     # --- static, health ----------------------------------------------------------------------
 
     @http("GET", "/static/<string:name>")
@@ -92,7 +66,7 @@ class DeskService:
     @page_errors
     def home(self, request):
         session, answer = self._signed_in(request)
-        return answer or self._page("home.html", session, title="Начало")
+        return answer or views.page("home.html", session, title="Начало")
 
     @http("GET", "/signin")
     @page_errors
@@ -121,10 +95,10 @@ class DeskService:
         except TooManyFailures as exc:
             return pages.render("signin.html", 429, title="Вход", csrf=session.csrf, username=username,
                                 summary=f"Твърде много неуспешни опити. Опитайте отново след "
-                                        f"{_minutes(exc.retry_after_s)}.",
+                                        f"{views.minutes(exc.retry_after_s)}.",
                                 extra_headers={"Retry-After": str(exc.retry_after_s)})
         except Unavailable as exc:
-            return self._down(session, exc, "Не може да влезете в момента.", "/signin")
+            return views.down(session, exc, "Не може да влезете в момента.", "/signin")
         return self._set_cookie(pages.redirect("/documents/new" if signed_in.once.get("draft") else "/"), signed_in)
 
     @http("POST", "/signout")
@@ -140,18 +114,6 @@ class DeskService:
 
     # --- registering incoming mail -----------------------------------------------------------
 
-    def _register_page(self, session, form: IntakeForm, status=200, key=None, **context):
-        try:
-            services = self.app.workspace.service_choices(session.person)
-        except (Unavailable, Refused):  # the form still works: the code is typed
-            services = []
-        return self._page("register.html", session, status, title="Регистриране", values=form.values,
-                          idempotency_key=key or uuid.uuid4().hex, services=services,
-                          kinds=labels.value_labels(labels.KINDS), channels=labels.value_labels(labels.CHANNELS),
-                          sender_types=labels.value_labels(labels.SENDER_TYPES),
-                          number_kinds=labels.value_labels(labels.NUMBER_KINDS),
-                          contact_channels=labels.value_labels(labels.CONTACT_CHANNELS), **context)
-
     @http("GET", "/documents/new")
     @page_errors
     def register_form(self, request):
@@ -160,8 +122,8 @@ class DeskService:
             return answer
         draft = self.app.sessions.take_draft(session)
         if draft is not None:
-            return self._register_page(session, IntakeForm(draft), notice=DRAFT_KEPT)
-        return self._register_page(session, IntakeForm())
+            return views.register_page(self.app, session, IntakeForm(draft), notice=DRAFT_KEPT)
+        return views.register_page(self.app, session, IntakeForm())
 
     def _keep_draft(self, request):
         """A registration sent after the session ran out: the sign-in page, the typed fields kept
@@ -182,23 +144,23 @@ class DeskService:
         form = IntakeForm.from_form(request.form)
         key = request.form.get("idempotency_key") or uuid.uuid4().hex
         if not self._posted(request, session):
-            return self._register_page(session, form, 403, key=key, summary=FORGED)
+            return views.register_page(self.app, session, form, 403, key=key, summary=FORGED)
         scans = [(f.filename, f.stream, f.mimetype or "application/octet-stream")
                  for f in request.files.getlist("scan") if f.filename]
         try:
             outcome = self.app.workspace.register(session.person, form, scans, key)
         except Unavailable as exc:
-            return self._register_page(session, form, 503, key=key,
+            return views.register_page(self.app, session, form, 503, key=key,
                                        summary=f"{DOWN.get(exc.what, '')} Документът не е регистриран; "
                                                "опитайте отново след минута.",
                                        extra_headers={"Retry-After": "60"})
         if not outcome.ok:
-            return self._register_page(session, form, 422, key=key, summary=outcome.summary,
+            return views.register_page(self.app, session, form, 422, key=key, summary=outcome.summary,
                                        errors=outcome.errors, values_had_files=bool(scans))
         r = outcome.result
         if r.get("access_code"):  # for the receipt this session prints; never in a URL
             self.app.sessions.remember_once(session, index=r["registration_index"], code=r["access_code"])
-        return self._page("registered.html", session, 201 if r.get("access_code") else 200, title="Регистриран", r=r)
+        return views.page("registered.html", session, 201 if r.get("access_code") else 200, title="Регистриран", r=r)
 
     @http("GET", "/documents/<string:which>.pdf")
     @page_errors
@@ -207,41 +169,25 @@ class DeskService:
         if answer:
             return answer
         if which not in ("receipt", "stamp"):
-            return self._page("message.html", session, 404, title="Няма такъв документ", message="Няма такъв файл.")
+            return views.page("message.html", session, 404, title="Няма такъв документ", message="Няма такъв файл.")
         index = request.args.get("index", "")
         once = session.once or {}
         code = once.get("code") if which == "receipt" and once.get("index") == index else None
         try:
             data = self.app.workspace.pdf(session.person, which, index, code)
         except Refused as exc:
-            return self._page("message.html", session, exc.status, title="Документът не е намерен", message=exc.detail)
+            return views.page("message.html", session, exc.status, title="Документът не е намерен", message=exc.detail)
         except Unavailable as exc:
-            return self._down(session, exc, "Разписката не може да бъде отворена.", "/")
+            return views.down(session, exc, "Разписката не може да бъде отворена.", "/")
         return pages.pdf(data, f"{which}.pdf")
 
     # --- cases -------------------------------------------------------------------------------
-
-    def _case_page(self, session, index: str, status=200, **context):
-        doc = None
-        if index:
-            try:
-                doc = self.app.workspace.case(session.person, index)
-            except Refused as exc:
-                context.setdefault("summary", exc.detail)
-                status = exc.status if status == 200 else status
-            except Unavailable as exc:
-                return self._down(session, exc, context.get("summary") or "Преписката не може да бъде отворена.",
-                                  "/cases")
-        return self._page("case.html", session, status, title=f"Преписка {index}" if index else "Преписка",
-                          index=index, doc=doc, kinds={k.value: v for k, v in labels.KINDS.items()},
-                          channels={k.value: v for k, v in labels.CHANNELS.items()},
-                          actions=labels.value_labels(labels.STAGE_ACTIONS), **context)
 
     @http("GET", "/cases")
     @page_errors
     def case(self, request):
         session, answer = self._signed_in(request)
-        return answer or self._case_page(session, request.args.get("index", "").strip(), values={})
+        return answer or views.case_page(self.app, session, request.args.get("index", "").strip(), values={})
 
     @http("POST", "/cases/stage")
     @page_errors
@@ -251,21 +197,21 @@ class DeskService:
             return answer
         form = {k: request.form.get(k, "").strip() for k in ("case_index", "stage", "reason", "due_date")}
         if not self._posted(request, session):
-            return self._case_page(session, form["case_index"], 403, values=form, summary=FORGED)
+            return views.case_page(self.app, session, form["case_index"], 403, values=form, summary=FORGED)
         if not session.person.may_change_stages:
-            return self._case_page(session, form["case_index"], 403, values=form, summary=NO_RIGHT)
+            return views.case_page(self.app, session, form["case_index"], 403, values=form, summary=NO_RIGHT)
         try:
             outcome = self.app.workspace.change_stage(session.person, form["case_index"], form["stage"],
                                                       form["reason"], form["due_date"])
         except Unavailable as exc:
-            return self._case_page(session, form["case_index"], 503, values=form,
+            return views.case_page(self.app, session, form["case_index"], 503, values=form,
                                    summary=f"{DOWN.get(exc.what, '')} Етапът не е променен.")
         if not outcome.ok:
-            return self._case_page(session, form["case_index"], 422, values=form, summary=outcome.summary,
+            return views.case_page(self.app, session, form["case_index"], 422, values=form, summary=outcome.summary,
                                    errors=outcome.errors)
         result = outcome.result
         changed = {**result, "stage_label": labels.STAGES.get(_stage(result["stage"]), result["stage"])}
-        return self._case_page(session, form["case_index"], values={}, changed=changed)
+        return views.case_page(self.app, session, form["case_index"], values={}, changed=changed)
 
     @http("GET", "/overdue")
     @page_errors
@@ -274,12 +220,12 @@ class DeskService:
         if answer:
             return answer
         if not session.person.may_change_stages:
-            return self._page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
+            return views.page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
         try:
             items = self.app.workspace.overdue(session.person)
         except Unavailable as exc:
-            return self._down(session, exc, "Списъкът не може да бъде показан.", "/")
-        return self._page("overdue.html", session, title="Просрочени преписки", items=items)
+            return views.down(session, exc, "Списъкът не може да бъде показан.", "/")
+        return views.page("overdue.html", session, title="Просрочени преписки", items=items)
 
     @timer(interval=300)
     def sweep(self):
