@@ -219,3 +219,25 @@ def test_a_form_sent_after_the_session_ran_out_is_kept_for_after_signing_in_agai
                                                      "password": "ivana-demo-2026"}, timeout=15)
     assert again.url.endswith("/documents/new") and 'id="notice"' in again.text
     assert "Писмо след изтекла сесия" in again.text and f'value="{data["email"]}"' in again.text
+
+
+def test_a_new_access_code_needs_a_reason_is_shown_once_and_the_scans_open(clerk_desk):
+    files = two_scans()
+    registered = register(clerk_desk, letter(), files)
+    index = re.search(r'id="registration-index">([^<]+)<', registered.text).group(1)
+    old_code = re.search(r'id="access-code"[^>]*>(\d{8})<', registered.text).group(1)
+    case = clerk_desk.get(f"{DESK}/cases", params={"index": index}, timeout=15)
+    scan = clerk_desk.get(f"{DESK}/documents/scan", params={"index": index, "n": 2}, timeout=30)
+    assert scan.status_code == 200 and scan.content == files[1][1][1]  # the second file, byte for byte
+    assert scan.headers["Content-Type"] == "application/pdf" and "8333" not in case.text
+    refused = clerk_desk.post(f"{DESK}/cases/access-code", data={"csrf": csrf(case.text), "case_index": index,
+                                                                  "code_reason": ""}, timeout=15)
+    assert refused.status_code == 422 and 'href="#code_reason"' in refused.text
+    reissued = clerk_desk.post(f"{DESK}/cases/access-code", data={"csrf": csrf(case.text), "case_index": index,
+                                                                   "code_reason": "Гражданинът загуби разписката"},
+                               timeout=15)
+    assert reissued.status_code == 200, reissued.text
+    new_code = re.search(r'id="new-access-code"[^>]*>(\d{8})<', reissued.text).group(1)
+    assert new_code != old_code
+    again = clerk_desk.get(f"{DESK}/cases", params={"index": index}, timeout=15)
+    assert new_code not in again.text  # shown once

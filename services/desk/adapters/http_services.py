@@ -48,6 +48,21 @@ class HttpServices:
         params = {"index": index, **({"code": code} if code else {})}
         return self._call(person, "registry", "GET", f"/api/v1/documents/{which}.pdf", params=params).content
 
+    def reissue_access_code(self, person: Person, index: str, reason: str) -> dict:
+        return self._call(person, "registry", "POST", "/api/v1/documents/access-code", params={"index": index},
+                          json={"reason": reason}).json()
+
+    def scan(self, person: Person, index: str, n: int) -> tuple[bytes, str]:
+        link = self._call(person, "registry", "GET", "/api/v1/documents/scan-url",
+                          params={"index": index, "n": n}).json()["url"]
+        try:  # the registry's short-lived link to the object store, used at once and never shown
+            answer = self.http.get(link, timeout=self.timeout_s)
+        except requests.RequestException as exc:
+            raise Unavailable("scans") from exc
+        if answer.status_code != 200:
+            raise Unavailable("scans")
+        return answer.content, answer.headers.get("Content-Type", "application/octet-stream")
+
     def change_stage(self, person: Person, change: dict) -> dict:
         return self._call(person, "status", "POST", "/api/v1/cases/stage", json=change).json()
 

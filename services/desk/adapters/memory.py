@@ -62,6 +62,12 @@ class FakeServices:
     def pdf(self, person, which, index, code=None):
         return self._answer("pdf", person, which, index, code)
 
+    def reissue_access_code(self, person, index, reason):
+        return self._answer("reissue_access_code", person, index, reason)
+
+    def scan(self, person, index, n):
+        return self._answer("scan", person, index, n)
+
     def change_stage(self, person, change):
         return self._answer("change_stage", person, change)
 

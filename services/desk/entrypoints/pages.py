@@ -67,6 +67,18 @@ def redirect(location: str) -> Response:
     return Response("", status=303, headers={"Location": location, **NO_STORE})
 
 
+SCAN_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
+
+
+def scan(data: bytes, content_type: str) -> Response:
+    """A scan shown in the browser: only the types the registry accepts, else as a download."""
+    kind = content_type.split(";")[0].strip().lower()
+    inline = kind in SCAN_TYPES
+    return Response(data, mimetype=kind if inline else "application/octet-stream",
+                    headers={"Content-Disposition": "inline" if inline else "attachment", **NO_STORE,
+                             "X-Content-Type-Options": "nosniff"})
+
+
 def pdf(data: bytes, name: str) -> Response:
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"', **NO_STORE,

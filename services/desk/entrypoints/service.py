@@ -181,6 +181,25 @@ class DeskService:
             return views.down(session, exc, "Разписката не може да бъде отворена.", "/")
         return pages.pdf(data, f"{which}.pdf")
 
+    @http("GET", "/documents/scan")
+    @page_errors
+    def scan(self, request):
+        """The n-th scan, fetched by the desk through the registry's short-lived link (the
+        object store's address never reaches the browser)."""
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        try:
+            data, content_type = self.app.workspace.scan(session.person, request.args.get("index", ""),
+                                                         int(request.args.get("n", "1")))
+        except (Refused, ValueError) as exc:
+            detail = exc.detail if isinstance(exc, Refused) else "Невалиден номер на файл."
+            return views.page("message.html", session, getattr(exc, "status", 400), title="Файлът не е намерен",
+                              message=detail, back="/cases")
+        except Unavailable as exc:
+            return views.down(session, exc, "Файлът не може да бъде отворен.", "/cases")
+        return pages.scan(data, content_type)
+
     # --- cases -------------------------------------------------------------------------------
 
     @http("GET", "/cases")
@@ -212,6 +231,28 @@ class DeskService:
         result = outcome.result
         changed = {**result, "stage_label": labels.STAGES.get(_stage(result["stage"]), result["stage"])}
         return views.case_page(self.app, session, form["case_index"], values={}, changed=changed)
+
+    @http("POST", "/cases/access-code")
+    @page_errors
+    def reissue_access_code(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        index, reason = request.form.get("case_index", "").strip(), request.form.get("code_reason", "")
+        values = {"code_reason": reason}
+        if not self._posted(request, session):
+            return views.case_page(self.app, session, index, 403, values=values, summary=FORGED)
+        try:
+            outcome = self.app.workspace.reissue_access_code(session.person, index, reason)
+        except Unavailable as exc:
+            return views.case_page(self.app, session, index, 503, values=values,
+                                   summary=f"{DOWN.get(exc.what, '')} Нов код не е издаден.")
+        if not outcome.ok:
+            return views.case_page(self.app, session, index, 422, values=values, summary=outcome.summary,
+                                   errors=outcome.errors)
+        reissued = outcome.result  # shown once; this session's receipt prints it
+        self.app.sessions.remember_once(session, index=reissued["case_index"], code=reissued["access_code"])
+        return views.case_page(self.app, session, index, values={}, reissued=reissued)
 
     @http("GET", "/overdue")
     @page_errors

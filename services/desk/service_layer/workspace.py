@@ -63,6 +63,17 @@ class Workspace:
         except Refused as exc:
             return Outcome(summary=f"Етапът не е променен. {exc.detail}")
 
+    def reissue_access_code(self, person: Person, index: str, reason: str) -> Outcome:
+        """A new access code for the case (the old one stops working); the registry wants a reason."""
+        try:
+            return Outcome(result=self.services.reissue_access_code(person, index, reason.strip()))
+        except Refused as exc:
+            return Outcome(summary=f"Нов код не е издаден. {exc.detail}",
+                           errors=[FieldError("code_reason", e.get("message", "")) for e in exc.errors[:1]])
+
+    def scan(self, person: Person, index: str, n: int) -> tuple[bytes, str]:
+        return self.services.scan(person, index, n)
+
     def overdue(self, person: Person) -> list[dict]:
         return self.services.overdue(person)
 

@@ -91,3 +91,17 @@ def test_an_unknown_stage_is_not_sent():
     services = FakeServices()
     outcome = Workspace(services).change_stage(STOYAN, "X", "teleported", "", "")
     assert not outcome.ok and outcome.errors[0].field == "stage" and services.calls == []
+
+
+def test_a_new_access_code_is_asked_of_the_registry_with_the_reason():
+    services = FakeServices(reissue_access_code={"case_index": "X", "access_code": "87654321"})
+    outcome = Workspace(services).reissue_access_code(IVANA, "X", "  загубена разписка ")
+    assert outcome.ok and services.calls == [("reissue_access_code", IVANA, "X", "загубена разписка")]
+
+
+def test_the_registrys_refusal_of_a_new_code_lands_on_the_reason_field():
+    refused = Refused(422, "Посочете причината за новия код (от 3 до 500 знака).",
+                      [{"field": "reason", "message": "Причината е задължителна (3–500 знака)."}])
+    outcome = Workspace(FakeServices(reissue_access_code=refused)).reissue_access_code(IVANA, "X", "")
+    assert not outcome.ok and outcome.summary.startswith("Нов код не е издаден. Посочете причината")
+    assert [(e.field, e.message) for e in outcome.errors] == [("code_reason", "Причината е задължителна (3–500 знака).")]
