@@ -1,0 +1,83 @@
+"""The registry, status and catalogue over their HTTP APIs (requests), each call signed with a
+short-lived staff token of the person it is made for, so the services (and the registry's
+audit log) see the clerk or the official, never "desk"."""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import requests
+
+from ..domain.people import Person
+from ..service_layer.ports import Refused, Unavailable
+
+Tokens = Callable[[Person], str]
+
+
+class HttpServices:
+    def __init__(self, tokens: Tokens, registry: str, status: str, catalogue: str, timeout_s: float = 15.0):
+        self.tokens, self.timeout_s = tokens, timeout_s
+        self.urls = {"registry": registry.rstrip("/"), "status": status.rstrip("/"),
+                     "catalogue": catalogue.rstrip("/")}
+        self.http = requests.Session()
+
+    def _call(self, person: Person, service: str, method: str, path: str, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.tokens(person)}", **kwargs.pop("headers", {})}
+        try:
+            answer = self.http.request(method, self.urls[service] + path, headers=headers,
+                                       timeout=self.timeout_s, **kwargs)
+        except requests.RequestException as exc:
+            raise Unavailable(service) from exc
+        if answer.status_code >= 500:
+            raise Unavailable(service)
+        if answer.status_code >= 400:
+            raise _refused(answer)
+        return answer
+
+    def register(self, person: Person, metadata: dict, scans: list, idempotency_key: str) -> dict:
+        import json
+
+        files = [("metadata", (None, json.dumps(metadata, ensure_ascii=False), "application/json"))]
+        files += [("scan", scan) for scan in scans]  # (file name, stream or bytes, content type)
+        return self._call(person, "registry", "POST", "/api/v1/documents", files=files,
+                          headers={"Idempotency-Key": idempotency_key}).json()
+
+    def document(self, person: Person, index: str) -> dict:
+        return self._call(person, "registry", "GET", "/api/v1/documents/by-index", params={"index": index}).json()
+
+    def pdf(self, person: Person, which: str, index: str, code: Optional[str] = None) -> bytes:
+        params = {"index": index, **({"code": code} if code else {})}
+        return self._call(person, "registry", "GET", f"/api/v1/documents/{which}.pdf", params=params).content
+
+    def reissue_access_code(self, person: Person, index: str, reason: str) -> dict:
+        return self._call(person, "registry", "POST", "/api/v1/documents/access-code", params={"index": index},
+                          json={"reason": reason}).json()
+
+    def scan(self, person: Person, index: str, n: int) -> tuple[bytes, str]:
+        link = self._call(person, "registry", "GET", "/api/v1/documents/scan-url",
+                          params={"index": index, "n": n}).json()["url"]
+        try:  # the registry's short-lived link to the object store, used at once and never shown
+            answer = self.http.get(link, timeout=self.timeout_s)
+        except requests.RequestException as exc:
+            raise Unavailable("scans") from exc
+        if answer.status_code != 200:
+            raise Unavailable("scans")
+        return answer.content, answer.headers.get("Content-Type", "application/octet-stream")
+
+    def change_stage(self, person: Person, change: dict) -> dict:
+        return self._call(person, "status", "POST", "/api/v1/cases/stage", json=change).json()
+
+    def overdue(self, person: Person) -> list[dict]:
+        return self._call(person, "status", "GET", "/api/v1/cases/overdue").json()["items"]
+
+    def catalogue_services(self, person: Person) -> list[dict]:
+        return self._call(person, "catalogue", "GET", "/api/v1/services", params={"limit": 500}).json()["items"]
+
+
+def _refused(answer: requests.Response) -> Refused:
+    try:
+        body = answer.json()
+    except ValueError:
+        body = {}
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return Refused(answer.status_code, detail or "Заявката не е приета.",
+                   body.get("errors") if isinstance(body, dict) else None)

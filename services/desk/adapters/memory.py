@@ -1,0 +1,78 @@
+"""In-memory stand-ins for the unit tests: sessions, a directory, the other services."""
+from __future__ import annotations
+
+import copy
+from typing import Optional
+
+from ..domain.people import Person
+from ..domain.session import Session, storage_key
+from ..service_layer.ports import Refused, SignInRefused, Unavailable
+
+
+class MemorySessions:
+    def __init__(self):
+        self.rows: dict[str, Session] = {}
+
+    def get(self, session_id: str) -> Optional[Session]:
+        found = self.rows.get(storage_key(session_id))
+        return copy.deepcopy(found) if found else None
+
+    def put(self, session: Session) -> None:
+        self.rows[storage_key(session.id)] = copy.deepcopy(session)
+
+    def delete(self, session_id: str) -> None:
+        self.rows.pop(storage_key(session_id), None)
+
+
+class FakeDirectory:
+    """``{username: (password, Person)}``; ``locked`` users are refused like a wrong password."""
+
+    def __init__(self, people: dict[str, tuple[str, Person]], locked: frozenset = frozenset(), down: bool = False):
+        self.people, self.locked, self.down, self.asked = people, locked, down, 0
+
+    def authenticate(self, username: str, password: str) -> Person:
+        self.asked += 1
+        if self.down:
+            raise Unavailable("directory")
+        known = self.people.get(username)
+        if known is None or known[0] != password or username in self.locked:
+            raise SignInRefused()
+        return known[1]
+
+
+class FakeServices:
+    """Records the calls; answers with ``answers[name]`` (an exception is raised)."""
+
+    def __init__(self, **answers):
+        self.answers, self.calls = answers, []
+
+    def _answer(self, name, *args):
+        self.calls.append((name, *args))
+        answer = self.answers.get(name)
+        if isinstance(answer, (Refused, Unavailable)):
+            raise answer
+        return answer
+
+    def register(self, person, metadata, scans, idempotency_key):
+        return self._answer("register", person, metadata, scans, idempotency_key)
+
+    def document(self, person, index):
+        return self._answer("document", person, index)
+
+    def pdf(self, person, which, index, code=None):
+        return self._answer("pdf", person, which, index, code)
+
+    def reissue_access_code(self, person, index, reason):
+        return self._answer("reissue_access_code", person, index, reason)
+
+    def scan(self, person, index, n):
+        return self._answer("scan", person, index, n)
+
+    def change_stage(self, person, change):
+        return self._answer("change_stage", person, change)
+
+    def overdue(self, person):
+        return self._answer("overdue", person)
+
+    def catalogue_services(self, person):
+        return self._answer("catalogue_services", person) or []

@@ -1,0 +1,53 @@
+"""The desk's composition root."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from servicekit.auth import issue_token
+
+from .domain.people import Person, parse_role_groups
+from .service_layer.sessions import Sessions
+from .service_layer.throttle import FailureThrottle
+from .service_layer.workspace import Workspace
+from .settings import DeskSettings
+
+
+@dataclass
+class DeskApp:
+    sessions: Sessions
+    workspace: Workspace
+    settings: DeskSettings
+
+    def close(self):
+        close = getattr(self.sessions.store, "close", None)
+        if close:
+            close()
+
+
+def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=None) -> DeskApp:
+    if store is None:
+        from .adapters.mongo_sessions import MongoSessions
+
+        store = MongoSessions(settings.mongo_uri)
+    if directory is None:
+        from .adapters.ldap_directory import LdapDirectory
+
+        directory = LdapDirectory(settings.ldap_url, settings.ldap_bind_name, settings.ldap_users_base,
+                                  settings.ldap_username_attribute, settings.ldap_groups_base,
+                                  parse_role_groups(settings.ldap_role_groups), settings.ldap_timeout_s)
+    if services is None:
+        from .adapters.http_services import HttpServices
+
+        secret = settings.auth_secret()
+
+        def token(person: Person) -> str:  # the person's own short-lived staff token
+            return issue_token(secret, person.uid, person.name, person.role, ttl_s=settings.token_ttl_s)
+
+        services = HttpServices(token, settings.registry_url, settings.status_url, settings.catalogue_url,
+                                settings.service_timeout_s)
+    throttle = FailureThrottle(settings.signin_failures_per_username_and_client, settings.signin_failures_per_username,
+                               settings.signin_failures_per_client,
+                               settings.signin_window_minutes * 60)
+    sessions = Sessions(store, directory, throttle, dt.timedelta(minutes=settings.session_idle_minutes))
+    return DeskApp(sessions, Workspace(services), settings)

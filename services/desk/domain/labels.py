@@ -1,0 +1,29 @@
+"""Bulgarian labels of the wire vocabularies, for the desk's pages (values stay English)."""
+from delovod_proto.vocabulary import CaseStage, ContactChannel, DocumentKind, ReceivedChannel
+
+KINDS = {DocumentKind.LETTER: "Писмо", DocumentKind.COMPLAINT: "Жалба", DocumentKind.SIGNAL: "Сигнал",
+         DocumentKind.PROPOSAL: "Предложение", DocumentKind.SERVICE_APPLICATION: "Заявление за услуга",
+         DocumentKind.PUBLIC_INFORMATION_REQUEST: "Заявление за достъп до обществена информация",
+         DocumentKind.FOLLOW_UP: "Допълнителен документ по преписка"}
+# The box is not offered: its documents are taken without registering (Client Charter).
+CHANNELS = {ReceivedChannel.COUNTER: "На гише", ReceivedChannel.POST: "По пощата",
+            ReceivedChannel.EMAIL: "По електронна поща", ReceivedChannel.FAX: "По факс",
+            ReceivedChannel.PHONE: "По телефона", ReceivedChannel.EPORTAL: "През портала за е-услуги",
+            ReceivedChannel.SSEV: "През СЕОВ"}
+CONTACT_CHANNELS = {ContactChannel.EMAIL: "Електронна поща", ContactChannel.SMS: "SMS",
+                    ContactChannel.POST: "Писмо по пощата", ContactChannel.NONE: "Не желае уведомления"}
+NUMBER_KINDS = {"egn": "ЕГН", "lnch": "ЛНЧ", "foreign_document": "Номер на чуждестранен документ"}
+SENDER_TYPES = {"person": "Гражданин", "organisation": "Организация"}
+STAGES = {CaseStage.REGISTERED: "Регистриран", CaseStage.ASSIGNED: "Възложен", CaseStage.IN_PROGRESS: "В работа",
+          CaseStage.SUSPENDED: "Спрян", CaseStage.EXTENDED: "Удължен срок", CaseStage.ANSWERED: "Отговорен",
+          CaseStage.CLOSED: "Приключен"}
+# What an official may do on the case page; which move is allowed from which stage is the
+# status service's rule, and its refusal is shown as it comes.
+STAGE_ACTIONS = {CaseStage.IN_PROGRESS: "Започни работа", CaseStage.SUSPENDED: "Спри (с причина)",
+                 CaseStage.EXTENDED: "Удължи срока (нова дата и причина)", CaseStage.ANSWERED: "Отговорен",
+                 CaseStage.CLOSED: "Приключи"}
+
+
+def value_labels(table: dict) -> list[tuple[str, str]]:
+    """``[(wire value, Bulgarian label)]`` for a select or radios."""
+    return [(getattr(k, "value", k), v) for k, v in table.items()]

@@ -1,0 +1,68 @@
+"""The desk's pages as its entrypoints answer them: the Bulgarian texts, and the pages that
+need the other services' data (the form with the catalogue's services, a case)."""
+from __future__ import annotations
+
+import uuid
+
+from ..domain import labels
+from ..domain.intake import IntakeForm
+from ..service_layer.ports import Refused, Unavailable
+from . import pages
+
+SIGNIN_REFUSED = "Грешно потребителско име или парола, или профилът е заключен."
+EXPIRED = "Сесията ви изтече поради неактивност. Влезте отново."
+FORGED = ("Формата не е приета: изпратена е от друго място или страницата е стояла отворена твърде дълго. "
+          "Презаредете страницата и опитайте отново.")
+DRAFT_NOTICE = "Попълнените полета са запазени; след входа ще ги намерите във формата (файловете се избират отново)."
+DRAFT_KEPT = "Формата е попълнена с въведеното преди изтичането на сесията. Изберете файловете отново и регистрирайте."
+NO_RIGHT = "Ролята ви няма право на това действие."
+DOWN = {"registry": "Регистърът временно не отговаря.", "status": "Услугата за етапите временно не отговаря.",
+        "catalogue": "Каталогът на услугите временно не отговаря.",
+        "directory": "Указателят на служителите временно не отговаря.",
+        "sessions": "Базата данни на деловодството временно не отговаря.",
+        "scans": "Хранилището на сканираните файлове временно не отговаря."}
+
+
+def minutes(seconds: int) -> str:
+    n = max(1, -(-seconds // 60))
+    return f"{n} минута" if n == 1 else f"{n} минути"
+
+
+def page(template, session, status=200, **context):
+    return pages.render(template, status, person=session.person if session else None,
+                        csrf=session.csrf if session else "", **context)
+
+
+def down(session, exc: Unavailable, what: str, back: str):
+    return page("message.html", session, 503, title="Услугата не отговаря",
+                message=f"{DOWN.get(exc.what, 'Услуга временно не отговаря.')} {what} Опитайте отново след минута.",
+                back=back, extra_headers={"Retry-After": "60"})
+
+
+def register_page(app, session, form: IntakeForm, status=200, key=None, **context):
+    try:
+        services = app.workspace.service_choices(session.person)
+    except (Unavailable, Refused):  # the form still works: the code is typed
+        services = []
+    return page("register.html", session, status, title="Регистриране", values=form.values,
+                idempotency_key=key or uuid.uuid4().hex, services=services,
+                kinds=labels.value_labels(labels.KINDS), channels=labels.value_labels(labels.CHANNELS),
+                sender_types=labels.value_labels(labels.SENDER_TYPES),
+                number_kinds=labels.value_labels(labels.NUMBER_KINDS),
+                contact_channels=labels.value_labels(labels.CONTACT_CHANNELS), **context)
+
+
+def case_page(app, session, index: str, status=200, **context):
+    doc = None
+    if index:
+        try:
+            doc = app.workspace.case(session.person, index)
+        except Refused as exc:
+            context.setdefault("summary", exc.detail)
+            status = exc.status if status == 200 else status
+        except Unavailable as exc:
+            return down(session, exc, context.get("summary") or "Преписката не може да бъде отворена.", "/cases")
+    return page("case.html", session, status, title=f"Преписка {index}" if index else "Преписка",
+                index=index, doc=doc, kinds={k.value: v for k, v in labels.KINDS.items()},
+                channels={k.value: v for k, v in labels.CHANNELS.items()},
+                actions=labels.value_labels(labels.STAGE_ACTIONS), **context)

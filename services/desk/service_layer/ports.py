@@ -1,0 +1,64 @@
+"""What the desk's use cases need from the outside: the directory, the session store, and the
+other services' APIs (each call made on behalf of a person)."""
+from __future__ import annotations
+
+from typing import Optional, Protocol
+
+from ..domain.people import Person
+from ..domain.session import Session
+
+
+class SignInRefused(Exception):
+    """Wrong password, unknown user, locked account or no role: one answer for all."""
+
+
+class Unavailable(Exception):
+    """A server the desk needs did not answer (or answered 5xx): nothing was done there."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+class Refused(Exception):
+    """A service answered with a problem (4xx): its Bulgarian ``detail`` and field ``errors``."""
+
+    def __init__(self, status: int, detail: str, errors: Optional[list[dict]] = None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors = status, detail, errors or []
+
+
+class Directory(Protocol):
+    def authenticate(self, username: str, password: str) -> Person:
+        """The person, or SignInRefused; Unavailable when the directory does not answer."""
+
+
+class SessionStore(Protocol):
+    def get(self, session_id: str) -> Optional[Session]: ...
+
+    def put(self, session: Session) -> None: ...
+
+    def delete(self, session_id: str) -> None: ...
+
+
+class Services(Protocol):
+    """The registry, status and catalogue APIs; every call carries the person's token.
+    Raises Refused (4xx problem) or Unavailable."""
+
+    def register(self, person: Person, metadata: dict, scans: list[tuple[str, bytes, str]],
+                 idempotency_key: str) -> dict: ...
+
+    def document(self, person: Person, index: str) -> dict: ...
+
+    def pdf(self, person: Person, which: str, index: str, code: Optional[str] = None) -> bytes: ...
+
+    def reissue_access_code(self, person: Person, index: str, reason: str) -> dict: ...
+
+    def scan(self, person: Person, index: str, n: int) -> tuple[bytes, str]:
+        """The n-th scan's bytes and content type (fetched through a short-lived link)."""
+
+    def change_stage(self, person: Person, change: dict) -> dict: ...
+
+    def overdue(self, person: Person) -> list[dict]: ...
+
+    def catalogue_services(self, person: Person) -> list[dict]: ...

@@ -1,0 +1,94 @@
+"""The staff's use cases: register incoming mail, open a case, move it, list what is overdue.
+Each is one call (or two) to another service on the person's behalf; the rules are theirs."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+from delovod_proto.vocabulary import CaseStage
+
+from ..domain.intake import FieldError, IntakeForm, field_errors
+from ..domain.people import Person
+from .ports import Refused, Services
+
+NO_SCAN = "Изберете поне един сканиран файл."
+
+
+@dataclass
+class Outcome:
+    """What a form's page shows: the result, or the errors (summary + per field)."""
+
+    result: Optional[dict] = None
+    summary: Optional[str] = None
+    errors: list[FieldError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+class Workspace:
+    def __init__(self, services: Services):
+        self.services = services
+
+    def register(self, person: Person, form: IntakeForm, scans: list, idempotency_key: str) -> Outcome:
+        """Register the document (one request: it is registered whole or not at all). A
+        repeated key (the form sent twice) returns the first registration, without the code."""
+        if not scans:
+            return Outcome(summary="Документът не е регистриран.", errors=[FieldError("scan", NO_SCAN)])
+        try:
+            answer = self.services.register(person, form.metadata(), scans, idempotency_key)
+        except Refused as exc:
+            return Outcome(summary=f"Документът не е регистриран. {exc.detail}", errors=field_errors(exc.errors))
+        return Outcome(result=answer)
+
+    def case(self, person: Person, index: str) -> dict:
+        """The registration of ``index`` (personal number masked by the registry)."""
+        return self.services.document(person, index.strip())
+
+    def change_stage(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
+        try:
+            target = CaseStage(stage)
+        except ValueError:
+            return Outcome(summary="Изберете действие.", errors=[FieldError("stage", "Изберете действие.")])
+        if due_date and not _is_date(due_date):  # the form's parsing; the rules are status's
+            return Outcome(summary="Етапът не е променен.",
+                           errors=[FieldError("due_date", "Посочете новия срок като дата (ГГГГ-ММ-ДД).")])
+        change = {"case_index": index, "stage": target.value, "reason": reason.strip() or None}
+        if due_date:
+            change["due_date"] = due_date
+        try:
+            return Outcome(result=self.services.change_stage(person, change))
+        except Refused as exc:
+            return Outcome(summary=f"Етапът не е променен. {exc.detail}")
+
+    def reissue_access_code(self, person: Person, index: str, reason: str) -> Outcome:
+        """A new access code for the case (the old one stops working); the registry wants a reason."""
+        try:
+            return Outcome(result=self.services.reissue_access_code(person, index, reason.strip()))
+        except Refused as exc:
+            return Outcome(summary=f"Нов код не е издаден. {exc.detail}",
+                           errors=[FieldError("code_reason", e.get("message", "")) for e in exc.errors[:1]])
+
+    def scan(self, person: Person, index: str, n: int) -> tuple[bytes, str]:
+        return self.services.scan(person, index, n)
+
+    def overdue(self, person: Person) -> list[dict]:
+        return self.services.overdue(person)
+
+    def service_choices(self, person: Person) -> list[dict]:
+        return self.services.catalogue_services(person)
+
+    def pdf(self, person: Person, which: str, index: str, code: Optional[str] = None) -> bytes:
+        if which not in ("receipt", "stamp"):
+            raise ValueError(which)
+        return self.services.pdf(person, which, index, code)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+        return True
+    except ValueError:
+        return False
