@@ -14,13 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _classes():
     from catalogue.settings import CatalogueSettings
+    from desk.settings import DeskSettings
     from notifications.settings import NotificationsSettings
     from registry.settings import RegistrySettings
     from servicekit.settings import KitSettings
     from status.settings import StatusSettings
 
     return [("all services", KitSettings), ("registry", RegistrySettings), ("status", StatusSettings),
-            ("notifications", NotificationsSettings), ("catalogue", CatalogueSettings)]
+            ("notifications", NotificationsSettings), ("catalogue", CatalogueSettings), ("desk", DeskSettings)]
 
 
 def _default(field) -> str:
