@@ -47,6 +47,10 @@ OPERATOR_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/operator-acce
 ALLOWED_PEERS = {"status": [PUBLIC_INGRESS_PEER, CLERK_PEER], "catalogue": [PUBLIC_INGRESS_PEER],
                  "registry": [CLERK_PEER], "notifications": [OPERATOR_PEER]}
 SECRET_NAME = "delovod-secrets"
+# Secrets the operators of components/in-cluster-infra generate: name -> the keys read from it
+OPERATOR_SECRETS = {"delovod-rabbitmq-default-user": {"connection_string"},
+                    **{f"{name}-mongo": {"connectionString.standard"} for name in ("registry", "status",
+                                                                                    "notifications", "catalogue")}}
 UID = 10001
 PYTHONPATH = "/app/proto:/app/libs:/app/services"
 SENSITIVE = re.compile(r"(MONGO_URI|AMQP_URI|ACCESS_KEY|SECRET_KEY|PASSWORD|TOKEN|SECRET)$")
@@ -356,7 +360,9 @@ def test_settings_come_from_configmaps_and_secrets_under_their_real_names(render
                 if var.startswith("DELOVOD_"):
                     assert var in known.get(name, ()), f"{where}: {var} is read by no setting of {name}"
                 if SENSITIVE.search(var):
-                    assert source[:2] == ("secret", SECRET_NAME), f"{where}: {var} must come from {SECRET_NAME}"
+                    assert source[0] == "secret" and (source[1] == SECRET_NAME or source[2] in
+                                                      OPERATOR_SECRETS.get(source[1], ())), \
+                        f"{where}: {var} must come from {SECRET_NAME} or an operator's Secret, not {source}"
                 elif source[0] in ("value", "configmap"):
                     assert not CREDENTIALS_IN_URI.search(source[-1]), f"{where}: credentials in {var}"
                 if var.endswith("_DIR") and source[0] in ("value", "configmap"):
@@ -368,8 +374,13 @@ def test_settings_come_from_configmaps_and_secrets_under_their_real_names(render
             required = {"DELOVOD_AMQP_URI", f"DELOVOD_{name.upper()}_MONGO_URI"}
             if name == "registry":
                 required |= {"DELOVOD_REGISTRY_S3_ACCESS_KEY", "DELOVOD_REGISTRY_S3_SECRET_KEY"}
+            infra = "in-cluster-infra" in target or target == "base+all-components"
+            operators = {"DELOVOD_AMQP_URI": ("delovod-rabbitmq-default-user", "connection_string"),
+                         f"DELOVOD_{name.upper()}_MONGO_URI": (f"{name}-mongo", "connectionString.standard")}
             for var in required:
-                assert env.get(var, ("",))[:2] == ("secret", SECRET_NAME), f"{where}: {var} from {SECRET_NAME}"
+                expected = operators[var] if infra and var in operators else (SECRET_NAME,)
+                assert env.get(var, ("",))[1:1 + len(expected)] == expected and env[var][0] == "secret", \
+                    f"{where}: {var} from {expected}, not {env.get(var)}"
             key_file = PurePosixPath(plain(env, "DELOVOD_AUTH_SECRET_FILE") or "/nonexistent")
             mount = mounts.get(str(key_file.parent))
             if name in AUTHENTICATING:
@@ -466,10 +477,50 @@ def test_network_policies_when_present_let_in_and_out_only_what_is_needed(render
 
 
 # --- valid Kubernetes ------------------------------------------------------------------------
+def _strict(schema):
+    """Unknown fields become errors, as for the API server's strict field validation: every
+    object schema listing its properties, and not preserving unknown fields, gets
+    additionalProperties: false (what kubeconform's -strict does to the built-in schemas)."""
+    if isinstance(schema, dict):
+        for value in schema.values():
+            _strict(value)
+        if schema.get("type") == "object" and isinstance(schema.get("properties"), dict) \
+                and not schema.get("x-kubernetes-preserve-unknown-fields") and "additionalProperties" not in schema:
+            schema["additionalProperties"] = False
+    elif isinstance(schema, list):
+        for value in schema:
+            _strict(value)
+    return schema
+
+
+def crd_schemas() -> dict[tuple[str, str], dict]:
+    """(apiVersion, kind) -> the strict JSON schema of that custom resource, from deploy/k8s/crds."""
+    schemas = {}
+    for path in sorted(CRDS.rglob("*.yaml")):
+        for crd in _yaml_docs(path):
+            group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
+            for version in crd["spec"]["versions"]:
+                schema = copy.deepcopy(version["schema"]["openAPIV3Schema"])
+                schema.setdefault("properties", {}).update(
+                    apiVersion={"type": "string"}, kind={"type": "string"}, metadata={"type": "object"})
+                schemas[(f"{group}/{version['name']}", kind)] = _strict(schema)
+    return schemas
+
+
+CRD_SCHEMAS = crd_schemas() if CRDS.is_dir() else {}
+
+
 def strict_errors(doc: dict) -> str | None:
-    """kubernetes-validate's verdict on one object: None when valid Kubernetes 1.30, strictly."""
+    """The verdict on one object: None when valid Kubernetes 1.30, strictly (kubernetes-validate),
+    or, for an operator's resource, valid against its CRD (deploy/k8s/crds), strictly."""
+    import jsonschema
     import kubernetes_validate
 
+    crd = CRD_SCHEMAS.get((doc.get("apiVersion"), doc.get("kind")))
+    if crd is not None:
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                  for e in jsonschema.Draft7Validator(crd).iter_errors(doc)]
+        return f"{doc['kind']} {doc['metadata']['name']}: {'; '.join(errors)}" if errors else None
     try:
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
     except (kubernetes_validate.ValidationError, kubernetes_validate.SchemaNotFoundError) as exc:
@@ -478,7 +529,7 @@ def strict_errors(doc: dict) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def kubeconform_schemas(tmp_path_factory) -> str:
+def kubeconform_schemas(tmp_path_factory) -> list[str]:
     """kubernetes-validate's strict 1.30 schemas laid out as kubeconform reads them, so that it
     needs no download: each schema refers to its sibling _definitions.json, and loses its $id
     (an https URL kubeconform would resolve that reference against)."""
@@ -491,18 +542,24 @@ def kubeconform_schemas(tmp_path_factory) -> str:
         data = json.loads(schema.read_text(encoding="utf-8").replace('"/api/_definitions.json', '"_definitions.json'))
         data.pop("$id", None)
         (target / schema.name).write_text(json.dumps(data), encoding="utf-8")
-    return str(root / "{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}"
-                      "/{{ .ResourceKind }}{{ .KindSuffix }}.json")
+    for (api_version, kind), schema in CRD_SCHEMAS.items():  # the operators' resources
+        group, version = api_version.split("/")
+        (root / "crds" / group).mkdir(parents=True, exist_ok=True)
+        (root / "crds" / group / f"{kind.lower()}_{version}.json").write_text(json.dumps(schema), encoding="utf-8")
+    return [str(root / "{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}"
+                       "/{{ .ResourceKind }}{{ .KindSuffix }}.json"),
+            str(root / "crds" / "{{ .Group }}" / "{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json")]
 
 
-def kubeconform_errors(docs_by_name: dict[str, list[dict]], schemas: str, folder: Path) -> list[str]:
+def kubeconform_errors(docs_by_name: dict[str, list[dict]], schemas: list[str], folder: Path) -> list[str]:
     """kubeconform's complaints about the given renderings (one file each), [] when all are valid."""
     files = []
     for name, docs in docs_by_name.items():
         files.append(folder / (re.sub(r"\W+", "_", name) + ".yaml"))
         files[-1].write_text(yaml.safe_dump_all(docs), encoding="utf-8")
     done = subprocess.run([tool("kubeconform"), "-strict", "-kubernetes-version", KUBERNETES_VERSION,
-                           "-schema-location", schemas, "-output", "json", "-summary", *map(str, files)],
+                           *(a for s in schemas for a in ("-schema-location", s)),
+                           "-output", "json", "-summary", *map(str, files)],
                           capture_output=True, text=True, timeout=120)
     report = json.loads(done.stdout or "{}")
     found = report.get("summary", {}).get("valid", 0)
@@ -575,7 +632,9 @@ def test_no_secret_data_is_committed():
 def test_every_manifest_file_is_used_by_a_kustomization():
     used = set()
     for folder in {p.parent for p in K8S.rglob("kustomization.yaml")}:
-        used |= {(folder / r).resolve() for r in _kustomization(folder).get("resources", [])}
+        spec = _kustomization(folder)
+        used |= {(folder / r).resolve() for r in spec.get("resources", [])}
+        used |= {(folder / p["path"]).resolve() for p in spec.get("patches", []) if "path" in p}
     manifests = {p.resolve() for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml"
                  and p != ACCEPTED and CRDS not in p.parents}
     assert not manifests - used, f"not listed in any kustomization: {sorted(manifests - used)}"
@@ -765,3 +824,57 @@ def test_the_linters_do_find_what_they_are_asked_to(tmp_path):
     (tmp_path / "k" / "kustomization.yaml").write_text(yaml.safe_dump({"resources": ["d.yaml"]}))
     found = checkov_findings(tmp_path / "k")
     assert any(c == "CKV_K8S_13" for _, c, _o in found), found  # memory limits
+
+
+# --- components/in-cluster-infra -------------------------------------------------------------
+INFRA = K8S / "components" / "in-cluster-infra"
+OPERATOR_KINDS = {"Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "MongoDBCommunity", "RabbitmqCluster"}
+
+
+def test_in_cluster_infra_declares_one_kafka_topic_per_topic_of_the_contract(target_dirs):
+    from delovod_proto import topics
+
+    docs = render(target_dirs["base+all-components"])
+    declared = [t["spec"]["topicName"] for t in of_kind(docs, "KafkaTopic")]
+    assert sorted(declared) == sorted(topics.ALL)
+    kafka = of_kind(docs, "Kafka")[0]["metadata"]["name"]
+    for t in of_kind(docs, "KafkaTopic") + of_kind(docs, "KafkaUser") + of_kind(docs, "KafkaNodePool"):
+        assert t["metadata"]["labels"]["strimzi.io/cluster"] == kafka, t["metadata"]["name"]
+
+
+def test_every_operator_resource_is_valid_against_its_crd(target_dirs):
+    docs = render(target_dirs["base+all-components"])
+    custom = [d for d in docs if (d["apiVersion"], d["kind"]) in CRD_SCHEMAS]
+    assert {d["kind"] for d in custom} == OPERATOR_KINDS, "each operator resource has its CRD in deploy/k8s/crds"
+    errors = [e for e in map(strict_errors, custom) if e]
+    assert not errors, "\n".join(errors)
+
+
+def test_a_crd_schema_refuses_an_unknown_or_mistyped_field(target_dirs):
+    docs = render(target_dirs["base+all-components"])
+    topic = copy.deepcopy(of_kind(docs, "KafkaTopic")[0])
+    topic["spec"]["partition"] = 3
+    assert "partition" in (strict_errors(topic) or "")
+    cluster = copy.deepcopy(of_kind(docs, "MongoDBCommunity")[0])
+    cluster["spec"]["members"] = "three"
+    assert "members" in (strict_errors(cluster) or "")
+
+
+def test_in_cluster_infra_wires_the_services_to_the_operators_secrets(target_dirs):
+    docs = render(target_dirs["base+all-components"])
+    config = {k: v for cm in of_kind(docs, "ConfigMap") for k, v in (cm.get("data") or {}).items()}
+    kafka = of_kind(docs, "Kafka")[0]
+    plain = next(l for l in kafka["spec"]["kafka"]["listeners"] if l["name"] == "plain")
+    assert config["DELOVOD_KAFKA_BOOTSTRAP"] == f"{kafka['metadata']['name']}-kafka-bootstrap:{plain['port']}"
+    rabbit = of_kind(docs, "RabbitmqCluster")[0]["metadata"]["name"]
+    users = {u["name"]: u for u in of_kind(docs, "MongoDBCommunity")[0]["spec"]["users"]}
+    for w in workloads(docs):
+        for c in containers(_pod_specs(w)[0]):
+            env = effective_env(c, docs)
+            for var, source in env.items():
+                if var == "DELOVOD_AMQP_URI":
+                    assert source == ("secret", f"{rabbit}-default-user", "connection_string"), w["metadata"]["name"]
+                if var.endswith("_MONGO_URI"):
+                    user = users[var.split("_")[1].lower()]
+                    assert source == ("secret", user["connectionStringSecretName"], "connectionString.standard")
+                    assert user["roles"] == [{"name": "readWrite", "db": user["db"]}], user["name"]
