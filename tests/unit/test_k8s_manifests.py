@@ -9,6 +9,7 @@ schemas so that it runs offline.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import copy
 import importlib
 import importlib.resources
@@ -63,6 +64,8 @@ TARGETS = ["base", *(f"overlays/{p.name}" for p in OVERLAYS), "base+all-componen
 KUBERNETES_VERSION = "1.30.0"
 TOOLS_BIN = ROOT / ".local" / "bin"
 ACCEPTED = K8S / "checks-accepted.yaml"   # linter findings left standing, one reason each
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: dozens of renderings
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 CRDS = K8S / "crds"                       # the operators' CRDs, to validate their resources
 IMAGE = re.compile(r"(?:(?P<registry>[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?)/)?delovod/(?P<service>[a-z-]+)"
                    r":[\w.-]+(?:@sha256:[0-9a-f]{64})?")
@@ -105,7 +108,7 @@ def render(folder: Path) -> list[dict]:
     done = subprocess.run([tool("kustomize"), "build", str(folder)], capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         pytest.fail(f"kustomize build {folder} failed:\n{done.stderr}")
-    return [d for d in yaml.safe_load_all(done.stdout) if d]
+    return [d for d in yaml.load_all(done.stdout, Loader=LOADER) if d]
 
 
 @pytest.fixture(scope="session")
@@ -556,7 +559,7 @@ def kubeconform_errors(docs_by_name: dict[str, list[dict]], schemas: list[str], 
     files = []
     for name, docs in docs_by_name.items():
         files.append(folder / (re.sub(r"\W+", "_", name) + ".yaml"))
-        files[-1].write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+        files[-1].write_text(yaml.dump_all(docs, Dumper=DUMPER), encoding="utf-8")
     done = subprocess.run([tool("kubeconform"), "-strict", "-kubernetes-version", KUBERNETES_VERSION,
                            *(a for s in schemas for a in ("-schema-location", s)),
                            "-output", "json", "-summary", *map(str, files)],
@@ -731,7 +734,8 @@ def test_every_overlay_and_component_combination_renders_valid(kubeconform_schem
     (tmp_path / "combinations").mkdir()
     made = combinations(tmp_path / "combinations")
     assert len(made) >= 2 ** len(COMPONENTS), sorted(made)
-    renderings = {name: render(folder) for name, folder in made.items()}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:  # kustomize processes
+        renderings = dict(zip(made, pool.map(render, made.values())))
     errors = kubeconform_errors(renderings, kubeconform_schemas, tmp_path)
     assert not errors, "\n".join(errors)
     for name, docs in renderings.items():
