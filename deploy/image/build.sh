@@ -136,7 +136,7 @@ build_images() {
         started=$SECONDS
         # chroot isolation shares the host's network, so the build runs in a new, empty
         # network namespace: a step that reached for the network would fail here.
-        unshare --net -- buildah bud --quiet --isolation chroot --layers \
+        unshare --net -- buildah bud --quiet --isolation chroot --layers --force-rm \
             --build-arg "BASE=$base_id" --target "$svc" \
             -f deploy/image/Containerfile -t "$PREFIX/$svc:$VERSION" "$WORK/context" >/dev/null
         echo "$svc $((SECONDS - started))" >>"$WORK/times"
