@@ -173,12 +173,16 @@ prove_images() {
 # overlay pins: `skopeo copy oci:.local/image/oci:registry-0.1.0
 # docker://REGISTRY/delovod/registry:0.1.0` pushes it unchanged, under that digest.
 export_images() {
-    local svc
-    : >"$WORK/digests"
+    local svc id
+    touch "$WORK/digests"
     for svc in "${SERVICES[@]}"; do
+        id="$(buildah inspect --type image --format '{{.FromImageID}}' "$PREFIX/$svc:$VERSION")"
+        # An unchanged image is already in the layout under the digest noted with its ID.
+        grep -q "^$svc $id sha256:" "$WORK/digests" && [ -d "$WORK/oci" ] && continue
         buildah push --quiet --digestfile "$WORK/digest.$svc" "$PREFIX/$svc:$VERSION" \
             "oci:$WORK/oci:$svc-$VERSION"
-        echo "$svc $(cat "$WORK/digest.$svc")" >>"$WORK/digests"
+        sed -i "/^$svc /d" "$WORK/digests"
+        echo "$svc $id $(cat "$WORK/digest.$svc")" >>"$WORK/digests"
         rm -f "$WORK/digest.$svc"
     done
 }
@@ -191,7 +195,7 @@ report() {
         size="$(buildah images --noheading --format '{{.Size}}' "$id" | head -n1)"
         seconds="$(awk -v s="$svc" '$1 == s {print $2}' "$WORK/times")"
         printf '%-36s %8s  %-12s %8s  %s\n' "$PREFIX/$svc:$VERSION" "$size" "${id:0:12}" "$seconds" \
-            "$(awk -v s="$svc" '$1 == s {print $2}' "$WORK/digests")"
+            "$(awk -v s="$svc" '$1 == s {print $3}' "$WORK/digests")"
     done
 }
 
