@@ -5,12 +5,13 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/proto:$(CURDIR)/libs:$(CURDIR)/services
 
-.PHONY: help venv up down status demo test test-unit test-integration test-e2e bench proto proto-check docs dead-letters clean
+.PHONY: help venv up down status demo test test-unit test-integration test-e2e bench proto proto-check docs dead-letters images clean
 
 help:
 	@echo "make demo   - install what is missing, start everything, register a sample letter end to end"
 	@echo "make test   - install and start everything, run all test tiers, stop what it started"
 	@echo "make up / make down / make status / make bench / make proto / make docs / make dead-letters"
+	@echo "make images - build the four service images offline with buildah (root; see deploy/image)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null || { echo "[delovod] error: python3 (3.11+) is missing"; exit 2; }
@@ -58,6 +59,9 @@ docs: venv
 
 dead-letters: venv
 	@$(VPY) -m servicekit.dead_letters list
+
+images:
+	@bash deploy/image/build.sh
 
 clean: down
 	rm -rf .local

@@ -3,6 +3,9 @@
 #   chromium     Debian's browser; tests/browser drive it with Playwright (no downloaded browser)
 #   kustomize    renders deploy/k8s for tests/unit/test_k8s_manifests.py (Debian 12 has no kubectl)
 #   kubeconform  validates those renderings (offline, with kubernetes-validate's schemas)
+#   kube-score   lints them (findings left standing are justified in deploy/k8s/checks-accepted.yaml)
+#   checkov      lints them too, from its own venv .local/checkov-venv (it pins packaging<24,
+#                which the project's venv must not inherit)
 #   Python packages of requirements-dev.txt the tiers import (playwright, kubernetes-validate)
 # Go tools are built with the machine's own Go (GOTOOLCHAIN=local) into .local/bin, and kept
 # when .local/bin already holds the pinned version. Idempotent; silent when all is present.
@@ -18,7 +21,10 @@ VPY="$PWD/.venv/bin/python"
 GO_TOOLS=(
     "kustomize sigs.k8s.io/kustomize/kustomize/v5 sigs.k8s.io/kustomize/kustomize/v5 v5.7.1"
     "kubeconform github.com/yannh/kubeconform/cmd/kubeconform github.com/yannh/kubeconform v0.8.0"
+    "kube-score github.com/zegl/kube-score/cmd/kube-score github.com/zegl/kube-score v1.20.0"
 )
+CHECKOV_VENV="${DELOVOD_CHECKOV_VENV:-$PWD/.local/checkov-venv}"
+CHECKOV_VERSION=3.3.30
 PYTHON_MODULES=(playwright axe_playwright_python kubernetes_validate)
 
 missing=()   # one phrase per tool that could not be installed: what it is and how to get it
@@ -84,6 +90,24 @@ ensure_python_modules() {
         missing+=("Python packages ${PYTHON_MODULES[*]} (.venv/bin/python -m pip install -r requirements-dev.txt)")
 }
 
+has_checkov() {
+    [ "$("$CHECKOV_VENV/bin/checkov" --version 2>/dev/null)" = "$CHECKOV_VERSION" ]
+}
+
+ensure_checkov() {
+    has_checkov && return 0
+    if ! command -v python3 >/dev/null 2>&1; then
+        missing+=("checkov $CHECKOV_VERSION (needs python3 3.9-3.12 for its venv $CHECKOV_VENV)")
+        return 0
+    fi
+    if ! { python3 -m venv "$CHECKOV_VENV" &&
+           "$CHECKOV_VENV/bin/pip" install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION"; }; then
+        missing+=("checkov $CHECKOV_VERSION (pip install checkov==$CHECKOV_VERSION into $CHECKOV_VENV failed; see above)")
+        return 0
+    fi
+    has_checkov || missing+=("checkov $CHECKOV_VERSION (installed into $CHECKOV_VENV, yet its --version differs)")
+}
+
 main() {
     local tool
     ensure_chromium
@@ -92,6 +116,7 @@ main() {
         ensure_go_tool $tool
     done
     ensure_python_modules
+    ensure_checkov
     [ "${#missing[@]}" -eq 0 ] && return 0
     local IFS=';'
     if [ "${CI:-}" = true ]; then

