@@ -12,7 +12,7 @@ help:
 	@echo "make test   - install and start everything, run all test tiers, stop what it started"
 	@echo "make up / make down / make status / make bench / make proto / make docs / make dead-letters"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-local.txt
 	@command -v $(PY) >/dev/null || { echo "[delovod] error: python3 (3.11+) is missing"; exit 2; }
 	@test -x $(VPY) || $(PY) -m venv $(VENV)
 	@$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
