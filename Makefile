@@ -5,7 +5,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/proto:$(CURDIR)/libs:$(CURDIR)/services
 
-.PHONY: help venv up down status demo test test-unit test-integration test-e2e bench proto proto-check docs dead-letters clean
+.PHONY: help venv up down status demo test test-unit test-integration test-e2e test-fault bench proto proto-check docs dead-letters clean
 
 help:
 	@echo "make demo   - install what is missing, start everything, register a sample letter end to end"
@@ -43,6 +43,9 @@ test-integration: up
 
 test-e2e: up
 	@$(VPY) -m pytest -q tests/e2e
+
+test-fault: up
+	@$(VPY) -m pytest -q -m fault tests/fault
 
 bench: up
 	@$(VPY) -m bench.run
