@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / ".local" / "fault"
 COLUMNS = ("experiment", "requests", "acknowledged", "eportal", "lost", "duplicated", "gaps", "recovery_s",
-           "caught_up_s", "slowest_s", "restarted", "codes")
+           "caught_up_s", "slowest_s", "restarted", "took_s", "codes")
 
 
 def pytest_collection_modifyitems(items):

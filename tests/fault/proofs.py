@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import pymongo
 import requests
@@ -20,13 +21,15 @@ CONSUMER_GROUPS = ("registry.", "status.", "notifications.")
 
 def lost_paper(load: Load, token: str) -> list[str]:
     """Acknowledged registrations the registry cannot find by their index."""
-    session, missing = requests.Session(), []
-    for a in load.acknowledged():
-        r = session.get(f"{REGISTRY}/api/v1/documents/by-index", params={"index": a.index},
-                        headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    def find(a) -> str | None:
+        r = requests.get(f"{REGISTRY}/api/v1/documents/by-index", params={"index": a.index},
+                         headers={"Authorization": f"Bearer {token}"}, timeout=30)
         if r.status_code != 200 or r.json().get("registration_index") != a.index:
-            missing.append(f"{a.key} -> {a.index} ({r.status_code})")
-    return missing
+            return f"{a.key} -> {a.index} ({r.status_code})"
+        return None
+
+    with ThreadPoolExecutor(4) as pool:
+        return [m for m in pool.map(find, load.acknowledged()) if m]
 
 
 def registrations(run: str) -> tuple[dict, dict]:
@@ -97,16 +100,22 @@ def lag() -> int:
         admin.close()
 
 
-def downstream_missing(indexes: list[str]) -> list[str]:
-    """Cases the status service does not hold, or whose citizen notifications has not recorded."""
-    missing = []
-    with pymongo.MongoClient(MONGO, serverSelectionTimeoutMS=5000) as client:
-        for index in indexes:
-            if client.status.cases.find_one({"_id": index}, {"_id": 1}) is None:
-                missing.append(f"status:{index}")
-            if client.notifications.recipients.find_one({"_id": index}, {"_id": 1}) is None:
-                missing.append(f"notifications:{index}")
-    return missing
+class Downstream:
+    """Cases not yet held by the status service, or whose citizen the notifications service
+    has not recorded; each look asks only for those still missing."""
+
+    def __init__(self, indexes: list[str]):
+        self.missing = {f"{db}:{index}" for index in indexes for db in ("status", "notifications")}
+
+    def caught_up(self) -> bool:
+        collections = {"status": ("status", "cases"), "notifications": ("notifications", "recipients")}
+        with pymongo.MongoClient(MONGO, serverSelectionTimeoutMS=5000) as client:
+            for item in sorted(self.missing):
+                db, index = item.split(":", 1)
+                name, collection = collections[db]
+                if client[name][collection].find_one({"_id": index}, {"_id": 1}) is not None:
+                    self.missing.discard(item)
+        return not self.missing
 
 
 def duplicates(load: Load, ours: dict, run: str) -> list[str]:

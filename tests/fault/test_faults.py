@@ -32,7 +32,8 @@ def token():
 
 @pytest.mark.parametrize("kind,target", EXPERIMENTS, ids=[f"{k}-{t}" for k, t in EXPERIMENTS])
 def test_nothing_is_lost_duplicated_or_skipped_and_the_stack_heals(kind, target, token, results):
-    stack.wait_whole(time.monotonic(), RECOVERY_BOUND_S)  # the previous experiment left it whole
+    started = time.monotonic()
+    stack.wait_whole(started, RECOVERY_BOUND_S)  # the previous experiment left it whole
     run = f"fault-{uuid.uuid4().hex[:6]}-{kind}-{target}"
     before, offsets = stack.pids(), proofs.receipt_offsets()
     load = Load(run, token, clerks=CLERKS)
@@ -49,6 +50,7 @@ def test_nothing_is_lost_duplicated_or_skipped_and_the_stack_heals(kind, target,
     recovery_s = stack.wait_whole(hit, RECOVERY_BOUND_S)
     time.sleep(AFTER_S)
     load.stop()
+    loaded = time.monotonic()
 
     acked = load.acknowledged()
     sids = {sid for sid, ok in load.submissions.items() if ok}
@@ -59,16 +61,20 @@ def test_nothing_is_lost_duplicated_or_skipped_and_the_stack_heals(kind, target,
     lost += [f"{sid}: no registration" for sid in sorted(sids) if not ours.get(sid.split(run, 1)[1])]
     duplicated = proofs.duplicates(load, ours, run) + [f"{sid}: {sorted(ix)}" for sid, ix in receipts.items() if len(ix) > 1]
     gaps = proofs.gaps(numbers)
-    began = time.monotonic()
-    until(lambda: proofs.lag() == 0 and not proofs.downstream_missing([a.index for a in acked]),
-          timeout_s=CAUGHT_UP_BOUND_S, interval_s=0.5, what="status and notifications caught up")
+    downstream = proofs.Downstream([a.index for a in acked])
+    try:
+        until(lambda: downstream.caught_up() and proofs.lag() == 0, timeout_s=CAUGHT_UP_BOUND_S, interval_s=0.5,
+              what="status and notifications caught up")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; still missing: {sorted(downstream.missing)[:5]}, lag {proofs.lag()}") from None
+    caught_up_s = round(time.monotonic() - loaded, 1)
     after = stack.pids()
     restarted = sorted(n for n in after if after[n] != before.get(n))
     results.append({"experiment": f"{kind} {target}", "requests": len(load.paper), "acknowledged": len(acked),
                     "eportal": f"{len(sids)}/{len(load.submissions)}", "lost": len(lost), "duplicated": len(duplicated),
                     "gaps": sum(len(v) for v in gaps.values()), "recovery_s": recovery_s,
-                    "caught_up_s": round(time.monotonic() - began, 1), "slowest_s": load.slowest_s(),
-                    "restarted": ",".join(restarted) or "-", "codes": proofs.count(load.codes())})
+                    "caught_up_s": caught_up_s, "slowest_s": load.slowest_s(),
+                    "restarted": ",".join(restarted) or "-", "took_s": round(time.monotonic() - started, 1), "codes": proofs.count(load.codes())})
 
     assert acked and sids, "the load made no registration"
     assert not lost, lost[:10]
