@@ -46,10 +46,13 @@ def pause(name: str, seconds: float) -> None:
         os.killpg(pid, signal.SIGCONT)
 
 
-def verdict(name: str) -> str:
+def status_after_kill(name: str, killed: int) -> tuple[str, bool]:
+    """What `make status` says of a killed process, and whether that is true: "running"
+    only for a new process (supervisord restarted it) whose port answers."""
     program = supervisor().programs().get(f"{GROUP[name]}:{name}")
-    port = SERVERS.get(name) or SERVICES[name]
-    return stack.verdict(program, stack.answers(port))
+    answering = stack.answers(SERVERS.get(name) or SERVICES[name])
+    said = stack.verdict(program, answering)
+    return said, said != "running" or (answering and program.pid not in (0, killed))
 
 
 def whole() -> bool:

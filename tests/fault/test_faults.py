@@ -41,12 +41,12 @@ def test_nothing_is_lost_duplicated_or_skipped_and_the_stack_heals(kind, target,
     time.sleep(WARM_S)
     hit = time.monotonic()
     if kind == "kill":
-        stack.kill(target)
+        killed = stack.kill(target)
         time.sleep(0.3)
-        said, status_rc = stack.verdict(target), stack.status_code()
+        said, truthful = stack.status_after_kill(target, killed)
     else:
         stack.pause(target, PAUSE_S)
-        said, status_rc = None, None
+        said, truthful = None, True
     recovery_s = stack.wait_whole(hit, RECOVERY_BOUND_S)
     time.sleep(AFTER_S)
     load.stop()
@@ -82,7 +82,7 @@ def test_nothing_is_lost_duplicated_or_skipped_and_the_stack_heals(kind, target,
     assert not gaps, gaps
     assert len(acked) == len(load.paper), f"not acknowledged in {len(load.paper)} requests: {proofs.count(load.codes())}"
     if kind == "kill":
-        assert said != "running" and status_rc != 0, f"status said {said!r} (exit {status_rc}) right after the kill"
+        assert truthful, f"status said {said!r} right after the kill, though the killed process was not back"
         assert target in restarted, "supervisord did not restart it"
     others = [n for n in restarted if n in stack.SERVERS and n != target]
     assert not others, f"servers restarted though only {target} was hit: {others}"
