@@ -47,8 +47,12 @@ def pause(name: str, seconds: float) -> None:
 
 
 def status_after_kill(name: str, killed: int) -> tuple[str, bool]:
-    """What `make status` says of a killed process, and whether that is true: "running"
-    only for a new process (supervisord restarted it) whose port answers."""
+    """What `make status` says of a killed process once it has ended (supervisord has
+    reaped it: a process of many threads takes a moment to end, and holds its port until
+    then), and whether that is true: "running" only for a new process whose port answers."""
+    deadline = time.monotonic() + 10
+    while pids().get(name) == killed and time.monotonic() < deadline:
+        time.sleep(0.05)
     program = supervisor().programs().get(f"{GROUP[name]}:{name}")
     answering = stack.answers(SERVERS.get(name) or SERVICES[name])
     said = stack.verdict(program, answering)

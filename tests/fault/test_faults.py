@@ -42,7 +42,6 @@ def test_nothing_is_lost_duplicated_or_skipped_and_the_stack_heals(kind, target,
     hit = time.monotonic()
     if kind == "kill":
         killed = stack.kill(target)
-        time.sleep(0.3)
         said, truthful = stack.status_after_kill(target, killed)
     else:
         stack.pause(target, PAUSE_S)
