@@ -35,6 +35,14 @@ class Program:
     since: float  # when it entered a running state (0 if never)
 
 
+def _alive(pid: int) -> bool:
+    """The process exists and has not ended (a zombie has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] not in "ZX"
+    except OSError:
+        return False
+
+
 class Supervisor:
     def __init__(self, conf: Path, socket: Path, pidfile: Path, log: Path, env: dict | None = None):
         self.conf, self.socket, self.pidfile, self.log, self.env = conf, socket, pidfile, log, env
@@ -92,12 +100,13 @@ class Supervisor:
         raise SupervisorError(f"supervisord did not answer on {self.socket} in {start_s:.0f}s; see {self.log}")
 
     def _wait_gone(self, timeout_s: float) -> None:
+        """Wait until supervisord's process has ended (it removes its pid file a moment
+        before it is gone, so the process itself is watched)."""
         pid = self.pid()
         deadline = time.monotonic() + timeout_s
-        while pid and time.monotonic() < deadline:
-            time.sleep(0.2)
-            pid = self.pid()
-        if pid:
+        while pid and _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if pid and _alive(pid):
             raise SupervisorError(f"the previous supervisord (pid {pid}) is still stopping after {timeout_s:.0f}s")
 
     def start(self, names: list[str]) -> None:
