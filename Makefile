@@ -5,7 +5,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/proto:$(CURDIR)/libs:$(CURDIR)/services
 
-.PHONY: help venv up down status demo test test-unit test-integration test-e2e bench proto proto-check docs dead-letters images clean
+.PHONY: help venv up down status demo test test-unit test-integration test-e2e test-fault bench proto proto-check docs dead-letters images clean
 
 help:
 	@echo "make demo   - install what is missing, start everything, register a sample letter end to end"
@@ -13,7 +13,7 @@ help:
 	@echo "make up / make down / make status / make bench / make proto / make docs / make dead-letters"
 	@echo "make images - build the four service images offline with buildah (root; see deploy/image)"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-local.txt
 	@command -v $(PY) >/dev/null || { echo "[delovod] error: python3 (3.11+) is missing"; exit 2; }
 	@test -x $(VPY) || $(PY) -m venv $(VENV)
 	@$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
@@ -44,6 +44,9 @@ test-integration: up
 
 test-e2e: up
 	@$(VPY) -m pytest -q tests/e2e
+
+test-fault: up
+	@$(VPY) -m pytest -q -m fault tests/fault
 
 bench: up
 	@$(VPY) -m bench.run

@@ -3,8 +3,8 @@
 `make up` runs the whole system on this machine's cores. In a deployment the registry's
 pods do not share CPU with status and notifications, which consume every registration's
 events; here they would. So the registry's numbers are taken with those two processes
-paused (SIGSTOP, then SIGCONT; only the processes `make up` started, found under its
-honcho), and the whole pipeline's numbers are taken too, with everything running.
+paused (SIGSTOP, then SIGCONT; only the processes `make up` started, as its supervisord
+names them), and the whole pipeline's numbers are taken too, with everything running.
 After a pause, `wait_drained` waits until both have consumed what arrived meanwhile.
 """
 from __future__ import annotations
@@ -12,42 +12,22 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
 from kafka import KafkaAdminClient, KafkaConsumer
 
 ROOT = Path(__file__).resolve().parents[1]
-DOWNSTREAM = ("-m status", "-m notifications")
+DOWNSTREAM = ("status", "notifications")
 GROUPS = ("status.on_document_registered", "notifications.on_document_registered", "notifications.on_status_changed")
 
 
-def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-
-
-def _descends_from(pid: int, ancestor: int) -> bool:
-    while pid > 1:
-        if pid == ancestor:
-            return True
-        pid = _parent(pid)
-    return False
-
-
 def downstream_pids() -> list[int]:
-    """The status and notifications processes under the honcho that `make up` started."""
-    honcho = int((ROOT / ".local/run/services.pid").read_text())
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if any(marker in cmdline for marker in DOWNSTREAM) and _descends_from(int(entry), honcho):
-                pids.append(int(entry))
-        except (OSError, ValueError):
-            continue
-    return pids
+    """The status and notifications processes that `make up`'s supervisord runs."""
+    out = subprocess.run([str(ROOT / ".venv/bin/supervisorctl"), "-c", str(ROOT / "deploy/local/supervisord.conf"), "pid",
+                          *(f"services:{name}" for name in DOWNSTREAM)], capture_output=True, text=True, timeout=30)
+    return [int(line) for line in out.stdout.split() if line.isdigit() and line != "0"]
 
 
 @contextlib.contextmanager

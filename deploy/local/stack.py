@@ -1,5 +1,7 @@
 """The local stack: install what is missing, start real servers and the four services
-under honcho, report each as it becomes ready, stop exactly what was started.
+under supervisord (deploy/local/supervisord.conf: a process that dies is restarted with
+backoff, the others keep running), report each as it becomes ready, stop exactly what
+was started.
 
     python deploy/local/stack.py up | down | status
 
@@ -11,7 +13,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +25,8 @@ LOCAL = ROOT / ".local"
 RUN, LOG = LOCAL / "run", LOCAL / "log"
 VENV_BIN = ROOT / ".venv" / "bin"
 sys.path[:0] = [str(ROOT / "proto"), str(ROOT / "libs"), str(ROOT / "services")]
+
+from supervise import ALIVE_STATES, Supervisor, SupervisorError  # noqa: E402  (beside this file)
 
 SERVERS = {  # name: (port, what it is)
     "epmd": (4369, "Erlang port mapper for RabbitMQ"),
@@ -104,7 +107,7 @@ def install_rabbitmq() -> None:
     run(["apt-get", "update", "-q"], "apt-update")
     run(["apt-get", "install", "-y", "-q", "rabbitmq-server"], "apt-rabbitmq")
     # The package may start a system node (where an init system runs); ours runs under
-    # honcho with its data in .local. Containers often have neither `service` nor a node.
+    # supervisord with its data in .local. Containers often have neither `service` nor a node.
     if shutil.which("service"):
         subprocess.call(["service", "rabbitmq-server", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -164,59 +167,30 @@ def secrets_and_tokens() -> None:
 
 
 # -- processes ----------------------------------------------------------------------------
-def pid_alive(pid_file: Path) -> int | None:
-    try:
-        pid = int(pid_file.read_text())
-        os.kill(pid, 0)
-        return pid
-    except (OSError, ValueError):
-        return None
+def supervisor() -> Supervisor:
+    return Supervisor(ROOT / "deploy" / "local" / "supervisord.conf", RUN / "supervisor.sock",
+                      RUN / "supervisord.pid", LOG / "supervisord.out", env())
 
 
-def start_group(name: str, procfile: str, procs: list[str]) -> None:
-    pid_file = RUN / f"{name}.pid"
-    if pid_alive(pid_file):
-        return
-    RUN.mkdir(parents=True, exist_ok=True)
-    for d in ("mail/tmp", "mail/new", "mail/cur", "traces", "data/ferretdb", "data/s3", "data/rabbitmq", "log/rabbitmq"):
+def prepare_dirs() -> None:
+    for d in ("run", "log", "mail/tmp", "mail/new", "mail/cur", "traces", "data/ferretdb", "data/s3", "data/rabbitmq",
+              "log/rabbitmq"):
         (LOCAL / d).mkdir(parents=True, exist_ok=True)
-    out = (LOG / f"{name}.log").open("a")
-    proc = subprocess.Popen([str(VENV_BIN / "honcho"), "-f", f"deploy/local/{procfile}", "-d", str(ROOT),
-                             "start", *procs], cwd=ROOT, env=env(), stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    pid_file.write_text(str(proc.pid))
-    (RUN / f"{name}.procs").write_text(" ".join(procs))
 
 
-def stop_group(name: str) -> None:
-    pid_file = RUN / f"{name}.pid"
-    pid = pid_alive(pid_file)
-    if pid:
-        say(f"stopping {name} (honcho pid {pid}, its process group)...")
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and _group_alive(pid):
-            time.sleep(0.3)
-        if _group_alive(pid):
-            os.killpg(pid, signal.SIGKILL)
-    pid_file.unlink(missing_ok=True)
-    procs = RUN / f"{name}.procs"
-    if procs.exists():
-        left = [p for p in procs.read_text().split() if p in SERVERS and answers(SERVERS[p][0])]
-        if left:
-            say(f"warning: still answering after stop: {', '.join(left)} (not started by this stack?)")
-        procs.unlink()
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
+def servers_to_start(programs: dict) -> list[str]:
+    """The servers this stack runs: all, but an epmd or RabbitMQ that already answers and is
+    not ours is reused. A port another program holds is an error."""
+    ours = {name.split(":")[1] for name, p in programs.items() if p.state in ALIVE_STATES}
+    procs = []
+    for name, (port, _) in SERVERS.items():
+        if name in ours or not answers(port):
+            procs.append(name)
+        elif name in ("epmd", "rabbitmq"):
+            say(f"{name:<13} already answers on {port}: reusing it")
+        else:
+            raise StackError(f"port {port} ({name}) already in use by another program: stop it, or `make down` if it is ours")
+    return procs
 
 
 def wait_ready(name: str, check, timeout_s: float = 120) -> None:
@@ -307,44 +281,81 @@ def up() -> None:
     fetch_kafka()
     configure_kafka()
     secrets_and_tokens()
-    if not pid_alive(RUN / "infra.pid"):
-        procs = [p for p in SERVERS if not (p in ("epmd", "rabbitmq") and answers(SERVERS[p][0]))]
-        for p in ("epmd", "rabbitmq"):
-            if p not in procs:
-                say(f"{p:<13} already answers on {SERVERS[p][0]}: reusing it")
-        busy = [f"{SERVERS[p][0]} ({p})" for p in procs if answers(SERVERS[p][0])]
-        if busy:
-            raise StackError(f"port(s) {', '.join(busy)} already in use by another program: stop it, or `make down` if it is ours")
-        start_group("infra", "Procfile.infra", procs)
+    prepare_dirs()
+    sup = supervisor()
+    if sup.pid() and sup.state() != "RUNNING":
+        say("waiting for the previous stack to finish stopping...")
+    try:
+        how = sup.ensure_running()
+    except SupervisorError as exc:
+        raise StackError(str(exc)) from exc
+    say(f"supervisord  {how} (pid {sup.pid()}, socket {sup.socket.relative_to(ROOT)})")
+    procs = servers_to_start(sup.programs())
+    sup.start([f"infra:{p}" for p in procs])
     for name, check in CHECKS.items():
         wait_ready(name, check)
     create_topics()
     create_buckets()
     load_catalogue()
-    if not pid_alive(RUN / "services.pid"):
-        busy = [f"{port} ({s})" for s, port in SERVICES.items() if answers(port)]
-        if busy:
-            raise StackError(f"port(s) {', '.join(busy)} already in use: stop what uses them")
-        start_group("services", "Procfile.services", list(SERVICES))
+    programs = sup.programs()
+    busy = [f"{port} ({s})" for s, port in SERVICES.items()
+            if programs[f"services:{s}"].state not in ALIVE_STATES and answers(port)]
+    if busy:
+        raise StackError(f"port(s) {', '.join(busy)} already in use: stop what uses them")
+    sup.start([f"services:{s}" for s in SERVICES])
     for name, port in SERVICES.items():
         wait_ready(name, _http(port), timeout_s=60)
     say(f"up. Staff tokens in {(LOCAL / 'tokens').relative_to(ROOT)}/, mail in .local/mail/new/, logs in .local/log/")
 
 
 def down() -> None:
-    stop_group("services")
-    stop_group("infra")
+    sup = supervisor()
+    started = [name.split(":")[1] for name, p in sup.programs().items() if p.state in ALIVE_STATES]
+    try:
+        pid = sup.shutdown()
+    except SupervisorError as exc:
+        raise StackError(str(exc)) from exc
+    if pid:
+        say(f"stopped supervisord (pid {pid}) and what it ran: {', '.join(started) or 'nothing'}")
+    left = [p for p in started if p in SERVERS and answers(SERVERS[p][0])]
+    if left:
+        say(f"warning: still answering after stop: {', '.join(left)}")
     say("down: every process `make up` started is stopped (data kept in .local/)")
 
 
-def status() -> None:
-    for name in ("infra", "services"):
-        pid = pid_alive(RUN / f"{name}.pid")
-        say(f"{name}: {'running, honcho pid ' + str(pid) if pid else 'stopped'}")
-    for name, (port, what) in SERVERS.items():
-        say(f"  {name:<10} {port:>5} {'up' if answers(port) else 'down':<5} {what}")
-    for name, port in SERVICES.items():
-        say(f"  {name:<10} {port:>5} {'up' if answers(port) else 'down'}")
+def verdict(program, answering: bool) -> str:
+    """What `make status` says of one process: "running" only when supervisord runs it AND
+    it answers; otherwise what is really the case."""
+    if program is None or program.state in ("STOPPED", "EXITED", "UNKNOWN"):
+        return "not ours, answers" if answering else "stopped"
+    if program.state in ("RUNNING", "STARTING"):
+        return "running" if answering else ("not answering" if program.state == "RUNNING" else "starting")
+    if program.state == "BACKOFF":
+        return "backoff"  # died right after its start; supervisord tries again after a growing wait
+    return program.state.lower()  # stopping, fatal
+
+
+def _health(port: int) -> bool:
+    try:
+        _http(port)()
+        return True
+    except Exception:  # any failure: it does not answer as it should
+        return False
+
+
+def status() -> int:
+    sup = supervisor()
+    pid, programs = sup.pid(), sup.programs()
+    say(f"supervisord: {'running, pid ' + str(pid) if pid else 'stopped'}")
+    rows = [(n, port, what, answers(port), programs.get(f"infra:{n}")) for n, (port, what) in SERVERS.items()]
+    rows += [(n, port, "/health", _health(port), programs.get(f"services:{n}")) for n, port in SERVICES.items()]
+    whole = True
+    for name, port, what, answering, program in rows:
+        word = verdict(program, answering)
+        whole &= word == "running" or (word == "not ours, answers" and name in ("epmd", "rabbitmq"))
+        detail = f"{program.state.lower()}, pid {program.pid}" if program and program.pid else (program.state.lower() if program else "-")
+        say(f"  {name:<13} {port:>5} {word:<14} ({detail}; port {'answers' if answering else 'closed'}) {what}")
+    return 0 if whole else 3
 
 
 def main(argv: list[str]) -> int:
@@ -354,11 +365,10 @@ def main(argv: list[str]) -> int:
         print("usage: stack.py up|down|status", file=sys.stderr)
         return 2
     try:
-        command()
+        return command() or 0
     except StackError as exc:
         print(f"[delovod] error: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import logging
 import time
 from typing import Iterable
 
-from eventlet import GreenPool, spawn
+from eventlet import GreenPool, Timeout, spawn
 from eventlet.event import Event
 from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 from kafka import errors as kafka_errors
@@ -80,10 +80,15 @@ def send_envelopes(producer: KafkaProducer, messages: Iterable[tuple[str, Envelo
 
 
 class Publisher:
-    """``publish(topic, envelope, key=None)`` for one event, ``publish.many([...])`` for a batch."""
+    """``publish(topic, envelope, key=None)`` for one event, ``publish.many([...])`` for a batch.
+    ``producer`` is a producer, or a function that returns one when a message is sent."""
 
-    def __init__(self, producer: KafkaProducer):
-        self.producer = producer
+    def __init__(self, producer):
+        self._producer = producer
+
+    @property
+    def producer(self) -> KafkaProducer:
+        return self._producer if hasattr(self._producer, "send") else self._producer()
 
     def __call__(self, topic: str, envelope: Envelope, key: str | None = None) -> None:
         send_envelope(self.producer, topic, envelope, key)
@@ -109,21 +114,33 @@ class PermanentFailure(Exception):
 
 
 class KafkaPublisher(DependencyProvider):
-    """Injects ``publish(topic, envelope, key=None)`` backed by one producer per container."""
+    """Injects ``publish(topic, envelope, key=None)`` backed by one producer per container.
+
+    nameko starts every extension at once, so a worker (an HTTP request, a timer) may get
+    its publisher before ``start`` has made the producer: the publisher asks for the
+    producer when it sends, and waits for it (bounded) if it is not there yet."""
 
     def setup(self):
         self.bootstrap = self.container.config["SETTINGS"].kit.kafka_bootstrap
         self.producer = None
+        self._started = Event()
 
     def start(self):
         self.producer = make_producer(self.bootstrap)
+        self._started.send(True)
 
     def stop(self):
         if self.producer is not None:
             self.producer.close(timeout=5)
 
+    def _producer(self) -> KafkaProducer:
+        if self.producer is None:
+            with Timeout(30, kafka_errors.KafkaTimeoutError("the Kafka producer did not start in 30 s")):
+                self._started.wait()
+        return self.producer
+
     def get_dependency(self, worker_ctx):
-        return Publisher(self.producer)
+        return Publisher(self._producer)
 
 
 class KafkaConsume(Entrypoint):
