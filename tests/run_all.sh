@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 was_running=0
 if [ -f .local/run/supervisord.pid ] && kill -0 "$(cat .local/run/supervisord.pid)" 2>/dev/null; then was_running=1; fi
-bash deploy/local/test_tools.sh || exit $?   # kubectl and Debian's chromium, for the k8s and browser tests
+bash deploy/local/test_tools.sh || exit $?   # Chromium, kustomize, kubeconform, kube-score, checkov, the dev packages: browser and manifest tiers
 make -s up || exit $?
 if [ "$was_running" = 0 ]; then trap 'make -s down' EXIT; fi
 .venv/bin/python -m pytest -q tests --ignore=tests/fault "$@"

@@ -36,8 +36,9 @@ SERVERS = {  # name: (port, what it is)
     "s3": (8333, "SeaweedFS S3"),
     "smtp": (8025, "SMTP (aiosmtpd, Maildir in .local/mail)"),
     "traces": (4318, "OTLP/HTTP trace sink (.local/traces/spans.jsonl)"),
+    "ldap": (3890, "OpenLDAP slapd, the staff directory (demo users; .local/ldap)"),
 }
-SERVICES = {"catalogue": 8004, "registry": 8001, "status": 8002, "notifications": 8003}
+SERVICES = {"catalogue": 8004, "registry": 8001, "status": 8002, "notifications": 8003, "desk": 8005}
 S3_KEYS = {"AWS_ACCESS_KEY_ID": "delovod-local", "AWS_SECRET_ACCESS_KEY": "delovod-local-secret"}
 
 
@@ -110,6 +111,22 @@ def install_rabbitmq() -> None:
     # supervisord with its data in .local. Containers often have neither `service` nor a node.
     if shutil.which("service"):
         subprocess.call(["service", "rabbitmq-server", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def install_slapd() -> None:
+    """OpenLDAP from Debian, for the desk's sign-in (deploy/local/ldap/start.sh runs it)."""
+    if Path("/usr/sbin/slapd").exists() and Path("/usr/sbin/slapadd").exists() and shutil.which("ldapsearch"):
+        return
+    if os.geteuid() != 0:
+        raise StackError("OpenLDAP is missing: run `sudo apt-get install -y slapd ldap-utils`, then `make up` again")
+    say("installing slapd and ldap-utils (apt-get, once)...")
+    os.environ["DEBIAN_FRONTEND"] = "noninteractive"  # slapd's package would ask for a password
+    run(["apt-get", "update", "-q"], "apt-update")
+    run(["apt-get", "install", "-y", "-q", "slapd", "ldap-utils"], "apt-slapd")
+    # The package starts a system slapd where an init system runs; ours runs under
+    # supervisord on 127.0.0.1:3890 with its data in .local/ldap.
+    if shutil.which("service"):
+        subprocess.call(["service", "slapd", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def build_ferretdb() -> None:
@@ -236,7 +253,7 @@ def _http(port: int):
 
 
 CHECKS = {"epmd": _port(4369), "rabbitmq": _port(5672), "kafka": _kafka, "ferretdb": _mongo, "s3": _s3,
-          "smtp": _port(8025), "traces": _port(4318)}
+          "smtp": _port(8025), "traces": _port(4318), "ldap": _port(3890)}
 
 
 def create_topics() -> None:
@@ -267,8 +284,8 @@ def create_buckets() -> None:
 
 
 def load_catalogue() -> None:
-    run([str(VENV_BIN / "python"), "-m", "catalogue.importer", "import",
-         "services/catalogue/seed/services.json"], "catalogue-seed")
+    # no file: the seed of the municipality DELOVOD_CATALOGUE_MUNICIPALITY names
+    run([str(VENV_BIN / "python"), "-m", "catalogue.importer", "import"], "catalogue-seed")
     say("catalogue    seed loaded (" + (LOG / "install-catalogue-seed.log").read_text().strip().splitlines()[-1] + ")")
 
 
@@ -277,6 +294,7 @@ def up() -> None:
     if sys.version_info < (3, 11):
         raise StackError("Python 3.11+ is needed")
     install_rabbitmq()
+    install_slapd()
     build_ferretdb()
     fetch_kafka()
     configure_kafka()
