@@ -43,7 +43,8 @@ def main() -> int:
     metadata = {
         "kind": "complaint", "channel": "counter",
         "subject": "Неработещо улично осветление на ул. „Иван Вазов“",
-        "sender": {"type": "person", "name": "Мария Иванова Петрова", "personal_number": "7501020018",
+        "sender": {"type": "person", "name": "Мария Иванова Петрова",
+                   "personal_number_kind": "egn", "personal_number": "7501020018",
                    "email": "maria.petrova@example.bg", "phone": "0888123456",
                    "address": "ул. „Иван Вазов“ 10, 4000 Пловдив", "preferred_channel": "email"},
         "pages": 3, "attachments_count": 0,
@@ -76,6 +77,10 @@ def main() -> int:
     if catalogue["items"]:
         first = catalogue["items"][0]
         print(f"Catalogue search 'udostoverenie za naslednici': {catalogue['count']} found, first: {first['code']} {first['name']}")
+    print("Staff workspace:    http://127.0.0.1:8005/ (demo accounts from the local directory, deploy/local/ldap):")
+    print("                    ivana / ivana-demo-2026 (clerk), stoyan / stoyan-demo-2026 (official), "
+          "maria / maria-demo-2026 (admin)")
+    print(f"Citizen's page:     {STATUS}/?index={index} (the code is typed into the form)")
     return 0
 
 
