@@ -9,6 +9,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -80,7 +81,7 @@ def main() -> int:
     print("Staff workspace:    http://127.0.0.1:8005/ (demo accounts from the local directory, deploy/local/ldap):")
     print("                    ivana / ivana-demo-2026 (clerk), stoyan / stoyan-demo-2026 (official), "
           "maria / maria-demo-2026 (admin)")
-    print(f"Citizen's page:     {STATUS}/?index={index} (the code is typed into the form)")
+    print(f"Citizen's page:     {STATUS}/?index={quote(index)} (the code is typed into the form)")
     return 0
 
 
