@@ -125,6 +125,22 @@ class KafkaPublisher(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return Publisher(self.producer)
 
+    def publisher(self) -> "Publisher":
+        """A publisher for background threads, which may start before the producer does:
+        it reaches for the producer on each send."""
+        return _StartedPublisher(self)
+
+
+class _StartedPublisher(Publisher):
+    def __init__(self, provider: KafkaPublisher):
+        self.provider = provider
+
+    @property
+    def producer(self) -> KafkaProducer:
+        if self.provider.producer is None:
+            raise RuntimeError("the Kafka producer is not started yet")
+        return self.provider.producer
+
 
 class KafkaConsume(Entrypoint):
     """Runs the decorated method once per message of ``topic``, as a nameko worker.

@@ -1,7 +1,10 @@
 """The catalogue's composition root: the only place concrete adapters are chosen."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
+from zoneinfo import ZoneInfo
 
 from servicekit import mongo
 
@@ -14,16 +17,21 @@ class CatalogueApp:
     catalogue: Catalogue
     outbox: object
     settings: CatalogueSettings
+    close: Callable[[], None] = lambda: None  # releases the database connections
+
+    def background(self, publish) -> list:
+        return []
 
 
 def bootstrap(settings: CatalogueSettings, *, repo=None) -> CatalogueApp:
+    close = lambda: None  # noqa: E731
     if repo is None:
         from .adapters.mongo_repository import ALIAS, MongoServiceRepository, ServiceVersionDoc
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(ServiceVersionDoc)
         repo = MongoServiceRepository()
-        outbox = repo.outbox
-    else:
-        outbox = None
-    return CatalogueApp(Catalogue(repo), outbox, settings)
+        close = lambda: mongo.disconnect(ALIAS)  # noqa: E731
+    zone = ZoneInfo(settings.kit.timezone)  # "today" is the administration's date, not the host's
+    catalogue = Catalogue(repo, today=lambda: dt.datetime.now(zone).date())
+    return CatalogueApp(catalogue, repo.outbox, settings, close)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from delovod_proto.vocabulary import ContactChannel
 from servicekit import mongo
@@ -16,10 +17,14 @@ class NotificationsApp:
     dispatcher: Dispatcher
     outbox: object
     settings: NotificationsSettings
+    close: Callable[[], None] = lambda: None  # releases the database connections
+
+    def background(self, publish) -> list:
+        return []
 
 
 def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> NotificationsApp:
-    outbox = None
+    close = lambda: None  # noqa: E731
     if repo is None:
         from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc, OutcomeDoc,
                                                  RecipientDoc)
@@ -27,7 +32,7 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc)
         repo = MongoNotificationRepository()
-        outbox = repo.outbox
+        close = lambda: mongo.disconnect(ALIAS)  # noqa: E731
     if channels is None:
         from .adapters.channels import SmtpEmailChannel, SpoolChannel
 
@@ -36,4 +41,4 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
                     ContactChannel.POST: SpoolChannel(settings.post_spool_dir, "post")}
     dispatcher = Dispatcher(repo, channels, settings.kit.public_base_url, settings.max_attempts,
                             settings.retry_base_s, trace=current_traceparent)
-    return NotificationsApp(dispatcher, outbox, settings)
+    return NotificationsApp(dispatcher, repo.outbox, settings, close)

@@ -67,6 +67,10 @@ class AbstractNotificationRepository(Protocol):
 
     def dead(self) -> list[Notification]: ...
 
+    def dead(self) -> list[Notification]:
+        """The notifications that failed for good (for the operators)."""
+        return self.repo.dead()
+
     def replay(self, notification_id: str, now: dt.datetime) -> bool:
         """Make a dead notification pending again, due at ``now``."""
 
@@ -119,6 +123,10 @@ class Dispatcher:
             self._attempt(n)
             done += 1
         return done
+
+    def dead(self) -> list[Notification]:
+        """The notifications that failed for good (for the operators)."""
+        return self.repo.dead()
 
     def replay(self, notification_id: str) -> bool:
         replayed = self.repo.replay(notification_id, self.clock())
