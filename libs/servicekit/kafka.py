@@ -44,11 +44,10 @@ def make_producer(bootstrap: str, kit=None) -> KafkaProducer:
                          delivery_timeout_ms=max(kit.kafka_delivery_timeout_ms, kit.kafka_request_timeout_ms))
 
 
-@functools.lru_cache(maxsize=1)
 def _kit_settings():
-    from .settings import KitSettings
+    from .settings import kit_settings
 
-    return KitSettings()
+    return kit_settings()
 
 
 def envelope_headers(envelope: Envelope) -> list[tuple[str, bytes]]:

@@ -8,6 +8,7 @@ from delovod_proto.vocabulary import ContactChannel
 from servicekit import mongo
 from servicekit.tracing import current_traceparent
 
+from .domain.messages import signature
 from .service_layer.dispatcher import Dispatcher
 from .settings import NotificationsSettings
 
@@ -40,5 +41,7 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
                     ContactChannel.SMS: SpoolChannel(settings.sms_spool_dir, "sms"),
                     ContactChannel.POST: SpoolChannel(settings.post_spool_dir, "post")}
     dispatcher = Dispatcher(repo, channels, settings.kit.public_base_url, settings.max_attempts,
-                            settings.retry_base_s, trace=current_traceparent)
+                            settings.retry_base_s, trace=current_traceparent, tz=settings.kit.timezone,
+                            signed=signature(settings.kit.office_name, settings.kit.office_phone,
+                                             settings.kit.office_email))
     return NotificationsApp(dispatcher, repo.outbox, settings, close)

@@ -12,6 +12,7 @@ from servicekit.budget import ByteBudget
 from servicekit.tracing import current_traceparent
 
 from .adapters.catalogue_client import RpcCatalogue
+from .adapters.pdf_receipt import OfficeInfo, Papers
 from .domain.index import DEFAULT_REGISTERS, Register
 from .entrypoints.completion import Completer
 from .service_layer.calendar_table import CalendarTable
@@ -26,6 +27,7 @@ class RegistryApp:
     settings: RegistrySettings
     calendar: CalendarTable  # the operator's table of extra days off and working Saturdays
     uploads: ByteBudget  # bytes of uploads held in memory at once
+    papers: Papers  # the receipt and the stamp, in the administration's office and time zone
     rpc_clients: dict = field(default_factory=dict)  # service -> adapter(proxy): servicekit.providers.RpcClient
     completer: Completer | None = None  # built with the service's publisher when it starts
     close: Callable[[], None] = lambda: None  # releases the database connections
@@ -99,5 +101,6 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
                         tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
                         trace=current_traceparent, concurrently=green)
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
+    papers = Papers(OfficeInfo.of(settings.kit), settings.kit.public_base_url, settings.kit.timezone)
     return RegistryApp(registry, repo.outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024),
-                       rpc_clients={"catalogue": catalogue}, close=close)
+                       papers, rpc_clients={"catalogue": catalogue}, close=close)

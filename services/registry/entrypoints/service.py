@@ -23,7 +23,6 @@ from servicekit.parse import field_errors, json_body, params
 from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
 
-from ..adapters import pdf_receipt
 from ..bootstrap import bootstrap
 from ..domain.calendar import check_table
 from ..domain.commands import RegisterDocument
@@ -165,9 +164,7 @@ class RegistryService(DelovodService):
             registration = self.app.registry.for_printing(query.index, code, principal.subject)
         except Rejected as exc:
             raise _problem(exc)
-        s = self.app.settings
-        office = pdf_receipt.OfficeInfo(s.office_name, s.office_hours, s.office_phone, s.office_email)
-        response = _pdf(pdf_receipt.receipt_pdf(registration, code, s.kit.public_base_url, office), "receipt.pdf")
+        response = _pdf(self.app.papers.receipt(registration, code), "receipt.pdf")
         if code:
             response.headers["Cache-Control"] = "no-store"  # it carries the access code
         return response
@@ -199,7 +196,7 @@ class RegistryService(DelovodService):
             registration = self.app.registry.get(index)
         except Rejected as exc:
             raise _problem(exc)
-        return _pdf(pdf_receipt.stamp_pdf(registration), "stamp.pdf")
+        return _pdf(self.app.papers.stamp(registration), "stamp.pdf")
 
     @http("GET", "/api/v1/calendar/exceptions")
     @handle_problems
