@@ -3,16 +3,34 @@ the service's background threads are nameko's own (``spawn_managed_thread``)."""
 from __future__ import annotations
 
 import logging
-from typing import Callable, Protocol
+from typing import Callable, Optional, Protocol
 
 import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 
-from . import logs
+from . import logs, mongo
 from .outbox import RelayLoop
 
 log = logging.getLogger(__name__)
+
+
+class ServiceApp:
+    """Base of each service's app, what its composition root builds: use cases for the
+    entrypoints, and for the providers ``outbox`` (relayed by :class:`Background`),
+    ``background(publish)`` (the app's own loops), ``rpc_clients`` (adapters by target
+    service, for :class:`RpcClient`) and ``close()`` (releases ``mongo_alias``'s connections)."""
+
+    outbox: object
+    mongo_alias: Optional[str] = None
+    rpc_clients: dict = {}
+
+    def background(self, publish) -> list:
+        return []
+
+    def close(self) -> None:
+        if self.mongo_alias:
+            mongo.disconnect(self.mongo_alias)
 
 
 class App(DependencyProvider):

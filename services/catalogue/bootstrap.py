@@ -3,35 +3,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from servicekit import mongo
+from servicekit.providers import ServiceApp
 
 from .service_layer.catalogue import Catalogue
 from .settings import CatalogueSettings
 
 
 @dataclass
-class CatalogueApp:
+class CatalogueApp(ServiceApp):
     catalogue: Catalogue
     outbox: object
     settings: CatalogueSettings
-    close: Callable[[], None] = lambda: None  # releases the database connections
-
-    def background(self, publish) -> list:
-        return []
+    mongo_alias: Optional[str] = None
 
 
 def bootstrap(settings: CatalogueSettings, *, repo=None) -> CatalogueApp:
-    close = lambda: None  # noqa: E731
+    alias = None
     if repo is None:
         from .adapters.mongo_repository import ALIAS, MongoServiceRepository, ServiceVersionDoc
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(ServiceVersionDoc)
         repo = MongoServiceRepository()
-        close = lambda: mongo.disconnect(ALIAS)  # noqa: E731
+        alias = ALIAS
     zone = ZoneInfo(settings.kit.timezone)  # "today" is the administration's date, not the host's
     catalogue = Catalogue(repo, today=lambda: dt.datetime.now(zone).date())
-    return CatalogueApp(catalogue, repo.outbox, settings, close)
+    return CatalogueApp(catalogue, repo.outbox, settings, alias)

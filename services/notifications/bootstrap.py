@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Optional
 
 from delovod_proto.vocabulary import ContactChannel
 from servicekit import mongo
+from servicekit.providers import ServiceApp
 from servicekit.tracing import current_traceparent
 
 from .domain.messages import signature
@@ -14,18 +15,15 @@ from .settings import NotificationsSettings
 
 
 @dataclass
-class NotificationsApp:
+class NotificationsApp(ServiceApp):
     dispatcher: Dispatcher
     outbox: object
     settings: NotificationsSettings
-    close: Callable[[], None] = lambda: None  # releases the database connections
-
-    def background(self, publish) -> list:
-        return []
+    mongo_alias: Optional[str] = None
 
 
 def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> NotificationsApp:
-    close = lambda: None  # noqa: E731
+    alias = None
     if repo is None:
         from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc, OutcomeDoc,
                                                  RecipientDoc)
@@ -33,7 +31,7 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc)
         repo = MongoNotificationRepository()
-        close = lambda: mongo.disconnect(ALIAS)  # noqa: E731
+        alias = ALIAS
     if channels is None:
         from .adapters.channels import SmtpEmailChannel, SpoolChannel
 
@@ -44,4 +42,4 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
                             settings.retry_base_s, trace=current_traceparent, tz=settings.kit.timezone,
                             signed=signature(settings.kit.office_name, settings.kit.office_phone,
                                              settings.kit.office_email))
-    return NotificationsApp(dispatcher, repo.outbox, settings, close)
+    return NotificationsApp(dispatcher, repo.outbox, settings, alias)

@@ -4,11 +4,12 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Optional
 
 from delovod_proto.vocabulary import DocumentKind
 from servicekit import mongo
 from servicekit.budget import ByteBudget
+from servicekit.providers import ServiceApp
 from servicekit.tracing import current_traceparent
 
 from .adapters.catalogue_client import RpcCatalogue
@@ -21,16 +22,16 @@ from .settings import RegistrySettings
 
 
 @dataclass
-class RegistryApp:
+class RegistryApp(ServiceApp):
     registry: Registry
     outbox: object
     settings: RegistrySettings
     calendar: CalendarTable  # the operator's table of extra days off and working Saturdays
     uploads: ByteBudget  # bytes of uploads held in memory at once
     papers: Papers  # the receipt and the stamp, in the administration's office and time zone
-    rpc_clients: dict = field(default_factory=dict)  # service -> adapter(proxy): servicekit.providers.RpcClient
-    completer: Completer | None = None  # built with the service's publisher when it starts
-    close: Callable[[], None] = lambda: None  # releases the database connections
+    rpc_clients: dict = field(default_factory=dict)
+    mongo_alias: Optional[str] = None
+    completer: Optional[Completer] = None  # built with the service's publisher when it starts
 
     def background(self, publish) -> list:
         """The completer, run by the service's Background provider (servicekit.providers)."""
@@ -82,7 +83,7 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
     if store is None:
         store = scan_store(settings)
         store.ensure_bucket()
-    close = lambda: None  # noqa: E731
+    alias = None
     if repo is None:
         from .adapters.mongo_calendar import MongoCalendarStore
         from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
@@ -93,7 +94,7 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
             concurrently=green, drop_objects=lambda keys: green(*[lambda k=k: store.delete(k) for k in keys]),
             move_objects=lambda pairs: green(*[lambda p=p: store.move(*p) for p in pairs]))
         calendar_store = calendar_store or MongoCalendarStore()
-        close = lambda: mongo.disconnect(ALIAS)  # noqa: E731
+        alias = ALIAS
     if calendar_store is None:
         raise ValueError("bootstrap: a repository was given without its calendar store")
     calendar = load_calendar(settings, calendar_store, audit=repo.audit)
@@ -103,4 +104,4 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
     papers = Papers(OfficeInfo.of(settings.kit), settings.kit.public_base_url, settings.kit.timezone)
     return RegistryApp(registry, repo.outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024),
-                       papers, rpc_clients={"catalogue": catalogue}, close=close)
+                       papers, rpc_clients={"catalogue": catalogue}, mongo_alias=alias)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Optional
 
 from servicekit import mongo
+from servicekit.providers import ServiceApp
 from servicekit.tracing import current_traceparent
 
 from .adapters.registry_terms import RpcTerms
@@ -15,19 +16,16 @@ from .settings import StatusSettings
 
 
 @dataclass
-class StatusApp:
+class StatusApp(ServiceApp):
     tracker: StatusTracker
     outbox: object
     settings: StatusSettings
-    rpc_clients: dict = field(default_factory=dict)  # service -> adapter(proxy): servicekit.providers.RpcClient
-    close: Callable[[], None] = lambda: None  # releases the database connections
-
-    def background(self, publish) -> list:
-        return []
+    rpc_clients: dict = field(default_factory=dict)
+    mongo_alias: Optional[str] = None
 
 
 def bootstrap(settings: StatusSettings, *, repo=None, attempts=None) -> StatusApp:
-    close = lambda: None  # noqa: E731
+    alias = None
     if repo is None:
         from .adapters.mongo_attempts import MongoAttemptStore
         from .adapters.mongo_repository import ALIAS, CaseDoc, MongoCaseRepository
@@ -36,11 +34,11 @@ def bootstrap(settings: StatusSettings, *, repo=None, attempts=None) -> StatusAp
         mongo.ensure_indexes(CaseDoc)
         repo = MongoCaseRepository()
         attempts = attempts or MongoAttemptStore()
-        close = lambda: mongo.disconnect(ALIAS)  # noqa: E731
+        alias = ALIAS
     guard = LookupGuard(settings.lookup_failures_per_index, settings.lookup_failures_per_client,
                         settings.lookup_window_minutes * 60, store=attempts,
                         per_index_and_client=settings.lookup_failures_per_index_and_client)
     tracker = StatusTracker(repo, settings.access_code_keys(), trace=current_traceparent, guard=guard,
                             tz=settings.kit.timezone)
     terms = functools.partial(RpcTerms, timeout_s=settings.kit.rpc_timeout_s)
-    return StatusApp(tracker, repo.outbox, settings, rpc_clients={"registry": terms}, close=close)
+    return StatusApp(tracker, repo.outbox, settings, rpc_clients={"registry": terms}, mongo_alias=alias)
