@@ -56,9 +56,10 @@ def load_calendar(settings: RegistrySettings, calendar_store, audit=lambda *a: N
     return table
 
 
-# Threads that call S3 besides the nameko workers (HTTP requests, e-portal submissions and
-# the relay timer are all workers): the completion thread (entrypoints/completion.py).
-S3_BACKGROUND_THREADS = 1
+# Threads that call S3 besides the nameko workers (HTTP requests and e-portal submissions):
+# the background threads of servicekit.providers.Background, the completer
+# (entrypoints/completion.py) and the outbox relay (its repairs move and drop scans).
+S3_BACKGROUND_THREADS = 2
 
 
 def scan_store(settings: RegistrySettings):
