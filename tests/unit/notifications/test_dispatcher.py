@@ -158,3 +158,16 @@ def test_a_notification_whose_recipient_never_arrives_becomes_a_dead_letter(capl
     assert dt.timedelta(hours=1) <= now[0] - dt.datetime(2026, 11, 25, 9, tzinfo=dt.timezone.utc) <= dt.timedelta(hours=1, minutes=4)
     assert [r.getMessage() for r in caplog.records].count("notification_waits_for_recipient") == 1
     assert "notification_dead_lettered" in [r.getMessage() for r in caplog.records]
+
+
+def test_the_code_notice_shows_the_configured_zones_time_and_office():
+    from delovod_proto.events import AccessCodeReissued
+
+    repo = InMemoryNotificationRepository()
+    d = _Dispatcher(repo, {ContactChannel.EMAIL: FlakyChannel(0)}, "http://x", tz="Europe/Lisbon", signed=SIGNED)
+    body = AccessCodeReissued(case_index="ЖЛБ-1/25.11.2026", access_code_hash="hmac_sha256$k1$00$11", code_version=1,
+                              reissued_at=dt.datetime(2026, 11, 26, 8, 5, tzinfo=dt.timezone.utc))
+    event = Envelope.wrap(body, source="registry", correlation_id=body.case_index)
+    assert d.on_access_code_reissued(event)
+    n = repo.items[str(event.event_id)]
+    assert "26.11.2026 в 08:05 ч." in n.body and n.body.endswith(SIGNED)  # Lisbon, not Sofia (10:05)
