@@ -8,14 +8,7 @@ import pytest
 from servicekit.errors import register_typed_errors
 from servicekit.runner import nameko_config
 
-pytestmark = pytest.mark.service
-KAFKA = "127.0.0.1:9092"
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/service/" in str(item.fspath):
-            item.add_marker(pytest.mark.service)
+KAFKA = "127.0.0.1:9092"  # each test module is marked `service`
 
 
 def free_port() -> int:
