@@ -44,11 +44,10 @@ def make_producer(bootstrap: str, kit=None) -> KafkaProducer:
                          delivery_timeout_ms=max(kit.kafka_delivery_timeout_ms, kit.kafka_request_timeout_ms))
 
 
-@functools.lru_cache(maxsize=1)
 def _kit_settings():
-    from .settings import KitSettings
+    from .settings import kit_settings
 
-    return KitSettings()
+    return kit_settings()
 
 
 def envelope_headers(envelope: Envelope) -> list[tuple[str, bytes]]:
@@ -141,6 +140,22 @@ class KafkaPublisher(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return Publisher(self._producer)
+
+    def publisher(self) -> "Publisher":
+        """A publisher for background threads, which may start before the producer does:
+        it reaches for the producer on each send."""
+        return _StartedPublisher(self)
+
+
+class _StartedPublisher(Publisher):
+    def __init__(self, provider: KafkaPublisher):
+        self.provider = provider
+
+    @property
+    def producer(self) -> KafkaProducer:
+        if self.provider.producer is None:
+            raise RuntimeError("the Kafka producer is not started yet")
+        return self.provider.producer
 
 
 class KafkaConsume(Entrypoint):

@@ -102,3 +102,8 @@ def insert_once(collection, doc: dict) -> bool:
         return True
     except DuplicateKeyError:
         return False
+
+
+def disconnect(alias: str) -> None:
+    """Close ``alias``'s connections (a stopping service)."""
+    mongoengine.disconnect(alias)

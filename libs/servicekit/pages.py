@@ -15,11 +15,14 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html
 import logging
 from typing import Optional
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
+
+from .settings import kit_settings
 
 
 class Stylesheet:
@@ -56,9 +59,13 @@ def from_another_site(request) -> bool:
     return request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site"
 
 
-UNAVAILABLE_HTML = ('<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Временно недостъпно</title>'
-                    '</head><body><main><h1>Услугата временно не работи</h1><p>Опитайте отново след няколко минути. '
-                    'Ако се повтаря, обадете се на 032/656 701.</p></main></body></html>')
+def unavailable_html(office_phone: str) -> str:
+    return ('<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Временно недостъпно</title>'
+            '</head><body><main><h1>Услугата временно не работи</h1><p>Опитайте отново след няколко минути. '
+            f'Ако се повтаря, обадете се на {html.escape(office_phone)}.</p></main></body></html>')
+
+
+
 UNREADABLE_HTML = ('<!doctype html><html lang="bg"><head><meta charset="utf-8"><title>Заявката не е приета</title>'
                    '</head><body><main><h1>Заявката не може да бъде обработена</h1><p>Върнете се към формата, '
                    'попълнете я отново и я изпратете.</p></main></body></html>')
@@ -68,8 +75,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 def page_errors(fn):
     """Decorator for ``@http`` methods that serve HTML to citizens: an unexpected failure is
     logged and answered with a short Bulgarian page (503), never with the exception's text,
-    which nameko would show (internal addresses included). A request werkzeug cannot read (a
-    form too large, say) keeps its 4xx status: the caller's error, not an outage."""
+    which nameko would show (internal addresses included), naming the office's phone
+    (``DELOVOD_OFFICE_PHONE``). A request werkzeug cannot read (a form too
+    large, say) keeps its 4xx status: the caller's error, not an outage."""
     log = logging.getLogger(fn.__module__)
 
     @functools.wraps(fn)
@@ -80,5 +88,5 @@ def page_errors(fn):
             return page_response(UNREADABLE_HTML, status=exc.code or 400, headers=NO_STORE)
         except Exception:
             log.exception("page_failed", extra={"ctx": {"path": request.path}})
-            return page_response(UNAVAILABLE_HTML, status=503, headers={"Retry-After": "60", **NO_STORE})
+            return page_response(unavailable_html(kit_settings().office_phone), status=503, headers={"Retry-After": "60", **NO_STORE})
     return wrapper

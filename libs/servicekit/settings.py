@@ -29,6 +29,10 @@ class KitSettings(BaseSettings):
     access_code_keys_file: Path = Field(LOCAL / "secrets" / "access-code-keys", description="File of keys (`<id> <hex>` per line, the first signs) for the citizens' access-code hashes; registry and status share it")
     public_base_url: str = Field("http://127.0.0.1:8002", description="Base URL of the public status pages (printed in QR codes and emails)")
     timezone: str = Field("Europe/Sofia", description="Administration's time zone: registration dates and due dates are local dates")
+    office_name: str = Field("Община Пловдив — Звено за административно обслужване", description="The office citizens deal with: printed on receipts and under letters")
+    office_hours: str = Field("понеделник – петък, 8:30 – 17:15 ч.", description="The office's hours, printed on receipts (Client Charter)")
+    office_phone: str = Field("032/656 701", description="The office's phone: on receipts, under letters, and on the citizens' pages when a service is down")
+    office_email: str = Field("info@plovdiv.bg", description="The office's email: on receipts and under letters")
     log_level: str = Field("INFO", description="Python log level")
     dead_letters_s3_endpoint: str = Field("http://127.0.0.1:8333", description="S3 endpoint keeping the originals of dead letters too large for Kafka")
     dead_letters_s3_access_key: str = Field("delovod-local", description="S3 access key for the dead letters' bucket")
@@ -66,6 +70,13 @@ class ServiceSettings(BaseSettings):
         from delovod_proto.access_code import AccessCodeKeys
 
         return AccessCodeKeys.parse(_read_secret(self.kit.access_code_keys_file).decode())
+
+
+@lru_cache(maxsize=1)
+def kit_settings() -> KitSettings:
+    """The shared settings, read from the environment once per process (for code that runs
+    outside a service's settings, e.g. a failure page)."""
+    return KitSettings()
 
 
 @lru_cache(maxsize=8)

@@ -40,9 +40,9 @@ class DocumentRegistered(EventBody):
     number: int = Field(ge=1, description="Number within register and year (gap-free)")
     case_index: str = Field(description="Index of the case (equals registration_index unless a follow-up)")
     registered_at: dt.datetime = Field(description="Moment of registration (UTC); starts the term")
-    kind: DocumentKind
-    channel: ReceivedChannel
-    subject: str = Field(max_length=1000)
+    kind: DocumentKind = Field(description="What the document is (complaint, application, ...): decides its register and its term")
+    channel: ReceivedChannel = Field(description="How the document came in (counter, post, email, e-portal, ...)")
+    subject: str = Field(max_length=1000, description="What the document is about, as the clerk or the portal entered it")
     service_code: Optional[str] = Field(None, description="Catalogue service code for applications")
     service_version: Optional[int] = Field(None, description="Catalogue version bound to the case")
     due_date: Optional[dt.date] = Field(None, description="Statutory due date; None for follow-ups and box items")
@@ -52,8 +52,8 @@ class DocumentRegistered(EventBody):
     term_end: Optional[dt.date] = Field(None, description="The term's last day by count, before a move off a non-working "
                                                           "day (due_date); what is left of a suspended term counts to it")
     access_code_hash: str = Field(description="Keyed hash of the citizen's access code (delovod_proto.access_code)")
-    sender: Contact
-    responsible_unit: Optional[str] = Field(None, description="Unit responsible, if known")
+    sender: Contact = Field(description="Who sent it and how to reach them (never a civil number)")
+    responsible_unit: Optional[str] = Field(None, description="Administrative unit responsible for the service (from the catalogue), for applications; null otherwise")
 
 
 class AccessCodeReissued(EventBody):
@@ -73,15 +73,15 @@ class CaseStatusChanged(EventBody):
 
     TOPIC: ClassVar[str] = topics.CASES_STATUS_CHANGED
 
-    case_index: str
-    stage: CaseStage
-    previous_stage: Optional[CaseStage] = None
-    changed_at: dt.datetime
+    case_index: str = Field(description="Index of the case")
+    stage: CaseStage = Field(description="The stage the case is in now")
+    previous_stage: Optional[CaseStage] = Field(None, description="The stage it left; null for the first stage")
+    changed_at: dt.datetime = Field(description="When it changed (UTC)")
     due_date: Optional[dt.date] = Field(None, description="The due date in force after this change")
     previous_due_date: Optional[dt.date] = Field(None, description="The due date before it, when this change moved it "
                                                                    "(an extension, or a suspension's end)")
     reason: Optional[str] = Field(None, max_length=2000, description="Why (Bulgarian), shown to the citizen")
-    subject: str = Field(max_length=1000)
+    subject: str = Field(max_length=1000, description="The case's subject, for the message to the citizen")
 
 
 class CaseOverdue(EventBody):
@@ -91,21 +91,21 @@ class CaseOverdue(EventBody):
 
     TOPIC: ClassVar[str] = topics.CASES_OVERDUE
 
-    case_index: str
-    subject: str = Field(max_length=1000)
-    kind: str
+    case_index: str = Field(description="Index of the overdue case")
+    subject: str = Field(max_length=1000, description="The case's subject")
+    kind: str = Field(description="The document kind that opened the case (delovod_proto.vocabulary.DocumentKind)")
     stage: CaseStage = Field(description="The stage it is stuck in")
-    due_date: dt.date
+    due_date: dt.date = Field(description="The due date that passed")
     days_overdue: int = Field(ge=1, description="Calendar days since the due date, when it was seen")
-    seen_at: dt.datetime
+    seen_at: dt.datetime = Field(description="When the deadline watch saw it (UTC)")
 
 
 class EportalAttachment(WireModel):
     """A file the e-portal already put into object storage."""
 
-    bucket: str
-    object_key: str
-    file_name: str = Field(max_length=255)
+    bucket: str = Field(description="Bucket the portal put the file into")
+    object_key: str = Field(description="Object key of the file in that bucket")
+    file_name: str = Field(max_length=255, description="The file's name as the citizen uploaded it")
 
 
 class EportalSubmission(EventBody):
@@ -114,13 +114,13 @@ class EportalSubmission(EventBody):
     TOPIC: ClassVar[str] = topics.EPORTAL_SUBMISSIONS
 
     submission_id: str = Field(min_length=1, max_length=100, description="Portal's id; registration is idempotent on it")
-    submitted_at: dt.datetime
-    kind: DocumentKind
-    service_code: Optional[str] = None
-    variant: ServiceVariant = ServiceVariant.ORDINARY
-    subject: str = Field(min_length=1, max_length=1000)
-    applicant: Contact
-    attachments: list[EportalAttachment] = Field(default_factory=list)
+    submitted_at: dt.datetime = Field(description="When the citizen submitted it on the portal (UTC)")
+    kind: DocumentKind = Field(description="What the submission is (complaint, application, ...)")
+    service_code: Optional[str] = Field(None, description="Catalogue service code, for an application for an administrative service")
+    variant: ServiceVariant = Field(ServiceVariant.ORDINARY, description="Service variant the citizen chose (ordinary, fast, express): decides term and fee")
+    subject: str = Field(min_length=1, max_length=1000, description="What the submission is about")
+    applicant: Contact = Field(description="Who applied and how to reach them (never a civil number)")
+    attachments: list[EportalAttachment] = Field(default_factory=list, description="Files already in object storage, registered with the submission as its scans")
 
 
 class EportalReceipt(EventBody):
@@ -128,10 +128,10 @@ class EportalReceipt(EventBody):
 
     TOPIC: ClassVar[str] = topics.EPORTAL_RECEIPTS
 
-    submission_id: str
-    registration_index: str
-    registered_at: dt.datetime
-    due_date: Optional[dt.date] = None
+    submission_id: str = Field(description="The portal's id of the submission this answers")
+    registration_index: str = Field(description="The index the submission was registered under")
+    registered_at: dt.datetime = Field(description="Moment of registration (UTC); starts the term")
+    due_date: Optional[dt.date] = Field(None, description="Statutory due date; null when no term applies")
 
 
 class NotificationDelivered(EventBody):
@@ -139,11 +139,11 @@ class NotificationDelivered(EventBody):
 
     TOPIC: ClassVar[str] = topics.NOTIFICATIONS_DELIVERED
 
-    notification_id: uuid.UUID
-    case_index: str
-    channel: ContactChannel
-    delivered_at: dt.datetime
-    attempts: int = Field(ge=1)
+    notification_id: uuid.UUID = Field(description="Notifications' id of the message")
+    case_index: str = Field(description="Index of the case the message is about")
+    channel: ContactChannel = Field(description="Channel it left through (email, sms, post)")
+    delivered_at: dt.datetime = Field(description="When the channel accepted it (UTC)")
+    attempts: int = Field(ge=1, description="How many attempts it took, this one included")
 
 
 class CatalogueServiceChanged(EventBody):
@@ -151,15 +151,15 @@ class CatalogueServiceChanged(EventBody):
 
     TOPIC: ClassVar[str] = topics.CATALOGUE_SERVICES_CHANGED
 
-    code: str
-    version: int = Field(ge=1)
-    valid_from: dt.date
-    name: str
+    code: str = Field(description="Catalogue service code")
+    version: int = Field(ge=1, description="The new version's number (cases keep the version they were registered with)")
+    valid_from: dt.date = Field(description="First day the new version applies")
+    name: str = Field(description="The service's name in the new version")
 
 
 class KafkaHeader(WireModel):
-    name: str
-    value_b64: str
+    name: str = Field(description="Header name")
+    value_b64: str = Field(description="Header value, base64")
 
 
 class DeadLetterFieldError(WireModel):
@@ -173,8 +173,8 @@ class StoredOriginal(WireModel):
     """Where a dead letter's original message is kept when it is too large to travel inside
     the dead letter: one JSON object ``{key_b64, headers, value_b64}`` in object storage."""
 
-    bucket: str
-    object_key: str
+    bucket: str = Field(description="Bucket holding the original")
+    object_key: str = Field(description="Object key of the original in that bucket")
 
 
 class DeadLetter(EventBody):
@@ -187,9 +187,9 @@ class DeadLetter(EventBody):
     TOPIC: ClassVar[str] = topics.DEAD_LETTERS
 
     consumer: str = Field(description="Service and handler that gave up")
-    original_topic: str
-    partition: int
-    offset: int
+    original_topic: str = Field(description="Topic the original message came from")
+    partition: int = Field(description="Partition of the original message")
+    offset: int = Field(description="Offset of the original message in its partition")
     reason: str = Field(description="Why, without any value from the message")
     errors: list[DeadLetterFieldError] = Field(default_factory=list, description="Field by field, for a rejected event")
     original_value_b64: str = Field("", description="The original message bytes, base64; empty when not inline "
@@ -199,7 +199,7 @@ class DeadLetter(EventBody):
     original_size: Optional[int] = Field(None, ge=0, description="Length of the original value in bytes")
     original_sha256: Optional[str] = Field(None, description="SHA-256 of the original value, hex")
     original_stored: Optional[StoredOriginal] = Field(None, description="Where the original is, when not inline")
-    failed_at: dt.datetime
+    failed_at: dt.datetime = Field(description="When the consumer gave up (UTC)")
 
 
 EVENT_MODELS: tuple[type[EventBody], ...] = (

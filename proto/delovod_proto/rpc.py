@@ -13,45 +13,45 @@ from .vocabulary import CaseStage, ServiceVariant, TermUnit
 class Term(WireModel):
     """A statutory term: a value and its unit."""
 
-    value: int = Field(gt=0)
-    unit: TermUnit
+    value: int = Field(gt=0, description="How many units")
+    unit: TermUnit = Field(description="Calendar days, working days, months, ...")
 
 
 class GetServiceTermRequest(WireModel):
     """catalogue.get_service_term: the term of a service valid on a date."""
 
-    code: str = Field(min_length=1, max_length=50)
+    code: str = Field(min_length=1, max_length=50, description="Catalogue service code")
     at: dt.date = Field(description="Date the version must be valid on (registration date)")
-    variant: ServiceVariant = ServiceVariant.ORDINARY
+    variant: ServiceVariant = Field(ServiceVariant.ORDINARY, description="Service variant (ordinary, fast, express)")
 
 
 class ServiceTermResponse(WireModel):
     """The version of a service valid on the requested date, reduced to what a case needs."""
 
-    code: str
-    version: int
-    valid_from: dt.date
-    name: str
-    variant: ServiceVariant
+    code: str = Field(description="Catalogue service code")
+    version: int = Field(description="Catalogue version valid on the requested date (bound to the case)")
+    valid_from: dt.date = Field(description="First day that version applies")
+    name: str = Field(description="The service's name in that version")
+    variant: ServiceVariant = Field(description="The variant whose term and fee these are")
     term: Optional[Term] = Field(None, description="None when the official source gives no term")
-    fee_cents: Optional[int] = Field(None, ge=0)
-    responsible_unit: Optional[str] = None
-    legal_basis: list[str] = Field(default_factory=list)
+    fee_cents: Optional[int] = Field(None, ge=0, description="Fee in euro cents; null when the source gives none")
+    responsible_unit: Optional[str] = Field(None, description="Administrative unit that provides the service")
+    legal_basis: list[str] = Field(default_factory=list, description="Acts and articles the service rests on")
 
 
 class CaseLookupRequest(WireModel):
     """status.lookup: a citizen's lookup by index and access code (no login)."""
 
-    registration_index: str = Field(min_length=3, max_length=100)
-    access_code: str = Field(pattern=r"^\d{8}$")
+    registration_index: str = Field(min_length=3, max_length=100, description="The index printed on the citizen's receipt")
+    access_code: str = Field(pattern=r"^\d{8}$", description="The 8-digit access code printed on the receipt")
 
 
 class StageEntry(WireModel):
     """One step in a case's history."""
 
-    stage: CaseStage
-    at: dt.datetime
-    reason: Optional[str] = None
+    stage: CaseStage = Field(description="The stage entered")
+    at: dt.datetime = Field(description="When (UTC)")
+    reason: Optional[str] = Field(None, description="Why (Bulgarian), when the official gave a reason")
     due_date: Optional[dt.date] = Field(None, description="The new due date, when this step moved it")
 
 
@@ -62,24 +62,24 @@ class ResumeTermRequest(WireModel):
     due_date: dt.date = Field(description="The due date in force when the case was suspended")
     term_end: Optional[dt.date] = Field(None, description="Its last day by count, before a move off a non-working day "
                                                           "(the due date if not known)")
-    suspended_on: dt.date
-    resumed_on: dt.date
+    suspended_on: dt.date = Field(description="The day the case was suspended")
+    resumed_on: dt.date = Field(description="The day it resumes (the term counts on from here)")
     unit: Optional[TermUnit] = Field(None, description="Unit of the case's term (calendar days if unknown)")
 
 
 class SkippedDay(WireModel):
-    date: dt.date
+    date: dt.date = Field(description="The day passed over")
     reason: str = Field(description="Why it is not a working day (Bulgarian)")
 
 
 class ResumedTerm(WireModel):
     """The new due date and how it was computed, on the registry's working calendar."""
 
-    due_date: dt.date
+    due_date: dt.date = Field(description="The new due date (on a working day)")
     term_end: dt.date = Field(description="The new last day by count, before a move off a non-working day")
     remaining: int = Field(ge=0, description="What was left of the term when it stopped, in ``unit``")
-    unit: TermUnit
-    days_stopped: int = Field(ge=0)
+    unit: TermUnit = Field(description="Unit of remaining")
+    days_stopped: int = Field(ge=0, description="Calendar days the term stood still")
     skipped: list[SkippedDay] = Field(default_factory=list, description="Non-working days passed over")
     explanation: str = Field(description="How the date was computed, in Bulgarian")
 
@@ -87,14 +87,14 @@ class ResumedTerm(WireModel):
 class CaseView(WireModel):
     """What a citizen may see of a case (no personal data)."""
 
-    case_index: str
-    subject: str
-    kind: str
-    registered_at: dt.datetime
-    stage: CaseStage
+    case_index: str = Field(description="Index of the case")
+    subject: str = Field(description="What the case is about")
+    kind: str = Field(description="The document kind that opened the case")
+    registered_at: dt.datetime = Field(description="Moment of registration (UTC)")
+    stage: CaseStage = Field(description="The stage the case is in now")
     stage_label: str = Field(description="Bulgarian label of the stage")
-    due_date: Optional[dt.date] = None
-    history: list[StageEntry]
+    due_date: Optional[dt.date] = Field(None, description="The due date in force; null when no term applies")
+    history: list[StageEntry] = Field(description="Every stage the case went through, oldest first")
 
 
 class ServiceNotFound(LookupError):

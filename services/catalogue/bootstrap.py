@@ -1,32 +1,38 @@
 """The catalogue's composition root: the only place concrete adapters are chosen."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Optional
+from zoneinfo import ZoneInfo
 
 from servicekit import mongo
+from servicekit.providers import ServiceApp
 
 from .service_layer.catalogue import Catalogue
 from .settings import CatalogueSettings
 
 
 @dataclass
-class CatalogueApp:
+class CatalogueApp(ServiceApp):
     catalogue: Catalogue
     outbox: object
     settings: CatalogueSettings
+    mongo_alias: Optional[str] = None
 
 
 def bootstrap(settings: CatalogueSettings, *, repo=None) -> CatalogueApp:
+    alias = None
     if repo is None:
         from .adapters.mongo_repository import ALIAS, MongoServiceRepository, ServiceVersionDoc
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(ServiceVersionDoc)
         repo = MongoServiceRepository()
-        outbox = repo.outbox
-    else:
-        outbox = None
+        alias = ALIAS
     from .adapters.tantivy_index import TantivyServiceIndex
 
-    catalogue = Catalogue(repo, municipality=settings.municipality, index_factory=TantivyServiceIndex)
-    return CatalogueApp(catalogue, outbox, settings)
+    zone = ZoneInfo(settings.kit.timezone)  # "today" is the administration's date, not the host's
+    catalogue = Catalogue(repo, municipality=settings.municipality, index_factory=TantivyServiceIndex,
+                          today=lambda: dt.datetime.now(zone).date())
+    return CatalogueApp(catalogue, repo.outbox, settings, alias)

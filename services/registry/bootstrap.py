@@ -1,28 +1,43 @@
 """The registry's composition root: the only place concrete adapters are chosen."""
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Optional
 
 from delovod_proto.vocabulary import DocumentKind
 from servicekit import mongo
 from servicekit.budget import ByteBudget
+from servicekit.providers import ServiceApp
 from servicekit.tracing import current_traceparent
 
+from .adapters.catalogue_client import RpcCatalogue
+from .adapters.pdf_receipt import OfficeInfo, Papers
 from .domain.index import DEFAULT_REGISTERS, Register
+from .entrypoints.completion import Completer
 from .service_layer.calendar_table import CalendarTable
 from .service_layer.registry import Registry
 from .settings import RegistrySettings
 
 
 @dataclass
-class RegistryApp:
+class RegistryApp(ServiceApp):
     registry: Registry
     outbox: object
     settings: RegistrySettings
-    calendar: CalendarTable = None  # the operator's table of extra days off and working Saturdays
-    uploads: ByteBudget = None  # bytes of uploads held in memory at once
-    completer: object = None  # set by the service on first use (entrypoints/completion.py)
+    calendar: CalendarTable  # the operator's table of extra days off and working Saturdays
+    uploads: ByteBudget  # bytes of uploads held in memory at once
+    papers: Papers  # the receipt and the stamp, in the administration's office and time zone
+    rpc_clients: dict = field(default_factory=dict)
+    mongo_alias: Optional[str] = None
+    completer: Optional[Completer] = None  # built with the service's publisher when it starts
+
+    def background(self, publish) -> list:
+        """The completer, run by the service's Background provider (servicekit.providers)."""
+        self.completer = Completer(self.registry.complete, publish.many, self.outbox.mark_published,
+                                   linger_s=self.settings.completion_linger_ms / 1000)
+        return [self.completer]
 
 
 def load_registers(settings: RegistrySettings) -> dict:
@@ -33,19 +48,18 @@ def load_registers(settings: RegistrySettings) -> dict:
     return registers
 
 
-def load_calendar(settings: RegistrySettings, calendar_store=None, audit=lambda *a: None) -> CalendarTable:
+def load_calendar(settings: RegistrySettings, calendar_store, audit=lambda *a: None) -> CalendarTable:
     """The operator's table (in the database); the file, if given, seeds it once."""
-    from .adapters.memory import InMemoryCalendarStore
-
-    table = CalendarTable(calendar_store or InMemoryCalendarStore(), audit=audit)
+    table = CalendarTable(calendar_store, audit=audit)
     if settings.calendar_file and settings.calendar_file.exists():
         table.seed(json.loads(settings.calendar_file.read_text()), f"file:{settings.calendar_file.name}")
     return table
 
 
-# Threads that call S3 besides the nameko workers (HTTP requests, e-portal submissions and
-# the relay timer are all workers): the completion thread (entrypoints/completion.py).
-S3_BACKGROUND_THREADS = 1
+# Threads that call S3 besides the nameko workers (HTTP requests and e-portal submissions):
+# the background threads of servicekit.providers.Background, the completer
+# (entrypoints/completion.py) and the outbox relay (its repairs move and drop scans).
+S3_BACKGROUND_THREADS = 2
 
 
 def scan_store(settings: RegistrySettings):
@@ -61,13 +75,18 @@ def scan_store(settings: RegistrySettings):
                        limits=limits)
 
 
-def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None, calendar_store=None) -> RegistryApp:
+def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_store=None) -> RegistryApp:
+    """The real adapters, or the fakes a test passes: a repository and its calendar store
+    come together (a real repository with the in-memory calendar would lose the operator's
+    table on every restart)."""
     from servicekit.concurrently import green
 
     if store is None:
         store = scan_store(settings)
         store.ensure_bucket()
+    alias = None
     if repo is None:
+        from .adapters.mongo_calendar import MongoCalendarStore
         from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
@@ -75,13 +94,15 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None,
         repo = MongoRegistrationRepository(
             concurrently=green, drop_objects=lambda keys: green(*[lambda k=k: store.delete(k) for k in keys]),
             move_objects=lambda pairs: green(*[lambda p=p: store.move(*p) for p in pairs]))
-        outbox = repo.outbox
-        if calendar_store is None:
-            from .adapters.mongo_calendar import MongoCalendarStore
-
-            calendar_store = MongoCalendarStore()
+        calendar_store = calendar_store or MongoCalendarStore()
+        alias = ALIAS
+    if calendar_store is None:
+        raise ValueError("bootstrap: a repository was given without its calendar store")
     calendar = load_calendar(settings, calendar_store, audit=repo.audit)
     registry = Registry(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
                         tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
                         trace=current_traceparent, concurrently=green)
-    return RegistryApp(registry, outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024))
+    catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
+    papers = Papers(OfficeInfo.of(settings.kit), settings.kit.public_base_url, settings.kit.timezone)
+    return RegistryApp(registry, repo.outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024),
+                       papers, rpc_clients={"catalogue": catalogue}, mongo_alias=alias)

@@ -28,8 +28,4 @@ class RegistrySettings(ServiceSettings):
     max_request_mb: int = Field(120, ge=1, description="Largest registration request (all its scans together), in MB; larger ones get 413 before they are read")
     upload_budget_mb: int = Field(400, ge=1, description="Upload bytes this process holds in memory at once; further registrations wait (keep it well below the pod's memory limit)")
     registers_file: Optional[Path] = Field(None, description="JSON overriding registers: {kind: {code, prefix, title, pattern, follow_up_pattern}}")
-    office_name: str = Field("Община Пловдив — Звено за административно обслужване", description="Office printed on receipts")
-    office_hours: str = Field("понеделник – петък, 8:30 – 17:15 ч.", description="Office hours printed on receipts (Client Charter)")
-    office_phone: str = Field("032/656 701", description="Office phone printed on receipts")
-    office_email: str = Field("info@plovdiv.bg", description="Office email printed on receipts")
     calendar_file: Optional[Path] = Field(None, description="JSON table of extra days off and working Saturdays, [{date, kind, reason}], loaded into the database once, when it holds no table yet; afterwards edit it through /api/v1/calendar/exceptions")

@@ -1,24 +1,31 @@
 """The status service's composition root."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
+from typing import Optional
 
 from servicekit import mongo
+from servicekit.providers import ServiceApp
 from servicekit.tracing import current_traceparent
 
+from .adapters.registry_terms import RpcTerms
 from .service_layer.guard import LookupGuard
 from .service_layer.tracker import StatusTracker
 from .settings import StatusSettings
 
 
 @dataclass
-class StatusApp:
+class StatusApp(ServiceApp):
     tracker: StatusTracker
     outbox: object
     settings: StatusSettings
+    rpc_clients: dict = field(default_factory=dict)
+    mongo_alias: Optional[str] = None
 
 
-def bootstrap(settings: StatusSettings, *, repo=None, outbox=None, attempts=None) -> StatusApp:
+def bootstrap(settings: StatusSettings, *, repo=None, attempts=None) -> StatusApp:
+    alias = None
     if repo is None:
         from .adapters.mongo_attempts import MongoAttemptStore
         from .adapters.mongo_repository import ALIAS, CaseDoc, MongoCaseRepository
@@ -26,11 +33,12 @@ def bootstrap(settings: StatusSettings, *, repo=None, outbox=None, attempts=None
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
         mongo.ensure_indexes(CaseDoc)
         repo = MongoCaseRepository()
-        outbox = repo.outbox
         attempts = attempts or MongoAttemptStore()
+        alias = ALIAS
     guard = LookupGuard(settings.lookup_failures_per_index, settings.lookup_failures_per_client,
                         settings.lookup_window_minutes * 60, store=attempts,
                         per_index_and_client=settings.lookup_failures_per_index_and_client)
     tracker = StatusTracker(repo, settings.access_code_keys(), trace=current_traceparent, guard=guard,
                             tz=settings.kit.timezone)
-    return StatusApp(tracker, outbox, settings)
+    terms = functools.partial(RpcTerms, timeout_s=settings.kit.rpc_timeout_s)
+    return StatusApp(tracker, repo.outbox, settings, rpc_clients={"registry": terms}, mongo_alias=alias)

@@ -147,7 +147,7 @@ def test_a_rejected_eportal_submission_keeps_the_fields_not_the_values(topic, ru
     class EportalProbe:
         name = "eportal_probe"
         app = SimpleNamespace(registry=None, uploads=SimpleNamespace(hold=lambda n: contextlib.nullcontext()))
-        catalogue_rpc = None
+        catalogue = None  # the RPC adapter (servicekit.providers.RpcClient)
 
         def _catalogue(self):  # the submissions are refused before the catalogue is asked
             return None

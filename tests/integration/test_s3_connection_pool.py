@@ -1,4 +1,4 @@
-"""The registry's S3 connections: as many as its workers (plus its completion thread),
+"""The registry's S3 connections: as many as its workers (plus its background threads),
 and workers at once never open connections beyond the pool (urllib3 dropped each one
 after use, warning "Connection pool is full": 2,663 times in one run)."""
 import logging
@@ -7,7 +7,7 @@ import time
 import eventlet
 import pytest
 
-from registry.bootstrap import bootstrap
+from registry.bootstrap import S3_BACKGROUND_THREADS, bootstrap
 from registry.settings import RegistrySettings
 
 pytestmark = pytest.mark.integration
@@ -21,7 +21,7 @@ def registry(test_db, workers: int):
 def test_the_pool_minio_uses_holds_one_connection_per_worker(test_db, workers):
     store = registry(test_db, workers).registry.store
     pool = store.client._http  # the PoolManager minio really calls
-    assert pool.connection_pool_kw["maxsize"] == workers + 1
+    assert pool.connection_pool_kw["maxsize"] == workers + S3_BACKGROUND_THREADS
     assert pool.connection_pool_kw["block"] is True  # never more connections than that
 
 

@@ -25,7 +25,7 @@ class Problem(BaseModel):
 
     type: str = Field("about:blank", description="A URI naming the problem type")
     title: str = Field(description="The HTTP status's name")
-    status: int = Field(ge=400, le=599)
+    status: int = Field(ge=400, le=599, description="The HTTP status code")
     detail: str = Field(description="What went wrong and what to do, in Bulgarian")
     instance: str = Field(description="The request's path")
     errors: list[FieldError] = Field(default_factory=list, description="Field-level errors, when fields were wrong")
@@ -35,7 +35,7 @@ class Health(WireModel):
     """A liveness answer."""
 
     status: str = Field(description="Always 'ok' when the process answers")
-    service: str
+    service: str = Field(description="The service's name")
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ from .common import Health, Operation, Reply
 
 
 class DeadNotification(WireModel):
-    id: str
-    case_index: str
-    attempts: int = Field(ge=0)
+    id: str = Field(description="The notification's id (the event it was made for)")
+    case_index: str = Field(description="Index of the case it is about")
+    attempts: int = Field(ge=0, description="How many attempts failed")
     last_error: Optional[str] = Field(None, description="Why the last attempt failed (no contact data)")
     channel: Optional[str] = Field(None, description="email, sms, post or none")
 
 
 class DeadNotifications(WireModel):
-    items: list[DeadNotification]
+    items: list[DeadNotification] = Field(description="Every notification that failed for good")
 
 
 class NotificationPath(WireModel):
@@ -26,7 +26,7 @@ class NotificationPath(WireModel):
 
 
 class ReplayAccepted(WireModel):
-    id: str
+    id: str = Field(description="The notification's id")
     status: Literal["pending"] = Field(description="It will be sent again by the next dispatch")
 
 

@@ -18,15 +18,15 @@ METADATA_MAX_KB = 100  # the largest valid metadata is a few KB; werkzeug's own 
 class SenderData(WireModel):
     """Who sent the document. The personal number (ЕГН/ЛНЧ) is kept, never published."""
 
-    type: Literal["person", "organisation"] = "person"
-    name: str = Field(min_length=2, max_length=300)
+    type: Literal["person", "organisation"] = Field("person", description="A person or an organisation")
+    name: str = Field(min_length=2, max_length=300, description="The person's names or the organisation's name")
     personal_number_kind: Optional[PersonalNumberKind] = Field(
         None, description="egn (ЕГН), lnch (ЛНЧ) or foreign_document; required with personal_number")
     personal_number: Optional[str] = Field(None, max_length=30, description="ЕГН, ЛНЧ or a foreign document's number, "
                                                                             "checked by the rule of its kind")
-    email: Optional[str] = Field(None, max_length=254)
-    phone: Optional[str] = Field(None, max_length=30)
-    address: Optional[str] = Field(None, max_length=500)
+    email: Optional[str] = Field(None, max_length=254, description="Email address, for answers by email")
+    phone: Optional[str] = Field(None, max_length=30, description="Phone number, for answers by SMS")
+    address: Optional[str] = Field(None, max_length=500, description="Postal address, for answers by post")
     preferred_channel: ContactChannel = Field(ContactChannel.EMAIL, description="Needs the matching email, phone or "
                                                                                 "address")
 
@@ -34,20 +34,20 @@ class SenderData(WireModel):
 class DocumentMetadata(WireModel):
     """The ``metadata`` part of a registration: what the document is and who sent it."""
 
-    kind: DocumentKind
+    kind: DocumentKind = Field(description="What the document is (complaint, application, ...): decides its register and its term")
     channel: ReceivedChannel = Field(description="'box' is refused: the box's documents are not registered")
-    subject: str = Field(min_length=3, max_length=1000)
-    sender: SenderData
-    sender_reference: Optional[str] = Field(None, max_length=100)
-    pages: int = Field(0, ge=0, le=100000)
-    attachments_count: int = Field(0, ge=0, le=10000)
+    subject: str = Field(min_length=3, max_length=1000, description="What the document is about")
+    sender: SenderData = Field(description="Who sent it")
+    sender_reference: Optional[str] = Field(None, max_length=100, description="The sender's own number of the document, if it has one")
+    pages: int = Field(0, ge=0, le=100000, description="Pages of the paper original (0 if not counted)")
+    attachments_count: int = Field(0, ge=0, le=10000, description="Attachments handed in with it")
     service_code: Optional[str] = Field(None, min_length=1, max_length=50, description="Required for a "
                                                                                         "service_application")
-    variant: ServiceVariant = ServiceVariant.ORDINARY
+    variant: ServiceVariant = Field(ServiceVariant.ORDINARY, description="Service variant (ordinary, fast, express), for an application: decides term and fee")
     related_index: Optional[str] = Field(None, min_length=3, max_length=100, description="The case's index; required "
                                                                                          "for a follow_up")
     accept_duplicate_scan: bool = Field(False, description="Register even if the same scan was registered before")
-    eportal_submission_id: Optional[str] = Field(None, max_length=100)
+    eportal_submission_id: Optional[str] = Field(None, max_length=100, description="The e-portal's id, when a clerk registers a portal submission by hand")
 
 
 class RegistrationForm(WireModel):
@@ -64,58 +64,58 @@ class RegistrationForm(WireModel):
 
 
 class SenderView(WireModel):
-    type: Literal["person", "organisation"]
-    name: str
+    type: Literal["person", "organisation"] = Field(description="A person or an organisation")
+    name: str = Field(description="The person's names or the organisation's name")
     personal_number: Optional[str] = Field(None, description="Masked: only its last digits")
-    email: Optional[str] = None
-    phone: Optional[str] = None
-    address: Optional[str] = None
-    preferred_channel: ContactChannel
+    email: Optional[str] = Field(None, description="Email address, if given")
+    phone: Optional[str] = Field(None, description="Phone number, if given")
+    address: Optional[str] = Field(None, description="Postal address, if given")
+    preferred_channel: ContactChannel = Field(description="How the sender wants to be answered")
 
 
 class ScanView(WireModel):
     n: int = Field(ge=1, description="The scan's number within the document (for scan-url)")
-    sha256: str
-    size: int = Field(ge=0)
-    content_type: str
-    file_name: str
+    sha256: str = Field(description="SHA-256 of the file, hex: the same scan registered twice is found by it")
+    size: int = Field(ge=0, description="Size in bytes")
+    content_type: str = Field(description="The scan's media type (application/pdf, image/tiff, image/jpeg, image/png)")
+    file_name: str = Field(description="The file's name as uploaded")
 
 
 class SkippedDayView(WireModel):
-    date: dt.date
+    date: dt.date = Field(description="The day")
     reason: str = Field(description="Why it is not a working day (Bulgarian)")
-    counted: bool
+    counted: bool = Field(description="Whether it counted towards the term (a calendar-day term counts days off; a move off a last day off does not)")
 
 
 class DueDateExplanation(WireModel):
     """How the due date was computed, step by step."""
 
-    due_date: dt.date
-    start: dt.date
+    due_date: dt.date = Field(description="The due date")
+    start: dt.date = Field(description="The day counting starts from")
     rule: str = Field(description="The legal source of the term (Bulgarian)")
-    value: int
-    unit: str
+    value: int = Field(description="How many units the term has")
+    unit: str = Field(description="The term's unit")
     raw_end: dt.date = Field(description="The last day by count, before a move off a non-working day")
-    skipped: list[SkippedDayView] = Field(default_factory=list)
+    skipped: list[SkippedDayView] = Field(default_factory=list, description="Non-working days met on the way")
 
 
 class RegistrationView(WireModel):
     """A registered document as a clerk sees it (the personal number masked)."""
 
-    registration_index: str
-    case_index: str
-    registered_at: dt.datetime
-    kind: DocumentKind
-    channel: ReceivedChannel
-    subject: str
-    sender: SenderView
-    registered_by: str
-    service_code: Optional[str] = None
-    service_version: Optional[int] = None
-    due_date: Optional[dt.date] = None
-    due_date_explanation: Optional[DueDateExplanation] = None
+    registration_index: str = Field(description="The document's own index")
+    case_index: str = Field(description="Index of its case (the same as registration_index unless a follow-up)")
+    registered_at: dt.datetime = Field(description="Moment of registration (UTC); starts the term")
+    kind: DocumentKind = Field(description="What the document is")
+    channel: ReceivedChannel = Field(description="How it came in")
+    subject: str = Field(description="What it is about")
+    sender: SenderView = Field(description="Who sent it (the civil number masked)")
+    registered_by: str = Field(description="The staff member who registered it (or 'eportal')")
+    service_code: Optional[str] = Field(None, description="Catalogue service code, for an application")
+    service_version: Optional[int] = Field(None, description="The catalogue version bound to the case")
+    due_date: Optional[dt.date] = Field(None, description="Statutory due date; null for follow-ups and when no term applies")
+    due_date_explanation: Optional[DueDateExplanation] = Field(None, description="How the due date was computed, step by step")
     due_date_summary: Optional[str] = Field(None, description="The explanation in one Bulgarian sentence")
-    scans: list[ScanView]
+    scans: list[ScanView] = Field(description="The document's scans, in order")
 
 
 class Registered(RegistrationView):
@@ -124,7 +124,7 @@ class Registered(RegistrationView):
 
     access_code: Optional[str] = Field(None, pattern=r"^\d{8}$", description="The citizen's 8-digit code, shown once")
     repeated: bool = Field(False, description="True when this request repeated an earlier one")
-    note: Optional[str] = None
+    note: Optional[str] = Field(None, description="A word for the clerk (Bulgarian), e.g. why the code is not shown")
 
 
 class IndexQuery(WireModel):
@@ -143,7 +143,7 @@ class ReceiptQuery(WireModel):
 
 class ScanUrl(WireModel):
     url: str = Field(description="A presigned URL of the scan")
-    expires_in_s: int
+    expires_in_s: int = Field(description="Seconds the URL stays valid")
 
 
 class AccessCodeReissue(WireModel):
@@ -151,19 +151,19 @@ class AccessCodeReissue(WireModel):
 
 
 class AccessCodeReissued(WireModel):
-    case_index: str
+    case_index: str = Field(description="Index of the case")
     access_code: str = Field(pattern=r"^\d{8}$", description="The new code, shown once")
-    reissued_at: dt.datetime
-    code_version: int = Field(ge=1)
+    reissued_at: dt.datetime = Field(description="When (UTC)")
+    code_version: int = Field(ge=1, description="1 for the first reissue of the case, then 2, ...")
     receipt_pdf: str = Field(description="Where to print a receipt with the new code")
-    note: str
+    note: str = Field(description="What to tell the citizen (Bulgarian)")
 
 
 class CalendarExceptionRow(WireModel):
     """A day off decreed on top of the official holidays, or a working Saturday."""
 
-    date: dt.date
-    kind: Literal["day_off", "working_day"]
+    date: dt.date = Field(description="The day")
+    kind: Literal["day_off", "working_day"] = Field(description="An extra day off, or a Saturday that is a working day")
     reason: str = Field(min_length=3, max_length=300, description="e.g. 'РМС № 808 от 19.11.2025'")
 
 
@@ -171,12 +171,12 @@ class CalendarEdit(WireModel):
     """The whole table, with the version that was read (a stale edit gets 409)."""
 
     version: int = Field(ge=0, description="The version that was read (0 if there was no table yet)")
-    exceptions: list[CalendarExceptionRow] = Field(max_length=2000)
+    exceptions: list[CalendarExceptionRow] = Field(max_length=2000, description="The whole new table")
 
 
 class CalendarTable(WireModel):
-    version: int = Field(ge=0)
-    exceptions: list[CalendarExceptionRow]
+    version: int = Field(ge=0, description="The table's version: send it back with an edit")
+    exceptions: list[CalendarExceptionRow] = Field(description="Extra days off and working Saturdays, by date")
     official_calendar: str = Field(description="Where the official holidays come from")
 
 

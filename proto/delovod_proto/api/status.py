@@ -22,33 +22,33 @@ class LookupQuery(WireModel):
 class StageChange(WireModel):
     """An official moves a case to a stage (the allowed moves: status's domain)."""
 
-    case_index: str = Field(min_length=3, max_length=100)
-    stage: CaseStage
+    case_index: str = Field(min_length=3, max_length=100, description="Index of the case to move")
+    stage: CaseStage = Field(description="The stage it moves to")
     reason: Optional[str] = Field(None, max_length=2000, description="Shown to the citizen; required for a "
                                                                     "suspension and an extension")
     due_date: Optional[dt.date] = Field(None, description="The new due date of an extension (YYYY-MM-DD)")
 
 
 class StageChanged(WireModel):
-    case_index: str
-    stage: CaseStage
+    case_index: str = Field(description="Index of the case")
+    stage: CaseStage = Field(description="The stage it is in now")
     due_date: Optional[dt.date] = Field(None, description="The due date in force after the change")
 
 
 class OverdueCase(WireModel):
-    case_index: str
-    subject: str
-    kind: str
-    stage: CaseStage
+    case_index: str = Field(description="Index of the case")
+    subject: str = Field(description="What the case is about")
+    kind: str = Field(description="The document kind that opened the case")
+    stage: CaseStage = Field(description="The stage it is stuck in")
     stage_label: str = Field(description="Bulgarian label of the stage")
-    due_date: dt.date
-    days_overdue: int = Field(ge=1)
+    due_date: dt.date = Field(description="The due date that passed")
+    days_overdue: int = Field(ge=1, description="Calendar days since the due date")
 
 
 class OverdueCases(WireModel):
     """The cases past their due date without an answer, the longest overdue first."""
 
-    items: list[OverdueCase]
+    items: list[OverdueCase] = Field(description="The overdue cases, the longest overdue first")
 
 
 HTML = {"type": "string"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from servicekit.outbox import OutboxMessage
+from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from ..domain.model import ServiceVersion
 
@@ -11,7 +11,7 @@ from ..domain.model import ServiceVersion
 class InMemoryServiceRepository:
     def __init__(self):
         self.versions: list[ServiceVersion] = []
-        self.outbox: list[OutboxMessage] = []
+        self.outbox = InMemoryOutbox()
 
     def latest(self, code: str) -> Optional[ServiceVersion]:
         mine = [v for v in self.versions if v.code == code]

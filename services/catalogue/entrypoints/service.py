@@ -1,20 +1,17 @@
-"""Every way into the catalogue: RPC for other services, public HTTP, the outbox timer."""
+"""Every way into the catalogue: RPC for other services, public HTTP. (The outbox relay:
+servicekit.service.)"""
 from __future__ import annotations
 
 from nameko.rpc import rpc
-from nameko.timer import timer
 from nameko.web.handlers import http
 
 from delovod_proto.api.catalogue import ServiceAtQuery, ServiceCodePath, ServicesQuery
 from delovod_proto.rpc import GetServiceTermRequest, ServiceNotFound
 from servicekit.http import Problem, handle_problems, json_response
-from servicekit.kafka import KafkaPublisher
-from servicekit.openapi import ServesOpenApi
-from servicekit.outbox import relay
 from servicekit.pages import page_errors
 from servicekit.parse import params
 from servicekit.providers import App
-from servicekit.tracing import Tracing
+from servicekit.service import DelovodService
 
 from ..bootstrap import bootstrap
 from ..domain.search import InvalidSearch
@@ -25,21 +22,15 @@ def _at(request) -> ServiceAtQuery:
     return params(ServiceAtQuery, request, detail="Параметърът at трябва да е дата ГГГГ-ММ-ДД.")
 
 
-class CatalogueService(ServesOpenApi):
+class CatalogueService(DelovodService):
     name = "catalogue"
 
     app = App(bootstrap)
-    publish = KafkaPublisher()
-    tracing = Tracing()
 
     @rpc
     def get_service_term(self, request: dict) -> dict:
         """Term, fee and version of a service valid on a date (raises ServiceNotFound)."""
         return self.app.catalogue.service_term(GetServiceTermRequest.model_validate(request)).model_dump(mode="json")
-
-    @rpc
-    def get_service(self, code: str, at: str | None = None) -> dict:
-        return views.full(self.app.catalogue.version_at(code, ServiceAtQuery(at=at).at or self.app.catalogue.today()))
 
     @http("GET", "/api/v1/services")
     @handle_problems
@@ -66,12 +57,3 @@ class CatalogueService(ServesOpenApi):
     @page_errors
     def catalogue_page(self, request):
         return page.render(self.app.catalogue, request.args)
-
-    @http("GET", "/health")
-    def health(self, request):
-        return json_response({"status": "ok", "service": self.name})
-
-    @timer(interval=1)
-    def relay_outbox(self):
-        if self.app.outbox is not None:
-            relay(self.app.outbox, self.publish)

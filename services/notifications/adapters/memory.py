@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Optional
 
 from delovod_proto.events import Contact
+from servicekit.outbox import InMemoryOutbox
 
 from ..service_layer.dispatcher import Notification
 
@@ -14,7 +15,7 @@ class InMemoryNotificationRepository:
     def __init__(self):
         self.recipients: dict[str, Contact] = {}
         self.items: dict[str, Notification] = {}
-        self.outbox: list = []
+        self.outbox = InMemoryOutbox()
 
     def save_recipient(self, case_index: str, contact: Contact) -> None:
         self.recipients[case_index] = contact

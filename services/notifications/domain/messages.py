@@ -41,32 +41,36 @@ def addressed(body: str, recipient: Contact) -> str:
     return greeting(recipient) + body[len(neutral) - 2:] if body.startswith(neutral) else body
 
 
+def signature(office_name: str, phone: str, email: str) -> str:
+    """The letter's last lines: the office (``DELOVOD_OFFICE_*``)."""
+    return f"{office_name}\nтел. {phone}, {email}\n"
+
+
 def compose(case_index: str, stage: CaseStage, subject: str, due: Optional[dt.date], reason: Optional[str],
             status_url: str, previous: Optional[CaseStage] = None,
-            recipient: Optional[Contact] = None) -> tuple[str, str]:
+            recipient: Optional[Contact] = None, *, signed: str) -> tuple[str, str]:
     """(subject line, body) of the message about one stage change (``previous``: the stage
-    it left; leaving a suspension the citizen learns the new due date), greeting ``recipient``."""
+    it left; leaving a suspension the citizen learns the new due date), greeting ``recipient``,
+    signed with ``signed`` (:func:`signature`)."""
     text = RESUMED if previous == CaseStage.SUSPENDED and stage == CaseStage.IN_PROGRESS and due else TEXT[stage]
     line = text.format(index=case_index, due=f"{due:%d.%m.%Y}" if due else "—", reason=reason or "").strip()
     link = f"{status_url}/?{urlencode({'index': case_index})}"
     body = (f"{greeting(recipient)}\n\n{line}\n\nОтносно: {subject}\n\n"
             f"Можете да проверите текущия етап по всяко време с индекса и кода за достъп от разписката: {link}\n\n"
-            + SIGNATURE)
+            + signed)
     return f"Преписка {case_index}: {text.split('.')[0].format(index=case_index, due='', reason='')}", body
 
 
-SIGNATURE = "Община Пловдив\nтел. 032/656 701, info@plovdiv.bg\n"
-
-
-def compose_code_notice(case_index: str, reissued_at: dt.datetime, tz: str = "Europe/Sofia",
-                        recipient: Optional[Contact] = None) -> tuple[str, str]:
-    """A security notice: a new access code was issued for the case (never the code itself)."""
+def compose_code_notice(case_index: str, reissued_at: dt.datetime, tz: str,
+                        recipient: Optional[Contact] = None, *, signed: str) -> tuple[str, str]:
+    """A security notice: a new access code was issued for the case (never the code itself);
+    its time in the administration's zone ``tz``."""
     from zoneinfo import ZoneInfo
 
     when = reissued_at.astimezone(ZoneInfo(tz))
     body = (f"{greeting(recipient)}\n\nНа {when:%d.%m.%Y} в {when:%H:%M} ч. е издаден нов код за достъп до преписка "
             f"{case_index}. Предишният код вече не е валиден; новият е отпечатан на разписката, "
-            "връчена на гише.\n\nАко не сте поискали нов код, свържете се с нас веднага.\n\n" + SIGNATURE)
+            "връчена на гише.\n\nАко не сте поискали нов код, свържете се с нас веднага.\n\n" + signed)
     return f"Преписка {case_index}: издаден е нов код за достъп", body
 
 

@@ -1,5 +1,5 @@
-"""Every way into notifications: registry and status events, the dispatch and outbox
-timers, and the operators' API for dead letters and replay."""
+"""Every way into notifications: registry and status events, the dispatch timer, and the
+operators' API for dead letters and replay. (The outbox relay: servicekit.service.)"""
 from __future__ import annotations
 
 from nameko.timer import timer
@@ -9,22 +9,18 @@ from delovod_proto import topics
 from delovod_proto.api.notifications import DeadNotification, DeadNotifications, NotificationPath, ReplayAccepted
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response
-from servicekit.kafka import KafkaPublisher, consume
-from servicekit.openapi import ServesOpenApi
-from servicekit.outbox import relay
+from servicekit.kafka import consume
 from servicekit.parse import params
 from servicekit.providers import App
-from servicekit.tracing import Tracing
+from servicekit.service import DelovodService
 
 from ..bootstrap import bootstrap
 
 
-class NotificationsService(ServesOpenApi):
+class NotificationsService(DelovodService):
     name = "notifications"
 
     app = App(bootstrap)
-    publish = KafkaPublisher()
-    tracing = Tracing()
 
     @consume(topics.DOCUMENTS_REGISTERED)
     def on_document_registered(self, envelope):
@@ -44,8 +40,6 @@ class NotificationsService(ServesOpenApi):
     @timer(interval=2)
     def dispatch(self):
         self.app.dispatcher.dispatch_due()
-        if self.app.outbox is not None:
-            relay(self.app.outbox, self.publish)
 
     @http("GET", "/api/v1/notifications/dead")
     @handle_problems
@@ -53,7 +47,7 @@ class NotificationsService(ServesOpenApi):
         authenticate(request, self.app.settings.auth_secret(), ("admin",))
         return json_response(DeadNotifications(items=[
             DeadNotification(id=n.id, case_index=n.case_index, attempts=n.attempts, last_error=n.last_error,
-                             channel=n.channel) for n in self.app.dispatcher.repo.dead()]).model_dump(mode="json"))
+                             channel=n.channel) for n in self.app.dispatcher.dead()]).model_dump(mode="json"))
 
     @http("POST", "/api/v1/notifications/<string:notification_id>/replay")
     @handle_problems
@@ -63,7 +57,3 @@ class NotificationsService(ServesOpenApi):
         if not self.app.dispatcher.replay(notification_id):
             raise Problem(404, "Not Found", "Няма неуспешно известие с този идентификатор.")
         return json_response(ReplayAccepted(id=notification_id, status="pending").model_dump(mode="json"), status=202)
-
-    @http("GET", "/health")
-    def health(self, request):
-        return json_response({"status": "ok", "service": self.name})

@@ -67,6 +67,10 @@ class AbstractNotificationRepository(Protocol):
 
     def dead(self) -> list[Notification]: ...
 
+    def dead(self) -> list[Notification]:
+        """The notifications that failed for good (for the operators)."""
+        return self.repo.dead()
+
     def replay(self, notification_id: str, now: dt.datetime) -> bool:
         """Make a dead notification pending again, due at ``now``."""
 
@@ -80,8 +84,12 @@ class Dispatcher:
     def __init__(self, repo: AbstractNotificationRepository, channels: dict[ContactChannel, AbstractChannel],
                  status_url: str, max_attempts: int = 8, retry_base_s: float = 2.0,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 trace: Callable[[], dict] = dict, recipient_wait: dt.timedelta = dt.timedelta(hours=1)):
+                 trace: Callable[[], dict] = dict, recipient_wait: dt.timedelta = dt.timedelta(hours=1), *,
+                 tz: str, signed: str):
+        """``tz``: the administration's time zone, for every time a letter shows; ``signed``:
+        the letters' signature (``domain.messages.signature``)."""
         self.repo, self.channels, self.status_url = repo, channels, status_url
+        self.tz, self.signed = tz, signed
         self.max_attempts, self.retry_base_s, self.clock, self.trace = max_attempts, retry_base_s, clock, trace
         self.recipient_wait = recipient_wait
 
@@ -93,13 +101,14 @@ class Dispatcher:
         e: CaseStatusChanged = envelope.body()
         return self._queue(envelope, e.case_index,
                            *compose(e.case_index, e.stage, e.subject, e.due_date, e.reason, self.status_url,
-                                    e.previous_stage, recipient=self.repo.recipient(e.case_index)))
+                                    e.previous_stage, recipient=self.repo.recipient(e.case_index),
+                                    signed=self.signed))
 
     def on_access_code_reissued(self, envelope: Envelope) -> bool:
         """Tell the citizen a new code was issued (if it was not them, they should know)."""
         e: AccessCodeReissued = envelope.body()
-        return self._queue(envelope, e.case_index, *compose_code_notice(e.case_index, e.reissued_at,
-                                                                         recipient=self.repo.recipient(e.case_index)))
+        return self._queue(envelope, e.case_index, *compose_code_notice(
+            e.case_index, e.reissued_at, self.tz, recipient=self.repo.recipient(e.case_index), signed=self.signed))
 
     def _queue(self, envelope: Envelope, case_index: str, subject: str, body: str) -> bool:
         """One notification per event: the event id is its id, so a redelivery adds none."""
@@ -119,6 +128,10 @@ class Dispatcher:
             self._attempt(n)
             done += 1
         return done
+
+    def dead(self) -> list[Notification]:
+        """The notifications that failed for good (for the operators)."""
+        return self.repo.dead()
 
     def replay(self, notification_id: str) -> bool:
         replayed = self.repo.replay(notification_id, self.clock())

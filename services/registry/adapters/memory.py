@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 from typing import Iterable, Optional
 
-from servicekit.outbox import OutboxMessage
+from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from ..domain.registration import Registration
 from ..service_layer.ports import IndexTaken, SubmissionTaken
@@ -16,7 +16,7 @@ class InMemoryRegistrationRepository:
     def __init__(self):
         self.items: dict[str, Registration] = {}  # by claim key
         self.indexes: dict[str, str] = {}  # index text -> claim key; the first holder keeps it, as in the database
-        self.outbox: list[OutboxMessage] = []
+        self.outbox = InMemoryOutbox()
         self.audit_log: list[tuple] = []
         self.announced: list[tuple[str, list[str]]] = []
         self.events: dict[str, list[OutboxMessage]] = {}

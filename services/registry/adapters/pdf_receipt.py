@@ -28,7 +28,6 @@ from reportlab.pdfgen import canvas
 from ..domain.registration import Registration
 
 log = logging.getLogger(__name__)
-SOFIA = ZoneInfo("Europe/Sofia")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_NAMES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono")  # file = name + ".ttf"
 MARGIN = 15 * mm
@@ -47,8 +46,10 @@ class OfficeInfo:
     email: str
 
 
-PLOVDIV = OfficeInfo("Община Пловдив — Звено за административно обслужване",
-                     "понеделник – петък, 8:30 – 17:15 ч.", "032/656 701", "info@plovdiv.bg")
+    @classmethod
+    def of(cls, kit) -> "OfficeInfo":
+        """From the shared settings (``DELOVOD_OFFICE_*``)."""
+        return cls(kit.office_name, kit.office_hours, kit.office_phone, kit.office_email)
 
 
 Fonts = namedtuple("Fonts", "regular bold mono")
@@ -70,11 +71,11 @@ def status_link(status_url: str, index: str) -> str:
     return f"{status_url.rstrip('/')}/?{urlencode({'index': index})}"
 
 
-def local_time(at: dt.datetime) -> str:
-    """``at`` in Sofia local time as dd.mm.yyyy HH:MM."""
+def local_time(at: dt.datetime, tz: str) -> str:
+    """``at`` in the administration's local time (``tz``) as dd.mm.yyyy HH:MM."""
     if at.tzinfo is None:  # stored datetimes are UTC even when the driver drops the zone
         at = at.replace(tzinfo=dt.timezone.utc)
-    return f"{at.astimezone(SOFIA):%d.%m.%Y %H:%M}"
+    return f"{at.astimezone(ZoneInfo(tz)):%d.%m.%Y %H:%M}"
 
 
 class _Cursor:
@@ -114,12 +115,12 @@ def _canvas(size: tuple[float, float], title: str) -> tuple[io.BytesIO, canvas.C
     return buf, pdf
 
 
-def _registration_block(c: _Cursor, f: Fonts, registration: Registration) -> None:
+def _registration_block(c: _Cursor, f: Fonts, registration: Registration, tz: str) -> None:
     c.line("Входящ регистрационен индекс", f.regular, 9)
     c.line(registration.index, f.bold, 18)
     if registration.case_index != registration.index:
         c.line(f"към преписка {registration.case_index}", f.regular, 10)
-    c.line(f"Дата и час на регистриране: {local_time(registration.registered_at)} ч.", f.regular, 10)
+    c.line(f"Дата и час на регистриране: {local_time(registration.registered_at, tz)} ч.", f.regular, 10)
     c.y -= 4
     c.para(f"Относно: {registration.command.subject}", f.regular, 10)
 
@@ -159,18 +160,18 @@ def _footer(pdf: canvas.Canvas, f: Fonts, office: OfficeInfo, width: float) -> N
 
 
 def receipt_pdf(registration: Registration, access_code: Optional[str], status_url: str,
-                office: OfficeInfo) -> bytes:
-    """A5 receipt for the citizen: index, time, subject, due date, access code (if
-    given), a QR of the status page and the office's contacts. No personal number."""
+                office: OfficeInfo, tz: str) -> bytes:
+    """A5 receipt for the citizen: index, time (in ``tz``), subject, due date, access code
+    (if given), a QR of the status page and the office's contacts. No personal number."""
     f, (page_w, page_h) = fonts(), A5
     buf, pdf = _canvas(A5, f"Разписка {registration.index}")
     c = _Cursor(pdf, MARGIN, page_h - MARGIN, page_w - 2 * MARGIN)
     c.para(office.name, f.regular, 9, max_lines=2)
     c.line("РАЗПИСКА ЗА РЕГИСТРИРАН ДОКУМЕНТ", f.bold, 13)
-    for block, arg in ((_registration_block, registration), (_term_block, registration),
-                       (_access_block, access_code)):
+    for block, args in ((_registration_block, (registration, tz)), (_term_block, (registration,)),
+                        (_access_block, (access_code,))):
         c.y -= 10
-        block(c, f, arg)
+        block(c, f, *args)
     c.y -= 10
     # The status page looks cases up by the case index; for a first document it is the index.
     _online_block(c, f, status_url, registration.case_index)
@@ -183,17 +184,32 @@ def _fitted(text: str, font: str, size: float, width: float) -> float:
     return min(size, size * width / pdfmetrics.stringWidth(text, font, size))
 
 
-def stamp_pdf(registration: Registration) -> bytes:
-    """90×29 mm label for the paper original: index, registration time, a QR of the
+def stamp_pdf(registration: Registration, tz: str) -> bytes:
+    """90×29 mm label for the paper original: index, registration time (in ``tz``), a QR of the
     index and a Code128 of the registration id (uuid string)."""
     f, (w, h), m, qr_side, reg_id = fonts(), STAMP_SIZE, STAMP_MARGIN, 13 * mm, str(registration.id)
     buf, pdf = _canvas(STAMP_SIZE, f"Етикет {registration.index}")
     _draw_qr(pdf, registration.index, w - m - qr_side, h - m - qr_side, qr_side, border=1)
     c = _Cursor(pdf, m, h - m - 1 * mm, w - 2 * m - qr_side - 1 * mm)
     c.line(registration.index, f.bold, _fitted(registration.index, f.bold, 12, c.width))
-    c.line(f"Рег. {local_time(registration.registered_at)} ч.", f.regular, 8)
+    c.line(f"Рег. {local_time(registration.registered_at, tz)} ч.", f.regular, 8)
     _draw_code128(pdf, reg_id, m, m + 2.2 * mm, w - 2 * m, 7 * mm)
     pdf.setFont(f.mono, _fitted(reg_id, f.mono, 5.5, w - 2 * m))
     pdf.drawString(m, m, reg_id)
     pdf.save()
     return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Papers:
+    """The printed papers of one administration: its office, its status page, its time zone
+    (built by the composition root from the settings)."""
+    office: OfficeInfo
+    status_url: str
+    tz: str
+
+    def receipt(self, registration: Registration, access_code: Optional[str]) -> bytes:
+        return receipt_pdf(registration, access_code, self.status_url, self.office, self.tz)
+
+    def stamp(self, registration: Registration) -> bytes:
+        return stamp_pdf(registration, self.tz)

@@ -1,4 +1,5 @@
-"""Every way into the registry: the clerks' HTTP API, e-portal events, the outbox timer."""
+"""Every way into the registry: the clerks' HTTP API, e-portal events, RPC for status.
+(The outbox relay and the completer run as background threads: servicekit.service.)"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,8 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import eventlet
-from nameko.rpc import RpcProxy, rpc
-from nameko.timer import timer
+from nameko.rpc import rpc
 from nameko.web.handlers import http
 from pydantic import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -18,15 +18,11 @@ from delovod_proto.api import registry as api
 from delovod_proto.rpc import ResumeTermRequest
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response
-from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
-from servicekit.openapi import ServesOpenApi
-from servicekit.outbox import relay
+from servicekit.kafka import PermanentFailure, consume
 from servicekit.parse import field_errors, json_body, params
-from servicekit.providers import App
-from servicekit.tracing import Tracing
+from servicekit.providers import App, RpcClient
+from servicekit.service import DelovodService
 
-from ..adapters import pdf_receipt
-from ..adapters.catalogue_client import RpcCatalogue
 from ..bootstrap import bootstrap
 from ..domain.calendar import check_table
 from ..domain.commands import RegisterDocument
@@ -34,7 +30,6 @@ from ..service_layer import eportal, terms
 from ..service_layer.calendar_table import StaleTable
 from ..service_layer.registry import Rejected
 from . import views
-from .completion import Completer
 
 
 
@@ -86,13 +81,11 @@ def _pdf(data: bytes, name: str) -> Response:
     return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-class RegistryService(ServesOpenApi):
+class RegistryService(DelovodService):
     name = "registry"
 
     app = App(bootstrap)
-    catalogue_rpc = RpcProxy("catalogue")
-    publish = KafkaPublisher()
-    tracing = Tracing()
+    catalogue = RpcClient("catalogue")
 
     @rpc
     def resume_term(self, request: dict) -> dict:
@@ -129,13 +122,13 @@ class RegistryService(ServesOpenApi):
             raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=field_errors(exc, "metadata."))
         files = [(f.filename or "scan", f.read()) for f in request.files.getlist("scan")]
         try:
-            done = self.app.registry.register(command, files, principal.subject, self._catalogue(),
+            done = self.app.registry.register(command, files, principal.subject, self.catalogue,
                                               request_key=_request_key(request, principal.subject))
         except Rejected as exc:
             raise _problem(exc)
         # The number is claimed and the events are in the outbox: answer the clerk now and
-        # finish meanwhile (if the process dies first, the relay timer does it).
-        self._completer().submit(done)
+        # finish meanwhile (if the process dies first, the outbox relay does it).
+        self.app.completer.submit(done)
         return json_response(views.registered(done), status=201 if done.created else 200,
                              headers={"Cache-Control": "no-store"})  # the access code, shown once
 
@@ -171,9 +164,7 @@ class RegistryService(ServesOpenApi):
             registration = self.app.registry.for_printing(query.index, code, principal.subject)
         except Rejected as exc:
             raise _problem(exc)
-        s = self.app.settings
-        office = pdf_receipt.OfficeInfo(s.office_name, s.office_hours, s.office_phone, s.office_email)
-        response = _pdf(pdf_receipt.receipt_pdf(registration, code, s.kit.public_base_url, office), "receipt.pdf")
+        response = _pdf(self.app.papers.receipt(registration, code), "receipt.pdf")
         if code:
             response.headers["Cache-Control"] = "no-store"  # it carries the access code
         return response
@@ -192,7 +183,7 @@ class RegistryService(ServesOpenApi):
             done = self.app.registry.reissue_access_code(index.strip(), principal.subject, body.reason)
         except Rejected as exc:
             raise _problem(exc)
-        eventlet.spawn_n(self._completer().send, [done.event])  # after the answer; else the relay timer sends it
+        eventlet.spawn_n(self.app.completer.send, [done.event])  # after the answer; else the outbox relay sends it
         return json_response(views.reissued(done), status=201, headers={"Cache-Control": "no-store"})
 
     @http("GET", "/api/v1/documents/stamp.pdf")
@@ -205,7 +196,7 @@ class RegistryService(ServesOpenApi):
             registration = self.app.registry.get(index)
         except Rejected as exc:
             raise _problem(exc)
-        return _pdf(pdf_receipt.stamp_pdf(registration), "stamp.pdf")
+        return _pdf(self.app.papers.stamp(registration), "stamp.pdf")
 
     @http("GET", "/api/v1/calendar/exceptions")
     @handle_problems
@@ -232,13 +223,6 @@ class RegistryService(ServesOpenApi):
             raise Problem(409, "Conflict", str(exc))
         return json_response(views.calendar_table(*self.app.calendar.rows()))  # as stored
 
-    @http("GET", "/health")
-    def health(self, request):
-        return json_response({"status": "ok", "service": self.name})
-
-    def _catalogue(self) -> RpcCatalogue:
-        return RpcCatalogue(self.catalogue_rpc, self.app.settings.kit.rpc_timeout_s)
-
     def _today(self) -> dt.date:
         return dt.datetime.now(ZoneInfo(self.app.settings.kit.timezone)).date()
 
@@ -246,24 +230,10 @@ class RegistryService(ServesOpenApi):
     @consume(topics.EPORTAL_SUBMISSIONS, concurrency=12)
     def register_submission(self, envelope):
         try:
-            done = eportal.register_submission(self.app.registry, envelope.body(), self._catalogue(),
+            done = eportal.register_submission(self.app.registry, envelope.body(), self.catalogue,
                                                hold=self.app.uploads.hold)
         except Rejected as exc:
             raise PermanentFailure(exc.detail, exc.errors) from None  # fields, never values: no traceback
         # Back only when its events are out: the consumer commits the submission after that,
         # so a failure before means the submission comes again (its outbox).
-        self._completer().submit(done, wait=True)
-
-    def _completer(self) -> Completer:
-        app = self.app
-        if getattr(app, "completer", None) is None:
-            outbox = app.outbox
-            app.completer = Completer(app.registry.complete, self.publish.many,
-                                      outbox.mark_published if outbox is not None else lambda *a: None,
-                                      linger_s=app.settings.completion_linger_ms / 1000)
-        return app.completer
-
-    @timer(interval=1)
-    def relay_outbox(self):
-        if self.app.outbox is not None:
-            relay(self.app.outbox, self.publish)
+        self.app.completer.submit(done, wait=True)

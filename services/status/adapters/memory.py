@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from typing import Iterable, Optional
 
-from servicekit.outbox import OutboxMessage
+from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from ..domain.case import Case
 
@@ -12,7 +12,7 @@ from ..domain.case import Case
 class InMemoryCaseRepository:
     def __init__(self):
         self.cases: dict[str, tuple[Case, int]] = {}
-        self.outbox: list[OutboxMessage] = []
+        self.outbox = InMemoryOutbox()
         self.held: dict[str, tuple[str, int]] = {}
 
     def hold_code(self, case_index: str, code_hash: str, version: int) -> None:

@@ -1,8 +1,8 @@
 """Every way into the status service: registry events, citizens' lookup (HTTP, RPC),
-officials' stage changes, the outbox timer."""
+officials' stage changes, the deadline watch. (The outbox relay: servicekit.service.)"""
 from __future__ import annotations
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from pydantic import ValidationError
@@ -12,15 +12,12 @@ from delovod_proto.api.status import OverdueCases, StageChange, StageChanged
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from servicekit.auth import authenticate
 from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
-from servicekit.kafka import KafkaPublisher, consume
-from servicekit.openapi import ServesOpenApi
-from servicekit.outbox import relay
+from servicekit.kafka import consume
 from servicekit.pages import from_another_site, page_errors
 from servicekit.parse import json_body
-from servicekit.providers import App
-from servicekit.tracing import Tracing
+from servicekit.providers import App, RpcClient
+from servicekit.service import DelovodService
 
-from ..adapters.registry_terms import RpcTerms
 from ..bootstrap import bootstrap
 from ..domain.case import StageChangeRefused
 from ..service_layer.guard import TooManyAttempts
@@ -28,26 +25,20 @@ from ..service_layer.tracker import ConcurrentChange
 from . import page
 
 
-class StatusService(ServesOpenApi):
+class StatusService(DelovodService):
     name = "status"
 
     app = App(bootstrap)
-    publish = KafkaPublisher()
-    tracing = Tracing()
-    registry_rpc = RpcProxy("registry")
+    terms = RpcClient("registry")
 
     @consume(topics.DOCUMENTS_REGISTERED)
     def on_document_registered(self, envelope):
         self.app.tracker.on_document_registered(envelope.body())
-        self._relay(envelope.correlation_id)
+        self.relay(envelope.correlation_id)
 
     @consume(topics.ACCESS_CODES_REISSUED)
     def on_access_code_reissued(self, envelope):
         self.app.tracker.on_access_code_reissued(envelope.body())
-
-    def _relay(self, case_index=None):
-        if self.app.outbox is not None:
-            relay(self.app.outbox, self.publish, owner_id=case_index)
 
     @rpc
     def lookup(self, request: dict) -> dict:
@@ -84,12 +75,12 @@ class StatusService(ServesOpenApi):
                                                  "(и due_date във вида ГГГГ-ММ-ДД при удължаване).")
         try:
             case = self.app.tracker.change_stage(change.case_index, change.stage, change.reason, change.due_date,
-                                                 RpcTerms(self.registry_rpc, self.app.settings.kit.rpc_timeout_s))
+                                                 self.terms)
         except (StageChangeRefused, ConcurrentChange) as exc:
             raise Problem(409, "Conflict", str(exc))
         except CaseNotFound as exc:
             raise Problem(404, "Not Found", str(exc))
-        self._relay(case.case_index)
+        self.relay(case.case_index)
         return json_response(StageChanged(case_index=case.case_index, stage=case.stage,
                                           due_date=case.due_date).model_dump(mode="json"))
 
@@ -103,7 +94,7 @@ class StatusService(ServesOpenApi):
     @timer(interval=3600, eager=True)  # also right after a start: a stopped watch catches up
     def watch_deadlines(self):
         if self.app.tracker.watch_deadlines():
-            self._relay()
+            self.relay()
 
     @http("GET,POST", "/")
     @page_errors
@@ -118,14 +109,6 @@ class StatusService(ServesOpenApi):
     def _client(self, request) -> str:
         settings = self.app.settings
         return client_address(request, settings.trusted_proxies, settings.trusted_proxy_networks)
-
-    @http("GET", "/health")
-    def health(self, request):
-        return json_response({"status": "ok", "service": self.name})
-
-    @timer(interval=1)
-    def relay_outbox(self):
-        self._relay()
 
     @timer(interval=300)
     def forget_old_lookup_failures(self):

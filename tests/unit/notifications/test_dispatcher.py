@@ -5,8 +5,16 @@ from delovod_proto.events import CaseStatusChanged
 from delovod_proto.vocabulary import ContactChannel
 from notifications.adapters.memory import InMemoryNotificationRepository
 from notifications.domain.messages import backoff_s
-from notifications.service_layer.dispatcher import Dispatcher
+from notifications.service_layer.dispatcher import Dispatcher as _Dispatcher
 from tests.helpers import registered
+
+SIGNED = "Община Тест\nтел. 000/000 000, office@example.bg\n"
+
+
+def Dispatcher(*args, **kwargs):
+    """The dispatcher as the composition root builds it: the administration's zone and signature."""
+    return _Dispatcher(*args, tz="Europe/Sofia", signed=SIGNED, **kwargs)
+
 
 
 class Clock:
@@ -102,12 +110,12 @@ def test_a_reissued_code_is_announced_once_without_the_code():
 def test_the_citizen_is_told_the_term_stopped_and_then_its_new_end():
     from notifications.domain.messages import compose
 
-    _, stopped = compose("Ж-1", "suspended", "Тема", dt.date(2026, 12, 29), "Чакаме становище.", "http://s")
+    _, stopped = compose("Ж-1", "suspended", "Тема", dt.date(2026, 12, 29), "Чакаме становище.", "http://s", signed=SIGNED)
     assert "спряно" in stopped and "срокът за отговор не тече" in stopped
     subject, resumed = compose("Ж-1", "in_progress", "Тема", dt.date(2027, 1, 10), "Срок 20 календарни дни…",
-                               "http://s", previous="suspended")
+                               "http://s", previous="suspended", signed=SIGNED)
     assert "възобновено" in subject and "Нов срок за отговор: 10.01.2027" in resumed and "Срок 20" in resumed
-    _, plain = compose("Ж-1", "in_progress", "Тема", dt.date(2027, 1, 10), None, "http://s", previous="assigned")
+    _, plain = compose("Ж-1", "in_progress", "Тема", dt.date(2027, 1, 10), None, "http://s", previous="assigned", signed=SIGNED)
     assert "се разглежда" in plain
 
 
@@ -150,3 +158,16 @@ def test_a_notification_whose_recipient_never_arrives_becomes_a_dead_letter(capl
     assert dt.timedelta(hours=1) <= now[0] - dt.datetime(2026, 11, 25, 9, tzinfo=dt.timezone.utc) <= dt.timedelta(hours=1, minutes=4)
     assert [r.getMessage() for r in caplog.records].count("notification_waits_for_recipient") == 1
     assert "notification_dead_lettered" in [r.getMessage() for r in caplog.records]
+
+
+def test_the_code_notice_shows_the_configured_zones_time_and_office():
+    from delovod_proto.events import AccessCodeReissued
+
+    repo = InMemoryNotificationRepository()
+    d = _Dispatcher(repo, {ContactChannel.EMAIL: FlakyChannel(0)}, "http://x", tz="Europe/Lisbon", signed=SIGNED)
+    body = AccessCodeReissued(case_index="ЖЛБ-1/25.11.2026", access_code_hash="hmac_sha256$k1$00$11", code_version=1,
+                              reissued_at=dt.datetime(2026, 11, 26, 8, 5, tzinfo=dt.timezone.utc))
+    event = Envelope.wrap(body, source="registry", correlation_id=body.case_index)
+    assert d.on_access_code_reissued(event)
+    n = repo.items[str(event.event_id)]
+    assert "26.11.2026 в 08:05 ч." in n.body and n.body.endswith(SIGNED)  # Lisbon, not Sofia (10:05)

@@ -1,8 +1,28 @@
-"""The completer: batches form by themselves; a waiting caller learns of its batch's fate."""
+"""The completer: batches form by themselves; a waiting caller learns of its batch's fate;
+its loop runs until stopped (as the service's Background provider runs it)."""
 import eventlet
 import pytest
 
-from registry.entrypoints.completion import Completer
+from registry.entrypoints.completion import Completer as _Completer
+
+started = []
+
+
+def Completer(*args, **kwargs):
+    """A completer with its loop running, as in the service."""
+    completer = _Completer(*args, **kwargs)
+    started.append((completer, eventlet.spawn(completer.run)))
+    eventlet.sleep(0)
+    return completer
+
+
+@pytest.fixture(autouse=True)
+def stop_loops():
+    yield
+    while started:
+        completer, thread = started.pop()
+        completer.stop()
+        thread.wait()
 
 
 class Done:
@@ -39,3 +59,14 @@ def test_registrations_nobody_waits_for_linger_to_go_together():
         eventlet.sleep(0.01)
     eventlet.sleep(0.1)
     assert batches == [3]
+
+
+def test_stop_ends_the_loop_after_the_batch_it_holds_and_a_late_waiting_caller_is_still_served():
+    completed = []
+    completer = Completer(lambda *b: completed.append(len(b)), lambda msgs: None, lambda *a: None)
+    completer.submit(Done("a"), wait=True)
+    completer.stop()
+    eventlet.sleep(0)
+    assert not completer.running
+    completer.submit(Done("late"), wait=True)  # the service is stopping: done here, not left hanging
+    assert completed == [1, 1]

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from delovod_proto.vocabulary import DocumentKind
-from registry.adapters.pdf_receipt import (PLOVDIV, fonts, local_time, receipt_pdf, stamp_pdf,
+from registry.adapters.pdf_receipt import (OfficeInfo, fonts, local_time, receipt_pdf, stamp_pdf,
                                            status_link)
 from registry.domain.calendar import WorkingCalendar
 from registry.domain.commands import RegisterDocument
@@ -22,6 +22,9 @@ STATUS_URL = "https://status.plovdiv.bg"
 # Saturday 30 May and moves to Monday 1 June.
 REGISTERED_AT = dt.datetime(2026, 4, 30, 14, 5, tzinfo=dt.timezone.utc)
 INDEX = "ЖЛБ-42/30.04.2026"
+SOFIA = "Europe/Sofia"
+OFFICE = OfficeInfo("Община Пловдив — Звено за административно обслужване", "понеделник – петък, 8:30 – 17:15 ч.",
+                    "032/656 701", "info@plovdiv.bg")
 
 
 def _registration(index: str = INDEX, case_index: str = INDEX) -> Registration:
@@ -44,7 +47,7 @@ def _text(pdf: bytes) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def receipt() -> tuple[bytes, int, str]:
-    pdf = receipt_pdf(_registration(), CODE, STATUS_URL, PLOVDIV)
+    pdf = receipt_pdf(_registration(), CODE, STATUS_URL, OFFICE, SOFIA)
     return (pdf, *_text(pdf))
 
 
@@ -79,7 +82,7 @@ def test_receipt_never_shows_the_personal_number(receipt):
 
 
 def test_receipt_without_code_says_so():
-    pages, text = _text(receipt_pdf(_registration(), None, STATUS_URL, PLOVDIV))
+    pages, text = _text(receipt_pdf(_registration(), None, STATUS_URL, OFFICE, SOFIA))
     assert pages == 1
     assert CODE not in text and "Код за достъп:" not in text
 
@@ -87,7 +90,7 @@ def test_receipt_without_code_says_so():
 def test_receipt_with_long_subject_stays_one_page():
     registration = _registration()
     registration.command = registration.command.model_copy(update={"subject": "много дълго " * 80})
-    assert _text(receipt_pdf(registration, CODE, STATUS_URL, PLOVDIV))[0] == 1
+    assert _text(receipt_pdf(registration, CODE, STATUS_URL, OFFICE, SOFIA))[0] == 1
 
 
 def test_status_link_has_the_encoded_index_and_no_code():
@@ -97,14 +100,14 @@ def test_status_link_has_the_encoded_index_and_no_code():
 
 
 def test_local_time_is_sofia_time_in_summer_and_winter():
-    assert local_time(REGISTERED_AT) == "30.04.2026 17:05"
-    assert local_time(dt.datetime(2026, 1, 15, 6, 30, tzinfo=dt.timezone.utc)) == "15.01.2026 08:30"
-    assert local_time(dt.datetime(2026, 1, 15, 6, 30)) == "15.01.2026 08:30"
+    assert local_time(REGISTERED_AT, SOFIA) == "30.04.2026 17:05"
+    assert local_time(dt.datetime(2026, 1, 15, 6, 30, tzinfo=dt.timezone.utc), SOFIA) == "15.01.2026 08:30"
+    assert local_time(dt.datetime(2026, 1, 15, 6, 30), SOFIA) == "15.01.2026 08:30"
 
 
 def test_stamp_shows_index_date_and_registration_id():
     registration = _registration()
-    pdf = stamp_pdf(registration)
+    pdf = stamp_pdf(registration, SOFIA)
     pages, text = _text(pdf)
     assert pdf.startswith(b"%PDF") and pages == 1
     for part in ("42/30.04.2026", "30.04.2026 17:05", str(registration.id)):
@@ -113,5 +116,18 @@ def test_stamp_shows_index_date_and_registration_id():
 
 
 def test_stamp_fits_a_long_follow_up_index():
-    pdf = stamp_pdf(_registration("ЗДОИ-12345/2025-(12)/30.04.2026", "ЗДОИ-12345/30.12.2025"))
+    pdf = stamp_pdf(_registration("ЗДОИ-12345/2025-(12)/30.04.2026", "ЗДОИ-12345/30.12.2025"), SOFIA)
     assert "12345/2025-(12)/30.04.2026" in _text(pdf)[1].replace("\n", "")
+
+
+def test_the_papers_show_the_time_in_the_configured_zone_and_the_configured_office():
+    from registry.adapters.pdf_receipt import Papers
+    from servicekit.settings import KitSettings
+
+    kit = KitSettings(timezone="Europe/Lisbon", office_name="Община Тест", office_phone="000/111 222",
+                      office_email="office@example.bg", office_hours="всеки ден")
+    papers = Papers(OfficeInfo.of(kit), STATUS_URL, kit.timezone)
+    _, receipt = _text(papers.receipt(_registration(), CODE))
+    assert "30.04.2026 15:05" in receipt and "17:05" not in receipt  # Lisbon (WEST), not Sofia
+    assert "Община Тест" in receipt and "000/111 222" in receipt and "Пловдив" not in receipt
+    assert "30.04.2026 15:05" in _text(papers.stamp(_registration()))[1]
