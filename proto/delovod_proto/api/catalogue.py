@@ -122,6 +122,9 @@ OPERATIONS = (
               {200: Reply("The service", ServiceDetail)}, path_params=ServiceCodePath, query=ServiceAtQuery,
               errors=(400, 404)),
     Operation("GET", "/", "cataloguePage", "The public catalogue page (Bulgarian)",
-              {200: Reply("The page", media="text/html", schema=HTML)}, query=CataloguePageQuery, problems=False),
+              {200: Reply("The page", media="text/html", schema=HTML),
+               400: Reply("The page with a Bulgarian alert: a search it cannot run (too long, control characters)",
+                          media="text/html", schema=HTML)},
+              query=CataloguePageQuery, problems=False),
     Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
 )
