@@ -11,13 +11,13 @@ from servicekit.tracing import current_traceparent
 
 from .domain.index import DEFAULT_REGISTERS, Register
 from .service_layer.calendar_table import CalendarTable
-from .service_layer.registry import Registry
+from .service_layer.use_cases import RegistryUseCases, build
 from .settings import RegistrySettings
 
 
 @dataclass
 class RegistryApp:
-    registry: Registry
+    registry: RegistryUseCases
     outbox: object
     settings: RegistrySettings
     calendar: CalendarTable = None  # the operator's table of extra days off and working Saturdays
@@ -81,7 +81,7 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, outbox=None,
 
             calendar_store = MongoCalendarStore()
     calendar = load_calendar(settings, calendar_store, audit=repo.audit)
-    registry = Registry(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
-                        tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
-                        trace=current_traceparent, concurrently=green)
+    registry = build(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
+                     tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
+                     trace=current_traceparent, concurrently=green)
     return RegistryApp(registry, outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024))

@@ -29,7 +29,7 @@ from ..domain.commands import RegisterDocument
 from ..domain.registration import Registration, Scan
 from ..domain.terms import DueDate
 from ..service_layer.ports import IndexTaken, SubmissionTaken
-from ..service_layer.registry import CLAIM_WINDOW
+from ..service_layer.claims import CLAIM_WINDOW
 
 ALIAS = "registry"
 
@@ -132,7 +132,7 @@ class MongoRegistrationRepository:
         hint = self._counters.find_one({"_id": f"case:{self._key_of('index', case_index)}"})
         return (hint["last"] if hint else 0) + 1
 
-    def prepare(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
+    def announce(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
         self.outbox.point_ids(event_ids, f"rid:{r.id}", scans=[s.staging_key for s in r.scans])
 
     def withdraw(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
@@ -144,13 +144,13 @@ class MongoRegistrationRepository:
                                "command": {"eportal_submission_id": r.command.eportal_submission_id}}
                               for r in registrations])
 
-    def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
+    def claim(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
         try:
             self._regs.insert_one(self._doc(r, r.claim_key, self._case_key(r), list(events)))
         except DuplicateKeyError:
             raise self._taken(r)
 
-    def add_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
+    def claim_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
         """One ordered insert: each document its own commit, stopping at the first refused."""
         docs = [self._doc(r, r.claim_key, self._case_key(r), list(events)) for r, events in claims]
         try:
@@ -198,7 +198,7 @@ class MongoRegistrationRepository:
         finally:
             lease.release(f"code:{case.claim_key}")
 
-    def finish(self, registrations: Sequence[Registration]) -> None:
+    def complete(self, registrations: Sequence[Registration]) -> None:
         self._complete([self._doc(r, r.claim_key, self._case_key(r), []) for r in registrations])
 
     def _complete(self, docs: list[dict]) -> None:

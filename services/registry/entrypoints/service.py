@@ -18,7 +18,7 @@ from delovod_proto.api import registry as api
 from delovod_proto.rpc import ResumeTermRequest
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response
-from servicekit.kafka import KafkaPublisher, PermanentFailure, consume
+from servicekit.kafka import KafkaPublisher, consume
 from servicekit.openapi import ServesOpenApi
 from servicekit.outbox import relay
 from servicekit.parse import field_errors, json_body, params
@@ -30,18 +30,13 @@ from ..adapters.catalogue_client import RpcCatalogue
 from ..bootstrap import bootstrap
 from ..domain.calendar import check_table
 from ..domain.commands import RegisterDocument
-from ..service_layer import eportal, terms
+from ..service_layer import terms
 from ..service_layer.calendar_table import StaleTable
-from ..service_layer.registry import Rejected
+from ..service_layer.errors import RegistryError
 from . import views
+from .errors import consumer_failure, problem
 from .completion import Completer
 
-
-
-def _problem(exc: Rejected) -> Problem:
-    titles = {404: "Not Found", 409: "Conflict", 503: "Service Unavailable"}
-    return Problem(exc.status, titles.get(exc.status, "Unprocessable Content"),
-                   exc.detail, errors=exc.errors, extra=exc.extra)
 
 
 def _too_large(mb: int) -> Problem:
@@ -128,11 +123,13 @@ class RegistryService(ServesOpenApi):
         except ValidationError as exc:
             raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=field_errors(exc, "metadata."))
         files = [(f.filename or "scan", f.read()) for f in request.files.getlist("scan")]
+        key = _request_key(request, principal.subject)
+        registrar = self.app.registry.registrar
         try:
-            done = self.app.registry.register(command, files, principal.subject, self._catalogue(),
-                                              request_key=_request_key(request, principal.subject))
-        except Rejected as exc:
-            raise _problem(exc)
+            done = registrar.register_once(command, files, principal.subject, self._catalogue(), key) if key \
+                else registrar.register(command, files, principal.subject, self._catalogue())
+        except RegistryError as exc:
+            raise problem(exc)
         # The number is claimed and the events are in the outbox: answer the clerk now and
         # finish meanwhile (if the process dies first, the relay timer does it).
         self._completer().submit(done)
@@ -145,9 +142,9 @@ class RegistryService(ServesOpenApi):
         authenticate(request, self.app.settings.auth_secret())
         query = params(api.IndexQuery, request)
         try:
-            return json_response(views.registration(self.app.registry.get(query.index)))
-        except Rejected as exc:
-            raise _problem(exc)
+            return json_response(views.registration(self.app.registry.queries.get(query.index)))
+        except RegistryError as exc:
+            raise problem(exc)
 
     @http("GET", "/api/v1/documents/scan-url")
     @handle_problems
@@ -155,9 +152,9 @@ class RegistryService(ServesOpenApi):
         principal = authenticate(request, self.app.settings.auth_secret())
         query = params(api.ScanUrlQuery, request)
         try:
-            url = self.app.registry.scan_url(query.index, query.n, principal.subject)
-        except Rejected as exc:
-            raise _problem(exc)
+            url = self.app.registry.queries.scan_url(query.index, query.n, principal.subject)
+        except RegistryError as exc:
+            raise problem(exc)
         return json_response(api.ScanUrl(url=url, expires_in_s=300).model_dump(mode="json"))
 
     @http("GET", "/api/v1/documents/receipt.pdf")
@@ -168,9 +165,9 @@ class RegistryService(ServesOpenApi):
         query = params(api.ReceiptQuery, request)
         code = query.code
         try:
-            registration = self.app.registry.for_printing(query.index, code, principal.subject)
-        except Rejected as exc:
-            raise _problem(exc)
+            registration = self.app.registry.access_codes.for_printing(query.index, code, principal.subject)
+        except RegistryError as exc:
+            raise problem(exc)
         s = self.app.settings
         office = pdf_receipt.OfficeInfo(s.office_name, s.office_hours, s.office_phone, s.office_email)
         response = _pdf(pdf_receipt.receipt_pdf(registration, code, s.kit.public_base_url, office), "receipt.pdf")
@@ -189,9 +186,9 @@ class RegistryService(ServesOpenApi):
         body = json_body(api.AccessCodeReissue, request, "Посочете причината за новия код: JSON {\"reason\": \"...\"} "
                                                          "(от 3 до 500 знака).")
         try:
-            done = self.app.registry.reissue_access_code(index.strip(), principal.subject, body.reason)
-        except Rejected as exc:
-            raise _problem(exc)
+            done = self.app.registry.access_codes.reissue(index.strip(), principal.subject, body.reason)
+        except RegistryError as exc:
+            raise problem(exc)
         eventlet.spawn_n(self._completer().send, [done.event])  # after the answer; else the relay timer sends it
         return json_response(views.reissued(done), status=201, headers={"Cache-Control": "no-store"})
 
@@ -202,9 +199,9 @@ class RegistryService(ServesOpenApi):
         authenticate(request, self.app.settings.auth_secret())
         index = params(api.IndexQuery, request).index
         try:
-            registration = self.app.registry.get(index)
-        except Rejected as exc:
-            raise _problem(exc)
+            registration = self.app.registry.queries.get(index)
+        except RegistryError as exc:
+            raise problem(exc)
         return _pdf(pdf_receipt.stamp_pdf(registration), "stamp.pdf")
 
     @http("GET", "/api/v1/calendar/exceptions")
@@ -246,10 +243,10 @@ class RegistryService(ServesOpenApi):
     @consume(topics.EPORTAL_SUBMISSIONS, concurrency=12)
     def register_submission(self, envelope):
         try:
-            done = eportal.register_submission(self.app.registry, envelope.body(), self._catalogue(),
-                                               hold=self.app.uploads.hold)
-        except Rejected as exc:
-            raise PermanentFailure(exc.detail, exc.errors) from None  # fields, never values: no traceback
+            done = self.app.registry.eportal.register(envelope.body(), self._catalogue(), hold=self.app.uploads.hold)
+        except RegistryError as exc:
+            # refused: dead-lettered (fields, never values: no traceback); retryable: waited out
+            raise consumer_failure(exc) from None
         # Back only when its events are out: the consumer commits the submission after that,
         # so a failure before means the submission comes again (its outbox).
         self._completer().submit(done, wait=True)
@@ -258,7 +255,7 @@ class RegistryService(ServesOpenApi):
         app = self.app
         if getattr(app, "completer", None) is None:
             outbox = app.outbox
-            app.completer = Completer(app.registry.complete, self.publish.many,
+            app.completer = Completer(app.registry.registrar.complete, self.publish.many,
                                       outbox.mark_published if outbox is not None else lambda *a: None,
                                       linger_s=app.settings.completion_linger_ms / 1000)
         return app.completer
