@@ -2,6 +2,11 @@
 lookups (the only queries FerretDB's SQLite backend answers without a scan; MongoDB
 answers them best too).
 
+Longer than 300 lines on purpose: it is the one adapter of one port, and its claims, its
+lookup keys and the relay's repair all read and write one document layout (``_doc``,
+``_holds``, ``_write_lookups``); apart, each part would reach into the others' private
+layout.
+
 - A registration's ``_id`` is its claim, ``<register>:<year>:<number>:<seq>``: the
   insert succeeds for exactly one registration, and the number exists only with it.
 - ``counters`` hold a hint (the highest number known taken, raised with ``$max`` after

@@ -3,6 +3,8 @@ claim scheduler is overloaded) is not the submission's fault: the consumer waits
 again, and the submission is registered once, later, with no operator replaying it."""
 import contextlib
 import datetime as dt
+
+import pytest
 from types import SimpleNamespace
 
 from nameko.testing.services import worker_factory
@@ -15,6 +17,7 @@ from registry.domain.calendar import WorkingCalendar
 from registry.domain.index import DEFAULT_REGISTERS
 from registry.entrypoints.service import RegistryService
 from registry.service_layer.use_cases import build
+from registry.service_layer.ports import IndexTaken
 from servicekit.kafka import KafkaConsume
 from tests.helpers import TEST_KEYS
 
@@ -50,7 +53,8 @@ def consumer(worker):
     return entry
 
 
-def test_a_submission_whose_claim_timed_out_is_registered_once_later_without_a_replay():
+@pytest.mark.parametrize("refusal", ["claim timed out", "claims overloaded"])
+def test_a_submission_refused_for_now_is_registered_once_later_without_a_replay(refusal):
     repo, store, clock = InMemoryRegistrationRepository(), InMemoryScanStore(), SlowClock()
     registry = build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=clock)
     settings = SimpleNamespace(completion_linger_ms=0, kit=SimpleNamespace(rpc_timeout_s=10.0, timezone="Europe/Sofia"))
@@ -62,11 +66,18 @@ def test_a_submission_whose_claim_timed_out_is_registered_once_later_without_a_r
     message = SimpleNamespace(value=Envelope.wrap(submission, source="eportal", correlation_id="EP-late")
                               .model_dump_json().encode(), headers=[], offset=7)
     entry = consumer(worker)
-    real_run = entry.run_worker
-    tries = []
+    real_run, real_claim, tries = entry.run_worker, repo.claim, []
+
+    def collides(r, events):  # every number "taken by another replica" during the first delivery
+        if len(tries) == 1:
+            raise IndexTaken(r.claim_key)
+        return real_claim(r, events)
+    if refusal == "claims overloaded":
+        repo.claim = collides
+        registry.claims.max_attempts = 3
 
     def run_worker(envelope, context):
-        clock.slow = not tries  # the first delivery's claim outlives its window
+        clock.slow = not tries and refusal == "claim timed out"  # the first delivery's claim outlives its window
         tries.append(1)
         return real_run(envelope, context)
     entry.run_worker = run_worker
