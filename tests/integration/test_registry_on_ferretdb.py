@@ -171,7 +171,7 @@ def test_concurrent_repeats_of_one_clerk_request_make_one_registration_and_one_o
     registry.registrar.complete(*done)
     r = done[0].registration
     assert store.get(r.scans[0].object_key) == scan
-    assert not store.exists(f"staging/{r.id}/1.pdf")
+    assert not store.exists(f"staging/{r.id}/1-{r.scans[0].sha256[:16]}.pdf")  # moved, not left in staging
     assert registry.registrar.repo.by_request("clerk:req-1").id == r.id
 
 

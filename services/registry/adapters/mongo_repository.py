@@ -13,7 +13,7 @@ layout.
   each insert); a hint that lags after a crash only costs a retry, never a gap.
 - ``registry_keys`` map index, scan hash and e-portal submission to the claim. They are
   written after the claim; the outbox pointers, written *before* the claim (and before
-  the scans are uploaded, whose keys they list), let the relay timer finish them and
+  the scans are uploaded, whose keys they list), let the relay timer complete them and
   publish if the process dies in between, or delete the objects if the claim never came.
 """
 from __future__ import annotations
@@ -204,9 +204,9 @@ class MongoRegistrationRepository:
             lease.release(f"code:{case.claim_key}")
 
     def complete(self, registrations: Sequence[Registration]) -> None:
-        self._complete([self._doc(r, r.claim_key, self._case_key(r), []) for r in registrations])
+        self._complete_docs([self._doc(r, r.claim_key, self._case_key(r), []) for r in registrations])
 
-    def _complete(self, docs: list[dict]) -> None:
+    def _complete_docs(self, docs: list[dict]) -> None:
         """Idempotent post-claim steps for a batch: one raise per number hint, and the
         registrations' audit entries in one insert."""
         hints: dict[str, int] = {}
@@ -222,7 +222,7 @@ class MongoRegistrationRepository:
     def _repair(self, doc: dict) -> None:
         """The relay's catch-up for a registration whose process died after the claim."""
         pairs = [(s["staging_key"], s["object_key"]) for s in doc.get("scans", []) if s.get("staging_key")]
-        self.concurrently(lambda: self._write_lookups(doc), lambda: self._complete([doc]),
+        self.concurrently(lambda: self._write_lookups(doc), lambda: self._complete_docs([doc]),
                           lambda: self.move_objects(pairs))
 
     def _resolve(self, doc_id: str) -> Optional[str]:

@@ -131,7 +131,7 @@ class RegistryService(ServesOpenApi):
         except RegistryError as exc:
             raise problem(exc)
         # The number is claimed and the events are in the outbox: answer the clerk now and
-        # finish meanwhile (if the process dies first, the relay timer does it).
+        # complete meanwhile (if the process dies first, the relay timer does it).
         self._completer().submit(done)
         return json_response(views.registered(done), status=201 if done.created else 200,
                              headers={"Cache-Control": "no-store"})  # the access code, shown once

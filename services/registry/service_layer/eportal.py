@@ -28,7 +28,7 @@ def to_command(s: EportalSubmission) -> RegisterDocument:
 
 
 # Registration ids of e-portal submissions are derived from the submission id, so every
-# delivery of a submission prepares the same registration (same staging keys, same event ids).
+# delivery of a submission drafts the same registration (same staging keys, same event ids).
 SUBMISSIONS = uuid.UUID("5b0f6c1e-7d43-4c47-9a56-2f6a1f0d9e11")
 
 

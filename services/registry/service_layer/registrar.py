@@ -21,6 +21,7 @@ Three entry functions, one per kind of caller: :meth:`Registrar.register` (a cle
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -107,7 +108,7 @@ class Registrar:
             earlier = self.repo.by_request(request_key) or self.repo.by_registration_id(intake.registration_id)
             if earlier is None:  # cannot be: a claim is never removed
                 raise
-            return self._repeated(earlier, cmd, scans, dropping=intake.registration_id)
+            return self._repeated(earlier, cmd, scans, uploaded=True)
 
     def register_submission(self, cmd: RegisterDocument, files: list[tuple[str, bytes]],
                             catalogue: Optional[AbstractCatalogue], registration_id: uuid.UUID) -> Registered:
@@ -198,22 +199,23 @@ class Registrar:
         return registration, events, guess is not None and guess.claim_key == registration.claim_key
 
     def _repeated(self, earlier: Registration, cmd: RegisterDocument, scans: list[Scan],
-                  dropping: Optional[uuid.UUID] = None) -> Registered:
+                  uploaded: bool = False) -> Registered:
         """A request repeated under its Idempotency-Key: the same document, or refused (and
-        then what this attempt uploaded under ``dropping``'s staging keys is garbage)."""
+        then what this attempt ``uploaded`` is garbage)."""
         if (earlier.command.model_dump(mode="json") != cmd.model_dump(mode="json")
                 or [s.sha256 for s in earlier.scans] != [s.sha256 for s in scans]):
-            if dropping is not None:
-                self._drop_uploads(dropping, scans, earlier)
+            if uploaded:
+                self._drop_uploads(scans, earlier)
             raise Invalid("Ключът Idempotency-Key вече е използван за друг документ.",
                           [{"field": "Idempotency-Key", "message": "Използван е за друга заявка; изпратете нов ключ."}],
                           {"registration_index": earlier.index})
         return self.again(earlier)
 
-    def _drop_uploads(self, registration_id: uuid.UUID, scans: list[Scan], winner: Registration) -> None:
+    def _drop_uploads(self, scans: list[Scan], winner: Registration) -> None:
+        """Attempts of one request share its registration id, so this attempt's staging keys
+        are the winner's id with this attempt's scans; those the winner does not keep go."""
         kept = {k for s in winner.scans for k in (s.object_key, s.staging_key)}
-        mine = Registration(registration_id, "", 0, 0, 0, "", "", winner.registered_at, winner.command, "", "",
-                            scans=list(scans)).with_staging_keys()
+        mine = dataclasses.replace(winner, scans=list(scans)).with_staging_keys()
         for s in mine.scans:
             if s.staging_key not in kept:
                 try:
