@@ -124,7 +124,7 @@ class Registrar:
 
     def again(self, earlier: Registration, announced: bool = True) -> Registered:
         """A registration found again (a repeat): completed again after the answer
-        (idempotent), which finishes what a crash of the first attempt may have left, its
+        (idempotent), which completes what a crash of the first attempt may have left, its
         lookups and its events included (consumers deduplicate)."""
         return Registered(earlier, None, created=False, events=tuple(self.repo.events_of(earlier)),
                           announced=announced, linked=False)
