@@ -34,8 +34,8 @@ from ..service_layer import terms
 from ..service_layer.calendar_table import StaleTable
 from ..service_layer.errors import RegistryError
 from . import views
-from .errors import consumer_failure, problem
 from .completion import Completer
+from .errors import consumer_failure, problem
 
 
 
