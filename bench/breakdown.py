@@ -8,7 +8,7 @@ difference between the HTTP registration and the in-process one is what the HTTP
 entrypoint (request, multipart, token, metadata, answer) costs, with the work after the
 previous answer that runs meanwhile in the service's process.
 
-The steps of one registration, in order (services/registry/service_layer/registry.py):
+The steps of one registration, in order (services/registry/service_layer/registrar.py):
 inspect (type and SHA-256), announce ∥ duplicate check, upload ∥ lookup keys, claim.
 What follows the answer (scans moved if needed, audit, hints, the events published) runs
 after it, off the clock, as in the service.
@@ -49,7 +49,7 @@ def paper_steps(n: int, scans: Callable[[], bytes], metadata: str, put_raw: Call
     from servicekit.kafka import Publisher, make_producer
 
     app = bootstrap(RegistrySettings())
-    registry, producer = app.registry, make_producer(app.settings.kit.kafka_bootstrap)
+    registry, producer = app.registry.registrar, make_producer(app.settings.kit.kafka_bootstrap)
     # what the service does after each answer: complete, publish the events, drop their pointers
     completer = Completer(registry.complete, Publisher(producer).many, app.outbox.mark_published)
     samples: dict[str, list[float]] = collections.defaultdict(list)
@@ -64,7 +64,7 @@ def paper_steps(n: int, scans: Callable[[], bytes], metadata: str, put_raw: Call
 
     registry.concurrently = phases
     registry._inspect = _stopwatch(samples, "inspect", registry._inspect)
-    registry._claim = _stopwatch(samples, "claim", registry._claim)
+    registry.claims.claim = _stopwatch(samples, "claim", registry.claims.claim)
     registry.store.put = _stopwatch(samples, "the PUT alone (inside its phase)", registry.store.put)
     cmd = RegisterDocument.model_validate_json(metadata)
 

@@ -17,13 +17,13 @@ from .adapters.pdf_receipt import OfficeInfo, Papers
 from .domain.index import DEFAULT_REGISTERS, Register
 from .entrypoints.completion import Completer
 from .service_layer.calendar_table import CalendarTable
-from .service_layer.registry import Registry
+from .service_layer.use_cases import RegistryUseCases, build
 from .settings import RegistrySettings
 
 
 @dataclass
 class RegistryApp(ServiceApp):
-    registry: Registry
+    registry: RegistryUseCases
     outbox: object
     settings: RegistrySettings
     calendar: CalendarTable  # the operator's table of extra days off and working Saturdays
@@ -35,7 +35,7 @@ class RegistryApp(ServiceApp):
 
     def background(self, publish) -> list:
         """The completer, run by the service's Background provider (servicekit.providers)."""
-        self.completer = Completer(self.registry.complete, publish.many, self.outbox.mark_published,
+        self.completer = Completer(self.registry.registrar.complete, publish.many, self.outbox.mark_published,
                                    linger_s=self.settings.completion_linger_ms / 1000)
         return [self.completer]
 
@@ -99,9 +99,9 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
     if calendar_store is None:
         raise ValueError("bootstrap: a repository was given without its calendar store")
     calendar = load_calendar(settings, calendar_store, audit=repo.audit)
-    registry = Registry(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
-                        tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
-                        trace=current_traceparent, concurrently=green)
+    registry = build(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
+                     tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
+                     trace=current_traceparent, concurrently=green)
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
     papers = Papers(OfficeInfo.of(settings.kit), settings.kit.public_base_url, settings.kit.timezone)
     return RegistryApp(registry, repo.outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024),

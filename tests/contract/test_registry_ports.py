@@ -41,8 +41,8 @@ def reg(number, seq=0, case=None, sha="a" * 64, submission=None):
 def claim(repo, r):
     """The registry's order: lookups, claim, then the idempotent post-claim steps."""
     repo.link(r)
-    repo.add(r, [])
-    repo.finish([r])
+    repo.claim(r, [])
+    repo.complete([r])
 
 
 def test_numbering_and_unique_claim(repo):
@@ -51,7 +51,7 @@ def test_numbering_and_unique_claim(repo):
         claim(repo, r)
     assert repo.next_number("t", 2026) == 3 and repo.next_number("t", 2027) == 1
     with pytest.raises(IndexTaken):
-        repo.add(reg(2, sha="c" * 64), [])
+        repo.claim(reg(2, sha="c" * 64), [])
 
 
 def test_lookups(repo):
@@ -88,9 +88,9 @@ def test_lookups_of_a_claim_never_made_or_lost_lead_nowhere(repo):
     winner, loser = reg(6, sha="1" * 64), reg(6, sha="2" * 64)
     repo.link(winner)
     repo.link(loser)
-    repo.add(winner, [])
+    repo.claim(winner, [])
     with pytest.raises(IndexTaken):
-        repo.add(loser, [])
+        repo.claim(loser, [])
     retried = reg(7, sha="2" * 64)
     retried.id = loser.id
     claim(repo, retried)
@@ -108,7 +108,7 @@ def test_events_stored_with_a_registration_can_be_sent_again(repo):
     body = CatalogueServiceChanged(code="x", version=1, valid_from=dt.date(2026, 1, 1), name="x")
     events = [OutboxMessage("t", "k", Envelope.wrap(body, source="test", correlation_id="k"))]
     r = reg(9)
-    repo.add(r, events)
+    repo.claim(r, events)
     again = repo.events_of(r)
     assert [m.envelope.event_id for m in again] == [events[0].envelope.event_id] and again[0].topic == "t"
 
@@ -132,14 +132,14 @@ def test_a_submission_is_claimed_once_and_found_before_its_lookups_exist(repo):
     from registry.service_layer.ports import SubmissionTaken
 
     first = reg(1, submission="P-7")
-    repo.add(first, [])  # claimed; the process died before its lookups
+    repo.claim(first, [])  # claimed; the process died before its lookups
     with pytest.raises(SubmissionTaken):
-        repo.add(reg(2, submission="P-7"), [])
+        repo.claim(reg(2, submission="P-7"), [])
     assert repo.by_registration_id(first.id).index == first.index
-    repo.add(reg(2, sha="e" * 64), [])  # registrations without a submission never collide
-    repo.add(reg(3, sha="f" * 64), [])
+    repo.claim(reg(2, sha="e" * 64), [])  # registrations without a submission never collide
+    repo.claim(reg(3, sha="f" * 64), [])
     with pytest.raises(IndexTaken):
-        repo.add(reg(3, sha="0" * 64, submission="P-8"), [])  # a taken number is still a taken number
+        repo.claim(reg(3, sha="0" * 64, submission="P-8"), [])  # a taken number is still a taken number
 
 
 def test_a_reissued_code_is_stored_with_its_event_and_its_version(repo):

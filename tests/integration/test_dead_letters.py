@@ -143,14 +143,13 @@ def test_a_rejected_eportal_submission_keeps_the_fields_not_the_values(topic, ru
     wrong phone are rejected (dead-lettered), an email too long for the contract is an
     invalid event; neither the dead letters nor any log line holds the values."""
     from registry.entrypoints.service import RegistryService
+    from registry.service_layer.eportal import EportalIntake
 
     class EportalProbe:
         name = "eportal_probe"
-        app = SimpleNamespace(registry=None, uploads=SimpleNamespace(hold=lambda n: contextlib.nullcontext()))
-        catalogue = None  # the RPC adapter (servicekit.providers.RpcClient)
-
-        def _catalogue(self):  # the submissions are refused before the catalogue is asked
-            return None
+        app = SimpleNamespace(registry=SimpleNamespace(eportal=EportalIntake(None, None, None, 0)),
+                              uploads=SimpleNamespace(hold=lambda n: contextlib.nullcontext()))
+        catalogue = None  # the RPC adapter (servicekit.providers.RpcClient); these submissions never reach it
 
         @consume(topic, concurrency=12)
         def register_submission(self, env):

@@ -62,7 +62,7 @@ def claimed_numbers() -> list[int]:
 
 
 def register_directly(app) -> int:
-    return app.registry.register(command(), [("s.pdf", pdf_bytes(f"after-{time.time_ns()}"))], "clerk", None) \
+    return app.registry.registrar.register(command(), [("s.pdf", pdf_bytes(f"after-{time.time_ns()}"))], "clerk", None) \
         .registration.number
 
 

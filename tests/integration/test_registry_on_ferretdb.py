@@ -13,7 +13,8 @@ from registry.domain.calendar import WorkingCalendar
 from registry.domain.index import DEFAULT_REGISTERS, Register
 from registry.domain.registration import Registration
 from registry.service_layer.ports import IndexTaken
-from registry.service_layer.registry import Registry, Rejected
+from registry.service_layer.errors import Invalid, Refused
+from registry.service_layer.use_cases import RegistryUseCases, build
 from servicekit import mongo
 from servicekit.concurrently import green
 from tests.helpers import TEST_KEYS, command, pdf_bytes
@@ -30,14 +31,14 @@ def stack(uid, test_db):
     registers = {k: Register(f"{v.code}-{uid}", v.prefix, v.title) for k, v in DEFAULT_REGISTERS.items()}
     repo = MongoRegistrationRepository(concurrently=green, drop_objects=lambda keys: [store.delete(k) for k in keys],
                                        move_objects=lambda pairs: [store.move(*p) for p in pairs])
-    return Registry(repo, store, registers, WorkingCalendar(), TEST_KEYS, concurrently=green), store
+    return build(repo, store, registers, WorkingCalendar(), TEST_KEYS, concurrently=green), store
 
 
-def replica(registry: Registry) -> Registry:
+def replica(registry: RegistryUseCases) -> RegistryUseCases:
     """Another registry process on the same database and bucket: its own claim locks and
     its own memory of the last number, as a second Kubernetes replica would have."""
-    return Registry(MongoRegistrationRepository(concurrently=green), registry.store, registry.registers,
-                    WorkingCalendar(), TEST_KEYS, concurrently=green)
+    return build(MongoRegistrationRepository(concurrently=green), registry.registrar.store,
+                 registry.registrar.registers, WorkingCalendar(), TEST_KEYS, concurrently=green)
 
 
 def numbers(registry):
@@ -47,7 +48,7 @@ def numbers(registry):
 def test_twenty_concurrent_registrations(stack):
     registry, _ = stack
     pool = eventlet.GreenPool(10)
-    results = list(pool.imap(lambda i: registry.register(command(), [("s.pdf", pdf_bytes(f"c{i}"))], "clerk", None),
+    results = list(pool.imap(lambda i: registry.registrar.register(command(), [("s.pdf", pdf_bytes(f"c{i}"))], "clerk", None),
                              range(20)))
     assert sorted(r.registration.number for r in results) == list(range(1, 21))
     assert numbers(registry) == list(range(1, 21))
@@ -59,7 +60,7 @@ def test_two_replicas_registering_at_once_share_one_gap_free_series(stack):
     pool = eventlet.GreenPool(12)
     collisions = []
     for r in (first, second):
-        add, add_many = r.repo.add, r.repo.add_many
+        add, add_many = r.registrar.repo.claim, r.registrar.repo.claim_many
 
         def counting(registration, events, add=add):
             try:
@@ -73,16 +74,16 @@ def test_two_replicas_registering_at_once_share_one_gap_free_series(stack):
             if isinstance(error, IndexTaken):
                 collisions.append(claims[added][0].number)
             return added, error
-        r.repo.add, r.repo.add_many = counting, counting_many
+        r.registrar.repo.claim, r.registrar.repo.claim_many = counting, counting_many
 
     def register(i):
-        done = (first, second)[i % 2].register(command(), [("s.pdf", pdf_bytes(f"r{i}"))], f"clerk{i % 2}", None)
-        (first, second)[i % 2].complete(done)
+        done = (first, second)[i % 2].registrar.register(command(), [("s.pdf", pdf_bytes(f"r{i}"))], f"clerk{i % 2}", None)
+        (first, second)[i % 2].registrar.complete(done)
         return done.registration
     made = list(pool.imap(register, range(30)))
     assert sorted(r.number for r in made) == list(range(1, 31)) == numbers(first)
     for r in made:  # each one found by its index and its scan, its scan stored under its own index
-        assert first.repo.by_index(r.index).id == r.id == second.repo.by_scan_hash(r.scans[0].sha256).id
+        assert first.registrar.repo.by_index(r.index).id == r.id == second.registrar.repo.by_scan_hash(r.scans[0].sha256).id
         assert store.get(r.scans[0].object_key)[:4] == b"%PDF"
         assert f"/{r.number}/" in r.scans[0].object_key
     assert collisions, "the replicas never raced for a number: the test proves nothing"
@@ -94,7 +95,7 @@ def test_concurrent_os_threads_via_separate_registries(stack, uid):
 
     def worker(i):
         try:
-            registry.register(command(), [], f"clerk{i}", None)
+            registry.registrar.register(command(), [], f"clerk{i}", None)
         except Exception as exc:  # surfaced below
             errors.append(exc)
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(12)]
@@ -103,19 +104,19 @@ def test_concurrent_os_threads_via_separate_registries(stack, uid):
     assert not errors and numbers(registry) == list(range(1, 13))
 
 
-@pytest.mark.parametrize("step", ["prepare", "put", "add", "link", "finish", "move"])
+@pytest.mark.parametrize("step", ["announce", "put", "claim", "link", "complete", "move"])
 def test_crash_at_each_step_leaves_no_gap_and_no_orphan(stack, step):
     registry, store = stack
-    target = store if step in ("put", "move") else registry.repo
+    target = store if step in ("put", "move") else registry.registrar.repo
     original = getattr(target, step)
 
     def crash(*a, **k):
         raise RuntimeError(f"crash in {step}")
     setattr(target, step, crash)
     with pytest.raises(RuntimeError):
-        registry.complete(registry.register(command(), [("s.pdf", pdf_bytes(step))], "clerk", None))
+        registry.registrar.complete(registry.registrar.register(command(), [("s.pdf", pdf_bytes(step))], "clerk", None))
     setattr(target, step, original)
-    registry.complete(registry.register(command(), [("t.pdf", pdf_bytes(step + "2"))], "clerk", None))
+    registry.registrar.complete(registry.registrar.register(command(), [("t.pdf", pdf_bytes(step + "2"))], "clerk", None))
     got = numbers(registry)
     assert got == list(range(1, len(got) + 1))
     for doc in RegistrationDoc.objects:
@@ -126,14 +127,14 @@ def test_crash_at_each_step_leaves_no_gap_and_no_orphan(stack, step):
     pointers = RegistrationDoc._get_collection().database["outbox_pointers"]
     pointers.update_many({}, {"$set": {"at": dt.datetime(2000, 1, 1)}})
     announced = [key for p in pointers.find() for key in p.get("scans", [])]
-    list(registry.repo.outbox.pending(100))
+    list(registry.registrar.repo.outbox.pending(100))
     finals = {scan["object_key"] for doc in RegistrationDoc.objects for scan in doc.scans}
     assert announced and not any(store.exists(key) for key in announced if key not in finals)
     assert all(store.get(key)[:4] == b"%PDF" for key in finals)
     for doc in RegistrationDoc.objects:  # lookups, hint and audit entry exist for each claim
-        assert registry.repo.by_index(doc.index).number == doc.number
+        assert registry.registrar.repo.by_index(doc.index).number == doc.number
         assert AuditDoc.objects(id=f"register:{doc.id}").count() == 1
-    assert registry.repo.next_number(registry.registers[command().kind].code, got and RegistrationDoc.objects.first().year) \
+    assert registry.registrar.repo.next_number(registry.registrar.registers[command().kind].code, got and RegistrationDoc.objects.first().year) \
         == len(got) + 1
 
 
@@ -141,20 +142,20 @@ def test_lookups_left_to_the_completion_are_written_for_the_whole_batch(stack):
     """The e-portal consumer tells nobody the index before ``complete``: the lookups of a
     batch are written there, in one round trip, and only then do readers find them."""
     registry, _ = stack
-    done = [registry.register(command(eportal_submission_id=f"EP-{i}", accept_duplicate_scan=True),
-                              [("s.pdf", pdf_bytes("same scan"))] if i == 0 else [], "eportal", None,
-                              announce=i == 0, lookups_later=True) for i in range(3)]
+    done = [registry.registrar.register_submission(command(eportal_submission_id=f"EP-{i}", accept_duplicate_scan=True),
+                                                   [("s.pdf", pdf_bytes("same scan"))] if i == 0 else [], None,
+                                                   uuid.uuid4()) for i in range(3)]
     assert [d.linked for d in done] == [False] * 3
-    assert all(registry.repo.by_index(d.registration.index) is None for d in done)
+    assert all(registry.registrar.repo.by_index(d.registration.index) is None for d in done)
     calls = []
-    link = registry.repo.link
-    registry.repo.link = lambda *regs: (calls.append(len(regs)), link(*regs))
-    registry.complete(*done)
+    link = registry.registrar.repo.link
+    registry.registrar.repo.link = lambda *regs: (calls.append(len(regs)), link(*regs))
+    registry.registrar.complete(*done)
     assert calls == [3]
     for i, d in enumerate(done):
-        assert registry.repo.by_index(d.registration.index).id == d.registration.id
-        assert registry.repo.by_submission(f"EP-{i}").id == d.registration.id
-    assert registry.repo.by_scan_hash(done[0].registration.scans[0].sha256).id == done[0].registration.id
+        assert registry.registrar.repo.by_index(d.registration.index).id == d.registration.id
+        assert registry.registrar.repo.by_submission(f"EP-{i}").id == d.registration.id
+    assert registry.registrar.repo.by_scan_hash(done[0].registration.scans[0].sha256).id == done[0].registration.id
 
 
 def test_concurrent_repeats_of_one_clerk_request_make_one_registration_and_one_object(stack):
@@ -163,15 +164,15 @@ def test_concurrent_repeats_of_one_clerk_request_make_one_registration_and_one_o
     registry, store = stack
     scan = pdf_bytes("idempotent")
     pool = eventlet.GreenPool(4)
-    done = list(pool.imap(lambda i: registry.register(command(), [("s.pdf", scan)], "clerk", None,
-                                                      request_key="clerk:req-1"), range(4)))
+    done = list(pool.imap(lambda i: registry.registrar.register_once(command(), [("s.pdf", scan)], "clerk", None,
+                                                                     "clerk:req-1"), range(4)))
     assert numbers(registry) == [1] and len({d.registration.index for d in done}) == 1
     assert sum(d.created for d in done) == 1
-    registry.complete(*done)
+    registry.registrar.complete(*done)
     r = done[0].registration
     assert store.get(r.scans[0].object_key) == scan
-    assert not store.exists(f"staging/{r.id}/1.pdf")
-    assert registry.repo.by_request("clerk:req-1").id == r.id
+    assert not store.exists(f"staging/{r.id}/1-{r.scans[0].sha256[:16]}.pdf")  # moved, not left in staging
+    assert registry.registrar.repo.by_request("clerk:req-1").id == r.id
 
 
 def _submission(sid: str):
@@ -184,47 +185,46 @@ def _submission(sid: str):
 def test_a_submission_redelivered_after_its_lookups_failed_gets_them_written(stack):
     """The batch that should write a submission's lookups fails (the consumer does not
     commit); the redelivery finds the claim, and its completion writes them."""
-    from registry.service_layer import eportal
 
     registry, _ = stack
-    first = eportal.register_submission(registry, _submission("EP-lost-lookups"), None)
-    link = registry.repo.link
-    registry.repo.link = lambda *regs: (_ for _ in ()).throw(ConnectionError("database went away"))
+    first = registry.eportal.register(_submission("EP-lost-lookups"), None)
+    link = registry.registrar.repo.link
+    registry.registrar.repo.link = lambda *regs: (_ for _ in ()).throw(ConnectionError("database went away"))
     with pytest.raises(ConnectionError):
-        registry.complete(first)
-    registry.repo.link = link
-    assert registry.repo.by_index(first.registration.index) is None
-    again = eportal.register_submission(registry, _submission("EP-lost-lookups"), None)
+        registry.registrar.complete(first)
+    registry.registrar.repo.link = link
+    assert registry.registrar.repo.by_index(first.registration.index) is None
+    again = registry.eportal.register(_submission("EP-lost-lookups"), None)
     assert not again.created and again.registration.index == first.registration.index and not again.linked
     assert [m.envelope.event_id for m in again.events] == [m.envelope.event_id for m in first.events]
-    registry.complete(again)
-    assert registry.repo.by_index(first.registration.index).id == first.registration.id
-    assert registry.repo.by_submission("EP-lost-lookups").id == first.registration.id
+    registry.registrar.complete(again)
+    assert registry.registrar.repo.by_index(first.registration.index).id == first.registration.id
+    assert registry.registrar.repo.by_submission("EP-lost-lookups").id == first.registration.id
     assert numbers(registry) == [1]
 
 
 def test_concurrent_reissues_are_numbered_and_the_last_one_holds(stack):
     registry, _ = stack
-    case = registry.register(command(), [], "clerk", None)
-    registry.complete(case)
+    case = registry.registrar.register(command(), [], "clerk", None)
+    registry.registrar.complete(case)
     pool = eventlet.GreenPool(5)
-    done = list(pool.imap(lambda i: registry.reissue_access_code(case.registration.index, f"clerk{i}", "загубен код"),
+    done = list(pool.imap(lambda i: registry.access_codes.reissue(case.registration.index, f"clerk{i}", "загубен код"),
                           range(5)))
     versions = sorted(d.event.envelope.body().code_version for d in done)
     assert versions == [1, 2, 3, 4, 5]
     last = max(done, key=lambda d: d.event.envelope.body().code_version)
-    assert registry.repo.by_index(case.registration.index).access_code_hash == last.event.envelope.body().access_code_hash
-    assert registry.for_printing(case.registration.index, last.access_code, "clerk").index == case.registration.index
+    assert registry.registrar.repo.by_index(case.registration.index).access_code_hash == last.event.envelope.body().access_code_hash
+    assert registry.access_codes.for_printing(case.registration.index, last.access_code, "clerk").index == case.registration.index
 
 
 def test_a_reissue_left_by_a_crash_is_relayed_without_repairing_the_registration(stack):
     registry, _ = stack
-    case = registry.register(command(), [], "clerk", None)
-    registry.complete(case)
-    outbox = registry.repo.outbox
+    case = registry.registrar.register(command(), [], "clerk", None)
+    registry.registrar.complete(case)
+    outbox = registry.registrar.repo.outbox
     for batch in outbox.pending(10, owner_id=f"rid:{case.registration.id}"):
         outbox.mark_published(batch.owner_id, batch.messages)  # the registration's own events are out
-    done = registry.reissue_access_code(case.registration.index, "clerk", "загубен код")  # then the process died
+    done = registry.access_codes.reissue(case.registration.index, "clerk", "загубен код")  # then the process died
     repaired = []
     outbox.repair = lambda doc: repaired.append(doc["_id"])
     batches = list(outbox.pending(10, owner_id=case.registration.claim_key))
@@ -234,79 +234,79 @@ def test_a_reissue_left_by_a_crash_is_relayed_without_repairing_the_registration
 
 def _miss_lookups_once(registry):
     """The window in which an earlier attempt has claimed but not yet written its lookups."""
-    real, calls = registry.repo.by_request, []
+    real, calls = registry.registrar.repo.by_request, []
 
     def by_request(key):
         calls.append(key)
         return None if len(calls) == 1 else real(key)
-    registry.repo.by_request = by_request
+    registry.registrar.repo.by_request = by_request
 
 
 def test_a_repeat_that_meets_the_first_attempt_by_its_scan_gets_it_and_keeps_its_pointers(stack):
     registry, store = stack
     scan = pdf_bytes("repeat-window")
-    first = registry.register(command(), [("s.pdf", scan)], "clerk", None, request_key="clerk:win-1")
+    first = registry.registrar.register_once(command(), [("s.pdf", scan)], "clerk", None, "clerk:win-1")
     _miss_lookups_once(registry)
-    again = registry.register(command(), [("s.pdf", scan)], "clerk", None, request_key="clerk:win-1")
+    again = registry.registrar.register_once(command(), [("s.pdf", scan)], "clerk", None, "clerk:win-1")
     assert not again.created and again.registration.index == first.registration.index  # not 409
     assert [m.envelope.event_id for m in again.events] == [m.envelope.event_id for m in first.events]
-    pending = list(registry.repo.outbox.pending(10, owner_id=f"rid:{first.registration.id}"))
+    pending = list(registry.registrar.repo.outbox.pending(10, owner_id=f"rid:{first.registration.id}"))
     assert [m.envelope.event_id for b in pending for m in b.messages] == [m.envelope.event_id for m in first.events]
 
 
 def test_a_key_reused_for_another_scan_never_touches_the_first_documents_scan(stack):
     registry, store = stack
     mine, other = pdf_bytes("first document"), pdf_bytes("another document")
-    first = registry.register(command(), [("s.pdf", mine)], "clerk", None, request_key="clerk:reused")
+    first = registry.registrar.register_once(command(), [("s.pdf", mine)], "clerk", None, "clerk:reused")
     _miss_lookups_once(registry)
-    with pytest.raises(Rejected) as err:
-        registry.register(command(), [("s.pdf", other)], "clerk", None, request_key="clerk:reused")
-    assert err.value.status == 422
+    with pytest.raises(Refused) as err:
+        registry.registrar.register_once(command(), [("s.pdf", other)], "clerk", None, "clerk:reused")
+    assert isinstance(err.value, Invalid)
     staged = first.registration.scans[0].staging_key
     assert store.get(staged) == mine  # its own staging key: the other attempt's bytes went elsewhere
     sha_other = __import__("hashlib").sha256(other).hexdigest()
     assert not store.exists(f"staging/{first.registration.id}/1-{sha_other[:16]}.pdf")  # and were deleted
-    registry.complete(first)
+    registry.registrar.complete(first)
     assert store.get(first.registration.scans[0].object_key) == mine
 
 
-@pytest.mark.parametrize("step", ["prepare", "put", "add", "link", "finish", "move"])
+@pytest.mark.parametrize("step", ["announce", "put", "claim", "link", "complete", "move"])
 def test_a_request_retried_with_its_key_after_a_crash_at_each_step_is_registered_once(stack, step):
     """The clerk's application did not get an answer (the process died at ``step``) and
     sends the same request again with the same Idempotency-Key."""
     registry, store = stack
-    target = store if step in ("put", "move") else registry.repo
+    target = store if step in ("put", "move") else registry.registrar.repo
     original = getattr(target, step)
     setattr(target, step, lambda *a, **k: (_ for _ in ()).throw(RuntimeError(f"crash in {step}")))
     scan = pdf_bytes(f"keyed {step}")
     with pytest.raises(RuntimeError):
-        registry.complete(registry.register(command(), [("s.pdf", scan)], "clerk", None, request_key=f"clerk:{step}"))
+        registry.registrar.complete(registry.registrar.register_once(command(), [("s.pdf", scan)], "clerk", None, f"clerk:{step}"))
     setattr(target, step, original)
-    retry = registry.register(command(), [("s.pdf", scan)], "clerk", None, request_key=f"clerk:{step}")
-    registry.complete(retry)
+    retry = registry.registrar.register_once(command(), [("s.pdf", scan)], "clerk", None, f"clerk:{step}")
+    registry.registrar.complete(retry)
     assert numbers(registry) == [1]  # claimed by the first attempt or by the retry, once
-    assert retry.created == (step in ("prepare", "put", "add"))  # no claim yet: the retry makes it
-    r = registry.repo.by_request(f"clerk:{step}")
+    assert retry.created == (step in ("announce", "put", "claim"))  # no claim yet: the retry makes it
+    r = registry.registrar.repo.by_request(f"clerk:{step}")
     assert r.index == retry.registration.index and store.get(r.scans[0].object_key) == scan
     pointers = RegistrationDoc._get_collection().database["outbox_pointers"]
     pointers.update_many({}, {"$set": {"at": dt.datetime(2000, 1, 1)}})
     announced = {key for p in pointers.find() for key in p.get("scans", [])}
-    list(registry.repo.outbox.pending(100))
+    list(registry.registrar.repo.outbox.pending(100))
     assert not any(store.exists(key) for key in announced if key != r.scans[0].object_key)
     assert store.get(r.scans[0].object_key) == scan
 
 
 
 def _tickets(registry, commands):
-    from registry.service_layer.registry import _Ticket
+    from registry.service_layer.claims import Draft, _Ticket
 
-    local = dt.datetime.now(dt.timezone.utc).astimezone(registry.tz)
-    register = registry.registers[commands[0].kind]
+    local = dt.datetime.now(dt.timezone.utc).astimezone(registry.registrar.tz)
+    register = registry.registrar.registers[commands[0].kind]
     out = []
     for cmd in commands:
         draft = Registration(uuid.uuid4(), register.code, 0, 0, 0, "", "", dt.datetime.now(dt.timezone.utc), cmd,
                              "h", "clerk").with_staging_keys()
-        out.append(_Ticket(draft, register, None, local))
+        out.append(_Ticket(Draft(draft, register, None, local)))
     return out, (register.code, local.year)
 
 
@@ -314,19 +314,19 @@ def test_a_batch_of_claims_refused_in_the_middle_leaves_no_gap(stack):
     """One ordered insert for a batch: a submission registered already refuses its document,
     and the ones after it take the numbers from there on."""
     registry, _ = stack
-    registry.register(command(eportal_submission_id="EP-dup"), [], "eportal", None, announce=False)
+    registry.registrar.register_submission(command(eportal_submission_id="EP-dup"), [], None, uuid.uuid4())
     batch, series = _tickets(registry, [command(eportal_submission_id=s) for s in ("EP-a", "EP-dup", "EP-b", "EP-c")])
-    registry._claim_batch(series, batch)
-    assert [t.result[0].number if t.result else type(t.error).__name__ for t in batch] == [2, "SubmissionTaken", 3, 4]
+    registry.claims._claim_batch(batch)
+    assert [t.result.registration.number if t.result else type(t.error).__name__ for t in batch] == [2, "SubmissionTaken", 3, 4]
     assert numbers(registry) == [1, 2, 3, 4]
 
 
 def test_a_batch_whose_first_number_another_replica_took_claims_after_it(stack):
     registry, _ = stack
-    registry.register(command(), [], "clerk", None)  # this process's last number: 1
+    registry.registrar.register(command(), [], "clerk", None)  # this process's last number: 1
     other = replica(registry)
-    other.register(command(), [], "clerk", None)  # the other replica takes 2 meanwhile
+    other.registrar.register(command(), [], "clerk", None)  # the other replica takes 2 meanwhile
     batch, series = _tickets(registry, [command(), command(), command()])
-    registry._claim_batch(series, batch)
-    assert [t.result[0].number for t in batch] == [3, 4, 5]
+    registry.claims._claim_batch(batch)
+    assert [t.result.registration.number for t in batch] == [3, 4, 5]
     assert numbers(registry) == [1, 2, 3, 4, 5]

@@ -19,7 +19,7 @@ def registry(test_db, workers: int):
 
 @pytest.mark.parametrize("workers", [4, 20])
 def test_the_pool_minio_uses_holds_one_connection_per_worker(test_db, workers):
-    store = registry(test_db, workers).registry.store
+    store = registry(test_db, workers).registry.registrar.store
     pool = store.client._http  # the PoolManager minio really calls
     assert pool.connection_pool_kw["maxsize"] == workers + S3_BACKGROUND_THREADS
     assert pool.connection_pool_kw["block"] is True  # never more connections than that
@@ -27,7 +27,7 @@ def test_the_pool_minio_uses_holds_one_connection_per_worker(test_db, workers):
 
 def test_as_many_workers_as_the_setting_open_no_connection_beyond_the_pool(test_db, uid, caplog):
     workers = 20
-    store = registry(test_db, workers).registry.store
+    store = registry(test_db, workers).registry.registrar.store
     caplog.set_level(logging.WARNING, logger="urllib3")
 
     def worker(i):  # what a registration does with S3: upload its scans at once, read one back, move them

@@ -132,7 +132,7 @@ def test_a_process_that_keeps_dying_at_start_is_retried_after_growing_waits(toy,
     sup.start(["toys:broken"])
     starts = until(lambda: (s := [float(x) for x in (tmp_path / "broken.starts").read_text().split()]) if (
         tmp_path / "broken.starts").exists() and len((tmp_path / "broken.starts").read_text().split()) >= 4 else None,
-        20, "four starts")
+        60, "four starts")  # 1 + 2 + 3 s of backoff, plus four starts on a loaded machine
     waits = [b - a for a, b in zip(starts, starts[1:])][:3]
     assert waits[0] >= 0.9 and waits[1] >= 1.9 and waits[2] >= 2.9, waits  # 1 s, 2 s, 3 s: it backs off
     assert sup.programs()["toys:broken"].state == "BACKOFF"

@@ -30,7 +30,7 @@ class InMemoryRegistrationRepository:
     def next_seq(self, case_index: str) -> int:
         return max((r.seq for r in self.items.values() if r.case_index == case_index), default=0) + 1
 
-    def prepare(self, r: Registration, event_ids) -> None:
+    def announce(self, r: Registration, event_ids) -> None:
         self.announced.append((str(r.id), [s.staging_key for s in r.scans]))
 
     def withdraw(self, r: Registration, event_ids) -> None:
@@ -39,13 +39,13 @@ class InMemoryRegistrationRepository:
     def link(self, *registrations: Registration) -> None:
         """Nothing to do: the fake answers lookups from the registrations themselves."""
 
-    def finish(self, registrations) -> None:
+    def complete(self, registrations) -> None:
         for r in registrations:
             entry = (r.registered_by, "register", r.index, {"scans": len(r.scans), "kind": r.command.kind.value})
             if entry not in self.audit_log:
                 self.audit_log.append(entry)
 
-    def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
+    def claim(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
         key = (r.register_code, r.year, r.number, r.seq)
         with self._lock:
             if any((x.register_code, x.year, x.number, x.seq) == key for x in self.items.values()):
@@ -77,10 +77,10 @@ class InMemoryRegistrationRepository:
             self.events.setdefault(case.claim_key, []).append(event)
             return True
 
-    def add_many(self, claims) -> tuple:
+    def claim_many(self, claims) -> tuple:
         for added, (r, events) in enumerate(claims):
             try:
-                self.add(r, events)
+                self.claim(r, events)
             except (IndexTaken, SubmissionTaken) as exc:
                 return added, exc
         return len(claims), None

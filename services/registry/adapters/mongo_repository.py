@@ -2,13 +2,18 @@
 lookups (the only queries FerretDB's SQLite backend answers without a scan; MongoDB
 answers them best too).
 
+Longer than 300 lines on purpose: it is the one adapter of one port, and its claims, its
+lookup keys and the relay's repair all read and write one document layout (``_doc``,
+``_holds``, ``_write_lookups``); apart, each part would reach into the others' private
+layout.
+
 - A registration's ``_id`` is its claim, ``<register>:<year>:<number>:<seq>``: the
   insert succeeds for exactly one registration, and the number exists only with it.
 - ``counters`` hold a hint (the highest number known taken, raised with ``$max`` after
   each insert); a hint that lags after a crash only costs a retry, never a gap.
 - ``registry_keys`` map index, scan hash and e-portal submission to the claim. They are
   written after the claim; the outbox pointers, written *before* the claim (and before
-  the scans are uploaded, whose keys they list), let the relay timer finish them and
+  the scans are uploaded, whose keys they list), let the relay timer complete them and
   publish if the process dies in between, or delete the objects if the claim never came.
 """
 from __future__ import annotations
@@ -29,7 +34,7 @@ from ..domain.commands import RegisterDocument
 from ..domain.registration import Registration, Scan
 from ..domain.terms import DueDate
 from ..service_layer.ports import IndexTaken, SubmissionTaken
-from ..service_layer.registry import CLAIM_WINDOW
+from ..service_layer.claims import CLAIM_WINDOW
 
 ALIAS = "registry"
 
@@ -132,7 +137,7 @@ class MongoRegistrationRepository:
         hint = self._counters.find_one({"_id": f"case:{self._key_of('index', case_index)}"})
         return (hint["last"] if hint else 0) + 1
 
-    def prepare(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
+    def announce(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
         self.outbox.point_ids(event_ids, f"rid:{r.id}", scans=[s.staging_key for s in r.scans])
 
     def withdraw(self, r: Registration, event_ids: Iterable[uuid.UUID]) -> None:
@@ -144,13 +149,13 @@ class MongoRegistrationRepository:
                                "command": {"eportal_submission_id": r.command.eportal_submission_id}}
                               for r in registrations])
 
-    def add(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
+    def claim(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
         try:
             self._regs.insert_one(self._doc(r, r.claim_key, self._case_key(r), list(events)))
         except DuplicateKeyError:
             raise self._taken(r)
 
-    def add_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
+    def claim_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
         """One ordered insert: each document its own commit, stopping at the first refused."""
         docs = [self._doc(r, r.claim_key, self._case_key(r), list(events)) for r, events in claims]
         try:
@@ -198,10 +203,10 @@ class MongoRegistrationRepository:
         finally:
             lease.release(f"code:{case.claim_key}")
 
-    def finish(self, registrations: Sequence[Registration]) -> None:
-        self._complete([self._doc(r, r.claim_key, self._case_key(r), []) for r in registrations])
+    def complete(self, registrations: Sequence[Registration]) -> None:
+        self._complete_docs([self._doc(r, r.claim_key, self._case_key(r), []) for r in registrations])
 
-    def _complete(self, docs: list[dict]) -> None:
+    def _complete_docs(self, docs: list[dict]) -> None:
         """Idempotent post-claim steps for a batch: one raise per number hint, and the
         registrations' audit entries in one insert."""
         hints: dict[str, int] = {}
@@ -217,7 +222,7 @@ class MongoRegistrationRepository:
     def _repair(self, doc: dict) -> None:
         """The relay's catch-up for a registration whose process died after the claim."""
         pairs = [(s["staging_key"], s["object_key"]) for s in doc.get("scans", []) if s.get("staging_key")]
-        self.concurrently(lambda: self._write_lookups(doc), lambda: self._complete([doc]),
+        self.concurrently(lambda: self._write_lookups(doc), lambda: self._complete_docs([doc]),
                           lambda: self.move_objects(pairs))
 
     def _resolve(self, doc_id: str) -> Optional[str]:

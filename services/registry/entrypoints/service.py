@@ -18,7 +18,7 @@ from delovod_proto.api import registry as api
 from delovod_proto.rpc import ResumeTermRequest
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response
-from servicekit.kafka import PermanentFailure, consume
+from servicekit.kafka import consume
 from servicekit.parse import field_errors, json_body, params
 from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
@@ -26,17 +26,12 @@ from servicekit.service import DelovodService
 from ..bootstrap import bootstrap
 from ..domain.calendar import check_table
 from ..domain.commands import RegisterDocument
-from ..service_layer import eportal, terms
+from ..service_layer import terms
 from ..service_layer.calendar_table import StaleTable
-from ..service_layer.registry import Rejected
+from ..service_layer.errors import RegistryError
 from . import views
+from .errors import consumer_failure, problem
 
-
-
-def _problem(exc: Rejected) -> Problem:
-    titles = {404: "Not Found", 409: "Conflict", 503: "Service Unavailable"}
-    return Problem(exc.status, titles.get(exc.status, "Unprocessable Content"),
-                   exc.detail, errors=exc.errors, extra=exc.extra)
 
 
 def _too_large(mb: int) -> Problem:
@@ -121,13 +116,15 @@ class RegistryService(DelovodService):
         except ValidationError as exc:
             raise Problem(422, "Unprocessable Content", "Данните на документа са невалидни.", errors=field_errors(exc, "metadata."))
         files = [(f.filename or "scan", f.read()) for f in request.files.getlist("scan")]
+        key = _request_key(request, principal.subject)
+        registrar = self.app.registry.registrar
         try:
-            done = self.app.registry.register(command, files, principal.subject, self.catalogue,
-                                              request_key=_request_key(request, principal.subject))
-        except Rejected as exc:
-            raise _problem(exc)
+            done = registrar.register_once(command, files, principal.subject, self.catalogue, key) if key \
+                else registrar.register(command, files, principal.subject, self.catalogue)
+        except RegistryError as exc:
+            raise problem(exc)
         # The number is claimed and the events are in the outbox: answer the clerk now and
-        # finish meanwhile (if the process dies first, the outbox relay does it).
+        # complete meanwhile (if the process dies first, the relay does it).
         self.app.completer.submit(done)
         return json_response(views.registered(done), status=201 if done.created else 200,
                              headers={"Cache-Control": "no-store"})  # the access code, shown once
@@ -138,9 +135,9 @@ class RegistryService(DelovodService):
         authenticate(request, self.app.settings.auth_secret())
         query = params(api.IndexQuery, request)
         try:
-            return json_response(views.registration(self.app.registry.get(query.index)))
-        except Rejected as exc:
-            raise _problem(exc)
+            return json_response(views.registration(self.app.registry.queries.get(query.index)))
+        except RegistryError as exc:
+            raise problem(exc)
 
     @http("GET", "/api/v1/documents/scan-url")
     @handle_problems
@@ -148,9 +145,9 @@ class RegistryService(DelovodService):
         principal = authenticate(request, self.app.settings.auth_secret())
         query = params(api.ScanUrlQuery, request)
         try:
-            url = self.app.registry.scan_url(query.index, query.n, principal.subject)
-        except Rejected as exc:
-            raise _problem(exc)
+            url = self.app.registry.queries.scan_url(query.index, query.n, principal.subject)
+        except RegistryError as exc:
+            raise problem(exc)
         return json_response(api.ScanUrl(url=url, expires_in_s=300).model_dump(mode="json"))
 
     @http("GET", "/api/v1/documents/receipt.pdf")
@@ -161,9 +158,9 @@ class RegistryService(DelovodService):
         query = params(api.ReceiptQuery, request)
         code = query.code
         try:
-            registration = self.app.registry.for_printing(query.index, code, principal.subject)
-        except Rejected as exc:
-            raise _problem(exc)
+            registration = self.app.registry.access_codes.for_printing(query.index, code, principal.subject)
+        except RegistryError as exc:
+            raise problem(exc)
         response = _pdf(self.app.papers.receipt(registration, code), "receipt.pdf")
         if code:
             response.headers["Cache-Control"] = "no-store"  # it carries the access code
@@ -180,10 +177,10 @@ class RegistryService(DelovodService):
         body = json_body(api.AccessCodeReissue, request, "Посочете причината за новия код: JSON {\"reason\": \"...\"} "
                                                          "(от 3 до 500 знака).")
         try:
-            done = self.app.registry.reissue_access_code(index.strip(), principal.subject, body.reason)
-        except Rejected as exc:
-            raise _problem(exc)
-        eventlet.spawn_n(self.app.completer.send, [done.event])  # after the answer; else the outbox relay sends it
+            done = self.app.registry.access_codes.reissue(index.strip(), principal.subject, body.reason)
+        except RegistryError as exc:
+            raise problem(exc)
+        eventlet.spawn_n(self.app.completer.send, [done.event])  # after the answer; else the relay sends it
         return json_response(views.reissued(done), status=201, headers={"Cache-Control": "no-store"})
 
     @http("GET", "/api/v1/documents/stamp.pdf")
@@ -193,9 +190,9 @@ class RegistryService(DelovodService):
         authenticate(request, self.app.settings.auth_secret())
         index = params(api.IndexQuery, request).index
         try:
-            registration = self.app.registry.get(index)
-        except Rejected as exc:
-            raise _problem(exc)
+            registration = self.app.registry.queries.get(index)
+        except RegistryError as exc:
+            raise problem(exc)
         return _pdf(self.app.papers.stamp(registration), "stamp.pdf")
 
     @http("GET", "/api/v1/calendar/exceptions")
@@ -230,10 +227,10 @@ class RegistryService(DelovodService):
     @consume(topics.EPORTAL_SUBMISSIONS, concurrency=12)
     def register_submission(self, envelope):
         try:
-            done = eportal.register_submission(self.app.registry, envelope.body(), self.catalogue,
-                                               hold=self.app.uploads.hold)
-        except Rejected as exc:
-            raise PermanentFailure(exc.detail, exc.errors) from None  # fields, never values: no traceback
+            done = self.app.registry.eportal.register(envelope.body(), self.catalogue, hold=self.app.uploads.hold)
+        except RegistryError as exc:
+            # refused: dead-lettered (fields, never values: no traceback); retryable: waited out
+            raise consumer_failure(exc) from None
         # Back only when its events are out: the consumer commits the submission after that,
         # so a failure before means the submission comes again (its outbox).
         self.app.completer.submit(done, wait=True)

@@ -9,7 +9,7 @@ from delovod_proto.api import registry as api
 
 from ..domain.calendar import CalendarException
 from ..domain.people import mask_personal_number
-from ..service_layer.registry import Registered
+from ..service_layer.registrar import Registered
 
 
 def _sender(sender) -> api.SenderView:

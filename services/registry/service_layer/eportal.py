@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from typing import Callable, ContextManager
+from typing import Callable, ContextManager, Optional
 
 from pydantic import ValidationError
 
 from delovod_proto.events import EportalSubmission
 from delovod_proto.vocabulary import ReceivedChannel
-
+from servicekit.concurrently import Concurrently, in_turn
 from servicekit.reasons import field_errors
 
 from ..domain.commands import RegisterDocument, Sender
-from .ports import SubmissionTaken
-from .registry import Registered, Registry, Rejected
+from .errors import Invalid
+from .ports import AbstractRegistrationRepository, AbstractScanStore, SubmissionTaken
+from .registrar import Registered, Registrar
 
 
 def to_command(s: EportalSubmission) -> RegisterDocument:
@@ -27,69 +28,79 @@ def to_command(s: EportalSubmission) -> RegisterDocument:
 
 
 # Registration ids of e-portal submissions are derived from the submission id, so every
-# delivery of a submission prepares the same registration (same staging keys, same event ids).
+# delivery of a submission drafts the same registration (same staging keys, same event ids).
 SUBMISSIONS = uuid.UUID("5b0f6c1e-7d43-4c47-9a56-2f6a1f0d9e11")
 
 
-def register_submission(registry: Registry, submission: EportalSubmission, catalogue,
-                        hold: Callable[[int], ContextManager] = lambda n: contextlib.nullcontext()) -> Registered:
-    """One submission, one index, however often it is delivered. Raises :class:`Rejected`
-    for a submission that can never be registered as sent. ``hold(n)`` reserves memory for
-    the attachments' ``n`` bytes while they are handled.
+class EportalIntake:
+    """``repo`` finds earlier registrations of a submission; ``attachments`` reads the
+    e-portal's uploads (another bucket of the object store)."""
 
-    The claim itself is unique per submission (a unique index), so two deliveries can never
-    both register; the second learns of the first at its claim (``SubmissionTaken``) and
-    returns that registration with its stored events, to be sent again (consumers
-    deduplicate by event id). The caller (the Kafka consumer) commits a submission only after
-    its events are out, so a submission without attachments needs no outbox pointers: if
-    anything fails before that, the submission comes again. One with attachments is
-    announced like paper, and is first looked up, so a redelivery uploads nothing again."""
-    registration_id = uuid.uuid5(SUBMISSIONS, submission.submission_id)
-    if submission.attachments:
-        earlier = registry.repo.by_submission(submission.submission_id)
-        if earlier is not None:
-            return _again(registry, earlier)
-    try:
-        command = to_command(submission)
-    except ValueError as exc:  # the errors name the fields, never their values (personal data)
-        raise Rejected(422, "Невалидно подаване: данните на подателя или документа са невалидни.",
-                       errors=field_errors(exc) if isinstance(exc, ValidationError) else []) from None
+    def __init__(self, registrar: Optional[Registrar], repo: Optional[AbstractRegistrationRepository],
+                 attachments: Optional[AbstractScanStore], max_scan_bytes: int,
+                 concurrently: Concurrently = in_turn):
+        self.registrar, self.repo, self.attachments = registrar, repo, attachments
+        self.max_scan_bytes, self.concurrently = max_scan_bytes, concurrently
 
-    def missing(att):
-        return Rejected(422, f"Липсва прикаченият файл {att.bucket}/{att.object_key}.")
+    def register(self, submission: EportalSubmission, catalogue,
+                 hold: Callable[[int], ContextManager] = lambda n: contextlib.nullcontext()) -> Registered:
+        """One submission, one index, however often it is delivered. Raises
+        :class:`~.errors.Refused` for a submission that can never be registered as sent and
+        :class:`~.errors.TemporarilyUnavailable` for one to try again later. ``hold(n)``
+        reserves memory for the attachments' ``n`` bytes while they are handled.
 
-    def size(att):
+        The claim itself is unique per submission (a unique index), so two deliveries can
+        never both register; the second learns of the first at its claim (``SubmissionTaken``)
+        and returns that registration with its stored events, to be sent again (consumers
+        deduplicate by event id). The caller (the Kafka consumer) commits a submission only
+        after its events are out, so a submission without attachments needs no outbox
+        pointers: if anything fails before that, the submission comes again. One with
+        attachments is announced like paper, and is first looked up, so a redelivery
+        uploads nothing again."""
+        registration_id = uuid.uuid5(SUBMISSIONS, submission.submission_id)
+        if submission.attachments:
+            earlier = self.repo.by_submission(submission.submission_id)
+            if earlier is not None:
+                return self._again(earlier)
         try:
-            n = registry.store.size(att.bucket, att.object_key)
+            command = to_command(submission)
+        except ValueError as exc:  # the errors name the fields, never their values (personal data)
+            raise Invalid("Невалидно подаване: данните на подателя или документа са невалидни.",
+                          errors=field_errors(exc) if isinstance(exc, ValidationError) else []) from None
+        sizes = self.concurrently(*[lambda a=a: self._size(a) for a in submission.attachments])
+        with hold(sum(sizes)):
+            files = self.concurrently(*[lambda a=a: self._fetch(a) for a in submission.attachments])
+            try:
+                # The receipt goes out only after ``complete``, which writes the lookups of a batch at once.
+                return self.registrar.register_submission(command, files, catalogue, registration_id)
+            except SubmissionTaken:
+                earlier = self.repo.by_submission(submission.submission_id) \
+                    or self.repo.by_registration_id(registration_id)
+                if earlier is None:  # cannot be: the claim that took the submission is never removed
+                    raise
+                return self._again(earlier)
+
+    def _again(self, earlier) -> Registered:
+        # linked=False: its lookups are written again with the batch (idempotent), in case the
+        # delivery that made it failed while writing them
+        return self.registrar.again(earlier, announced=False)
+
+    @staticmethod
+    def _missing(att) -> Invalid:
+        return Invalid(f"Липсва прикаченият файл {att.bucket}/{att.object_key}.")
+
+    def _size(self, att) -> int:
+        try:
+            n = self.attachments.size(att.bucket, att.object_key)
         except KeyError:
-            raise missing(att)
-        if n > registry.max_scan_bytes:  # refused before it is read into memory
-            raise Rejected(422, f"Прикаченият файл {att.file_name} е {n // 2**20} MB; "
-                                f"допустимите са до {registry.max_scan_bytes // 2**20} MB.")
+            raise self._missing(att)
+        if n > self.max_scan_bytes:  # refused before it is read into memory
+            raise Invalid(f"Прикаченият файл {att.file_name} е {n // 2**20} MB; "
+                          f"допустимите са до {self.max_scan_bytes // 2**20} MB.")
         return n
 
-    def fetch(att):
+    def _fetch(self, att) -> tuple[str, bytes]:
         try:
-            return att.file_name, registry.store.fetch(att.bucket, att.object_key)
+            return att.file_name, self.attachments.fetch(att.bucket, att.object_key)
         except KeyError:
-            raise missing(att)
-    sizes = registry.concurrently(*[lambda a=a: size(a) for a in submission.attachments])
-    with hold(sum(sizes)):
-        files = registry.concurrently(*[lambda a=a: fetch(a) for a in submission.attachments])
-        try:
-            # The receipt goes out only after ``complete``, which writes the lookups of a batch at once.
-            return registry.register(command, files, "eportal", catalogue, registration_id=registration_id,
-                                     announce=bool(files), lookups_later=True)
-        except SubmissionTaken:
-            earlier = registry.repo.by_submission(submission.submission_id) \
-                or registry.repo.by_registration_id(registration_id)
-            if earlier is None:  # cannot be: the claim that took the submission is never removed
-                raise
-            return _again(registry, earlier)
-
-
-def _again(registry: Registry, earlier) -> Registered:
-    # linked=False: its lookups are written again with the batch (idempotent), in case the
-    # delivery that made it failed while writing them
-    return Registered(earlier, None, created=False, events=tuple(registry.repo.events_of(earlier)), announced=False,
-                      linked=False)
+            raise self._missing(att)

@@ -21,8 +21,9 @@ class SubmissionTaken(Exception):
     ever get two indexes."""
 
 
-class AbstractRegistrationRepository(Protocol):
-    """Registrations; the document itself claims its number under a unique key."""
+class ClaimStore(Protocol):
+    """What the claim scheduler needs: the hints, and the claim itself (an insert that
+    exactly one registration can win per number)."""
 
     def next_number(self, register_code: str, year: int) -> int:
         """One more than the highest number of the register in the year (1 if none)."""
@@ -30,28 +31,34 @@ class AbstractRegistrationRepository(Protocol):
     def next_seq(self, case_index: str) -> int:
         """One more than the highest follow-up sequence of the case."""
 
-    def prepare(self, registration: Registration, event_ids: Iterable) -> None:
-        """Before the scans are uploaded: announce the registration's events (by id) and
-        its staged objects, so a crash later leaves nothing unaccounted for."""
+    def claim(self, registration: Registration, events: Iterable[OutboxMessage]) -> None:
+        """Insert atomically with its outbox; raises :class:`IndexTaken` on a taken
+        number, :class:`SubmissionTaken` if its e-portal submission or request key is
+        registered already."""
 
-    def withdraw(self, registration: Registration, event_ids: Iterable) -> None:
-        """The announced registration will not be made (refused before its upload)."""
-
-    def add(self, registration: Registration, events: Iterable[OutboxMessage]) -> None:
-        """Claim: insert atomically with its outbox; raises :class:`IndexTaken` on a taken
-        number, :class:`SubmissionTaken` if its e-portal submission is registered already."""
-
-    def link(self, *registrations: Registration) -> None:
-        """Right after the claims: lookup keys (index, scan hashes, e-portal id), for one
-        or a batch of registrations in one round trip."""
-
-    def add_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
+    def claim_many(self, claims: Sequence[tuple[Registration, Iterable[OutboxMessage]]]) -> tuple[int, Optional[Exception]]:
         """Claim several, in order, in one round trip, each its own atomic insert; stops at
         the first refused. Returns how many were claimed (a prefix) and, if one was
         refused, its :class:`IndexTaken` or :class:`SubmissionTaken` (or the database's
         error, if it failed there)."""
 
-    def finish(self, registrations: Sequence[Registration]) -> None:
+
+class AbstractRegistrationRepository(ClaimStore, Protocol):
+    """Registrations; the document itself claims its number under a unique key. The
+    methods are named after the steps of a registration (docs/glossary.md)."""
+
+    def announce(self, registration: Registration, event_ids: Iterable) -> None:
+        """Before the scans are uploaded: announce the registration's events (by id) and
+        its uploads, so a crash later leaves nothing unaccounted for (outbox pointers)."""
+
+    def withdraw(self, registration: Registration, event_ids: Iterable) -> None:
+        """The announced registration will not be made (refused before its upload)."""
+
+    def link(self, *registrations: Registration) -> None:
+        """Right after the claims: lookup keys (index, scan hashes, e-portal id), for one
+        or a batch of registrations in one round trip."""
+
+    def complete(self, registrations: Sequence[Registration]) -> None:
         """After the claims, idempotent, for a batch: the number hints and the audit
         entries. If this never runs, the outbox relay runs it before publishing."""
 

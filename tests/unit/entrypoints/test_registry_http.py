@@ -23,7 +23,7 @@ def test_a_10_mb_metadata_field_is_413_naming_the_metadata_and_its_limit(setting
     assert "metadata" in body["detail"] and "KB" in body["detail"] and "сканираните" not in body["detail"]
     assert body["errors"] == [{"field": "metadata", "message": body["errors"][0]["message"]}]
     assert "KB" in body["errors"][0]["message"]
-    assert not worker.app.registry.register.called  # nothing was registered
+    assert not worker.app.registry.registrar.register.called  # nothing was registered
 
 
 class BrokenCalendar:
@@ -76,4 +76,4 @@ def test_a_scan_sent_as_a_text_part_is_refused_not_dropped(settings, uploads):
                                                  data={"metadata": metadata, "scan": "%PDF-1.4 not a file part"}))
     body = json.loads(response.get_data())
     assert response.status_code == 422 and [e["field"] for e in body["errors"]] == ["scan"]
-    assert not worker.app.registry.register.called
+    assert not worker.app.registry.registrar.register.called

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 
 from delovod_proto.events import Contact, EportalSubmission
-from registry.service_layer import eportal
-from registry.service_layer.registry import Rejected
+from registry.service_layer.eportal import EportalIntake
+from registry.service_layer.errors import Refused
 
 
 @pytest.mark.parametrize("contact, field", [
@@ -14,8 +14,8 @@ from registry.service_layer.registry import Rejected
 def test_a_wrong_email_or_phone_is_named_not_quoted(contact, field):
     submission = EportalSubmission(submission_id="EP-1", submitted_at=dt.datetime.now(dt.timezone.utc), kind="signal",
                                    subject="Сметище", applicant=Contact(name="Петя Колева", **contact))
-    with pytest.raises(Rejected) as caught:
-        eportal.register_submission(None, submission, catalogue=None)
+    with pytest.raises(Refused) as caught:
+        EportalIntake(None, None, None, 0).register(submission, catalogue=None)
     value = contact.get("email") or contact["phone"]
     rejected = caught.value
     assert field in [e["field"] for e in rejected.errors]

@@ -13,7 +13,8 @@ from delovod_proto.vocabulary import DocumentKind, TermUnit
 from registry.adapters.memory import InMemoryRegistrationRepository, InMemoryScanStore
 from registry.domain.calendar import WorkingCalendar
 from registry.domain.index import DEFAULT_REGISTERS
-from registry.service_layer.registry import Registry, Rejected
+from registry.service_layer.errors import Conflict, Invalid, NotFound, Refused
+from registry.service_layer.use_cases import build
 from tests.helpers import TEST_KEYS, command, pdf_bytes, png_bytes
 
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
@@ -35,18 +36,18 @@ def parts():
 @pytest.fixture
 def registry(parts):
     repo, store = parts
-    return Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
+    return build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
 
 
 def test_numbers_are_consecutive_and_scans_are_keyed_by_index(registry, parts):
     repo, store = parts
-    first = registry.register(command(), [("a.pdf", pdf_bytes("1"))], "clerk1", None)
-    second = registry.register(command(), [("b.png", png_bytes(2))], "clerk1", None)
+    first = registry.registrar.register(command(), [("a.pdf", pdf_bytes("1"))], "clerk1", None)
+    second = registry.registrar.register(command(), [("b.png", png_bytes(2))], "clerk1", None)
     # the first after start is staged; the second was predicted and uploaded to its own key
     assert first.registration.scans[0].staging_key.startswith("staging/") and not second.registration.scans[0].staging_key
     assert {s.staging_key or s.object_key for d in (first, second) for s in d.registration.scans} == set(store.objects)
-    registry.complete(first)
-    registry.complete(second)
+    registry.registrar.complete(first)
+    registry.registrar.complete(second)
     assert [first.registration.index, second.registration.index] == ["ЖЛБ-1/25.11.2026", "ЖЛБ-2/25.11.2026"]
     assert set(store.objects) == {f"complaints/2026/1/1-{first.registration.id.hex[:12]}.pdf",
                                   f"complaints/2026/2/1-{second.registration.id.hex[:12]}.png"}
@@ -55,75 +56,75 @@ def test_numbers_are_consecutive_and_scans_are_keyed_by_index(registry, parts):
 
 
 def test_application_takes_term_and_version_from_catalogue(registry):
-    done = registry.register(command(kind="service_application", service_code="2016"), [], "c", None or FakeCatalogue())
+    done = registry.registrar.register(command(kind="service_application", service_code="2016"), [], "c", None or FakeCatalogue())
     assert done.registration.service_version == 3
     assert done.registration.due.value == 7 and done.registration.due.unit == "working_days"
     assert done.registration.due.due_date == dt.date(2026, 12, 4)
 
 
-@pytest.mark.parametrize("files,cmd,status", [
-    ([("x.pdf", b"")], {}, 422),
-    ([("evil.pdf", b"MZ\x90\x00 not a pdf")], {}, 422),
-    ([], {"kind": "service_application", "service_code": "999"}, 422),
-    ([], {"kind": "follow_up", "related_index": "ЖЛБ-404/01.01.2026"}, 422),
+@pytest.mark.parametrize("files,cmd,refusal", [
+    ([("x.pdf", b"")], {}, Invalid),
+    ([("evil.pdf", b"MZ\x90\x00 not a pdf")], {}, Invalid),
+    ([], {"kind": "service_application", "service_code": "999"}, Invalid),
+    ([], {"kind": "follow_up", "related_index": "ЖЛБ-404/01.01.2026"}, Invalid),
 ])
-def test_bad_input_takes_no_number_leaves_no_object_no_event(registry, parts, files, cmd, status):
+def test_bad_input_takes_no_number_leaves_no_object_no_event(registry, parts, files, cmd, refusal):
     repo, store = parts
-    with pytest.raises(Rejected) as err:
-        registry.register(command(**cmd), files, "c", FakeCatalogue())
-    assert err.value.status == status and err.value.errors
+    with pytest.raises(Refused) as err:
+        registry.registrar.register(command(**cmd), files, "c", FakeCatalogue())
+    assert type(err.value) is refusal and not err.value.retryable and err.value.errors
     assert (repo.items, store.objects, repo.outbox) == ({}, {}, [])
 
 
 def test_oversize_scan_is_refused_saying_it_is_too_large(parts):
     repo, store = parts
-    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=3 * 2**20,
+    small = build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=3 * 2**20,
                      clock=lambda: NOW)
-    with pytest.raises(Rejected) as err:
-        small.register(command(), [("big.png", png_bytes() + b"\0" * (4 * 2**20))], "c", None)
+    with pytest.raises(Refused) as err:
+        small.registrar.register(command(), [("big.png", png_bytes() + b"\0" * (4 * 2**20))], "c", None)
     assert err.value.detail == "Файлът „big.png“ е твърде голям: 4,0 MB, а допустимият размер е до 3 MB."
 
 
 def test_a_scan_of_another_type_is_refused_saying_which_types_are_accepted(registry):
-    with pytest.raises(Rejected) as err:
-        registry.register(command(), [("note.txt", b"just text, not a scan")], "c", None)
+    with pytest.raises(Refused) as err:
+        registry.registrar.register(command(), [("note.txt", b"just text, not a scan")], "c", None)
     assert err.value.detail == ("Файлът „note.txt“ не е от приет вид (разпознат като: неизвестен); "
                                 "приемат се PDF, TIFF, JPEG и PNG.")
     assert err.value.errors == [{"field": "scan", "message": err.value.detail}]
 
 
 def test_several_refused_scans_are_each_named(registry):
-    with pytest.raises(Rejected) as err:
-        registry.register(command(), [("empty.pdf", b""), ("note.txt", b"text")], "c", None)
+    with pytest.raises(Refused) as err:
+        registry.registrar.register(command(), [("empty.pdf", b""), ("note.txt", b"text")], "c", None)
     assert err.value.detail.startswith("Сканираните файлове не могат да бъдат приети: ")
     assert "„empty.pdf“ е празен" in err.value.detail and "„note.txt“ не е от приет вид" in err.value.detail
 
 
 def test_same_scan_twice_reports_the_earlier_index(registry):
     scan = pdf_bytes("same")
-    first = registry.register(command(), [("a.pdf", scan)], "c", None)
-    with pytest.raises(Rejected) as err:
-        registry.register(command(), [("a.pdf", scan)], "c", None)
-    assert err.value.status == 409 and err.value.extra["earlier_index"] == first.registration.index
-    again = registry.register(command(accept_duplicate_scan=True), [("a.pdf", scan)], "c", None)
+    first = registry.registrar.register(command(), [("a.pdf", scan)], "c", None)
+    with pytest.raises(Refused) as err:
+        registry.registrar.register(command(), [("a.pdf", scan)], "c", None)
+    assert isinstance(err.value, Conflict) and err.value.extra["earlier_index"] == first.registration.index
+    again = registry.registrar.register(command(accept_duplicate_scan=True), [("a.pdf", scan)], "c", None)
     assert again.registration.number == 2
 
 
 def test_follow_up_joins_the_case_with_a_sequence(registry):
-    case = registry.register(command(), [], "c", None).registration
-    one = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
-    two = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
+    case = registry.registrar.register(command(), [], "c", None).registration
+    one = registry.registrar.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
+    two = registry.registrar.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
     assert (one.index, two.index) == ("ЖЛБ-1/2026-(1)/25.11.2026", "ЖЛБ-1/2026-(2)/25.11.2026")
     assert one.case_index == two.case_index == case.index and one.due == case.due
     assert one.access_code_hash == case.access_code_hash
-    assert registry.register(command(), [], "c", None).registration.number == 2
+    assert registry.registrar.register(command(), [], "c", None).registration.number == 2
 
 
 class Crash(Exception):
     pass
 
 
-@pytest.mark.parametrize("step", ["prepare", "put", "add", "link", "finish", "move"])
+@pytest.mark.parametrize("step", ["announce", "put", "claim", "link", "complete", "move"])
 def test_crash_at_any_step_leaves_no_gap_and_no_unannounced_object(registry, parts, step):
     repo, store = parts
     target = store if step in ("put", "move") else repo
@@ -134,10 +135,10 @@ def test_crash_at_any_step_leaves_no_gap_and_no_unannounced_object(registry, par
 
     setattr(target, step, crash)
     with pytest.raises(Crash):
-        registry.complete(registry.register(command(), [("a.pdf", pdf_bytes(step))], "c", None))
+        registry.registrar.complete(registry.registrar.register(command(), [("a.pdf", pdf_bytes(step))], "c", None))
     setattr(target, step, original)
-    done = registry.register(command(), [("b.pdf", pdf_bytes(step + "b"))], "c", None)
-    registry.complete(done)
+    done = registry.registrar.register(command(), [("b.pdf", pdf_bytes(step + "b"))], "c", None)
+    registry.registrar.complete(done)
     after = done.registration
     assert repo.audit_log[-1][1:3] == ("register", after.index)
     numbers = sorted(r.number for r in repo.items.values())
@@ -153,13 +154,13 @@ def test_crash_at_any_step_leaves_no_gap_and_no_unannounced_object(registry, par
 
 def test_a_number_taken_by_another_replica_costs_a_retry_not_a_gap(registry, parts):
     repo, store = parts
-    registry.complete(registry.register(command(), [("a.pdf", pdf_bytes("first"))], "c", None))
-    registry._last.clear()  # as if another process: it knows only the hint
+    registry.registrar.complete(registry.registrar.register(command(), [("a.pdf", pdf_bytes("first"))], "c", None))
+    registry.claims.forget()  # as if another process: it knows only the hint
     real_next = repo.next_number
     stale = iter([1])  # the hint lags behind a claim of 1 made elsewhere
     repo.next_number = lambda code, year: next(stale, None) or real_next(code, year)
-    done = registry.register(command(), [("b.pdf", pdf_bytes("second"))], "c", None)
-    registry.complete(done)
+    done = registry.registrar.register(command(), [("b.pdf", pdf_bytes("second"))], "c", None)
+    registry.registrar.complete(done)
     assert done.registration.number == 2
     assert store.get(done.registration.scans[0].object_key)[:4] == b"%PDF"
     assert len(store.objects) == 2
@@ -167,7 +168,7 @@ def test_a_number_taken_by_another_replica_costs_a_retry_not_a_gap(registry, par
 
 def test_concurrent_registrations_get_distinct_gap_free_numbers(registry, parts):
     repo, _ = parts
-    threads = [threading.Thread(target=registry.register, args=(command(), [], "c", None)) for _ in range(30)]
+    threads = [threading.Thread(target=registry.registrar.register, args=(command(), [], "c", None)) for _ in range(30)]
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(r.number for r in repo.items.values()) == list(range(1, 31))
@@ -175,66 +176,61 @@ def test_concurrent_registrations_get_distinct_gap_free_numbers(registry, parts)
 
 def test_eportal_submission_is_idempotent(registry):
     from delovod_proto.events import Contact, EportalSubmission
-    from registry.service_layer.eportal import register_submission
 
     sub = EportalSubmission(submission_id="P-1", submitted_at=NOW, kind="signal", subject="Сметище",
                             applicant=Contact(name="Петя", preferred_channel="none"))
-    first = register_submission(registry, sub, None)
-    again = register_submission(registry, sub, None)
+    first = registry.eportal.register(sub, None)
+    again = registry.eportal.register(sub, None)
     assert again.registration.index == first.registration.index and not again.created
-    assert [m.topic for m in registry.repo.outbox] == [topics.DOCUMENTS_REGISTERED, topics.EPORTAL_RECEIPTS]
+    assert [m.topic for m in registry.registrar.repo.outbox] == [topics.DOCUMENTS_REGISTERED, topics.EPORTAL_RECEIPTS]
 
 
 def test_an_oversize_eportal_attachment_is_refused_before_it_is_read(parts):
     from delovod_proto.events import Contact, EportalAttachment, EportalSubmission
-    from registry.service_layer.eportal import register_submission
 
     repo, store = parts
-    small = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=1000, clock=lambda: NOW)
+    small = build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, max_scan_bytes=1000, clock=lambda: NOW)
     store.objects["eportal-uploads/big.pdf"] = b"%PDF-1.4\n" + b"\0" * 5000
     store.fetch = lambda bucket, key: pytest.fail("an oversize attachment must not be read")
     held = []
     sub = EportalSubmission(submission_id="P-big", submitted_at=NOW, kind="signal", subject="Сметище",
                             applicant=Contact(name="Петя", preferred_channel="none"),
                             attachments=[EportalAttachment(bucket="eportal-uploads", object_key="big.pdf", file_name="big.pdf")])
-    with pytest.raises(Rejected) as err:
-        register_submission(small, sub, None, hold=lambda n: held.append(n) or contextlib.nullcontext())
+    with pytest.raises(Refused) as err:
+        small.eportal.register(sub, None, hold=lambda n: held.append(n) or contextlib.nullcontext())
     assert "big.pdf" in err.value.detail and held == [] and repo.items == {}
 
 
 def test_a_submission_without_attachments_relies_on_redelivery_not_on_pointers(registry):
     from delovod_proto.events import Contact, EportalAttachment, EportalSubmission
-    from registry.service_layer.eportal import register_submission
 
     sub = EportalSubmission(submission_id="P-2", submitted_at=NOW, kind="letter", subject="Въпрос",
                             applicant=Contact(name="Петя", preferred_channel="none"))
-    first = register_submission(registry, sub, None)
-    assert registry.repo.announced == [] and not first.announced and first.created
-    again = register_submission(registry, sub, None)  # e.g. the events never went out: it comes again
+    first = registry.eportal.register(sub, None)
+    assert registry.registrar.repo.announced == [] and not first.announced and first.created
+    again = registry.eportal.register(sub, None)  # e.g. the events never went out: it comes again
     assert not again.created and [m.envelope.event_id for m in again.events] == [m.envelope.event_id for m in first.events]
 
-    registry.store.objects["eportal-uploads/a.pdf"] = pdf_bytes("att")
+    registry.registrar.store.objects["eportal-uploads/a.pdf"] = pdf_bytes("att")
     with_file = sub.model_copy(update={"submission_id": "P-3", "attachments": [
         EportalAttachment(bucket="eportal-uploads", object_key="a.pdf", file_name="a.pdf")]})
-    third = register_submission(registry, with_file, None)
-    assert third.announced and len(registry.repo.announced) == 1  # its object must be findable after a crash
-    with pytest.raises(ValueError):
-        registry.register(command(), [("a.pdf", pdf_bytes("x"))], "c", None, announce=False)
+    third = registry.eportal.register(with_file, None)
+    assert third.announced and len(registry.registrar.repo.announced) == 1  # its object must be findable after a crash
 
 
 def test_reissued_code_replaces_the_old_one_for_the_whole_case(registry, parts):
     repo, _ = parts
-    first = registry.register(command(), [], "clerk1", None)
+    first = registry.registrar.register(command(), [], "clerk1", None)
     case = first.registration
-    follow = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
-    done = registry.reissue_access_code(follow.index, "clerk2", "  гражданинът е загубил  кода ")
+    follow = registry.registrar.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
+    done = registry.access_codes.reissue(follow.index, "clerk2", "  гражданинът е загубил  кода ")
     updated, code = done.case, done.access_code
     assert updated.index == case.index and len(code) == 8 and code != first.access_code and done.at == NOW
-    assert registry.for_printing(follow.index, code, "clerk2").index == follow.index  # the case's code, new
+    assert registry.access_codes.for_printing(follow.index, code, "clerk2").index == follow.index  # the case's code, new
     for index in (case.index, follow.index):
-        with pytest.raises(Rejected) as err:
-            registry.for_printing(index, first.access_code, "clerk2")
-        assert err.value.status == 422
+        with pytest.raises(Refused) as err:
+            registry.access_codes.for_printing(index, first.access_code, "clerk2")
+        assert isinstance(err.value, Invalid)
     event = repo.outbox[-1]
     assert event.topic == topics.ACCESS_CODES_REISSUED and event.key == case.index
     body = event.envelope.body()
@@ -244,41 +240,41 @@ def test_reissued_code_replaces_the_old_one_for_the_whole_case(registry, parts):
     assert ("clerk2", "reissue_access_code", case.index,
             {"requested_for": follow.index, "reason": "гражданинът е загубил кода", "code_version": 1}) in repo.audit_log
     assert repo.code_history[case.claim_key][0]["by"] == "clerk2"
-    again = registry.reissue_access_code(case.index, "clerk1", "втори път")
+    again = registry.access_codes.reissue(case.index, "clerk1", "втори път")
     assert again.event.envelope.body().code_version == 2
 
 
-@pytest.mark.parametrize("index, reason, status", [("ЖЛБ-1/25.11.2026", "", 422), ("ЖЛБ-1/25.11.2026", "x" * 501, 422),
-                                                    ("ЖЛБ-404/25.11.2026", "загубен код", 404)])
-def test_reissue_needs_a_reason_and_an_existing_index(registry, parts, index, reason, status):
+@pytest.mark.parametrize("index, reason, refusal", [("ЖЛБ-1/25.11.2026", "", Invalid), ("ЖЛБ-1/25.11.2026", "x" * 501, Invalid),
+                                                    ("ЖЛБ-404/25.11.2026", "загубен код", NotFound)])
+def test_reissue_needs_a_reason_and_an_existing_index(registry, parts, index, reason, refusal):
     repo, _ = parts
-    registry.register(command(), [], "clerk1", None)
+    registry.registrar.register(command(), [], "clerk1", None)
     before = len(repo.outbox)
-    with pytest.raises(Rejected) as err:
-        registry.reissue_access_code(index, "clerk2", reason)
-    assert err.value.status == status and len(repo.outbox) == before
+    with pytest.raises(Refused) as err:
+        registry.access_codes.reissue(index, "clerk2", reason)
+    assert type(err.value) is refusal and len(repo.outbox) == before
 
 
 def test_a_repeated_request_gets_the_first_registration_and_takes_no_number(registry, parts):
     repo, store = parts
     scan = pdf_bytes("idem")
-    first = registry.register(command(), [("a.pdf", scan)], "clerk1", None, request_key="clerk1:k-1")
-    again = registry.register(command(), [("a.pdf", scan)], "clerk1", None, request_key="clerk1:k-1")
+    first = registry.registrar.register_once(command(), [("a.pdf", scan)], "clerk1", None, "clerk1:k-1")
+    again = registry.registrar.register_once(command(), [("a.pdf", scan)], "clerk1", None, "clerk1:k-1")
     assert first.created and not again.created and again.access_code is None
     assert again.registration.index == first.registration.index and len(repo.items) == 1
-    registry.complete(first, again)
+    registry.registrar.complete(first, again)
     assert set(store.objects) == {first.registration.scans[0].object_key}  # staged once, moved once
     # the key is the clerk's own: another clerk's request with the same key is another request
-    other = registry.register(command(), [], "clerk2", None, request_key="clerk2:k-1")
+    other = registry.registrar.register_once(command(), [], "clerk2", None, "clerk2:k-1")
     assert other.created and other.registration.number == first.registration.number + 1
 
 
 def test_a_request_key_reused_for_another_document_is_refused(registry, parts):
     repo, _ = parts
-    registry.register(command(), [], "clerk1", None, request_key="clerk1:k-2")
-    with pytest.raises(Rejected) as err:
-        registry.register(command(subject="Друго писмо"), [], "clerk1", None, request_key="clerk1:k-2")
-    assert err.value.status == 422 and err.value.errors[0]["field"] == "Idempotency-Key"
+    registry.registrar.register_once(command(), [], "clerk1", None, "clerk1:k-2")
+    with pytest.raises(Refused) as err:
+        registry.registrar.register_once(command(subject="Друго писмо"), [], "clerk1", None, "clerk1:k-2")
+    assert isinstance(err.value, Invalid) and err.value.errors[0]["field"] == "Idempotency-Key"
     assert len(repo.items) == 1
 
 
@@ -288,66 +284,12 @@ def test_concurrent_repeats_of_one_request_make_one_registration(registry, parts
 
     def attempt():
         barrier.wait()
-        results.append(registry.register(command(), [], "clerk1", None, request_key="clerk1:k-3"))
+        results.append(registry.registrar.register_once(command(), [], "clerk1", None, "clerk1:k-3"))
     threads = [threading.Thread(target=attempt) for _ in range(4)]
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert len(repo.items) == 1 and len({r.registration.index for r in results}) == 1
     assert sum(r.created for r in results) == 1
-
-
-def test_more_registrations_waiting_than_one_batch_all_get_their_numbers(parts, monkeypatch):
-    import registry.service_layer.registry as module
-
-    monkeypatch.setattr(module, "MAX_CLAIM_BATCH", 2)
-    repo, store = parts
-    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
-    results, barrier = [], threading.Barrier(7)
-
-    def attempt(i):
-        barrier.wait()
-        results.append(registry.register(command(subject=f"Писмо {i}"), [], "clerk", None).registration.number)
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(7)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    assert sorted(results) == list(range(1, 8))
-
-
-def test_a_registration_queued_behind_more_than_a_batch_claims_until_it_has_its_number(parts, monkeypatch):
-    import registry.service_layer.registry as module
-    from registry.domain.registration import Registration
-
-    monkeypatch.setattr(module, "MAX_CLAIM_BATCH", 2)
-    repo, store = parts
-    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
-    local = NOW.astimezone(registry.tz)
-    register = DEFAULT_REGISTERS[command().kind]
-
-    def draft():
-        return Registration(module.uuid.uuid4(), register.code, 0, 0, 0, "", "", NOW, command(), "h", "clerk")
-    waiting = [module._Ticket(draft(), register, None, local) for _ in range(5)]  # their owners wait for the lock
-    registry._queued[(register.code, local.year)].extend(waiting)
-    mine, _ = registry._claim(draft(), register, None, local)
-    assert mine.number == 6 and [t.result[0].number for t in waiting] == [1, 2, 3, 4, 5]
-
-
-def test_a_batch_the_database_fails_in_the_middle_keeps_what_it_claimed(parts):
-    import registry.service_layer.registry as module
-    from registry.domain.registration import Registration
-
-    repo, store = parts
-    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW)
-    local = NOW.astimezone(registry.tz)
-    register = DEFAULT_REGISTERS[command().kind]
-    tickets = [module._Ticket(Registration(module.uuid.uuid4(), register.code, 0, 0, 0, "", "", NOW, command(), "h",
-                                           "clerk"), register, None, local) for _ in range(3)]
-    real = repo.add_many
-    repo.add_many = lambda claims: (real(claims[:1])[0], ConnectionError("database went away"))
-    registry._claim_batch((register.code, local.year), tickets)
-    assert tickets[0].result[0].number == 1 and tickets[0].error is None
-    assert [type(t.error) for t in tickets[1:]] == [ConnectionError, ConnectionError]
-    repo.add_many = real
-    assert registry.register(command(), [], "clerk", None).registration.number == 2  # no hole
 
 
 class Clock:
@@ -362,22 +304,22 @@ def test_follow_ups_to_cases_of_different_years_filed_on_one_day_are_both_found(
     """Item 5: ЖЛБ-1/10.12.2025 and ЖЛБ-1/06.01.2026 each get a follow-up on 06.01.2026."""
     repo, store = parts
     clock = Clock(dt.datetime(2025, 12, 10, 9, tzinfo=dt.timezone.utc))
-    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=clock)
-    old_case = registry.register(command(), [], "c", None).registration
+    registry = build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=clock)
+    old_case = registry.registrar.register(command(), [], "c", None).registration
     clock.at = dt.datetime(2026, 1, 6, 9, tzinfo=dt.timezone.utc)
-    new_case = registry.register(command(), [], "c", None).registration
+    new_case = registry.registrar.register(command(), [], "c", None).registration
     assert (old_case.index, new_case.index) == ("ЖЛБ-1/10.12.2025", "ЖЛБ-1/06.01.2026")
-    to_old = registry.register(command(kind="follow_up", related_index=old_case.index), [], "c", None).registration
-    to_new = registry.register(command(kind="follow_up", related_index=new_case.index), [], "c", None).registration
+    to_old = registry.registrar.register(command(kind="follow_up", related_index=old_case.index), [], "c", None).registration
+    to_new = registry.registrar.register(command(kind="follow_up", related_index=new_case.index), [], "c", None).registration
     assert (to_old.index, to_new.index) == ("ЖЛБ-1/2025-(1)/06.01.2026", "ЖЛБ-1/2026-(1)/06.01.2026")
-    assert registry.get(to_old.index).case_index == old_case.index
-    assert registry.get(to_new.index).case_index == new_case.index
+    assert registry.queries.get(to_old.index).case_index == old_case.index
+    assert registry.queries.get(to_new.index).case_index == new_case.index
 
 
 def test_a_follow_up_to_a_follow_up_joins_the_case(registry):
-    case = registry.register(command(), [], "c", None).registration
-    one = registry.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
-    two = registry.register(command(kind="follow_up", related_index=one.index), [], "c", None).registration
+    case = registry.registrar.register(command(), [], "c", None).registration
+    one = registry.registrar.register(command(kind="follow_up", related_index=case.index), [], "c", None).registration
+    two = registry.registrar.register(command(kind="follow_up", related_index=one.index), [], "c", None).registration
     assert two.index == "ЖЛБ-1/2026-(2)/25.11.2026" and two.case_index == case.index
 
 
@@ -387,22 +329,22 @@ def test_indexes_issued_in_the_old_follow_up_form_stay_findable(parts):
     found by its spelling in the current form, which names its case's year."""
     repo, store = parts
     clock = Clock(dt.datetime(2025, 12, 10, 9, tzinfo=dt.timezone.utc))
-    registry = Registry(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=clock)
-    old_case = registry.register(command(), [], "c", None).registration
+    registry = build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=clock)
+    old_case = registry.registrar.register(command(), [], "c", None).registration
     clock.at = dt.datetime(2026, 1, 6, 9, tzinfo=dt.timezone.utc)
-    new_case = registry.register(command(), [], "c", None).registration
+    new_case = registry.registrar.register(command(), [], "c", None).registration
     current = DEFAULT_REGISTERS[DocumentKind.COMPLAINT]
     # as the registry wrote them before: both "ЖЛБ-1-(1)/06.01.2026"
     for case in (old_case, new_case):
         draft = dataclasses.replace(case, id=uuid.uuid4(), seq=1, index="ЖЛБ-1-(1)/06.01.2026",
                                     command=command(kind="follow_up", related_index=case.index),
                                     registered_at=clock.at)
-        repo.add(draft, [])
-    assert registry.get("ЖЛБ-1-(1)/06.01.2026").case_index == old_case.index  # first registered keeps the text
-    second = registry.get(current.format(1, dt.date(2026, 1, 6), 1, dt.date(2026, 1, 6)))
+        repo.claim(draft, [])
+    assert registry.queries.get("ЖЛБ-1-(1)/06.01.2026").case_index == old_case.index  # first registered keeps the text
+    second = registry.queries.get(current.format(1, dt.date(2026, 1, 6), 1, dt.date(2026, 1, 6)))
     assert second.index == "ЖЛБ-1-(1)/06.01.2026" and second.case_index == new_case.index
-    with pytest.raises(Rejected):  # the current form names the date too: a wrong one finds nothing
-        registry.get("ЖЛБ-1/2026-(1)/07.01.2026")
+    with pytest.raises(Refused):  # the current form names the date too: a wrong one finds nothing
+        registry.queries.get("ЖЛБ-1/2026-(1)/07.01.2026")
     # the case goes on: the next follow-up takes the next sequence, in the current form
-    nxt = registry.register(command(kind="follow_up", related_index=new_case.index), [], "c", None).registration
+    nxt = registry.registrar.register(command(kind="follow_up", related_index=new_case.index), [], "c", None).registration
     assert nxt.index == "ЖЛБ-1/2026-(2)/06.01.2026"
