@@ -6,6 +6,7 @@ import configparser
 import os
 import signal
 import socket
+import subprocess
 import sys
 import textwrap
 import time
@@ -230,3 +231,21 @@ def test_verdict_says_running_only_when_it_answers():
     assert stack.verdict(Program("x", "STARTING", 1, 1.0), False) == "starting"
     assert stack.verdict(Program("x", "FATAL", 0, 0), False) == "fatal"
     assert stack.verdict(None, False) == "stopped"
+
+
+def test_weed_starts_from_a_checkout_under_tmp(tmp_path):
+    """A CI clone often lives under /tmp: the private /tmp that deploy/local/weed.sh gives
+    SeaweedFS must not hide the checkout (its venv's `weed`, its data dir). Seen: a clean
+    clone in /tmp whose S3 never started ("exec: weed: not found", exit 127)."""
+    if os.geteuid() != 0:
+        pytest.fail("run as root (CI and `make test` do): the private /tmp is only made as root")
+    checkout = tmp_path / "clone"
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    fake = checkout / ".venv" / "bin" / "weed"
+    fake.write_text('#!/bin/sh\necho "$@" > .local-args\n')  # relative: the checkout, seen through the cwd
+    fake.chmod(0o755)
+    script = Path(__file__).resolve().parents[2] / "deploy" / "local" / "weed.sh"
+    done = subprocess.run(["sh", str(script), "mini", "-dir=.local/data/s3"], cwd=checkout, capture_output=True,
+                          text=True, timeout=30, env={**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    assert (checkout / ".local-args").read_text().split() == ["mini", "-dir=.local/data/s3"]
