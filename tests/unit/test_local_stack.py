@@ -242,7 +242,8 @@ def test_weed_starts_from_a_checkout_under_tmp(tmp_path):
     checkout = tmp_path / "clone"
     (checkout / ".venv" / "bin").mkdir(parents=True)
     fake = checkout / ".venv" / "bin" / "weed"
-    fake.write_text('#!/bin/sh\necho "$@" > .local-args\n')  # relative: the checkout, seen through the cwd
+    # by its absolute path, as weed makes its -dir absolute (a hidden checkout fails here)
+    fake.write_text('#!/bin/sh\necho "$@" > "$(pwd -P)/.local-args"\n')
     fake.chmod(0o755)
     script = Path(__file__).resolve().parents[2] / "deploy" / "local" / "weed.sh"
     done = subprocess.run(["sh", str(script), "mini", "-dir=.local/data/s3"], cwd=checkout, capture_output=True,
