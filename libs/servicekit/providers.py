@@ -70,7 +70,8 @@ class Loop(Protocol):
 class Background(DependencyProvider):
     """The service's background threads, started and stopped by nameko: the outbox relay
     (every ``relay_interval_s``, so an event whose publication failed or was never tried
-    goes out) and the loops the app names (``app.background(publish)``, e.g. the registry's
+    goes out; an entry that keeps failing is retried with backoff and set aside, never
+    holding up the others: ``servicekit.outbox``) and the loops the app names (``app.background(publish)``, e.g. the registry's
     completer). A loop that dies is logged and restarted: a managed thread that raised would
     kill the whole container.
 
