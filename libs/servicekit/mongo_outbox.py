@@ -189,24 +189,17 @@ class MongoOutboxStore:
 
     def set_aside(self, batch: OutboxBatch, attempts: int, error: str) -> None:
         """Each pointer moves to ``outbox_dead`` with its event (so a listing shows what it
-        is without reading the aggregate), copied before the pointer is deleted: a crash
-        between the two leaves it in both, and the relay tries it once more."""
-        from pymongo.errors import BulkWriteError
-
-        ids = _ids(batch.messages)
-        pointers = {p["_id"]: p for p in self._pointers.find({"_id": {"$in": ids}})}
+        is without reading the aggregate), written before the pointer is deleted: a crash
+        between the two leaves it in both, and the relay tries it once more. A batch holds
+        one aggregate's few events, so one write per event costs little."""
+        pointers = {p["_id"]: p for p in self._pointers.find({"_id": {"$in": _ids(batch.messages)}})}
         now = _now()
-        docs = [{**pointers.get(i, {"_id": i, "doc_id": batch.owner_id}), "owner_id": batch.owner_id,
-                 "attempts": attempts, "last_error": error, "dead_at": now, "event": m.to_doc()}
-                for i, m in zip(ids, batch.messages)]
-        for d in docs:
-            d.pop("retry_at", None)
-        try:
-            self._dead.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:  # set aside before (and revived meanwhile): keep the first record
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
-        self._pointers.delete_many({"_id": {"$in": ids}})
+        for m in batch.messages:
+            i = str(m.envelope.event_id)
+            pointer = {k: v for k, v in pointers.get(i, {"_id": i, "doc_id": batch.owner_id}).items() if k != "retry_at"}
+            self._dead.replace_one({"_id": i}, {**pointer, "owner_id": batch.owner_id, "attempts": attempts,
+                                                "last_error": error, "dead_at": now, "event": m.to_doc()}, upsert=True)
+        self._pointers.delete_many({"_id": {"$in": list(pointers)}})
 
     def dead(self, limit: int = 1000) -> list[DeadEntry]:
         return [DeadEntry(d["owner_id"], OutboxMessage.from_doc(d["event"]), d["attempts"], d["last_error"],
