@@ -17,6 +17,16 @@ larger than ``INLINE_LIMIT`` is kept in object storage (``servicekit.originals``
 dead letter holds the reference, the size and the SHA-256; a replay fetches it back. If even
 that cannot be written, the dead letter holds only the size and hash and the original is
 read back from its own topic, at its offset, while the topic retains it.
+
+Outbox entries a service's relay set aside (``servicekit.outbox``: an event it could not
+complete or publish after its retries) are the other kind of dead letter, kept in that
+service's database (``outbox_dead``), since they never reached Kafka:
+
+    python -m servicekit.dead_letters outbox list --mongo-uri URI
+    python -m servicekit.dead_letters outbox retry --mongo-uri URI [--event ID ...] [--dry-run]
+
+A retry hands each chosen entry back to the relay (its attempts start again); it goes out in
+the service's next relay round, or is set aside again, with the new reason, if it still fails.
 """
 from __future__ import annotations
 
@@ -180,6 +190,41 @@ def _summary(where: str, d: DeadLetter) -> dict:
             "errors": [e.model_dump() for e in d.errors], "size": d.original_size, "original": where_original(d)}
 
 
+def outbox_store(mongo_uri: str):
+    """The outbox of the service whose database ``mongo_uri`` names, for listing and retrying."""
+    from pymongo import MongoClient
+
+    from .mongo_outbox import MongoOutboxStore
+
+    class Database:  # stands for the service's document class: only its database is used
+        database = MongoClient(mongo_uri, serverSelectionTimeoutMS=5000, timeoutMS=30000).get_default_database()
+
+        @classmethod
+        def _get_collection(cls):
+            return cls.database["outbox_pointers"]
+    return MongoOutboxStore(Database)
+
+
+def _outbox_summary(entry) -> dict:
+    return {"event_id": str(entry.message.envelope.event_id), "owner": str(entry.owner_id),
+            "topic": entry.message.topic, "type": entry.message.envelope.event_type, "attempts": entry.attempts,
+            "last_error": entry.last_error, "dead_at": entry.dead_at.isoformat()}
+
+
+def outbox_main(args) -> int:
+    store = outbox_store(args.mongo_uri)
+    entries = [e for e in store.dead() if not getattr(args, "event", None)
+               or str(e.message.envelope.event_id) in set(args.event)]
+    for entry in entries:
+        print(json.dumps({**_outbox_summary(entry), **({"retried": not args.dry_run} if args.action == "retry" else {})},
+                         ensure_ascii=False))
+    if args.action == "retry":
+        done = 0 if args.dry_run else store.revive([str(e.message.envelope.event_id) for e in entries])
+        print(f"{'would retry' if args.dry_run else 'retried'} {len(entries) if args.dry_run else done} outbox entr(y/ies)",
+              file=sys.stderr)
+    return 0
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m servicekit.dead_letters", description=__doc__.split("\n\n")[0])
     parser.add_argument("--bootstrap", default=os.environ.get("DELOVOD_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
@@ -191,7 +236,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     again.add_argument("--topic", help="only those from this topic")
     again.add_argument("--at", nargs="*", help="only these dead letters, as <partition>:<offset> of the dead-letter topic")
     again.add_argument("--dry-run", action="store_true")
+    outbox = commands.add_parser("outbox", help="outbox entries a service's relay set aside")
+    outbox.add_argument("action", choices=["list", "retry"])
+    outbox.add_argument("--mongo-uri", required=True, help="the service's database, e.g. mongodb://127.0.0.1:27017/registry")
+    outbox.add_argument("--event", nargs="*", help="only these event ids")
+    outbox.add_argument("--dry-run", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "outbox":
+        return outbox_main(args)
     if args.command == "list":
         for where, d in chosen(read_all(args.bootstrap), args.consumer):
             print(json.dumps(_summary(where, d), ensure_ascii=False))

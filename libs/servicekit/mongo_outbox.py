@@ -8,6 +8,11 @@ updated for this. Why: FerretDB's SQLite backend answers only ``{_id}`` filters 
 a scan, so finding unpublished events by a field of the aggregates would read the whole
 large collection on every relay round, while the pointers stay few. A pointer whose event never reached
 its aggregate (a crash between the two writes) expires after ``grace_s``.
+
+A batch the relay could not complete keeps its retry on its pointers (``attempts``,
+``retry_at``, ``last_error``); one set aside moves, with a copy of its event, to the
+``outbox_dead`` collection, where ``python -m servicekit.dead_letters outbox`` lists it and
+hands it back to the relay.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from typing import Callable, Iterable, Optional
 
 from mongoengine import DictField
 
-from .outbox import OutboxBatch, OutboxMessage
+from .outbox import DeadEntry, OutboxBatch, OutboxMessage
 
 UTC = dt.timezone.utc
 
@@ -45,7 +50,8 @@ class MongoOutboxStore:
     """Outbox store over one document class that has :class:`OutboxFields`.
 
     - ``repair(doc)`` lets the owner finish its own post-commit steps (e.g. lookup keys)
-      before the events go out; not for a batch whose pointers were all written with
+      before the events go out (run by the relay as the batch's ``prepare``: if it fails,
+      that batch is retried later and the others go on); not for a batch whose pointers were all written with
       ``no_repair=True`` (events of a later change to an aggregate that is complete).
     - ``abandon(pointer, doc)`` is told of an announcement whose write never happened
       (``doc`` is whatever now holds that ``_id``, or None), so the owner can remove what
@@ -116,7 +122,10 @@ class MongoOutboxStore:
         by_doc: dict[str, list[dict]] = {}
         # a bounded read: pointers pile up only while the broker is unreachable, and then
         # the relay cannot send them anyway; waiting ones are skipped, so no starvation
+        now = _now()
         for pointer in self._pointers.find(query).limit(max(20 * limit, 1000)):
+            if pointer.get("retry_at") and pointer["retry_at"] > now:
+                continue  # failed before: waits for its retry
             if pointer["_id"] in waiting:
                 self._waiting[pointer["_id"]] = waiting[pointer["_id"]]
             if owner_id is None and (pointer["at"] > settled or waiting.get(pointer["_id"], 0) > clock):
@@ -151,16 +160,67 @@ class MongoOutboxStore:
                 self._waiting[p["_id"]] = time.monotonic() + min(30.0, self.grace_s / 4)
         if not found:
             return None
-        if self.leftovers:
-            for p in found:
-                self.leftovers(p, doc)
-        if self.repair and not all(p.get("no_repair") for p in found):
-            self.repair(doc)
-        return OutboxBatch(doc_id, tuple(OutboxMessage.from_doc(events[p["_id"]]) for p in found))
+
+        def prepare() -> None:
+            if self.leftovers:
+                for p in found:
+                    self.leftovers(p, doc)
+            if self.repair and not all(p.get("no_repair") for p in found):
+                self.repair(doc)
+        return OutboxBatch(doc_id, tuple(OutboxMessage.from_doc(events[p["_id"]]) for p in found),
+                           attempts=max(p.get("attempts", 0) for p in found), prepare=prepare)
 
     def mark_published(self, owner_id, messages: Iterable[OutboxMessage]) -> None:
-        ids = [str(m.envelope.event_id) for m in messages]
+        ids = _ids(messages)
         if len(ids) == 1:
             self._pointers.delete_one({"_id": ids[0]})
         elif ids:  # one round trip; pointers are few, so even a store that scans for $in is quick
             self._pointers.delete_many({"_id": {"$in": ids}})
+
+    # -- entries that failed ----------------------------------------------------------------
+    @property
+    def _dead(self):
+        return self._docs.database[DEAD_COLLECTION]
+
+    def postpone(self, batch: OutboxBatch, attempts: int, retry_at: dt.datetime, error: str) -> None:
+        """Kept on the pointers themselves: the relay skips them until ``retry_at``."""
+        self._pointers.update_many({"_id": {"$in": _ids(batch.messages)}},
+                                   {"$set": {"attempts": attempts, "retry_at": retry_at, "last_error": error}})
+
+    def set_aside(self, batch: OutboxBatch, attempts: int, error: str) -> None:
+        """Each pointer moves to ``outbox_dead`` with its event (so a listing shows what it
+        is without reading the aggregate), written before the pointer is deleted: a crash
+        between the two leaves it in both, and the relay tries it once more. A batch holds
+        one aggregate's few events, so one write per event costs little."""
+        pointers = {p["_id"]: p for p in self._pointers.find({"_id": {"$in": _ids(batch.messages)}})}
+        now = _now()
+        for m in batch.messages:
+            i = str(m.envelope.event_id)
+            pointer = {k: v for k, v in pointers.get(i, {"_id": i, "doc_id": batch.owner_id}).items() if k != "retry_at"}
+            self._dead.replace_one({"_id": i}, {**pointer, "owner_id": batch.owner_id, "attempts": attempts,
+                                                "last_error": error, "dead_at": now, "event": m.to_doc()}, upsert=True)
+        self._pointers.delete_many({"_id": {"$in": list(pointers)}})
+
+    def dead(self, limit: int = 1000) -> list[DeadEntry]:
+        return [DeadEntry(d["owner_id"], OutboxMessage.from_doc(d["event"]), d["attempts"], d["last_error"],
+                          d["dead_at"]) for d in self._dead.find().sort("dead_at", 1).limit(limit)]
+
+    def revive(self, event_ids: Optional[Iterable[str]] = None) -> int:
+        """Each entry gets its pointer back, with no attempts and a fresh clock (the relay
+        takes it in its next round, after ``settle_s``), then leaves ``outbox_dead``."""
+        query = {} if event_ids is None else {"_id": {"$in": [str(i) for i in event_ids]}}
+        revived = 0
+        for d in list(self._dead.find(query)):
+            pointer = {k: v for k, v in d.items()
+                       if k not in ("owner_id", "attempts", "last_error", "dead_at", "event", "retry_at")}
+            self._pointers.replace_one({"_id": d["_id"]}, {**pointer, "at": _now()}, upsert=True)
+            self._dead.delete_one({"_id": d["_id"]})
+            revived += 1
+        return revived
+
+
+DEAD_COLLECTION = "outbox_dead"
+
+
+def _ids(messages: Iterable[OutboxMessage]) -> list[str]:
+    return [str(m.envelope.event_id) for m in messages]

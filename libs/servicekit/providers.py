@@ -10,6 +10,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 
 from . import logs, mongo
+from .errors import Unavailable
 from .outbox import RelayLoop
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ class Loop(Protocol):
 class Background(DependencyProvider):
     """The service's background threads, started and stopped by nameko: the outbox relay
     (every ``relay_interval_s``, so an event whose publication failed or was never tried
-    goes out) and the loops the app names (``app.background(publish)``, e.g. the registry's
+    goes out; an entry that keeps failing is retried with backoff and set aside, never
+    holding up the others: ``servicekit.outbox``) and the loops the app names (``app.background(publish)``, e.g. the registry's
     completer). A loop that dies is logged and restarted: a managed thread that raised would
     kill the whole container.
 
@@ -92,12 +94,21 @@ class Background(DependencyProvider):
 
     def start(self):
         app, publish = self.app_provider.app, self.publisher_provider.publisher()
-        self.relay_loop = RelayLoop(app.outbox, publish, self.relay_interval_s)
+        self.relay_loop = RelayLoop(app.outbox, self._once_started(publish), self.relay_interval_s)
         self.loops = [self.relay_loop, *app.background(publish)]
         self.stopping = False
         self.threads = [self.container.spawn_managed_thread(lambda loop=loop: self._keep_running(loop),
                                                             identifier=f"{self.container.service_name}.{loop.name}")
                         for loop in self.loops]
+
+    def _once_started(self, publish):
+        """``publish``, but while the producer is not started yet (Kafka slow to answer at
+        start) an outage, which the relay waits out, not a failure of the entry it sends."""
+        def send(topic, envelope, key=None):
+            if getattr(self.publisher_provider, "producer", True) is None:
+                raise Unavailable("kafka")
+            return publish(topic, envelope, key=key)
+        return send
 
     def _keep_running(self, loop: Loop) -> None:
         while not self.stopping:

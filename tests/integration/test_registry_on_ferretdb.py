@@ -17,6 +17,7 @@ from registry.service_layer.errors import Invalid, Refused
 from registry.service_layer.use_cases import RegistryUseCases, build
 from servicekit import mongo
 from servicekit.concurrently import green
+from servicekit.outbox import relay
 from tests.helpers import TEST_KEYS, command, pdf_bytes
 
 pytestmark = pytest.mark.integration
@@ -127,7 +128,7 @@ def test_crash_at_each_step_leaves_no_gap_and_no_orphan(stack, step):
     pointers = RegistrationDoc._get_collection().database["outbox_pointers"]
     pointers.update_many({}, {"$set": {"at": dt.datetime(2000, 1, 1)}})
     announced = [key for p in pointers.find() for key in p.get("scans", [])]
-    list(registry.registrar.repo.outbox.pending(100))
+    relay(registry.registrar.repo.outbox, lambda *a, **k: None)  # a relay round (its repairs run per batch)
     finals = {scan["object_key"] for doc in RegistrationDoc.objects for scan in doc.scans}
     assert announced and not any(store.exists(key) for key in announced if key not in finals)
     assert all(store.get(key)[:4] == b"%PDF" for key in finals)
@@ -229,6 +230,8 @@ def test_a_reissue_left_by_a_crash_is_relayed_without_repairing_the_registration
     outbox.repair = lambda doc: repaired.append(doc["_id"])
     batches = list(outbox.pending(10, owner_id=case.registration.claim_key))
     assert [m.envelope.event_id for b in batches for m in b.messages] == [done.event.envelope.event_id]
+    for b in batches:
+        b.prepare()  # what the relay runs before it publishes
     assert repaired == []
 
 
@@ -291,7 +294,7 @@ def test_a_request_retried_with_its_key_after_a_crash_at_each_step_is_registered
     pointers = RegistrationDoc._get_collection().database["outbox_pointers"]
     pointers.update_many({}, {"$set": {"at": dt.datetime(2000, 1, 1)}})
     announced = {key for p in pointers.find() for key in p.get("scans", [])}
-    list(registry.registrar.repo.outbox.pending(100))
+    relay(registry.registrar.repo.outbox, lambda *a, **k: None)  # a relay round (its repairs run per batch)
     assert not any(store.exists(key) for key in announced if key != r.scans[0].object_key)
     assert store.get(r.scans[0].object_key) == scan
 

@@ -11,6 +11,7 @@ from nameko.web.handlers import http
 from servicekit.http import client_address, json_response
 from servicekit.pages import from_another_site, page_errors
 from servicekit.providers import App
+from servicekit.service import NoDelayHttp
 
 from ..bootstrap import bootstrap
 from ..domain import labels
@@ -24,6 +25,7 @@ class DeskService:
     name = "desk"
 
     app = App(bootstrap)
+    http_server = NoDelayHttp()  # TCP_NODELAY on its HTTP connections, as every service's
 
     # --- session plumbing -------------------------------------------------------------------
 

@@ -38,3 +38,27 @@ def test_the_fakes_outbox_is_relayed_like_the_real_one():
     assert batch.messages == (b,)
     outbox.mark_published(batch.owner_id, batch.messages)
     assert list(outbox) == [a] and outbox.pending(100) and not outbox.pending(100, owner_id="case-2")
+
+
+def test_the_relay_waits_out_a_producer_not_started_yet_without_counting_it_against_an_entry():
+    """Kafka slow to answer at start: the relay's round is an outage, not the entries' failure."""
+    import datetime as dt
+
+    from delovod_proto.envelope import Envelope
+    from delovod_proto.events import CatalogueServiceChanged
+    from servicekit.errors import Unavailable
+    from servicekit.kafka import KafkaPublisher
+    from servicekit.providers import Background
+
+    body = CatalogueServiceChanged(code="c", version=1, valid_from=dt.date(2026, 1, 1), name="x")
+    outbox = InMemoryOutbox([OutboxMessage("t", "c", Envelope.wrap(body, source="test", correlation_id="c"))])
+    publisher = KafkaPublisher.__new__(KafkaPublisher)
+    publisher.producer = None
+    background = Background()
+    background.publisher_provider = publisher
+    background.app_provider = SimpleNamespace(app=SimpleNamespace(outbox=outbox, background=lambda publish: []))
+    background.container = SimpleNamespace(spawn_managed_thread=lambda fn, identifier: None, service_name="probe")
+    background.start()
+    with pytest.raises(Unavailable):
+        background.relay_loop.relay_now()
+    assert len(outbox) == 1 and not outbox.retries and outbox.dead() == []
