@@ -15,6 +15,11 @@ layout.
   written after the claim; the outbox pointers, written *before* the claim (and before
   the scans are uploaded, whose keys they list), let the relay timer complete them and
   publish if the process dies in between, or delete the objects if the claim never came.
+- ``journal`` holds one document per register and UTC day, ``_id = <register>|<yyyy-mm-dd>``,
+  whose ``entries`` list that day's completed registrations (small: no personal data but the
+  sender's name). The incoming journal reads a day by ``_id`` (FerretDB scans any range or
+  ``$in``: measured, bench/journal.py); written with ``$addToSet`` when a registration completes
+  (the relay's repair too), so writing it again changes nothing.
 """
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ from servicekit.outbox import OutboxMessage
 from ..domain.commands import RegisterDocument
 from ..domain.registration import Registration, Scan
 from ..domain.terms import DueDate
-from ..service_layer.ports import IndexTaken, SubmissionTaken
+from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken
 from ..service_layer.claims import CLAIM_WINDOW
 
 ALIAS = "registry"
@@ -91,6 +96,15 @@ def _insert_new(collection, docs: list[dict]) -> list:
         return [e["op"]["_id"] for e in errors]
 
 
+def _journal_entry(d: dict) -> dict:
+    """A registration document's entry in its day of the journal (field order fixed, so
+    ``$addToSet`` finds it equal when it is written again)."""
+    c = d["command"]
+    return {"registered_at": d["registered_at"], "index": d["index"], "register_code": d["register_code"],
+            "year": d["year"], "number": d["number"], "seq": d["seq"], "kind": c["kind"], "channel": c["channel"],
+            "sender_name": c["sender"]["name"], "subject": c["subject"]}
+
+
 def _to_domain(d: dict) -> Registration:
     due = None
     if d.get("due"):
@@ -123,6 +137,10 @@ class MongoRegistrationRepository:
     @property
     def _keys(self):
         return self._regs.database["registry_keys"]
+
+    @property
+    def _journal(self):
+        return self._regs.database["journal"]
 
     @property
     def _counters(self):
@@ -216,7 +234,12 @@ class MongoRegistrationRepository:
         entries = [{"_id": f"register:{d['_id']}", "at": d["registered_at"], "actor": d["registered_by"],
                     "action": "register", "target": d["index"],
                     "detail": {"scans": len(d.get("scans", [])), "kind": d["command"]["kind"]}} for d in docs]
+        days: dict[str, list[dict]] = {}
+        for d in docs:
+            days.setdefault(f"{d['register_code']}|{d['registered_at'].date().isoformat()}", []).append(_journal_entry(d))
         self.concurrently(*[lambda c=c, v=v: self._raise(c, v) for c, v in hints.items()],
+                          *[lambda k=k, e=e: upsert(self._journal, {"_id": k}, {"$addToSet": {"entries": {"$each": e}}})
+                            for k, e in days.items()],
                           lambda: _insert_new(AuditDoc._get_collection(), entries))
 
     def _repair(self, doc: dict) -> None:
@@ -356,6 +379,11 @@ class MongoRegistrationRepository:
 
     def by_request(self, request_key: str) -> Optional[Registration]:
         return self._by_key("request", request_key)
+
+    def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
+        found = self._journal.find_one({"_id": f"{register_code}|{day.isoformat()}"}) or {}
+        return [JournalEntry(**{**e, "registered_at": e["registered_at"].replace(tzinfo=dt.timezone.utc)})
+                for e in found.get("entries", [])]
 
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         doc = self._regs.find_one({"_id": registration.claim_key}, {"outbox": 1}) or {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Iterable, Optional, Protocol, Sequence
 
 from delovod_proto.rpc import ServiceTermResponse
@@ -9,6 +10,27 @@ from delovod_proto.vocabulary import ServiceVariant
 from servicekit.outbox import OutboxMessage
 
 from ..domain.registration import Registration
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """A completed registration as the incoming journal lists it: enough to filter and order
+    a day's registrations and to fetch the page's own (by its claim)."""
+
+    registered_at: dt.datetime  # UTC, aware
+    index: str
+    register_code: str
+    year: int
+    number: int
+    seq: int
+    kind: str
+    channel: str
+    sender_name: str
+    subject: str
+
+    @property
+    def order(self) -> tuple[dt.datetime, str]:
+        return self.registered_at, self.index
 
 
 class IndexTaken(Exception):
@@ -84,6 +106,10 @@ class AbstractRegistrationRepository(ClaimStore, Protocol):
     def by_submission(self, submission_id: str) -> Optional[Registration]: ...
 
     def by_request(self, request_key: str) -> Optional[Registration]: ...
+
+    def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
+        """The register's completed registrations whose moment falls on this UTC day, in any
+        order (one keyed read: the journal's days are served by ``_id``, docs/decisions.md)."""
 
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         """The events stored with a registration (to send them again)."""
