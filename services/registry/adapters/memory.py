@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from ..domain.registration import Registration
-from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken
+from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken, journal_words
 
 
 class InMemoryRegistrationRepository:
@@ -49,7 +49,7 @@ class InMemoryRegistrationRepository:
             c = r.command
             self.journal.setdefault((r.register_code, at.date()), {})[r.claim_key] = JournalEntry(
                 at, r.index, r.register_code, r.year, r.number, r.seq, c.kind.value, c.channel.value, c.sender.name,
-                c.subject)
+                c.subject, journal_words(c.sender.name, c.subject))
 
     def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
         return list(self.journal.get((register_code, day), {}).values())

@@ -38,7 +38,7 @@ from servicekit.outbox import OutboxMessage
 from ..domain.commands import RegisterDocument
 from ..domain.registration import Registration, Scan
 from ..domain.terms import DueDate
-from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken
+from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken, journal_words
 from ..service_layer.claims import CLAIM_WINDOW
 
 ALIAS = "registry"
@@ -102,7 +102,8 @@ def _journal_entry(d: dict) -> dict:
     c = d["command"]
     return {"registered_at": d["registered_at"], "index": d["index"], "register_code": d["register_code"],
             "year": d["year"], "number": d["number"], "seq": d["seq"], "kind": c["kind"], "channel": c["channel"],
-            "sender_name": c["sender"]["name"], "subject": c["subject"]}
+            "sender_name": c["sender"]["name"], "subject": c["subject"],
+            "words": journal_words(c["sender"]["name"], c["subject"])}
 
 
 def _to_domain(d: dict) -> Registration:

@@ -11,6 +11,11 @@ from servicekit.outbox import OutboxMessage
 
 from ..domain.registration import Registration
 
+# The catalogue's folding of Cyrillic and Latin spellings to one Latin skeleton (the
+# Transliteration Act's table plus informal spellings), imported rather than copied so a
+# sender is found as "Petrova" and as "Петрова" alike in the catalogue and the journal.
+from catalogue.domain.search import tokens as folded_words
+
 
 @dataclass(frozen=True)
 class JournalEntry:
@@ -27,10 +32,17 @@ class JournalEntry:
     channel: str
     sender_name: str
     subject: str
+    words: str = ""  # the name's and the subject's words folded (journal_words), written with the entry
 
     @property
     def order(self) -> tuple[dt.datetime, str]:
         return self.registered_at, self.index
+
+
+def journal_words(sender_name: str, subject: str) -> str:
+    """The words a journal search matches, folded once when the entry is written: Cyrillic and
+    Latin spellings alike (the catalogue's folding, a pure function: "Петрова" is "petrova")."""
+    return " ".join(folded_words(f"{sender_name} {subject}"))
 
 
 class IndexTaken(Exception):

@@ -12,12 +12,7 @@ from zoneinfo import ZoneInfo
 from ..domain.index import Register
 from ..domain.registration import Registration
 from .errors import Invalid, NotFound
-from .ports import AbstractRegistrationRepository, AbstractScanStore, JournalEntry
-
-# The catalogue's folding of Cyrillic and Latin spellings to one Latin skeleton (the
-# Transliteration Act's table plus informal spellings): a pure function, imported rather
-# than copied so a sender found as "Petrova" is found as "Петрова" alike everywhere.
-from catalogue.domain.search import tokens as folded_words
+from .ports import AbstractRegistrationRepository, AbstractScanStore, JournalEntry, folded_words
 
 JOURNAL_MAX_DAYS = 366
 
@@ -65,8 +60,8 @@ def _matches(entry: JournalEntry, f: JournalFilter, words: list[str]) -> bool:
         return False
     if not words:
         return True
-    text = folded_words(f"{entry.sender_name} {entry.subject}")
-    return all(any(t.startswith(w) for t in text) for w in words)
+    text = " " + entry.words
+    return all(" " + w in text for w in words)  # each word starts one of the entry's words
 
 
 class Queries:
