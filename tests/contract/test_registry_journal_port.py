@@ -32,3 +32,15 @@ def test_a_day_lists_its_completed_registrations_once(repo):  # noqa: F811
     assert [x.index for x in repo.journal_day("t", dt.date(2026, 2, 2))] == [later.index]
     assert [x.index for x in repo.journal_day("u", dt.date(2026, 2, 1))] == [other.index]
     assert repo.journal_day("t", dt.date(2026, 1, 31)) == []
+
+
+def test_a_months_word_digest_names_the_days_of_each_word(repo):  # noqa: F811
+    for n, (day, name) in enumerate(((1, "Мария Петрова"), (3, "Иван Петров"), (3, "Мария Петрова")), 1):
+        r = reg(n, dt.datetime(2026, 2, day, 9, n, tzinfo=UTC), subject="Ремонт на улица",
+                sender={"name": name, "email": "m@example.bg", "preferred_channel": "email"})
+        repo.claim(r, [])
+        repo.complete([r])
+        repo.complete([r])
+    digest = repo.journal_words("t", 2026, 2)
+    assert digest["maria"] == [1, 3] and digest["petrova"] == [1, 3] and digest["petrov"] == [3]
+    assert digest["remont"] == [1, 3] and repo.journal_words("t", 2026, 3) == {}

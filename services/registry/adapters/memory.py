@@ -51,6 +51,15 @@ class InMemoryRegistrationRepository:
                 at, r.index, r.register_code, r.year, r.number, r.seq, c.kind.value, c.channel.value, c.sender.name,
                 c.subject, journal_words(c.sender.name, c.subject))
 
+    def journal_words(self, register_code: str, year: int, month: int) -> dict[str, list[int]]:
+        digest: dict[str, set[int]] = {}
+        for (code, day), entries in self.journal.items():
+            if (code, day.year, day.month) == (register_code, year, month):
+                for e in entries.values():
+                    for w in e.words.split():
+                        digest.setdefault(w, set()).add(day.day)
+        return {w: sorted(days) for w, days in digest.items()}
+
     def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
         return list(self.journal.get((register_code, day), {}).values())
 

@@ -19,7 +19,9 @@ layout.
   whose ``entries`` list that day's completed registrations (small: no personal data but the
   sender's name). The incoming journal reads a day by ``_id`` (FerretDB scans any range or
   ``$in``: measured, bench/journal.py); written with ``$addToSet`` when a registration completes
-  (the relay's repair too), so writing it again changes nothing.
+  (the relay's repair too), so writing it again changes nothing. ``journal_words`` holds one
+  digest per register and UTC month (``<register>|<yyyy-mm>``): each folded word with the days
+  it occurs on, so a search for words reads only the days that have them.
 """
 from __future__ import annotations
 
@@ -144,6 +146,10 @@ class MongoRegistrationRepository:
         return self._regs.database["journal"]
 
     @property
+    def _journal_words(self):
+        return self._regs.database["journal_words"]
+
+    @property
     def _counters(self):
         return self._regs.database["counters"]
 
@@ -236,11 +242,19 @@ class MongoRegistrationRepository:
                     "action": "register", "target": d["index"],
                     "detail": {"scans": len(d.get("scans", [])), "kind": d["command"]["kind"]}} for d in docs]
         days: dict[str, list[dict]] = {}
+        months: dict[str, dict[str, set]] = {}  # the month's digest: word -> days it occurs on
         for d in docs:
-            days.setdefault(f"{d['register_code']}|{d['registered_at'].date().isoformat()}", []).append(_journal_entry(d))
+            entry, at = _journal_entry(d), d["registered_at"]
+            days.setdefault(f"{d['register_code']}|{at.date().isoformat()}", []).append(entry)
+            digest = months.setdefault(f"{d['register_code']}|{at:%Y-%m}", {})
+            for word in entry["words"].split():
+                digest.setdefault(f"w.{word}", set()).add(at.day)
         self.concurrently(*[lambda c=c, v=v: self._raise(c, v) for c, v in hints.items()],
                           *[lambda k=k, e=e: upsert(self._journal, {"_id": k}, {"$addToSet": {"entries": {"$each": e}}})
                             for k, e in days.items()],
+                          *[lambda k=k, w=w: upsert(self._journal_words, {"_id": k},
+                                                    {"$addToSet": {f: {"$each": sorted(v)} for f, v in w.items()}})
+                            for k, w in months.items()],
                           lambda: _insert_new(AuditDoc._get_collection(), entries))
 
     def _repair(self, doc: dict) -> None:
@@ -380,6 +394,10 @@ class MongoRegistrationRepository:
 
     def by_request(self, request_key: str) -> Optional[Registration]:
         return self._by_key("request", request_key)
+
+    def journal_words(self, register_code: str, year: int, month: int) -> dict[str, list[int]]:
+        found = self._journal_words.find_one({"_id": f"{register_code}|{year:04d}-{month:02d}"}) or {}
+        return found.get("w", {})
 
     def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
         found = self._journal.find_one({"_id": f"{register_code}|{day.isoformat()}"}) or {}

@@ -123,6 +123,11 @@ class AbstractRegistrationRepository(ClaimStore, Protocol):
         """The register's completed registrations whose moment falls on this UTC day, in any
         order (one keyed read: the journal's days are served by ``_id``, docs/decisions.md)."""
 
+    def journal_words(self, register_code: str, year: int, month: int) -> dict[str, list[int]]:
+        """The month's word digest: each folded word of the register's completed registrations
+        of that UTC month, with the days (of the month) it occurs on; a search for words reads
+        only the days that have them all (one keyed read per month)."""
+
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         """The events stored with a registration (to send them again)."""
 

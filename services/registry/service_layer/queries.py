@@ -55,6 +55,13 @@ def _after(cursor: Optional[str]) -> Optional[tuple[dt.datetime, str]]:
                       errors=[{"field": "after", "message": "Невалидна стойност."}])
 
 
+def _months(first: dt.date, last: dt.date):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def _matches(entry: JournalEntry, f: JournalFilter, words: list[str]) -> bool:
     if (f.kind and entry.kind != f.kind) or (f.channel and entry.channel != f.channel):
         return False
@@ -108,15 +115,36 @@ class Queries:
         cursor = _after(after)
         words = folded_words(f.words or "")
         found: list[JournalEntry] = []
-        day = max(start, cursor[0] if cursor else start).astimezone(dt.timezone.utc).date()
-        while day <= (end - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc).date() and len(found) <= limit:
-            entries = [e for code in registers for e in self.repo.journal_day(code, day)
+        first_day = max(start, cursor[0] if cursor else start).astimezone(dt.timezone.utc).date()
+        last_day = (end - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc).date()
+        for day, codes in self._journal_days(registers, first_day, last_day, words):
+            entries = [e for code in codes for e in self.repo.journal_day(code, day)
                        if start <= e.registered_at < end and (cursor is None or e.order > cursor) and _matches(e, f, words)]
             found += sorted(entries, key=lambda e: e.order)
-            day += dt.timedelta(days=1)
+            if len(found) > limit:
+                break
         page = found[:limit]
         items = [self.repo.by_claim(e.register_code, e.year, e.number, e.seq) for e in page]
         return JournalPage([r for r in items if r is not None], _cursor(page[-1]) if len(found) > limit else None)
+
+    def _journal_days(self, registers: list[str], first: dt.date, last: dt.date, words: list[str]):
+        """The UTC days to read, each with the registers to read it in: every day, or, for a
+        search by words, only those the months' word digests say have every word."""
+        if not words:
+            for n in range((last - first).days + 1):
+                yield first + dt.timedelta(days=n), registers
+            return
+        having: dict[dt.date, list[str]] = {}
+        for code in registers:
+            for year, month in _months(first, last):
+                digest = self.repo.journal_words(code, year, month)
+                days = set.intersection(*[{d for key, ds in digest.items() if key.startswith(w) for d in ds}
+                                          for w in words])
+                for d in days:
+                    day = dt.date(year, month, d)
+                    if first <= day <= last:
+                        having.setdefault(day, []).append(code)
+        yield from sorted(having.items())
 
     def _journal_registers(self, f: JournalFilter) -> list[str]:
         if f.last < f.first:

@@ -96,3 +96,14 @@ def test_a_filter_it_cannot_read_is_refused_in_bulgarian(queries, f, after, fiel
     with pytest.raises(Invalid) as refused:
         queries.journal(f, after)
     assert refused.value.errors[0]["field"] == field and refused.value.detail
+
+
+def test_a_search_by_words_reads_only_the_days_the_months_digests_name(repo, queries):
+    for n in range(1, 29):
+        reg(repo, n, dt.datetime(2026, 2, n, 9, tzinfo=UTC), subject="Ремонт" + (" Гладстон" if n in (5, 20) else ""))
+    read = []
+    journal_day = repo.journal_day
+    repo.journal_day = lambda code, day: read.append((code, day)) or journal_day(code, day)
+    page = queries.journal(JournalFilter(dt.date(2026, 2, 1), dt.date(2026, 2, 28), words="gladst"))
+    assert [r.number for r in page.items] == [5, 20]
+    assert read == [("complaints", dt.date(2026, 2, 5)), ("complaints", dt.date(2026, 2, 20))]
