@@ -109,7 +109,7 @@ def probe(base: str, chromium: str, source: str, word: str) -> dict:
 
                 def journal():
                     _sign_in(page, url, "stoyan", "stoyan-demo-2026")
-                    page.get_by_role("link", name="Дневник").click()
+                    page.get_by_role("link", name="Дневник", exact=True).click()
                     page.wait_for_url("**/journal")
                     return {"heading": page.locator("h1").inner_text().strip(), "axe": _axe(page)}
 
