@@ -180,6 +180,32 @@ class CalendarTable(WireModel):
     official_calendar: str = Field(description="Where the official holidays come from")
 
 
+JOURNAL_MAX_DAYS = 366  # a page may read every day of the range (docs/decisions.md, "Journal")
+
+
+class JournalQuery(WireModel):
+    """The incoming journal's filters; dates are local (the administration's time zone)."""
+
+    register_code: Optional[str] = Field(None, alias="register", min_length=1, max_length=20,
+                                         description="Register code or prefix, e.g. 'complaints' or 'ЖЛБ'")
+    kind: Optional[DocumentKind] = Field(None, description="Only documents of this kind (and so of its register)")
+    date_from: Optional[dt.date] = Field(None, alias="from", description="First local day (default: today)")
+    date_to: Optional[dt.date] = Field(None, alias="to", description=f"Last local day (default: the first day); "
+                                                                    f"at most {JOURNAL_MAX_DAYS} days in all")
+    channel: Optional[ReceivedChannel] = Field(None, description="Only documents that came in this way")
+    q: Optional[str] = Field(None, min_length=1, max_length=200, description="Words of the sender's name or the "
+                                                                            "subject, in Cyrillic or Latin letters")
+    after: Optional[str] = Field(None, min_length=1, max_length=300, description="The previous page's 'next'")
+    limit: int = Field(50, ge=1, le=200, description="Documents per page")
+
+
+class JournalPage(WireModel):
+    """A page of the journal, by registration time then index."""
+
+    items: list[RegistrationView] = Field(description="The documents (personal numbers masked)")
+    next: Optional[str] = Field(None, description="Pass as 'after' for the next page; null on the last page")
+
+
 PDF = {"type": "string", "format": "binary"}
 IDEMPOTENCY_KEY = Header("Idempotency-Key", "1-100 visible ASCII characters; a repeated request gets the first "
                                             "registration", schema={"type": "string", "pattern": r"^[\x21-\x7e]{1,100}$"})
@@ -193,6 +219,8 @@ OPERATIONS = (
               body_encoding={"metadata": {"contentType": "application/json"},
                              "scan": {"contentType": "application/pdf, image/tiff, image/jpeg, image/png"}},
               request_headers=(IDEMPOTENCY_KEY,), errors=(400, 409, 413, 422)),
+    Operation("GET", "/api/v1/documents", "listDocuments", "The incoming journal: registrations by day, filtered",
+              {200: Reply("A page of the journal", JournalPage)}, roles=STAFF, query=JournalQuery),
     Operation("GET", "/api/v1/documents/by-index", "getDocument", "A registered document", 
               {200: Reply("The document", RegistrationView)}, roles=STAFF, query=IndexQuery, errors=(404,)),
     Operation("GET", "/api/v1/documents/scan-url", "getScanUrl", "A short-lived link to one of its scans",

@@ -69,6 +69,9 @@ class HttpServices:
     def overdue(self, person: Person) -> list[dict]:
         return self._call(person, "status", "GET", "/api/v1/cases/overdue").json()["items"]
 
+    def journal(self, person: Person, query: dict) -> dict:
+        return self._call(person, "registry", "GET", "/api/v1/documents", params=query).json()
+
     def catalogue_services(self, person: Person) -> list[dict]:
         return self._call(person, "catalogue", "GET", "/api/v1/services", params={"limit": 500}).json()["items"]
 

@@ -74,5 +74,13 @@ class FakeServices:
     def overdue(self, person):
         return self._answer("overdue", person)
 
+    def journal(self, person, query):
+        """``answers["journal"]``: one page, or a list of pages (one per call, in turn)."""
+        answer = self.answers.get("journal")
+        if isinstance(answer, list):
+            self.calls.append(("journal", person, dict(query)))
+            return answer[sum(1 for c in self.calls if c[0] == "journal") - 1]
+        return self._answer("journal", person, dict(query))
+
     def catalogue_services(self, person):
         return self._answer("catalogue_services", person) or []

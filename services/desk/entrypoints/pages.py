@@ -83,3 +83,16 @@ def pdf(data: bytes, name: str) -> Response:
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"', **NO_STORE,
                              "X-Content-Type-Options": "nosniff"})
+
+
+def zone() -> ZoneInfo:
+    return _TZ
+
+
+def local_time(value) -> str:
+    return _bgdatetime(value)
+
+
+def csv(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                        **NO_STORE, "X-Content-Type-Options": "nosniff"})

@@ -270,6 +270,36 @@ class DeskService:
             return views.down(session, exc, "Списъкът не може да бъде показан.", "/")
         return views.page("overdue.html", session, title="Просрочени преписки", items=items)
 
+    # --- the incoming journal -----------------------------------------------------------------
+
+    @http("GET", "/journal")
+    @page_errors
+    def journal(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        form = views.journal_form(self.app, request)
+        try:
+            outcome = self.app.workspace.journal(session.person, form, request.args.get("after", "").strip())
+        except Unavailable as exc:
+            return views.down(session, exc, "Дневникът не може да бъде показан.", "/")
+        return views.journal_page(session, form, outcome)
+
+    @http("GET", "/journal.csv")
+    @page_errors
+    def journal_csv(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        form = views.journal_form(self.app, request)
+        try:
+            outcome = self.app.workspace.journal_rows(session.person, form)
+        except Unavailable as exc:
+            return views.down(session, exc, "Дневникът не може да бъде изтеглен.", "/journal")
+        if not outcome.ok:
+            return views.journal_page(session, form, outcome)
+        return pages.csv(views.journal_csv(outcome.result["items"]), views.journal_file_name(form))
+
     @timer(interval=300)
     def sweep(self):
         self.app.sessions.throttle.sweep()

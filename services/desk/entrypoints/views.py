@@ -2,10 +2,13 @@
 need the other services' data (the form with the catalogue's services, a case)."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from urllib.parse import urlencode
 
 from ..domain import labels
 from ..domain.intake import IntakeForm
+from ..domain.journal import JournalForm, csv_bytes
 from ..service_layer.ports import Refused, Unavailable
 from . import pages
 
@@ -66,3 +69,28 @@ def case_page(app, session, index: str, status=200, **context):
                 index=index, doc=doc, kinds={k.value: v for k, v in labels.KINDS.items()},
                 channels={k.value: v for k, v in labels.CHANNELS.items()},
                 actions=labels.value_labels(labels.STAGE_ACTIONS), **context)
+
+
+def journal_form(app, request) -> JournalForm:
+    return JournalForm.from_args(request.args, dt.datetime.now(pages.zone()).date())
+
+
+def journal_page(session, form: JournalForm, outcome):
+    result = outcome.result or {"items": [], "next": None}
+    query = form.query()
+    return page("journal.html", session, 200 if outcome.ok else 400, title="Входящ дневник", values=form.values,
+                rows=result["items"], shown=outcome.ok,
+                next_url=f"/journal?{urlencode({**query, 'after': result['next']})}" if result.get("next") else None,
+                csv_url=f"/journal.csv?{urlencode(query)}", summary=outcome.summary, errors=outcome.errors,
+                kinds=labels.value_labels(labels.KINDS), channels=labels.value_labels(labels.CHANNELS),
+                kind_names={k.value: v for k, v in labels.KINDS.items()},
+                channel_names={k.value: v for k, v in labels.CHANNELS.items()})
+
+
+def journal_csv(rows: list[dict]) -> bytes:
+    return csv_bytes(rows, pages.local_time)
+
+
+def journal_file_name(form: JournalForm) -> str:
+    last = form.values["to"] or form.values["from"]
+    return f"dnevnik-{form.values['from']}" + (f"-{last}" if last != form.values["from"] else "") + ".csv"

@@ -61,4 +61,7 @@ class Services(Protocol):
 
     def overdue(self, person: Person) -> list[dict]: ...
 
+    def journal(self, person: Person, query: dict) -> dict:
+        """A page of the registry's journal: ``{"items": [...], "next": cursor or None}``."""
+
     def catalogue_services(self, person: Person) -> list[dict]: ...

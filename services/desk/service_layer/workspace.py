@@ -9,9 +9,11 @@ from typing import Optional
 from delovod_proto.vocabulary import CaseStage
 
 from ..domain.intake import FieldError, IntakeForm, field_errors
+from ..domain.journal import JournalForm, registry_errors
 from ..domain.people import Person
 from .ports import Refused, Services
 
+CSV_MAX_ROWS = 20000  # a year of a middle-sized municipality's mail; a longer export is split by dates
 NO_SCAN = "Изберете поне един сканиран файл."
 
 
@@ -76,6 +78,29 @@ class Workspace:
 
     def overdue(self, person: Person) -> list[dict]:
         return self.services.overdue(person)
+
+    def journal(self, person: Person, form: JournalForm, after: str = "", limit: int = 50) -> Outcome:
+        """A page of the registry's journal for the form's filter (its errors on the fields)."""
+        errors = form.errors()
+        if errors:
+            return Outcome(summary="Филтърът не е приложен.", errors=errors)
+        try:
+            return Outcome(result=self.services.journal(person, {**form.query(), "limit": limit,
+                                                                **({"after": after} if after else {})}))
+        except Refused as exc:
+            return Outcome(summary=f"Филтърът не е приложен. {exc.detail}", errors=registry_errors(exc.errors))
+
+    def journal_rows(self, person: Person, form: JournalForm) -> Outcome:
+        """Every row of the filter, page after page (for the CSV), up to CSV_MAX_ROWS."""
+        rows: list[dict] = []
+        page = self.journal(person, form, limit=200)
+        while page.ok:
+            rows += page.result["items"]
+            after = page.result.get("next")
+            if not after or len(rows) >= CSV_MAX_ROWS:
+                return Outcome(result={"items": rows[:CSV_MAX_ROWS], "truncated": bool(after)})
+            page = self.journal(person, form, after, limit=200)
+        return page
 
     def service_choices(self, person: Person) -> list[dict]:
         return self.services.catalogue_services(person)

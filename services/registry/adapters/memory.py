@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from ..domain.registration import Registration
-from ..service_layer.ports import IndexTaken, SubmissionTaken
+from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken, journal_words
 
 
 class InMemoryRegistrationRepository:
@@ -21,6 +21,7 @@ class InMemoryRegistrationRepository:
         self.announced: list[tuple[str, list[str]]] = []
         self.events: dict[str, list[OutboxMessage]] = {}
         self.code_history: dict[str, list[dict]] = {}
+        self.journal: dict[tuple[str, dt.date], dict[str, JournalEntry]] = {}  # written on completion, as in Mongo
         self._lock = threading.Lock()
 
     def next_number(self, register_code: str, year: int) -> int:
@@ -44,6 +45,23 @@ class InMemoryRegistrationRepository:
             entry = (r.registered_by, "register", r.index, {"scans": len(r.scans), "kind": r.command.kind.value})
             if entry not in self.audit_log:
                 self.audit_log.append(entry)
+            at = r.registered_at.astimezone(dt.timezone.utc)
+            c = r.command
+            self.journal.setdefault((r.register_code, at.date()), {})[r.claim_key] = JournalEntry(
+                at, r.index, r.register_code, r.year, r.number, r.seq, c.kind.value, c.channel.value, c.sender.name,
+                c.subject, journal_words(c.sender.name, c.subject))
+
+    def journal_words(self, register_code: str, year: int, month: int) -> dict[str, list[int]]:
+        digest: dict[str, set[int]] = {}
+        for (code, day), entries in self.journal.items():
+            if (code, day.year, day.month) == (register_code, year, month):
+                for e in entries.values():
+                    for w in e.words.split():
+                        digest.setdefault(w, set()).add(day.day)
+        return {w: sorted(days) for w, days in digest.items()}
+
+    def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
+        return list(self.journal.get((register_code, day), {}).values())
 
     def claim(self, r: Registration, events: Iterable[OutboxMessage]) -> None:
         key = (r.register_code, r.year, r.number, r.seq)

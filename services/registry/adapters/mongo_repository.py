@@ -15,6 +15,13 @@ layout.
   written after the claim; the outbox pointers, written *before* the claim (and before
   the scans are uploaded, whose keys they list), let the relay timer complete them and
   publish if the process dies in between, or delete the objects if the claim never came.
+- ``journal`` holds one document per register and UTC day, ``_id = <register>|<yyyy-mm-dd>``,
+  whose ``entries`` list that day's completed registrations (small: no personal data but the
+  sender's name). The incoming journal reads a day by ``_id`` (FerretDB scans any range or
+  ``$in``: measured, bench/journal.py); written with ``$addToSet`` when a registration completes
+  (the relay's repair too), so writing it again changes nothing. ``journal_words`` holds one
+  digest per register and UTC month (``<register>|<yyyy-mm>``): each folded word with the days
+  it occurs on, so a search for words reads only the days that have them.
 """
 from __future__ import annotations
 
@@ -33,7 +40,7 @@ from servicekit.outbox import OutboxMessage
 from ..domain.commands import RegisterDocument
 from ..domain.registration import Registration, Scan
 from ..domain.terms import DueDate
-from ..service_layer.ports import IndexTaken, SubmissionTaken
+from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken, journal_words
 from ..service_layer.claims import CLAIM_WINDOW
 
 ALIAS = "registry"
@@ -91,6 +98,16 @@ def _insert_new(collection, docs: list[dict]) -> list:
         return [e["op"]["_id"] for e in errors]
 
 
+def _journal_entry(d: dict) -> dict:
+    """A registration document's entry in its day of the journal (field order fixed, so
+    ``$addToSet`` finds it equal when it is written again)."""
+    c = d["command"]
+    return {"registered_at": d["registered_at"], "index": d["index"], "register_code": d["register_code"],
+            "year": d["year"], "number": d["number"], "seq": d["seq"], "kind": c["kind"], "channel": c["channel"],
+            "sender_name": c["sender"]["name"], "subject": c["subject"],
+            "words": journal_words(c["sender"]["name"], c["subject"])}
+
+
 def _to_domain(d: dict) -> Registration:
     due = None
     if d.get("due"):
@@ -123,6 +140,14 @@ class MongoRegistrationRepository:
     @property
     def _keys(self):
         return self._regs.database["registry_keys"]
+
+    @property
+    def _journal(self):
+        return self._regs.database["journal"]
+
+    @property
+    def _journal_words(self):
+        return self._regs.database["journal_words"]
 
     @property
     def _counters(self):
@@ -216,7 +241,20 @@ class MongoRegistrationRepository:
         entries = [{"_id": f"register:{d['_id']}", "at": d["registered_at"], "actor": d["registered_by"],
                     "action": "register", "target": d["index"],
                     "detail": {"scans": len(d.get("scans", [])), "kind": d["command"]["kind"]}} for d in docs]
+        days: dict[str, list[dict]] = {}
+        months: dict[str, dict[str, set]] = {}  # the month's digest: word -> days it occurs on
+        for d in docs:
+            entry, at = _journal_entry(d), d["registered_at"]
+            days.setdefault(f"{d['register_code']}|{at.date().isoformat()}", []).append(entry)
+            digest = months.setdefault(f"{d['register_code']}|{at:%Y-%m}", {})
+            for word in entry["words"].split():
+                digest.setdefault(f"w.{word}", set()).add(at.day)
         self.concurrently(*[lambda c=c, v=v: self._raise(c, v) for c, v in hints.items()],
+                          *[lambda k=k, e=e: upsert(self._journal, {"_id": k}, {"$addToSet": {"entries": {"$each": e}}})
+                            for k, e in days.items()],
+                          *[lambda k=k, w=w: upsert(self._journal_words, {"_id": k},
+                                                    {"$addToSet": {f: {"$each": sorted(v)} for f, v in w.items()}})
+                            for k, w in months.items()],
                           lambda: _insert_new(AuditDoc._get_collection(), entries))
 
     def _repair(self, doc: dict) -> None:
@@ -356,6 +394,15 @@ class MongoRegistrationRepository:
 
     def by_request(self, request_key: str) -> Optional[Registration]:
         return self._by_key("request", request_key)
+
+    def journal_words(self, register_code: str, year: int, month: int) -> dict[str, list[int]]:
+        found = self._journal_words.find_one({"_id": f"{register_code}|{year:04d}-{month:02d}"}) or {}
+        return found.get("w", {})
+
+    def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
+        found = self._journal.find_one({"_id": f"{register_code}|{day.isoformat()}"}) or {}
+        return [JournalEntry(**{**e, "registered_at": e["registered_at"].replace(tzinfo=dt.timezone.utc)})
+                for e in found.get("entries", [])]
 
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         doc = self._regs.find_one({"_id": registration.claim_key}, {"outbox": 1}) or {}

@@ -28,7 +28,7 @@ from ..domain.calendar import check_table
 from ..domain.commands import RegisterDocument
 from ..service_layer import terms
 from ..service_layer.calendar_table import StaleTable
-from ..service_layer.errors import RegistryError
+from ..service_layer.errors import Invalid, RegistryError
 from . import views
 from .errors import consumer_failure, problem
 
@@ -128,6 +128,19 @@ class RegistryService(DelovodService):
         self.app.completer.submit(done)
         return json_response(views.registered(done), status=201 if done.created else 200,
                              headers={"Cache-Control": "no-store"})  # the access code, shown once
+
+    @http("GET", "/api/v1/documents")
+    @handle_problems
+    def list_documents(self, request):
+        """The incoming journal: a page of registrations of a date range (today by default)."""
+        authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        query = views.journal_query(request)
+        try:
+            page = self.app.registry.queries.journal(views.journal_filter(query, self._today()), query.after,
+                                                     query.limit)
+        except Invalid as exc:  # a filter the journal cannot read: the query's fault
+            raise Problem(400, "Bad Request", exc.detail, errors=exc.errors)
+        return json_response(views.journal_page(page))
 
     @http("GET", "/api/v1/documents/by-index")
     @handle_problems

@@ -3,12 +3,15 @@ table's request and response: built from the documented wire models (delovod_pro
 from importlib.metadata import version as package_version
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from delovod_proto.api import registry as api
+from servicekit.http import Problem
+from servicekit.parse import field_errors
 
 from ..domain.calendar import CalendarException
 from ..domain.people import mask_personal_number
+from ..service_layer.queries import JournalFilter, JournalPage
 from ..service_layer.registrar import Registered
 
 
@@ -61,3 +64,24 @@ def reissued(done) -> dict:
         case_index=case.case_index, access_code=done.access_code, reissued_at=done.at, code_version=done.version,
         receipt_pdf=f"/api/v1/documents/receipt.pdf?index={quote(case.case_index, safe='')}",
         note="Кодът се показва само веднъж; предишният код вече не е валиден.").model_dump(mode="json")
+
+
+def journal_query(request) -> api.JournalQuery:
+    """The journal's query parameters, by their wire names ('from', 'to': not Python names)."""
+    names = [f.alias or n for n, f in api.JournalQuery.model_fields.items()]
+    try:
+        return api.JournalQuery.model_validate({n: request.args[n] for n in names if n in request.args})
+    except ValidationError as exc:
+        raise Problem(400, "Bad Request", "Параметрите на заявката са невалидни.", errors=field_errors(exc))
+
+
+def journal_filter(q: api.JournalQuery, today) -> JournalFilter:
+    first = q.date_from or today
+    return JournalFilter(first=first, last=q.date_to or first, register=q.register_code,
+                         kind=q.kind.value if q.kind else None, channel=q.channel.value if q.channel else None,
+                         words=q.q)
+
+
+def journal_page(page: JournalPage) -> dict:
+    return api.JournalPage(items=[api.RegistrationView(**_view(r)) for r in page.items],
+                           next=page.next).model_dump(mode="json")

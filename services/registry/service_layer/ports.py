@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Iterable, Optional, Protocol, Sequence
 
 from delovod_proto.rpc import ServiceTermResponse
@@ -9,6 +10,39 @@ from delovod_proto.vocabulary import ServiceVariant
 from servicekit.outbox import OutboxMessage
 
 from ..domain.registration import Registration
+
+# The catalogue's folding of Cyrillic and Latin spellings to one Latin skeleton (the
+# Transliteration Act's table plus informal spellings), imported rather than copied so a
+# sender is found as "Petrova" and as "Петрова" alike in the catalogue and the journal.
+from catalogue.domain.search import tokens as folded_words
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """A completed registration as the incoming journal lists it: enough to filter and order
+    a day's registrations and to fetch the page's own (by its claim)."""
+
+    registered_at: dt.datetime  # UTC, aware
+    index: str
+    register_code: str
+    year: int
+    number: int
+    seq: int
+    kind: str
+    channel: str
+    sender_name: str
+    subject: str
+    words: str = ""  # the name's and the subject's words folded (journal_words), written with the entry
+
+    @property
+    def order(self) -> tuple[dt.datetime, str]:
+        return self.registered_at, self.index
+
+
+def journal_words(sender_name: str, subject: str) -> str:
+    """The words a journal search matches, folded once when the entry is written: Cyrillic and
+    Latin spellings alike (the catalogue's folding, a pure function: "Петрова" is "petrova")."""
+    return " ".join(folded_words(f"{sender_name} {subject}"))
 
 
 class IndexTaken(Exception):
@@ -84,6 +118,15 @@ class AbstractRegistrationRepository(ClaimStore, Protocol):
     def by_submission(self, submission_id: str) -> Optional[Registration]: ...
 
     def by_request(self, request_key: str) -> Optional[Registration]: ...
+
+    def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
+        """The register's completed registrations whose moment falls on this UTC day, in any
+        order (one keyed read: the journal's days are served by ``_id``, docs/decisions.md)."""
+
+    def journal_words(self, register_code: str, year: int, month: int) -> dict[str, list[int]]:
+        """The month's word digest: each folded word of the register's completed registrations
+        of that UTC month, with the days (of the month) it occurs on; a search for words reads
+        only the days that have them all (one keyed read per month)."""
 
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         """The events stored with a registration (to send them again)."""

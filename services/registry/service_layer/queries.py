@@ -1,15 +1,74 @@
 """Reading registrations: by index (as issued, or a follow-up in the current form), the
-case a registration belongs to, and a scan's download address."""
+case a registration belongs to, a scan's download address, and the incoming journal."""
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+from dataclasses import dataclass
 from typing import Optional
 from zoneinfo import ZoneInfo
 
 from ..domain.index import Register
 from ..domain.registration import Registration
-from .errors import NotFound
-from .ports import AbstractRegistrationRepository, AbstractScanStore
+from .errors import Invalid, NotFound
+from .ports import AbstractRegistrationRepository, AbstractScanStore, JournalEntry, folded_words
+
+JOURNAL_MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """Which registrations the journal lists: local days ``first``..``last`` (both included)
+    and, optionally, a register, a kind, a channel and words of the sender's name or subject."""
+
+    first: dt.date
+    last: dt.date
+    register: Optional[str] = None
+    kind: Optional[str] = None
+    channel: Optional[str] = None
+    words: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    items: list[Registration]
+    next: Optional[str]
+
+
+def _cursor(entry: JournalEntry) -> str:
+    text = f"{entry.registered_at.isoformat()}|{entry.index}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _after(cursor: Optional[str]) -> Optional[tuple[dt.datetime, str]]:
+    if not cursor:
+        return None
+    try:
+        at, index = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|", 1)
+        moment = dt.datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError(at)
+        return moment, index
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Invalid("Невалидна стойност на after: подайте полето next от предишната страница.",
+                      errors=[{"field": "after", "message": "Невалидна стойност."}])
+
+
+def _months(first: dt.date, last: dt.date):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _matches(entry: JournalEntry, f: JournalFilter, words: list[str]) -> bool:
+    if (f.kind and entry.kind != f.kind) or (f.channel and entry.channel != f.channel):
+        return False
+    if not words:
+        return True
+    text = " " + entry.words
+    return all(" " + w in text for w in words)  # each word starts one of the entry's words
 
 
 class Queries:
@@ -45,6 +104,63 @@ class Queries:
     def case_of(self, registration: Registration) -> Registration:
         """The case a registration belongs to: itself, or the case its follow-up joined."""
         return registration if registration.case_index == registration.index else self.get(registration.case_index)
+
+    def journal(self, f: JournalFilter, after: Optional[str] = None, limit: int = 50) -> JournalPage:
+        """A page of the registrations of ``f``, by registration time then index, after the
+        cursor of the page before. Each day of the range is one keyed read per register; the
+        other filters are applied to the day's small entries (a page reads days until it is
+        full, so a rare filter over a long range reads them all: at most 366 days)."""
+        registers = self._journal_registers(f)
+        start, end = self._local_midnight(f.first), self._local_midnight(f.last + dt.timedelta(days=1))
+        cursor = _after(after)
+        words = folded_words(f.words or "")
+        found: list[JournalEntry] = []
+        first_day = max(start, cursor[0] if cursor else start).astimezone(dt.timezone.utc).date()
+        last_day = (end - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc).date()
+        for day, codes in self._journal_days(registers, first_day, last_day, words):
+            entries = [e for code in codes for e in self.repo.journal_day(code, day)
+                       if start <= e.registered_at < end and (cursor is None or e.order > cursor) and _matches(e, f, words)]
+            found += sorted(entries, key=lambda e: e.order)
+            if len(found) > limit:
+                break
+        page = found[:limit]
+        items = [self.repo.by_claim(e.register_code, e.year, e.number, e.seq) for e in page]
+        return JournalPage([r for r in items if r is not None], _cursor(page[-1]) if len(found) > limit else None)
+
+    def _journal_days(self, registers: list[str], first: dt.date, last: dt.date, words: list[str]):
+        """The UTC days to read, each with the registers to read it in: every day, or, for a
+        search by words, only those the months' word digests say have every word."""
+        if not words:
+            for n in range((last - first).days + 1):
+                yield first + dt.timedelta(days=n), registers
+            return
+        having: dict[dt.date, list[str]] = {}
+        for code in registers:
+            for year, month in _months(first, last):
+                digest = self.repo.journal_words(code, year, month)
+                days = set.intersection(*[{d for key, ds in digest.items() if key.startswith(w) for d in ds}
+                                          for w in words])
+                for d in days:
+                    day = dt.date(year, month, d)
+                    if first <= day <= last:
+                        having.setdefault(day, []).append(code)
+        yield from sorted(having.items())
+
+    def _journal_registers(self, f: JournalFilter) -> list[str]:
+        if f.last < f.first:
+            raise Invalid("Крайната дата е преди началната.", errors=[{"field": "to", "message": "Преди началната дата."}])
+        if (f.last - f.first).days >= JOURNAL_MAX_DAYS:
+            raise Invalid(f"Изберете период до {JOURNAL_MAX_DAYS} дни.",
+                          errors=[{"field": "to", "message": f"Периодът е по-дълъг от {JOURNAL_MAX_DAYS} дни."}])
+        if f.register is None:
+            return [r.code for r in self.registers]
+        named = {name: r.code for r in self.registers for name in (r.code, r.prefix)}  # 'complaints' or 'ЖЛБ'
+        if f.register not in named:
+            raise Invalid(f"Няма регистър {f.register}.", errors=[{"field": "register", "message": "Няма такъв регистър."}])
+        return [named[f.register]]
+
+    def _local_midnight(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), self.tz)
 
     def scan_url(self, index: str, n: int, actor: str, expires=dt.timedelta(minutes=5)) -> str:
         """A short-lived download address of the ``n``-th scan (audited)."""

@@ -1,0 +1,131 @@
+"""`python -m bench.journal [--quick]`: the incoming journal's first page with 100,000
+registrations in FerretDB (the stack must be up: `make up`), written to
+bench/results/journal.json.
+
+The registrations go in through the repository's own claim and completion (``claim_many``,
+``complete``: the completion writes the journal's day documents), spread over one year and
+the six default registers, into a database of its own (``delovod_bench_journal``, loaded once
+and reused). Then each filter's first page (50 rows, the registry's query, timed in process:
+the HTTP layer adds a constant) is read 20 times (a year's range 5 times); p50 and max are
+reported, with a read through an ``_id`` range for comparison (FerretDB's SQLite backend scans
+it: the reason the journal reads days and month digests by ``_id`` instead)."""
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / p) for p in ("proto", "libs", "services")]
+
+from registry.adapters.memory import InMemoryScanStore  # noqa: E402
+from registry.adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc  # noqa: E402
+from registry.domain.commands import RegisterDocument  # noqa: E402
+from registry.domain.index import DEFAULT_REGISTERS  # noqa: E402
+from registry.domain.registration import Registration  # noqa: E402
+from registry.service_layer.queries import JournalFilter, Queries  # noqa: E402
+from servicekit import mongo  # noqa: E402
+
+URI = "mongodb://127.0.0.1:27017/delovod_bench_journal"
+TZ = ZoneInfo("Europe/Sofia")
+FIRST_DAY = dt.date(2025, 12, 2)
+DAYS = 365
+SUBJECTS = ["Неработещо улично осветление", "Ремонт на тротоар", "Шум от заведение", "Сметосъбиране в квартала",
+            "Издаване на удостоверение", "Паркиране върху зелена площ", "Опасно дърво", "Дупки по пътя"]
+NAMES = ["Мария Петрова", "Иван Георгиев", "Петър Димитров", "Елена Стоянова", "Георги Иванов", "Анна Николова"]
+CHANNELS = ["counter", "post", "email", "eportal"]
+RARE = "Гладстон"  # in 30 subjects of the 100,000
+
+
+def registrations(n: int):
+    rnd = random.Random(2026)
+    kinds = [k for k in DEFAULT_REGISTERS if k.value != "service_application"]
+    numbers: dict[str, int] = {}
+    start = dt.datetime.combine(FIRST_DAY, dt.time(7), TZ).astimezone(dt.timezone.utc)
+    step = dt.timedelta(days=DAYS) / n
+    rare = set(rnd.sample(range(n), 30))
+    for i in range(n):
+        kind = rnd.choice(kinds)
+        register = DEFAULT_REGISTERS[kind]
+        at = start + step * i
+        year = at.astimezone(TZ).year
+        numbers[f"{register.code}{year}"] = number = numbers.get(f"{register.code}{year}", 0) + 1
+        subject = rnd.choice(SUBJECTS) + (f" на ул. „{RARE}“" if i in rare else "")
+        command = RegisterDocument.model_validate({
+            "kind": kind.value, "channel": rnd.choice(CHANNELS), "subject": subject,
+            "sender": {"name": rnd.choice(NAMES), "email": "x@example.bg", "preferred_channel": "email"}})
+        index = register.format(number, at.astimezone(TZ).date())
+        yield Registration(uuid.uuid4(), register.code, year, number, 0, index, index, at, command, "h", "bench")
+
+
+def load(repo, n: int) -> float:
+    started = time.perf_counter()
+    batch = []
+    for r in registrations(n):
+        batch.append(r)
+        if len(batch) == 1000:
+            repo.claim_many([(x, []) for x in batch])
+            repo.complete(batch)
+            batch = []
+    if batch:
+        repo.claim_many([(x, []) for x in batch])
+        repo.complete(batch)
+    return time.perf_counter() - started
+
+
+def timed(fn, runs: int = 20) -> dict:
+    fn()  # warm
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        rows = fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "rows": rows}
+
+
+def main() -> int:
+    n = 10_000 if "--quick" in sys.argv else 100_000
+    mongo.connect(ALIAS, URI.replace("journal", f"journal_{n}"), operation_timeout_ms=600_000)
+    mongo.ensure_indexes(RegistrationDoc, AuditDoc)
+    repo = MongoRegistrationRepository()
+    result = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+              "machine": {"cores": os.cpu_count(), "load_1min_before": round(os.getloadavg()[0], 2)},
+              "registrations": n, "store": "FerretDB 1.24 on SQLite (local stack)"}
+    regs = RegistrationDoc._get_collection()
+    if regs.estimated_document_count() < n:
+        result["load_s"] = round(load(repo, n), 1)
+    queries = Queries(repo, InMemoryScanStore(), DEFAULT_REGISTERS, TZ)
+    last = FIRST_DAY + dt.timedelta(days=DAYS - 1)
+    month = (last - dt.timedelta(days=30), last)
+    year = (FIRST_DAY, last)
+
+    def page(first, to, **f):
+        return lambda: len(queries.journal(JournalFilter(first, to, **f)).items)
+
+    filters = {
+        "one day, all registers (the default)": page(last, last),
+        "one day, one register": page(last, last, register="ЖЛБ"),
+        "a month, all registers": page(*month),
+        "a month, complaints by email": page(*month, register="ЖЛБ", channel="email"),
+        "a month, sender 'Petrova' typed in Latin": page(*month, words="Petrova"),
+        "a year, one register, a rare street name (30 of 100,000)": page(*year, register="ЖЛБ", words=RARE),
+        "a year, all registers, a rare street name (5 registers x 13 month digests, then its 30 days)": page(*year, words=RARE),
+    }
+    result["first_page_50"] = {name: timed(fn, 5 if "year" in name else 20) for name, fn in filters.items()}
+    journal = regs.database["journal"]
+    lo = f"complaints|{month[0].isoformat()}"
+    result["for_comparison_id_range_on_ferretdb"] = timed(
+        lambda: len(list(journal.find({"_id": {"$gte": lo, "$lt": "complaints|9"}}).sort("_id", 1).limit(2))), 3)
+    result["machine"]["load_1min_after"] = round(os.getloadavg()[0], 2)
+    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    (Path(__file__).resolve().parent / "results" / "journal.json").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

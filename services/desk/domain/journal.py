@@ -1,0 +1,75 @@
+"""The journal page's filter form and its CSV export. The filter is the registry's (it decides
+what matches); the desk checks only that the dates are dates and sends the rest as typed."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional
+
+from . import labels
+from .intake import FieldError
+
+FIELDS = ("from", "to", "register", "kind", "channel", "q")
+# Where a registry error about a query parameter is shown on the form.
+_FROM_REGISTRY = {"from": "from", "to": "to", "register": "register", "kind": "kind", "channel": "channel", "q": "q"}
+NOT_A_DATE = "Въведете дата (ГГГГ-ММ-ДД)."
+CSV_COLUMNS = ("Индекс", "Дата и час", "Вид", "Начин на получаване", "Подател", "ЕГН/ЛНЧ (скрит)", "Относно",
+               "Срок", "Регистрирал")
+
+
+@dataclass
+class JournalForm:
+    values: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args: Mapping, today: dt.date) -> "JournalForm":
+        values = {name: (args.get(name) or "").strip() for name in FIELDS}
+        values["from"] = values["from"] or today.isoformat()
+        return cls(values)
+
+    def errors(self) -> list[FieldError]:
+        return [FieldError(name, NOT_A_DATE) for name in ("from", "to")
+                if self.values[name] and not _is_date(self.values[name])]
+
+    def query(self) -> dict:
+        """The registry's query parameters: the filled fields, as typed."""
+        return {name: value for name, value in self.values.items() if value}
+
+
+def registry_errors(errors: Iterable[dict]) -> list[FieldError]:
+    return [FieldError(_FROM_REGISTRY.get(str(e.get("field", "")).split(".")[0], "from"), e.get("message", ""))
+            for e in errors]
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+        return True
+    except ValueError:
+        return False
+
+
+def _cell(value: Optional[str]) -> str:
+    """Text as a spreadsheet shows it: a cell starting like a formula is kept as text (CSV
+    injection, OWASP)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_bytes(rows: Iterable[dict], when) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads Cyrillic), semicolons (Excel's separator
+    for a Bulgarian locale), the registry's masked personal numbers as they came."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    kinds = {k.value: v for k, v in labels.KINDS.items()}
+    channels = {k.value: v for k, v in labels.CHANNELS.items()}
+    for r in rows:
+        sender = r.get("sender") or {}
+        writer.writerow([_cell(x) for x in (
+            r["registration_index"], when(r["registered_at"]), kinds.get(r["kind"], r["kind"]),
+            channels.get(r["channel"], r["channel"]), sender.get("name"), sender.get("personal_number"), r["subject"],
+            r.get("due_date") or "", r.get("registered_by"))])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
