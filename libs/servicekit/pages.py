@@ -90,3 +90,47 @@ def page_errors(fn):
             log.exception("page_failed", extra={"ctx": {"path": request.path}})
             return page_response(unavailable_html(kit_settings().office_phone), status=503, headers={"Retry-After": "60", **NO_STORE})
     return wrapper
+
+
+_NOT_FOUND_BG = ("<!doctype html><html lang=\"bg\"><head><meta charset=\"utf-8\"><title>Няма такава страница</title>"
+                 "</head><body><main><h1>Няма такава страница</h1><p>Проверете адреса.</p></main></body></html>")
+_NOT_ALLOWED_BG = ("<!doctype html><html lang=\"bg\"><head><meta charset=\"utf-8\"><title>Неразрешено действие</title>"
+                   "</head><body><main><h1>Това действие не се поддържа на този адрес</h1></main></body></html>")
+
+
+class EveryAnswerHeaders:
+    """WSGI middleware around a service's whole web server: every answer gets nosniff and
+    no-referrer, and every HTML answer without a policy of its own the strictest CSP. The
+    pages werkzeug itself writes (404 for an unknown path, 405 for a method a route does not
+    take) are English and carried no headers at all; they become short Bulgarian pages."""
+
+    BASE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        replaced = {}
+
+        def start(status, headers, exc_info=None):
+            code = int(status.split(" ", 1)[0])
+            content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+            html = content_type.startswith("text/html")
+            if code in (404, 405) and html and not any(k.lower() == "content-security-policy" for k, _ in headers):
+                body = (_NOT_FOUND_BG if code == 404 else _NOT_ALLOWED_BG).encode()
+                headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
+                headers += [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+                replaced["body"] = body
+            present = {k.lower() for k, _ in headers}
+            headers = list(headers) + [(k, v) for k, v in self.BASE.items() if k.lower() not in present]
+            if html and "content-security-policy" not in present:
+                headers.append(("Content-Security-Policy", self.STRICT_CSP))
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, start)
+        if "body" in replaced:
+            if hasattr(result, "close"):
+                result.close()
+            return [replaced["body"]]
+        return result

@@ -28,6 +28,11 @@ class NoDelayWebServer(WebServer):
     def sharing_key(self):
         return WebServer  # the one server of the container, which every ``@http`` route shares
 
+    def get_wsgi_app(self):
+        from .pages import EveryAnswerHeaders  # werkzeug's own 404/405 pages get headers too
+
+        return EveryAnswerHeaders(super().get_wsgi_app())
+
     def get_wsgi_server(self, sock, wsgi_app, **kwargs):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return super().get_wsgi_server(sock, wsgi_app, **kwargs)
