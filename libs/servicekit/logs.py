@@ -8,14 +8,24 @@ import sys
 from datetime import datetime, timezone
 
 
+def _private_out(text: str) -> str:
+    """Log text without what a library echoes of a citizen's input: pydantic's
+    ``input_value=...`` (an email, a phone, an access code) and e-mail addresses. nameko logs
+    every failed worker's exception text itself, so this runs on every record; longer digit
+    runs stay (indexes, times and ports are what operators read)."""
+    from .reasons import _EMAIL, _INPUT_VALUE, REDACTED
+
+    return _EMAIL.sub(REDACTED, _INPUT_VALUE.sub("input_value=" + REDACTED, text))
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
                    "level": record.levelname, "logger": record.name,
-                   "event": record.getMessage()}
+                   "event": _private_out(record.getMessage())}
         payload.update(getattr(record, "ctx", {}))
         if record.exc_info:
-            payload["exc"] = self.formatException(record.exc_info)
+            payload["exc"] = _private_out(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
