@@ -107,6 +107,12 @@ class RegistryService(DelovodService):
             raise _metadata_too_large()
         if not raw:
             raise Problem(400, "Bad Request", "Липсва частта metadata (JSON).", errors=[{"field": "metadata", "message": "Полето е задължително."}])
+        unknown = sorted((set(form) - {"metadata", "scan"}) | (set(request.files) - {"metadata", "scan"}))
+        if unknown:  # a file under another name (e.g. "scans", "file") would be dropped: the document without it
+            raise Problem(422, "Unprocessable Content", "Заявката съдържа непознати части: " + ", ".join(unknown)
+                          + ". Сканираните файлове се изпращат като части scan.",
+                          errors=[{"field": name, "message": "Непозната част; очакват се metadata и scan."}
+                                  for name in unknown])
         if "scan" in form:  # a part without a file name: werkzeug makes it a text field, which would be lost
             raise Problem(422, "Unprocessable Content", "Сканираният файл трябва да е изпратен като файл (с име).",
                           errors=[{"field": "scan", "message": "Частта scan няма име на файл."}])

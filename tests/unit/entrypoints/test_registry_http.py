@@ -1,8 +1,10 @@
 """The registry's HTTP entrypoint: what a clerk's oversize or malformed request is told."""
+import io
 import json
 from types import SimpleNamespace
 from unittest.mock import Mock
 
+import pytest
 from nameko.testing.services import worker_factory
 
 from registry.entrypoints.service import RegistryService
@@ -76,4 +78,20 @@ def test_a_scan_sent_as_a_text_part_is_refused_not_dropped(settings, uploads):
                                                  data={"metadata": metadata, "scan": "%PDF-1.4 not a file part"}))
     body = json.loads(response.get_data())
     assert response.status_code == 422 and [e["field"] for e in body["errors"]] == ["scan"]
+    assert not worker.app.registry.registrar.register.called
+
+
+@pytest.mark.parametrize("part", ["scans", "file", "other"])
+def test_a_file_under_another_part_name_is_refused_not_dropped(settings, uploads, part):
+    """Found by an outside review: a file sent as ``other`` (or ``scans``, ``file``) was never
+    read, and the document was registered without it (201)."""
+    worker = registry_worker(settings, uploads)
+    metadata = json.dumps({"kind": "complaint", "channel": "counter", "subject": "Осветление",
+                           "sender": {"name": "Мария Петрова", "email": "maria@example.bg"}})
+    response = worker.register_document(request("POST", "/api/v1/documents", headers=bearer("clerk"),
+                                                 data={"metadata": metadata,
+                                                       part: (io.BytesIO(b"%PDF-1.4 scan"), "a.pdf", "application/pdf")}))
+    body = json.loads(response.get_data())
+    assert response.status_code == 422 and [e["field"] for e in body["errors"]] == [part]
+    assert part in body["detail"]
     assert not worker.app.registry.registrar.register.called
