@@ -10,10 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 import traceback
 from urllib.parse import urlencode
 
@@ -43,34 +39,10 @@ def report(chromium, catalogue_url, tmp_path_factory) -> dict:
     """Run the browser probe once for this module in its own process group; its JSON report."""
     work = tmp_path_factory.mktemp("browser")
     out, log = work / "catalogue_report.json", work / "probe.log"
-    cmd = [sys.executable, os.path.abspath(__file__), "--url", catalogue_url, "--chromium", chromium,
-           "--screenshot", SCREENSHOT, "--out", str(out)]
-    # A log file, not pipes, and a poll loop, not communicate(timeout=): under eventlet the green
-    # subprocess raises a TimeoutExpired class of its own, which `except subprocess.TimeoutExpired`
-    # does not catch.
-    with open(log, "wb") as sink:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    deadline = time.monotonic() + PROBE_TIMEOUT_S
-    timed_out = False
-    try:
-        while proc.poll() is None:
-            if time.monotonic() > deadline:
-                timed_out = True
-                break
-            time.sleep(0.1)
-    finally:
-        try:  # the probe's own process group: on a timeout, and whatever it left behind
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
-    output = log.read_text(encoding="utf-8", errors="replace")[-4000:]
-    if timed_out:
-        pytest.fail(f"the browser probe did not finish within {PROBE_TIMEOUT_S}s:\n{output}", pytrace=False)
-    if proc.returncode != 0 or not out.exists():
-        pytest.fail(f"the browser probe failed (exit {proc.returncode}):\n{output}", pytrace=False)
-    return json.loads(out.read_text(encoding="utf-8"))
+    from tests.browser.conftest import run_probe
+
+    return run_probe(os.path.abspath(__file__), ["--url", catalogue_url, "--chromium", chromium,
+                                                 "--screenshot", SCREENSHOT], out, log, PROBE_TIMEOUT_S)
 
 
 def _step(report: dict, name: str) -> dict:
