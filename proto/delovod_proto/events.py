@@ -28,6 +28,17 @@ class Contact(WireModel):
     postal_address: Optional[str] = Field(None, max_length=500, description="Postal address, if given")
 
 
+class Official(WireModel):
+    """The staff member responsible for a case, as the directory names them: every letter and
+    the citizen's status page name them with a phone and an email (Client Charter)."""
+
+    username: str = Field(max_length=64, description="Directory account (uid / sAMAccountName)")
+    name: str = Field(max_length=300, description="Full name, as letters print it")
+    unit: Optional[str] = Field(None, max_length=300, description="Administrative unit the official works in")
+    phone: Optional[str] = Field(None, max_length=40, description="Work phone, as letters print it")
+    email: Optional[str] = Field(None, max_length=254, description="Work email")
+
+
 class DocumentRegistered(EventBody):
     """A document got its registration index (published by registry via its outbox)."""
 
@@ -82,6 +93,8 @@ class CaseStatusChanged(EventBody):
                                                                    "(an extension, or a suspension's end)")
     reason: Optional[str] = Field(None, max_length=2000, description="Why (Bulgarian), shown to the citizen")
     subject: str = Field(max_length=1000, description="The case's subject, for the message to the citizen")
+    official: Optional[Official] = Field(None, description="The official responsible for the case after this change "
+                                                           "(null until the case is assigned)")
 
 
 class CaseOverdue(EventBody):
