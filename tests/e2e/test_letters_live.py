@@ -95,7 +95,7 @@ def test_a_missed_term_reaches_the_citizen_and_the_office_through_smtp(clerk):
     head = until(lambda: escalations(index), what="the escalation mail", timeout_s=60)
     assert head[0]["Subject"] == f"Просрочена преписка {index} (2 дни след срока)"
     assert head[0]["To"] == "info@plovdiv.bg"  # no unit head configured: the office (DELOVOD_OFFICE_EMAIL)
-    assert "Вид: жалба" in text(head[0]) and "Отговорен служител: преписката не е разпределена." in text(head[0])
+    assert text(head[0]).startswith("Здравейте,\n\n") and "Вид: жалба" in text(head[0]) and "Отговорен служител: преписката не е разпределена." in text(head[0])
     time.sleep(3)  # a second (redelivered) copy would have come by now
     assert len([m for m in mails_for(index) if "изтече" in m["Subject"]]) == 1 and len(escalations(index)) == 1
 

@@ -76,10 +76,11 @@ def overdue_letter(facts: LetterFacts, e: CaseOverdue) -> Letter:
     return render("overdue", overdue_facts(facts, e))
 
 
-def escalation_letter(facts: LetterFacts, e: CaseOverdue, unit: Optional[str], head_name: Optional[str]) -> Letter:
-    """To the head of the responsible unit: the case, its official, how late it is."""
+def escalation_letter(facts: LetterFacts, e: CaseOverdue, unit: Optional[str]) -> Letter:
+    """To the head of the responsible unit (``facts.recipient``, greeted by name when the
+    setting gives one): the case, its official, how late it is."""
     overdue_facts(facts, e)
-    facts.extra.update(head_greeting=f"Здравейте, {head_name}," if head_name else "Здравейте,", unit=unit,
+    facts.extra.update(unit=unit,
                        kind_label=KIND_LABELS.get(_kind(e.kind), e.kind), stage_label=STAGE_LABELS.get(e.stage, e.stage),
                        tacit_kinds=TACIT_REFUSAL_KINDS)
     return render("escalation", facts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from email.utils import parseaddr
 from typing import Optional, Protocol
 from zoneinfo import ZoneInfo
 
@@ -38,8 +39,9 @@ def escalation_id(event_id: uuid.UUID) -> str:
 
 
 class Correspondence:
-    """``unit_heads``: unit name → the head's email (``DELOVOD_NOTIFICATIONS_UNIT_HEADS``);
-    ``escalation_email``: where escalations of other units go (the office, by default)."""
+    """``unit_heads``: unit name → the head's address, "Name <email>" or "email"
+    (``DELOVOD_NOTIFICATIONS_UNIT_HEADS``); ``escalation_email``: where escalations of other
+    units go (the office, by default)."""
 
     def __init__(self, case_files: AbstractCaseFiles, office: Office, status_url: str, tz: str,
                  unit_heads: Optional[dict[str, str]] = None, escalation_email: Optional[str] = None):
@@ -95,11 +97,10 @@ class Correspondence:
         """To whom the missed term is escalated (the unit's head, else the office) and what they read."""
         case = self.case_files.get(e.case_index) or CaseFile(case_index=e.case_index)
         unit = case.responsible_unit()
-        email = self.unit_heads.get(unit or "", self.escalation_email)
-        head = Contact(name=f"Ръководител, {unit}"[:300] if unit else self.office.name[:300],
-                       preferred_channel=ContactChannel.EMAIL, email=email)
-        facts = self._facts(e.case_index, e.subject, None, case.official, None, None, None)
-        return head, messages.escalation_letter(facts, e, unit, None)
+        name, email = parseaddr(self.unit_heads.get(unit or "", self.escalation_email))
+        head = Contact(name=name[:300], preferred_channel=ContactChannel.EMAIL, email=email)
+        facts = self._facts(e.case_index, e.subject, head, case.official, None, None, None)
+        return head, messages.escalation_letter(facts, e, unit)
 
     def _facts(self, case_index, subject, recipient, official, due, previous_due, reason) -> LetterFacts:
         return LetterFacts(case_index, subject, self.status_url, self.office, recipient, official, due, previous_due,

@@ -109,7 +109,7 @@ def test_a_preview_before_the_sender_is_known_greets_neutrally():
 
 
 def test_a_missed_term_writes_to_the_citizen_and_escalates_to_the_units_head():
-    d, channel = make({UNIT: "head.taxes@example.bg"})
+    d, channel = make({UNIT: "Стефан Колев <head.taxes@example.bg>"})
     d.on_document_registered(application())
     d.on_status_changed(changed("in_progress", OFFICIAL))
     d.dispatch_due()
@@ -124,6 +124,7 @@ def test_a_missed_term_writes_to_the_citizen_and_escalates_to_the_units_head():
     assert "изтече на 30.11.2026 (преди 2 дни)" in citizen.body and "Гергана Стоева" in citizen.body
     assert head.id == escalation_id(event.event_id) and head.case_index == head_key(INDEX)
     assert head.subject == f"Просрочена преписка {INDEX} (2 дни след срока)" and f"Звено: {UNIT}" in head.body
+    assert head.body.startswith("Здравейте, Стефан Колев,\n\n")
 
 
 def test_a_unit_without_a_configured_head_escalates_to_the_office():
@@ -132,6 +133,8 @@ def test_a_unit_without_a_configured_head_escalates_to_the_office():
     d.on_case_overdue(overdue_event())
     d.dispatch_due()
     assert sorted(c.email for _, c in channel.sent) == ["m@example.bg", "office@example.bg"]
+    escalation = next(n for n, c in channel.sent if c.email == "office@example.bg")
+    assert escalation.body.startswith("Здравейте,\n\nСрокът за отговор")  # no name given: none invented
 
 
 def test_the_answer_quotes_the_catalogue_of_the_cases_version():

@@ -91,9 +91,10 @@ def test_a_missed_term_of_a_complaint_is_no_tacit_refusal_and_a_later_date_is_th
 
 
 def test_the_escalation_names_the_case_the_official_and_the_delay():
-    letter = escalation_letter(facts(None, OFFICIAL), overdue(21), "Отдел „Гражданска регистрация“", "Г. Георгиев")
+    head = Contact(name="Георги Георгиев", preferred_channel="email", email="head@example.bg")
+    letter = escalation_letter(facts(head, OFFICIAL), overdue(21), "Отдел „Гражданска регистрация“")
     assert letter.subject == f"Просрочена преписка {INDEX} (21 дни след срока)"
-    assert letter.body.startswith("Здравейте, Г. Георгиев,\n\n")
+    assert letter.body.startswith("Здравейте, Георги Георгиев,\n\n")
     for part in ("Вид: заявление за административна услуга", "Етап: в процес на разглеждане",
                  "Звено: Отдел „Гражданска регистрация“", "Отговорен служител: Иван Петров, тел. 032/656 777",
                  "мълчалив отказ (чл. 58 от АПК)", LINK):
