@@ -100,7 +100,7 @@ def test_the_preview_is_exactly_the_letter_then_sent():
     sent, _ = channel.sent[-1]
     assert (preview.subject, preview.body) == (sent.subject, sent.body)
     assert "Уважаеми г-н Иванов," in preview.body and "(до 09.12.2026)" in preview.body
-    assert "Нов срок за отговор: до 23.12.2026." in preview.body and "Гергана Стоева" in preview.body
+    assert "Нов срок: 23.12.2026. До тази дата ще получите пълен отговор." in preview.body and "Гергана Стоева" in preview.body
 
 
 def test_a_preview_before_the_sender_is_known_greets_neutrally():
