@@ -107,7 +107,8 @@ def days_bg(n: int) -> str:
 
 
 def answered_how(recipient: Optional[Contact]) -> str:
-    """How the answer reaches the citizen: the channel they chose, with its address."""
+    """How the answer reaches the citizen: the channel they chose, with its address (an SMS
+    carries no answer document: then the words stay general, and the official's reason says how)."""
     if recipient is None:
         return "по начина, който сте посочили"
     channel = recipient.preferred_channel
@@ -115,8 +116,6 @@ def answered_how(recipient: Optional[Contact]) -> str:
         return f"по електронна поща на адрес {recipient.email}"
     if channel == ContactChannel.POST and recipient.postal_address:
         return f"по пощата на адрес {recipient.postal_address}"
-    if channel == ContactChannel.SMS:
-        return "чрез известие с SMS; самият отговор можете да получите в деловодството или по електронна поща"
     return "по начина, който сте посочили"
 
 

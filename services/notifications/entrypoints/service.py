@@ -18,6 +18,7 @@ from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
 
 from ..bootstrap import bootstrap
+from ..service_layer.correspondence import head_key
 
 
 class NotificationsService(DelovodService):
@@ -40,7 +41,7 @@ class NotificationsService(DelovodService):
     def on_case_overdue(self, envelope):
         self.app.dispatcher.on_case_overdue(envelope)
         self.app.dispatcher.dispatch_due(envelope.correlation_id)
-        self.app.dispatcher.dispatch_due(envelope.correlation_id + "#head")
+        self.app.dispatcher.dispatch_due(head_key(envelope.correlation_id))
 
     @consume(topics.ACCESS_CODES_REISSUED)
     def on_access_code_reissued(self, envelope):
@@ -70,11 +71,10 @@ class NotificationsService(DelovodService):
 
     # -- letters: previews for officials, the post room's batch ---------------------------------
     def _preview(self, request: LetterPreviewRequest) -> LetterPreview:
-        letter = self.app.dispatcher.preview(request.case_index, request.stage, request.reason, request.due_date,
-                                             request.official, self.catalogue)
-        recipient = self.app.dispatcher.repo.recipient(request.case_index)
+        letter, channel = self.app.dispatcher.preview(request.case_index, request.stage, request.reason,
+                                                      request.due_date, request.official, self.catalogue)
         return LetterPreview(case_index=request.case_index, stage=request.stage, subject=letter.subject,
-                             body=letter.body, channel=recipient.preferred_channel.value if recipient else None)
+                             body=letter.body, channel=channel.value if channel else None)
 
     @rpc
     def preview(self, request: dict) -> dict:

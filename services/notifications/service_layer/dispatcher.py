@@ -122,10 +122,13 @@ class Dispatcher:
                                    letter.body, next_attempt_at=now, trace=self.trace(), queued_at=now))
         return created
 
-    def preview(self, case_index: str, stage, reason=None, due=None, official=None, catalogue=None) -> Letter:
-        """The letter a transition would send, exactly (same templates, facts and greeting)."""
-        return self.correspondence.preview(case_index, stage, reason, due, official, self.repo.recipient(case_index),
-                                           catalogue)
+    def preview(self, case_index: str, stage, reason=None, due=None, official=None,
+                catalogue=None) -> tuple[Letter, Optional[ContactChannel]]:
+        """The letter a transition would send, exactly (same templates, facts and greeting), and
+        the channel it would go by (None while the case's sender is not known here)."""
+        recipient = self.repo.recipient(case_index)
+        letter = self.correspondence.preview(case_index, stage, reason, due, official, recipient, catalogue)
+        return letter, recipient.preferred_channel if recipient else None
 
     def on_access_code_reissued(self, envelope: Envelope) -> bool:
         """Tell the citizen a new code was issued (if it was not them, they should know)."""

@@ -93,7 +93,8 @@ def test_the_preview_is_exactly_the_letter_then_sent():
     d.on_document_registered(application("mr", "Петър Иванов"))
     d.on_status_changed(changed("in_progress", OFFICIAL))
     d.dispatch_due()
-    preview = d.preview(INDEX, "extended", "Нужно е становище.", dt.date(2026, 12, 23), None)
+    preview, channel_name = d.preview(INDEX, "extended", "Нужно е становище.", dt.date(2026, 12, 23), None)
+    assert channel_name == ContactChannel.EMAIL
     d.on_status_changed(changed("extended", due_date=dt.date(2026, 12, 23), previous_stage="in_progress",
                                 previous_due_date=dt.date(2026, 12, 9), reason="Нужно е становище."))
     d.dispatch_due()
@@ -105,7 +106,8 @@ def test_the_preview_is_exactly_the_letter_then_sent():
 
 def test_a_preview_before_the_sender_is_known_greets_neutrally():
     d, _ = make()
-    assert d.preview(INDEX, "in_progress", None, None, OFFICIAL).body.startswith("Здравейте,\n\n")
+    letter, channel = d.preview(INDEX, "in_progress", None, None, OFFICIAL)
+    assert letter.body.startswith("Здравейте,\n\n") and channel is None
 
 
 def test_a_missed_term_writes_to_the_citizen_and_escalates_to_the_units_head():
