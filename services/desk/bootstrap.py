@@ -25,17 +25,23 @@ class DeskApp:
             close()
 
 
-def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=None) -> DeskApp:
+def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=None, roster=None) -> DeskApp:
     if store is None:
+        from .adapters.mongo_roster import MongoRoster
         from .adapters.mongo_sessions import MongoSessions
 
         store = MongoSessions(settings.mongo_uri)
+        roster = roster or MongoRoster(store.client.get_default_database())
+    if roster is None:
+        from .adapters.memory import MemoryRoster
+
+        roster = MemoryRoster()
     if directory is None:
         from .adapters.ldap_directory import LdapDirectory
 
         directory = LdapDirectory(settings.ldap_url, settings.ldap_bind_name, settings.ldap_users_base,
                                   settings.ldap_username_attribute, settings.ldap_groups_base,
-                                  parse_role_groups(settings.ldap_role_groups), settings.ldap_timeout_s)
+                                  parse_role_groups(settings.ldap_role_groups), settings.ldap_timeout_s, roster)
     if services is None:
         from .adapters.http_services import HttpServices
 
@@ -50,4 +56,4 @@ def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=No
                                settings.signin_failures_per_client,
                                settings.signin_window_minutes * 60)
     sessions = Sessions(store, directory, throttle, dt.timedelta(minutes=settings.session_idle_minutes))
-    return DeskApp(sessions, Workspace(services), settings)
+    return DeskApp(sessions, Workspace(services, roster), settings)

@@ -69,6 +69,18 @@ class HttpServices:
     def overdue(self, person: Person) -> list[dict]:
         return self._call(person, "status", "GET", "/api/v1/cases/overdue").json()["items"]
 
+    def case_history(self, person: Person, index: str) -> dict:
+        return self._call(person, "status", "GET", "/api/v1/cases/by-index", params={"index": index}).json()
+
+    def assign(self, person: Person, assignment: dict) -> dict:
+        return self._call(person, "status", "POST", "/api/v1/cases/assign", json=assignment).json()
+
+    def assigned(self, person: Person, username: str) -> list[dict]:
+        return self._call(person, "status", "GET", "/api/v1/cases/assigned", params={"official": username}).json()["items"]
+
+    def due(self, person: Person, until: str) -> list[dict]:
+        return self._call(person, "status", "GET", "/api/v1/cases/due", params={"until": until}).json()["items"]
+
     def journal(self, person: Person, query: dict) -> dict:
         return self._call(person, "registry", "GET", "/api/v1/documents", params=query).json()
 

@@ -24,6 +24,17 @@ class MemorySessions:
         self.rows.pop(storage_key(session_id), None)
 
 
+class MemoryRoster:
+    def __init__(self, officials=()):
+        self.people = list(officials)
+
+    def replace(self, officials):
+        self.people = list(officials)
+
+    def officials(self):
+        return list(self.people)
+
+
 class FakeDirectory:
     """``{username: (password, Person)}``; ``locked`` users are refused like a wrong password."""
 
@@ -73,6 +84,18 @@ class FakeServices:
 
     def overdue(self, person):
         return self._answer("overdue", person)
+
+    def case_history(self, person, index):
+        return self._answer("case_history", person, index)
+
+    def assign(self, person, assignment):
+        return self._answer("assign", person, assignment)
+
+    def assigned(self, person, username):
+        return self._answer("assigned", person, username) or []
+
+    def due(self, person, until):
+        return self._answer("due", person, until) or []
 
     def journal(self, person, query):
         """``answers["journal"]``: one page, or a list of pages (one per call, in turn)."""

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from urllib.parse import urlencode
 
-from ..domain import labels
+from ..domain import labels, worklist
 from ..domain.intake import IntakeForm
 from ..domain.journal import JournalForm, csv_bytes
 from ..service_layer.ports import Refused, Unavailable
@@ -56,7 +56,7 @@ def register_page(app, session, form: IntakeForm, status=200, key=None, **contex
 
 
 def case_page(app, session, index: str, status=200, **context):
-    doc = None
+    doc, history = None, None
     if index:
         try:
             doc = app.workspace.case(session.person, index)
@@ -65,10 +65,47 @@ def case_page(app, session, index: str, status=200, **context):
             status = exc.status if status == 200 else status
         except Unavailable as exc:
             return down(session, exc, context.get("summary") or "Преписката не може да бъде отворена.", "/cases")
+    if doc:
+        history = _history(app, session, doc["case_index"])
     return page("case.html", session, status, title=f"Преписка {index}" if index else "Преписка",
-                index=index, doc=doc, kinds={k.value: v for k, v in labels.KINDS.items()},
+                index=index, doc=doc, history=history, officials=_officials_by_unit(app) if doc else [],
+                kinds={k.value: v for k, v in labels.KINDS.items()},
                 channels={k.value: v for k, v in labels.CHANNELS.items()},
                 actions=labels.value_labels(labels.STAGE_ACTIONS), **context)
+
+
+def _history(app, session, case_index: str) -> dict:
+    """``{"case": status's view or None, "note": why not}``: the page shows the registry's data
+    even when status cannot be asked."""
+    try:
+        outcome = app.workspace.case_history(session.person, case_index)
+    except Unavailable as exc:
+        return {"case": None, "note": f"{DOWN.get(exc.what, '')} Етапите не могат да бъдат показани."}
+    return {"case": outcome.result, "note": outcome.summary}
+
+
+def _officials_by_unit(app) -> list[tuple[str, list]]:
+    """The roster grouped by unit, for the assignment's select (one optgroup per unit)."""
+    try:
+        officials = app.workspace.officials()
+    except Unavailable:
+        return []
+    groups: dict[str, list] = {}
+    for o in officials:
+        groups.setdefault(o.unit or "Без звено", []).append(o)
+    return list(groups.items())
+
+
+def worklist_page(session, which: str, rows: list[dict], column: str, descending: bool, week_end):
+    def sort_url(name: str) -> str:
+        flip = name == column and not descending
+        return f"/my?{urlencode({'list': which, 'sort': name, **({'desc': '1'} if flip else {})})}"
+
+    columns = [(name, text, sort_url(name), ("descending" if descending else "ascending") if name == column else "none")
+               for name, text in worklist.COLUMNS.items()]
+    query = urlencode({"list": which, "sort": column, **({"desc": "1"} if descending else {})})
+    return page("worklist.html", session, title=worklist.LISTS[which], which=which, lists=worklist.LISTS,
+                rows=rows, columns=columns, csv_url=f"/my.csv?{query}", week_end=week_end)
 
 
 def journal_form(app, request) -> JournalForm:

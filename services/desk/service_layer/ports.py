@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional, Protocol
 
-from ..domain.people import Person
+from ..domain.people import Official, Person
 from ..domain.session import Session
 
 
@@ -31,6 +31,14 @@ class Refused(Exception):
 class Directory(Protocol):
     def authenticate(self, username: str, password: str) -> Person:
         """The person, or SignInRefused; Unavailable when the directory does not answer."""
+
+
+class RosterStore(Protocol):
+    """The officials a case can be assigned to (refreshed from the directory at each sign-in)."""
+
+    def replace(self, officials: list[Official]) -> None: ...
+
+    def officials(self) -> list[Official]: ...
 
 
 class SessionStore(Protocol):
@@ -60,6 +68,15 @@ class Services(Protocol):
     def change_stage(self, person: Person, change: dict) -> dict: ...
 
     def overdue(self, person: Person) -> list[dict]: ...
+
+    def case_history(self, person: Person, index: str) -> dict:
+        """Status's staff view of the case: stage, due date, official, every change."""
+
+    def assign(self, person: Person, assignment: dict) -> dict: ...
+
+    def assigned(self, person: Person, username: str) -> list[dict]: ...
+
+    def due(self, person: Person, until: str) -> list[dict]: ...
 
     def journal(self, person: Person, query: dict) -> dict:
         """A page of the registry's journal: ``{"items": [...], "next": cursor or None}``."""

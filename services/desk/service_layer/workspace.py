@@ -10,11 +10,14 @@ from delovod_proto.vocabulary import CaseStage
 
 from ..domain.intake import FieldError, IntakeForm, field_errors
 from ..domain.journal import JournalForm, registry_errors
-from ..domain.people import Person
-from .ports import Refused, Services
+from ..domain import worklist
+from ..domain.people import Official, Person
+from .ports import Refused, RosterStore, Services
 
 CSV_MAX_ROWS = 20000  # a year of a middle-sized municipality's mail; a longer export is split by dates
 NO_SCAN = "Изберете поне един сканиран файл."
+NO_OFFICIAL = "Изберете служител от списъка."
+NO_HISTORY = "Етапите на преписката още не са известни (регистрацията току-що е направена или е към друга преписка)."
 
 
 @dataclass
@@ -31,8 +34,8 @@ class Outcome:
 
 
 class Workspace:
-    def __init__(self, services: Services):
-        self.services = services
+    def __init__(self, services: Services, roster: Optional[RosterStore] = None):
+        self.services, self.roster = services, roster
 
     def register(self, person: Person, form: IntakeForm, scans: list, idempotency_key: str) -> Outcome:
         """Register the document (one request: it is registered whole or not at all). A
@@ -48,6 +51,39 @@ class Workspace:
     def case(self, person: Person, index: str) -> dict:
         """The registration of ``index`` (personal number masked by the registry)."""
         return self.services.document(person, index.strip())
+
+    def case_history(self, person: Person, case_index: str) -> Outcome:
+        """Status's view of the case (stage, due date, official, every change), or why there is
+        none yet (a follow-up's case, or one whose registration status has not seen yet)."""
+        try:
+            return Outcome(result=self.services.case_history(person, case_index.strip()))
+        except Refused as exc:
+            return Outcome(summary=NO_HISTORY if exc.status == 404 else exc.detail)
+
+    def officials(self) -> list[Official]:
+        """Whom a case can be assigned to: the directory's officials, by unit and name."""
+        return self.roster.officials() if self.roster is not None else []
+
+    def assign(self, person: Person, index: str, username: str, reason: str) -> Outcome:
+        """Assign the case to an official from the directory, with their unit and contacts."""
+        official = next((o for o in self.officials() if o.username == username.strip()), None)
+        if official is None:
+            return Outcome(summary="Преписката не е разпределена.", errors=[FieldError("official", NO_OFFICIAL)])
+        assignment = {"case_index": index.strip(), "official": official.wire(), "reason": reason.strip() or None}
+        try:
+            return Outcome(result=self.services.assign(person, assignment))
+        except Refused as exc:
+            return Outcome(summary=f"Преписката не е разпределена. {exc.detail}")
+
+    def worklist(self, person: Person, which: str, today: dt.date, column: str = "due_date",
+                 descending: bool = False) -> list[dict]:
+        """"mine": the person's open cases; "week": every case whose term ends from today to
+        Sunday; sorted by ``column``."""
+        if which == "week":
+            rows = self.services.due(person, worklist.week_end(today).isoformat())
+        else:
+            rows = self.services.assigned(person, person.uid)
+        return worklist.sorted_rows(rows, column, descending)
 
     def change_stage(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
         try:
