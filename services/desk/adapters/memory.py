@@ -97,6 +97,12 @@ class FakeServices:
     def due(self, person, until):
         return self._answer("due", person, until) or []
 
+    def dead_notifications(self, person):
+        return self._answer("dead_notifications", person) or []
+
+    def replay_notification(self, person, notification_id):
+        return self._answer("replay_notification", person, notification_id)
+
     def journal(self, person, query):
         """``answers["journal"]``: one page, or a list of pages (one per call, in turn)."""
         answer = self.answers.get("journal")
@@ -107,3 +113,23 @@ class FakeServices:
 
     def catalogue_services(self, person):
         return self._answer("catalogue_services", person) or []
+
+
+class FakeDeadLetters:
+    """Kafka's dead letters: ``rows`` as the page lists them; ``down`` raises Unavailable."""
+
+    def __init__(self, rows=(), down=False):
+        self.rows, self.down, self.replayed = list(rows), down, []
+
+    def letters(self):
+        if self.down:
+            raise Unavailable("kafka")
+        return list(self.rows)
+
+    def replay(self, where):
+        if self.down:
+            raise Unavailable("kafka")
+        found = next((r for r in self.rows if r["where"] == where), None)
+        if found:
+            self.replayed.append(where)
+        return found

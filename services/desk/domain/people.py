@@ -26,6 +26,11 @@ class Person:
         return self.role in ("official", "admin")
 
     @property
+    def may_operate(self) -> bool:
+        """Dead letters and their replay: the operators (admins) only."""
+        return self.role == "admin"
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS_BG[self.role]
 

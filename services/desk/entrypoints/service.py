@@ -335,6 +335,44 @@ class DeskService:
         name = "moite-prepiski.csv" if which == "mine" else f"srok-do-{today_week_end.isoformat()}.csv"
         return pages.csv(worklist.csv_bytes(rows), name)
 
+    # --- operators --------------------------------------------------------------------------
+
+    def _operator(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return None, answer
+        if not session.person.may_operate:
+            return None, views.page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
+        return session, None
+
+    @http("GET", "/operators")
+    @page_errors
+    def operators(self, request):
+        session, answer = self._operator(request)
+        return answer or views.operators_page(self.app, session)
+
+    @http("POST", "/operators/replay")
+    @page_errors
+    def replay(self, request):
+        """Send one dead notification (``notification``) or Kafka dead letter (``dead_letter``) again."""
+        session, answer = self._operator(request)
+        if answer:
+            return answer
+        if not self._posted(request, session):
+            return views.operators_page(self.app, session, 403, summary=FORGED)
+        notification, dead_letter = request.form.get("notification", ""), request.form.get("dead_letter", "")
+        try:
+            if notification:
+                outcome = self.app.operators.replay_notification(session.person, notification)
+            else:
+                outcome = self.app.operators.replay_dead_letter(session.person, dead_letter)
+        except Unavailable as exc:
+            return views.operators_page(self.app, session, 503,
+                                        summary=f"{DOWN.get(exc.what, '')} Нищо не е изпратено отново.")
+        if not outcome.ok:
+            return views.operators_page(self.app, session, 422, summary=outcome.summary)
+        return views.operators_page(self.app, session, replayed=outcome.result["what"])
+
     # --- the incoming journal -----------------------------------------------------------------
 
     @http("GET", "/journal")

@@ -23,7 +23,9 @@ DOWN = {"registry": "Регистърът временно не отговаря
         "catalogue": "Каталогът на услугите временно не отговаря.",
         "directory": "Указателят на служителите временно не отговаря.",
         "sessions": "Базата данни на деловодството временно не отговаря.",
-        "scans": "Хранилището на сканираните файлове временно не отговаря."}
+        "scans": "Хранилището на сканираните файлове временно не отговаря.",
+        "notifications": "Услугата за известията временно не отговаря.",
+        "kafka": "Опашката на събитията (Kafka) временно не отговаря."}
 
 
 def minutes(seconds: int) -> str:
@@ -106,6 +108,12 @@ def worklist_page(session, which: str, rows: list[dict], column: str, descending
     query = urlencode({"list": which, "sort": column, **({"desc": "1"} if descending else {})})
     return page("worklist.html", session, title=worklist.LISTS[which], which=which, lists=worklist.LISTS,
                 rows=rows, columns=columns, csv_url=f"/my.csv?{query}", week_end=week_end)
+
+
+def operators_page(app, session, status=200, **context):
+    view = app.operators.overview(session.person)
+    notes = [DOWN.get(what, what) for what in view["down"]]
+    return page("operators.html", session, status, title="Неуспешни събития", view=view, notes=notes, **context)
 
 
 def journal_form(app, request) -> JournalForm:

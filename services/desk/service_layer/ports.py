@@ -41,6 +41,16 @@ class RosterStore(Protocol):
     def officials(self) -> list[Official]: ...
 
 
+class DeadLetterTopic(Protocol):
+    """Kafka's dead letters (every service's consumers write there)."""
+
+    def letters(self) -> list[dict]:
+        """Each as {where, consumer, topic, at, failed_at, reason, errors}, the latest first."""
+
+    def replay(self, where: str) -> Optional[dict]:
+        """Send the one at ``where`` again; None if there is none."""
+
+
 class SessionStore(Protocol):
     def get(self, session_id: str) -> Optional[Session]: ...
 
@@ -77,6 +87,10 @@ class Services(Protocol):
     def assigned(self, person: Person, username: str) -> list[dict]: ...
 
     def due(self, person: Person, until: str) -> list[dict]: ...
+
+    def dead_notifications(self, person: Person) -> list[dict]: ...
+
+    def replay_notification(self, person: Person, notification_id: str) -> dict: ...
 
     def journal(self, person: Person, query: dict) -> dict:
         """A page of the registry's journal: ``{"items": [...], "next": cursor or None}``."""
