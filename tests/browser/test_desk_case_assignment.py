@@ -3,8 +3,8 @@ a case a moment after registering it and sees its stage history as a timeline; s
 assignment without an official gets an error summary whose link moves focus to the select; she
 assigns it to an official picked from the directory (slapd) and the timeline shows the step
 with her name; the official then finds it under "Моите преписки", sorts the list and switches
-to the week's list. axe-core (WCAG 2.0/2.1 A+AA) finds no serious or critical violation on any
-of these pages."""
+to the week's list; the admin opens the operators' page of dead letters from the menu. axe-core
+(WCAG 2.0/2.1 A+AA) finds no serious or critical violation on any of these pages."""
 from __future__ import annotations
 
 import argparse
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 DESK = os.environ.get("DELOVOD_TEST_DESK_URL", "http://127.0.0.1:8005")
 PROBE_TIMEOUT_S = 180
-PAGES = ["case_history", "assign_error", "assigned", "my_cases", "sorted", "week"]
+PAGES = ["case_history", "assign_error", "assigned", "my_cases", "sorted", "week", "operators"]
 SCREENSHOT = os.environ.get("DELOVOD_DESK_CASE_SCREENSHOT", "")
 
 
@@ -80,6 +80,11 @@ def test_the_official_finds_it_in_my_cases_and_sorts_the_list(report, case_index
     assert case_index in _step(report, "my_cases")["rows"]
     assert _step(report, "sorted")["sort"] == "descending"
     assert _step(report, "week")["heading"] == "Срок до края на седмицата"
+
+
+def test_the_admin_reaches_the_operators_page_from_the_menu(report):
+    operators = _step(report, "operators")
+    assert operators["heading"] == "Неуспешни събития" and not operators["warnings"], operators
 
 
 @pytest.mark.parametrize("state", PAGES)
@@ -175,9 +180,18 @@ def probe(base: str, chromium: str, source: str, index: str) -> dict:
                     official.wait_for_url("**/my?list=week")
                     return {"heading": official.locator("h1").inner_text().strip(), "axe": _axe(official)}
 
+                admin = new_page()
+
+                def operators():
+                    _sign_in(admin, url, "maria", "maria-demo-2026")
+                    admin.get_by_role("link", name="Неуспешни събития", exact=True).click()
+                    admin.wait_for_url("**/operators", timeout=60_000)
+                    return {"heading": admin.locator("h1").inner_text().strip(),
+                            "warnings": admin.locator(".govuk-warning-text").all_inner_texts(), "axe": _axe(admin)}
+
                 for name, fn in (("case_history", case_history), ("assign_error", assign_error),
                                  ("assigned", assigned), ("my_cases", my_cases), ("sorted", sorted_),
-                                 ("week", week)):
+                                 ("week", week), ("operators", operators)):
                     step(name, fn)
             finally:
                 browser.close()
