@@ -51,3 +51,10 @@ def test_an_officials_open_cases_and_those_due_in_a_range(cases):  # noqa: F811
     assert cases.save(closing, version, [])
     assert [c.case_index for c in cases.assigned("stoyan")] == ["К-1/01.02.2026"]
     assert [c.case_index for c in cases.due_between(dt.date(2026, 3, 3), dt.date(2026, 3, 8))] == ["К-1/01.02.2026"]
+
+
+def test_many_cases_by_index_in_one_call(cases):  # noqa: F811
+    for n in (1, 2):
+        cases.create(case(f"К-{n}/01.02.2026"), [])
+    assert sorted(c.case_index for c in cases.get_many(["К-2/01.02.2026", "К-9/01.02.2026", "К-1/01.02.2026"])) == [
+        "К-1/01.02.2026", "К-2/01.02.2026"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Annotated, Optional
 
 from pydantic import Field
 
@@ -127,6 +127,25 @@ class CaseSummaries(WireModel):
     items: list[CaseSummary] = Field(description="The cases, the soonest due first (those without a due date last)")
 
 
+class StagesQuery(WireModel):
+    """The indexes of up to 200 cases (a page of the journal), to show or filter by their stage."""
+
+    indexes: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(min_length=1, max_length=200,
+                                                                               description="Case indexes")
+
+
+class CaseStageRow(WireModel):
+    case_index: str = Field(description="Index of the case")
+    stage: CaseStage = Field(description="The stage it is in")
+    stage_label: str = Field(description="Bulgarian label of the stage")
+    due_date: Optional[dt.date] = Field(None, description="The due date in force")
+    days_overdue: int = Field(ge=0, description="Calendar days past the due date while its term runs; 0 if not late")
+
+
+class CaseStages(WireModel):
+    items: list[CaseStageRow] = Field(description="The cases status knows, in the order asked (unknown ones left out)")
+
+
 HTML = {"type": "string"}
 
 
@@ -162,6 +181,9 @@ OPERATIONS = (
     Operation("GET", "/api/v1/cases/due", "dueCases", "Staff: the cases whose term runs and ends from today to a date",
               {200: Reply("The cases, the soonest due first", CaseSummaries)}, roles=("clerk", "official", "admin"),
               query=DueQuery, errors=(400,)),
+    Operation("POST", "/api/v1/cases/stages", "caseStages", "Staff: the stage of each of up to 200 cases",
+              {200: Reply("The cases status knows", CaseStages)}, roles=("clerk", "official", "admin"),
+              body=StagesQuery, errors=(422,)),
     Operation("GET", "/", "lookupPage", "The citizens' lookup page (Bulgarian): the form, the index from "
               "a QR code or e-mail link filled in", {200: _page("The page")}, problems=False),
     Operation("POST", "/", "lookupPageSubmit", "The citizens' lookup, answered with the page itself",

@@ -40,6 +40,9 @@ class InMemoryCaseRepository:
         return [copy.deepcopy(c) for c, _ in self.cases.values()
                 if c.stage in TERM_RUNS and c.due_date and first <= c.due_date <= last][:limit]
 
+    def get_many(self, case_indexes: list) -> list:
+        return [copy.deepcopy(self.cases[i][0]) for i in case_indexes if i in self.cases]
+
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         found = self.cases.get(case_index)
         return (copy.deepcopy(found[0]), found[1]) if found else None

@@ -137,6 +137,10 @@ class MongoCaseRepository:
                  "stage": {"$in": [s.value for s in TERM_RUNS]}}
         return [_to_domain(d) for d in CaseDoc.objects(__raw__=query).order_by("due_date").limit(limit)]
 
+    def get_many(self, case_indexes: list[str]) -> list[Case]:
+        """By ``_id`` ($in), one round trip for a journal page."""
+        return [_to_domain(d) for d in CaseDoc.objects(__raw__={"_id": {"$in": list(case_indexes)}})]
+
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         doc = CaseDoc.objects(id=case_index).first()
         return (_to_domain(doc), doc.version) if doc else None

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from delovod_proto import topics
 from delovod_proto.api.status import (Assigned, AssignedQuery, Assignment, CaseIndexQuery, CaseSummaries, DueQuery,
-                                      OverdueCases, StageChange, StageChanged)
+                                      CaseStages, OverdueCases, StageChange, StageChanged, StagesQuery)
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from servicekit.auth import authenticate
 from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
@@ -144,6 +144,14 @@ class StatusService(DelovodService):
         authenticate(request, self.app.settings.auth_secret(), STAFF)
         until = params(DueQuery, request, detail="Посочете крайната дата (параметър until, ГГГГ-ММ-ДД).").until
         return json_response(CaseSummaries(items=self.app.tracker.due_until(until)).model_dump(mode="json"))
+
+    @http("POST", "/api/v1/cases/stages")
+    @handle_problems
+    def stages(self, request):
+        """Staff: the stage of each case of a journal page (to show it, or filter by it)."""
+        authenticate(request, self.app.settings.auth_secret(), STAFF)
+        query = json_body(StagesQuery, request, "Очаква се JSON с indexes: от 1 до 200 индекса на преписки.")
+        return json_response(CaseStages(items=self.app.tracker.stages(query.indexes)).model_dump(mode="json"))
 
     @timer(interval=3600, eager=True)  # also right after a start: a stopped watch catches up
     def watch_deadlines(self):

@@ -52,6 +52,9 @@ class AbstractCaseRepository(Protocol):
     def due_between(self, first: dt.date, last: dt.date, limit: int = 500) -> list[Case]:
         """The cases whose term runs and whose due date is in [first, last]."""
 
+    def get_many(self, case_indexes: list[str]) -> list[Case]:
+        """The cases of these indexes that exist (any order)."""
+
 
 class AbstractTerms(Protocol):
     """The registry's term arithmetic (it owns the working calendar)."""
@@ -189,6 +192,14 @@ class StatusTracker:
         """The cases whose term runs and ends from today through ``last``, the soonest first."""
         today = self._local_date(self.clock())
         return _summaries(self.repo.due_between(today, last)) if last >= today else []
+
+    def stages(self, case_indexes: list[str]) -> list[api.CaseStageRow]:
+        """Each known case's stage and lateness, in the order asked (a journal page's cases)."""
+        today = self._local_date(self.clock())
+        found = {c.case_index: c for c in self.repo.get_many(list(dict.fromkeys(case_indexes)))}
+        return [api.CaseStageRow(case_index=c.case_index, stage=c.stage, stage_label=LABELS_BG[c.stage],
+                                 due_date=c.due_date, days_overdue=c.days_overdue(today))
+                for c in (found.get(i) for i in dict.fromkeys(case_indexes)) if c is not None]
 
     def _suspended_on(self, case: Case, today: dt.date) -> dt.date:
         """The day its term stopped; for a case suspended before that was kept, the local date

@@ -105,3 +105,13 @@ def test_the_citizens_page_names_the_responsible_official(worker):
     html = page()
     assert "Стоян Георгиев, Дирекция „Екология“" in html
     assert 'href="tel:+35932656701"' in html and "mailto:s.georgiev@plovdiv.bg" in html
+
+
+def test_the_stages_of_a_journal_page(worker):
+    response, answer = call(worker.stages, "POST", "/api/v1/cases/stages", data=json.dumps({"indexes": [CASE, "X-1"]}),
+                            content_type="application/json")
+    assert response.status_code == 200 and [r["case_index"] for r in answer["items"]] == [CASE]
+    assert answer["items"][0]["stage"] == "registered"
+    response, problem = call(worker.stages, "POST", "/api/v1/cases/stages", data=json.dumps({"indexes": []}),
+                             content_type="application/json")
+    assert response.status_code == 422 and problem["errors"][0]["field"] == "indexes"

@@ -120,3 +120,15 @@ def test_due_this_week_lists_running_terms_from_today_through_the_date(tracker):
         assert tracker.due_until(dt.date(2026, 12, 1)) == []  # a date already past
     finally:
         NOW[0] = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
+
+
+def test_the_stages_of_a_journal_page_in_the_order_asked_with_lateness(tracker):
+    tracker.on_document_registered(registered("ЖЛБ-2/25.11.2026"))
+    tracker.assign("ЖЛБ-2/25.11.2026", STOYAN, by=IVANA)
+    NOW[0] = dt.datetime(2027, 1, 2, 8, 0, tzinfo=dt.timezone.utc)
+    try:
+        rows = tracker.stages(["ЖЛБ-2/25.11.2026", "НЯМА-1", CASE, CASE])
+    finally:
+        NOW[0] = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
+    assert [(r.case_index, r.stage_label, r.days_overdue) for r in rows] == [
+        ("ЖЛБ-2/25.11.2026", "Разпределен на служител", 4), (CASE, "Регистриран", 4)]
