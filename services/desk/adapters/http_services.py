@@ -77,6 +77,12 @@ class HttpServices:
     def assign(self, person: Person, assignment: dict) -> dict:
         return self._call(person, "status", "POST", "/api/v1/cases/assign", json=assignment).json()
 
+    def case_stages(self, person: Person, case_indexes: list[str]) -> list[dict]:
+        indexes = list(dict.fromkeys(case_indexes))
+        return [row for start in range(0, len(indexes), 200)
+                for row in self._call(person, "status", "POST", "/api/v1/cases/stages",
+                                      json={"indexes": indexes[start:start + 200]}).json()["items"]]
+
     def assigned(self, person: Person, username: str) -> list[dict]:
         return self._call(person, "status", "GET", "/api/v1/cases/assigned", params={"official": username}).json()["items"]
 

@@ -91,6 +91,14 @@ class FakeServices:
     def assign(self, person, assignment):
         return self._answer("assign", person, assignment)
 
+    def case_stages(self, person, case_indexes):
+        """``answers["case_stages"]``: {case index: {"stage", "days_overdue"}}, or an exception."""
+        answer = self.answers.get("case_stages")
+        self.calls.append(("case_stages", person, list(case_indexes)))
+        if isinstance(answer, (Refused, Unavailable)):
+            raise answer
+        return [{"case_index": i, **answer[i]} for i in case_indexes if answer and i in answer]
+
     def assigned(self, person, username):
         return self._answer("assigned", person, username) or []
 

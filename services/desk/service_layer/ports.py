@@ -84,6 +84,9 @@ class Services(Protocol):
 
     def assign(self, person: Person, assignment: dict) -> dict: ...
 
+    def case_stages(self, person: Person, case_indexes: list[str]) -> list[dict]:
+        """Status's stage and days late of each known case (up to 200)."""
+
     def assigned(self, person: Person, username: str) -> list[dict]: ...
 
     def due(self, person: Person, until: str) -> list[dict]: ...
