@@ -44,6 +44,7 @@ class OverdueCase(WireModel):
     stage_label: str = Field(description="Bulgarian label of the stage")
     due_date: dt.date = Field(description="The due date that passed")
     days_overdue: int = Field(ge=1, description="Calendar days since the due date")
+    official: Optional[Official] = Field(None, description="The responsible official and their unit, if assigned")
 
 
 class OverdueCases(WireModel):

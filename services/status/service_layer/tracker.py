@@ -252,7 +252,8 @@ class StatusTracker:
                 case = found[0]
                 out.append({"case_index": case.case_index, "subject": case.subject, "kind": case.kind,
                             "stage": case.stage.value, "stage_label": LABELS_BG[case.stage],
-                            "due_date": case.due_date.isoformat(), "days_overdue": case.days_overdue(today)})
+                            "due_date": case.due_date.isoformat(), "days_overdue": case.days_overdue(today),
+                            "official": _official_dict(case.official)})
         return out
 
     def lookup(self, request: CaseLookupRequest, client: str = "") -> CaseView:
@@ -283,6 +284,10 @@ def _citizen_view(case: Case) -> CaseView:
                     due_date=case.due_date,
                     history=[StageEntry(stage=h.stage, at=h.at, reason=h.reason, due_date=h.due_date)
                              for h in case.history])
+
+
+def _official_dict(official: Optional[Official]) -> Optional[dict]:
+    return wire_official(official).model_dump(mode="json") if official else None
 
 
 def wire_official(official: Optional[Official]) -> Optional[WireOfficial]:

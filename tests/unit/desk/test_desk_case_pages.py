@@ -42,12 +42,12 @@ HISTORY = {"case_index": CASE, "subject": "Шум", "kind": "complaint", "regist
                 "by": {"username": "stoyan", "name": "Стоян Георгиев"}}]}
 
 
-def desk(services, roster=(STOYAN, ELENA)):
-    directory = FakeDirectory({"ivana": ("pw", IVANA)})
+def desk(services, roster=(STOYAN, ELENA), person=IVANA):
+    directory = FakeDirectory({person.uid: ("pw", person)})
     app = bootstrap(DeskSettings(), store=MemorySessions(), directory=directory, services=services,
                     roster=MemoryRoster(roster))
     worker = worker_factory(DeskService, app=app)
-    session = app.sessions.sign_in(None, "ivana", "pw", "127.0.0.1")
+    session = app.sessions.sign_in(None, person.uid, "pw", "127.0.0.1")
     return worker, session
 
 
@@ -174,3 +174,15 @@ def test_a_list_when_status_is_down_is_a_bulgarian_page():
     worker, session = desk(FakeServices(assigned=Unavailable("status")))
     status, html, _ = call(worker, session, "my_cases", "GET", "/my")
     assert status == 503 and "Услугата за етапите временно не отговаря. Списъкът не може да бъде показан." in html
+
+
+def test_the_overdue_list_shows_each_cases_unit_and_official():
+    late = [{"case_index": "A-1", "subject": "Шум", "kind": "complaint", "stage": "assigned",
+             "stage_label": "Разпределен на служител", "due_date": "2026-11-30", "days_overdue": 2,
+             "official": {"username": "stoyan", "name": "Стоян Георгиев", "unit": "Дирекция „Екология“"}},
+            {"case_index": "A-2", "subject": "Яма", "kind": "complaint", "stage": "registered",
+             "stage_label": "Регистриран", "due_date": "2026-11-30", "days_overdue": 2, "official": None}]
+    worker, session = desk(FakeServices(overdue=late), person=Person("stoyan", "Стоян Георгиев", "official"))
+    status, html, _ = call(worker, session, "overdue", "GET", "/overdue")
+    page = text(html)
+    assert status == 200 and "Дирекция „Екология“ Стоян Георгиев" in page and "Не е разпределена" in page

@@ -132,3 +132,15 @@ def test_the_stages_of_a_journal_page_in_the_order_asked_with_lateness(tracker):
         NOW[0] = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
     assert [(r.case_index, r.stage_label, r.days_overdue) for r in rows] == [
         ("ЖЛБ-2/25.11.2026", "Разпределен на служител", 4), (CASE, "Регистриран", 4)]
+
+
+def test_the_overdue_list_names_the_unit_and_official_of_each_late_case(tracker):
+    tracker.on_document_registered(registered("ЖЛБ-2/25.11.2026"))
+    tracker.assign(CASE, STOYAN, by=IVANA)
+    NOW[0] = dt.datetime(2027, 1, 2, 8, 0, tzinfo=dt.timezone.utc)
+    try:
+        late = {c["case_index"]: c["official"] for c in tracker.overdue()}
+    finally:
+        NOW[0] = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
+    assert late[CASE]["unit"] == "Дирекция „Екология“" and late[CASE]["name"] == "Стоян Георгиев"
+    assert late["ЖЛБ-2/25.11.2026"] is None
