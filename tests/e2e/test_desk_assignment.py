@@ -79,3 +79,10 @@ def test_the_staff_case_api_wants_a_token_and_names_a_missing_case():
     missing = requests.get(f"{STATUS}/api/v1/cases/by-index", params={"index": "НЯМА-999/2026"}, timeout=10,
                            headers={"Authorization": f"Bearer {token('clerk')}"})
     assert missing.status_code == 404 and missing.json()["detail"] == "Няма преписка с индекс НЯМА-999/2026."
+
+
+def test_the_overdue_list_downloads_as_csv_for_officials_only():
+    export = signed_in("stoyan").get(f"{DESK}/overdue.csv", timeout=30)
+    assert export.status_code == 200 and export.headers["Content-Type"].startswith("text/csv")
+    assert export.content.decode("utf-8-sig").splitlines()[0].endswith("Дни след срока")
+    assert signed_in("ivana").get(f"{DESK}/overdue.csv", timeout=15).status_code == 403

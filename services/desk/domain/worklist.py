@@ -36,15 +36,17 @@ def sorted_rows(rows: Iterable[dict], column: str, descending: bool) -> list[dic
     return sorted(rows, key=sort_key(column if column in COLUMNS else "due_date"), reverse=descending)
 
 
-def csv_bytes(rows: Iterable[dict]) -> bytes:
-    """As the journal's CSV: UTF-8 with a byte-order mark, semicolons, no formula cells."""
+def csv_bytes(rows: Iterable[dict], days_late: bool = False) -> bytes:
+    """As the journal's CSV: UTF-8 with a byte-order mark, semicolons, no formula cells;
+    ``days_late``: with the days past the due date (the overdue list)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (("Дни след срока",) if days_late else ()))
     for r in rows:
         official = r.get("official") or {}
         due = r.get("due_date")
-        writer.writerow([_cell(x) for x in (r["case_index"], r["subject"], r.get("stage_label") or r["stage"],
-                                            dt.date.fromisoformat(due).strftime("%d.%m.%Y") if due else "",
-                                            official.get("name"), official.get("unit"))])
+        cells = [r["case_index"], r["subject"], r.get("stage_label") or r["stage"],
+                 dt.date.fromisoformat(due).strftime("%d.%m.%Y") if due else "", official.get("name"),
+                 official.get("unit")] + ([r.get("days_overdue")] if days_late else [])
+        writer.writerow([_cell(x) for x in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -373,6 +373,21 @@ class DeskService:
             return views.operators_page(self.app, session, 422, summary=outcome.summary)
         return views.operators_page(self.app, session, replayed=outcome.result["what"])
 
+    @http("GET", "/overdue.csv")
+    @page_errors
+    def overdue_csv(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        if not session.person.may_change_stages:
+            return views.page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
+        try:
+            items = self.app.workspace.overdue(session.person)
+        except Unavailable as exc:
+            return views.down(session, exc, "Списъкът не може да бъде изтеглен.", "/overdue")
+        today = dt.datetime.now(pages.zone()).date()
+        return pages.csv(worklist.csv_bytes(items, days_late=True), f"prosrocheni-{today.isoformat()}.csv")
+
     # --- the incoming journal -----------------------------------------------------------------
 
     @http("GET", "/journal")

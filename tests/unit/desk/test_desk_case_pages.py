@@ -186,3 +186,7 @@ def test_the_overdue_list_shows_each_cases_unit_and_official():
     status, html, _ = call(worker, session, "overdue", "GET", "/overdue")
     page = text(html)
     assert status == 200 and "Дирекция „Екология“ Стоян Георгиев" in page and "Не е разпределена" in page
+    status, body, response = call(worker, session, "overdue_csv", "GET", "/overdue.csv")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert status == 200 and response.mimetype == "text/csv" and rows[0][-1] == "Дни след срока"
+    assert rows[1] == ["A-1", "Шум", "Разпределен на служител", "30.11.2026", "Стоян Георгиев", "Дирекция „Екология“", "2"]
