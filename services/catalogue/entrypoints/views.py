@@ -20,6 +20,21 @@ def search(found: list[ServiceVersion]) -> dict:
     return api.ServiceSearch(items=[_summary(v) for v in found], count=len(found)).model_dump(mode="json")
 
 
+def _detail(v: ServiceVersion) -> api.ServiceDetail:
+    return api.ServiceDetail(**v.content.model_dump(), version=v.version, valid_from=v.valid_from,
+                             changed_by=v.changed_by, change_reason=v.change_reason)
+
+
 def full(v: ServiceVersion) -> dict:
-    return api.ServiceDetail(**v.content.model_dump(), version=v.version,
-                             valid_from=v.valid_from).model_dump(mode="json")
+    return _detail(v).model_dump(mode="json")
+
+
+def edited(v: ServiceVersion, changes) -> dict:
+    return api.ServiceEdited(service=_detail(v), changes=[c.as_dict() for c in changes]).model_dump(mode="json")
+
+
+def history(code: str, versions: list[ServiceVersion]) -> dict:
+    items = [api.VersionView(version=v.version, valid_from=v.valid_from, published=v.published, name=v.content.name,
+                             changed_by=v.changed_by, change_reason=v.change_reason, changed_at=v.changed_at)
+             for v in versions]
+    return api.ServiceVersions(code=code, items=items).model_dump(mode="json")

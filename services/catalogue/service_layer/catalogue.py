@@ -17,7 +17,8 @@ from servicekit.http import pydantic_errors
 from servicekit.outbox import OutboxMessage
 
 from ..domain.search import SearchQuery
-from ..domain.errors import ImportRejected, RowError
+from ..domain.changes import FieldChange, card_changes
+from ..domain.errors import EditRefused, ImportRejected, RowError, VersionTaken
 from ..domain.model import ServiceContent, ServiceVersion, valid_at
 from .ports import AbstractServiceIndex, AbstractServiceRepository
 
@@ -30,6 +31,15 @@ class ImportReport:
     def as_dict(self) -> dict:
         return {"created": len(self.created), "unchanged": len(self.unchanged),
                 "created_codes": self.created}
+
+
+@dataclass(frozen=True)
+class ServiceDiff:
+    """One row of an import against what is stored: new, changed (with the fields) or unchanged."""
+
+    code: str
+    status: str  # "new" | "changed" | "unchanged"
+    changes: list[FieldChange]
 
 
 @dataclass(frozen=True)
@@ -134,9 +144,62 @@ class Catalogue:
         self._checked_at = float("-inf")
         return report
 
-    def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date, draft: bool) -> None:
-        version = ServiceVersion(content=content, version=number, valid_from=valid_from, published=not draft)
+    def diff(self, rows: list[dict]) -> list[ServiceDiff]:
+        """What an import of ``rows`` would change, against the latest stored versions (writes nothing)."""
+        out = []
+        for content in self.validate_rows(rows):
+            latest = self.repo.latest(content.code)
+            if latest is None:
+                out.append(ServiceDiff(content.code, "new", card_changes(None, content)))
+            elif latest.content.fingerprint() == content.fingerprint():
+                out.append(ServiceDiff(content.code, "unchanged", []))
+            else:
+                out.append(ServiceDiff(content.code, "changed", card_changes(latest.content, content)))
+        return out
+
+    def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date, draft: bool,
+                     **who) -> ServiceVersion:
+        version = ServiceVersion(content=content, version=number, valid_from=valid_from, published=not draft, **who)
         self.repo.add(version, [] if draft else [self._announcement(version)])
+        return version
+
+    # -- operators' changes -------------------------------------------------------
+    def edit(self, code: str, card: dict, valid_from: dt.date, by: str,
+             reason: str) -> tuple[ServiceVersion, list[FieldChange]]:
+        """A new published version of an existing service from ``valid_from`` (today or later:
+        a case registered earlier keeps the version it was bound to, and so does the answer
+        for its day). Raises :class:`EditRefused`, :class:`ServiceNotFound`, :class:`VersionTaken`."""
+        try:
+            content = ServiceContent.model_validate(card)
+        except ValidationError as exc:
+            raise EditRefused("Услугата не е валидна.", pydantic_errors(exc, "service.")) from None
+        latest = self.repo.latest(code)
+        if latest is None or latest.content.municipality != self.municipality:
+            raise ServiceNotFound(f"Няма услуга с код {code}.")
+        problems = []
+        if content.code != code:
+            problems.append({"field": "service.code", "message": f"Кодът трябва да е {code}: кодът не се променя."})
+        if content.municipality != self.municipality:
+            problems.append({"field": "service.municipality",
+                             "message": f"Каталогът е на община {self.municipality}."})
+        if valid_from < self.today():
+            problems.append({"field": "valid_from", "message": "Промяна не може да важи от минала дата: вече "
+                                                               "регистрираните преписки пазят своята версия."})
+        if not problems and latest.content.fingerprint() == content.fingerprint():
+            problems.append({"field": "service", "message": "Няма промяна спрямо последната версия."})
+        if problems:
+            raise EditRefused("Промяната не може да бъде направена.", problems)
+        version = self._add_version(content, latest.version + 1, valid_from, False, changed_by=by,
+                                    change_reason=reason, changed_at=dt.datetime.now(dt.timezone.utc))
+        self._checked_at = float("-inf")
+        return version, card_changes(latest.content, content)
+
+    def versions(self, code: str) -> list[ServiceVersion]:
+        """Every version of a service of this municipality, oldest first (ServiceNotFound if none)."""
+        found = [v for v in self.repo.history(code) if v.content.municipality == self.municipality]
+        if not found:
+            raise ServiceNotFound(f"Няма услуга с код {code}.")
+        return found
 
     @staticmethod
     def _announcement(v: ServiceVersion) -> OutboxMessage:
