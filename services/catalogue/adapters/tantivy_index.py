@@ -37,6 +37,9 @@ class TantivyServiceIndex:
 
     def __init__(self, versions: list[ServiceVersion]):
         self.versions = sorted(versions, key=lambda v: (v.content.name, v.code))
+        # Equal scores: the name with fewer words beyond the query's ranks first ("скица виза"
+        # means "Издаване на скица – виза" before "... комбинирана скица – виза").
+        self.name_words = [len(tokens(v.content.name)) for v in self.versions]
         self.schema = _schema()
         self.index = tantivy.Index(self.schema)  # no path: in memory
         writer = self.index.writer(heap_size=15_000_000, num_threads=1)
@@ -73,9 +76,9 @@ class TantivyServiceIndex:
             clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
             ranked = tantivy.Query.boolean_query(clauses)
         hits = self.searcher.search(ranked, limit=query.limit, count=False).hits
-        # Equal scores keep the name order (tantivy orders ties by doc id, here the same; sort
-        # to be independent of that).
-        return [self.versions[address.doc] for _, address in sorted(hits, key=lambda h: (-h[0], h[1].doc))]
+        # Equal scores: the shorter name first, then the name order (doc id = position by name).
+        ranked = sorted(hits, key=lambda h: (-round(h[0], 4), self.name_words[h[1].doc], h[1].doc))
+        return [self.versions[address.doc] for _, address in ranked]
 
     def _word(self, word: str) -> tantivy.Query:
         """Best match of the word: exact, as a prefix (its article stripped too), or within

@@ -66,7 +66,7 @@ class Variant(Strict):
 
 
 # Words that make a fee's text a formula rather than one amount (tested against the seeds).
-_FORMULA = ("плюс", "+", "/кв", "кв.м", "/м2", "%", "пъти", "на база", "съгласно", "тарифата")
+_FORMULA = ("плюс", "+", "/кв", "кв.м", "/м2", "/стр", "%", "пъти", "на база", "съгласно", "тарифата", "1/12")
 
 
 def is_formula(fee_text: str) -> bool:
