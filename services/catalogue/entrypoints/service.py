@@ -19,6 +19,7 @@ from ..bootstrap import bootstrap
 from ..domain.errors import EditRefused, VersionTaken
 from ..domain.search import InvalidSearch
 from . import page, views
+from .http_server import CatalogueHttp
 
 
 def _at(request) -> ServiceAtQuery:
@@ -27,6 +28,8 @@ def _at(request) -> ServiceAtQuery:
 
 class CatalogueService(DelovodService):
     name = "catalogue"
+
+    http_server = CatalogueHttp()  # long search queries get problem+json, not eventlet's bare 414
 
     app = App(bootstrap)
 
@@ -44,7 +47,7 @@ class CatalogueService(DelovodService):
                                               limit=query.limit)
         except InvalidSearch as exc:
             raise Problem(400, "Bad Request", exc.detail, errors=exc.errors)
-        return json_response(views.search(found))
+        return views.search_response(found)
 
     @http("GET", "/api/v1/services/<string:code>")
     @handle_problems
