@@ -175,3 +175,14 @@ def test_a_query_several_services_answer_alike_lists_them_all_before_any_other(c
     found = codes(cat, "общинско жилище")
     housing = {"PLV-nastanyavane-obshtinsko-zhilishte", "PLV-SEV-nastanyavane-rezerven", "PLV-SEV-nastanyavane-vedomstven"}
     assert set(found[:3]) == housing
+
+
+def test_an_answer_is_kept_per_index_for_every_spelling_of_the_same_words():
+    from catalogue.adapters.tantivy_index import TantivyServiceIndex
+
+    c = Catalogue(InMemoryServiceRepository(), index_factory=TantivyServiceIndex, today=lambda: DAY, index_ttl_s=3600)
+    c.import_rows(read_rows(SEED), valid_from=DAY)
+    first = codes(c, "удостоверение за наследници")
+    index = c._snapshot().index
+    assert codes(c, "UDOSTOVERENIE ZA NASLEDNITSI") == codes(c, "udostoverenie naslednici") == first
+    assert index._ranked.cache_info().hits == 2 and index._ranked.cache_info().misses == 1
