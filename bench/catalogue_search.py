@@ -15,7 +15,15 @@ import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench.delovod import search  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+
+import requests  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
+
+from bench.delovod import CATALOGUE_PORT, CITIZEN_QUERIES, ROOT, _load, _wait_http, search, thousand_services  # noqa: E402
+from bench.measure import percentiles  # noqa: E402
 
 
 def _headline(run: dict) -> dict:
@@ -23,6 +31,41 @@ def _headline(run: dict) -> dict:
     return {"saturating_p99_ms": run["p99_ms"], "health_same_run_p99_ms": run["trivial_endpoint_same_run"]["p99_ms"],
             "paced_p99_ms": paced["p99_ms"], "paced_health_same_run_p99_ms": paced["trivial_endpoint_same_run"]["p99_ms"],
             "target_p99_ms": paced["target_p99_ms"], "paced_meets_target": paced["meets_target"]}
+
+
+def service_time(n: int = 300) -> dict:
+    """One client, one kept-alive connection, one request at a time: the time the server
+    spends on a search next to /health (the eventlet worker's own cost), with answers kept
+    and with none kept, so the load of the machine's other processes matters least."""
+    out = {}
+    for label, no_cache in (("as_deployed", "0"), ("every_search_ranked", "1")):
+        db = f"bench_catalogue_{uuid.uuid4().hex[:6]}"
+        env = {**os.environ, "DELOVOD_CATALOGUE_MONGO_URI": f"mongodb://127.0.0.1:27017/{db}",
+               "DELOVOD_CATALOGUE_HTTP_PORT": str(CATALOGUE_PORT), "OTEL_TRACES_EXPORTER": "none",
+               "DELOVOD_LOG_LEVEL": "WARNING", "DELOVOD_BENCH_NO_RESULT_CACHE": no_cache}
+        _load(env, thousand_services())
+        proc = subprocess.Popen([sys.executable, "-m", "bench.catalogue_server"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{CATALOGUE_PORT}"
+        try:
+            _wait_http(f"{base}/health")
+            with requests.Session() as session:
+                session.get(f"{base}/api/v1/services", params={"q": "x"}).raise_for_status()  # builds the index
+                timed = {"health": [], "search": []}
+                for i in range(n):  # interleaved, so both see the same moments of the machine
+                    for kind, call in (("health", lambda: session.get(f"{base}/health")),
+                                       ("search", lambda: session.get(f"{base}/api/v1/services",
+                                                                      params={"q": CITIZEN_QUERIES[i % len(CITIZEN_QUERIES)]}))):
+                        start = time.perf_counter()
+                        call().raise_for_status()
+                        timed[kind].append(time.perf_counter() - start)
+            out[label] = {kind: {"n": n, **percentiles(samples)} for kind, samples in timed.items()}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            with MongoClient(env["DELOVOD_CATALOGUE_MONGO_URI"]) as client:
+                client.drop_database(db)
+    return out
 
 
 def main() -> int:
@@ -36,6 +79,7 @@ def main() -> int:
         result["catalogue_search_1000_services_no_result_cache"] = search(n, 50)
     finally:
         del os.environ["DELOVOD_BENCH_NO_RESULT_CACHE"]
+    result["one_client_service_time"] = service_time(100 if "--quick" in sys.argv else 300)
     result["machine"]["load_1min_after"] = round(os.getloadavg()[0], 2)
     result["headline"] = {"as_deployed": _headline(result["catalogue_search_1000_services"]),
                           "every_search_ranked": _headline(result["catalogue_search_1000_services_no_result_cache"])}
