@@ -56,6 +56,9 @@ SPELLINGS = [
     ("общинско жилище", "obshtinsko zhilishte", "ob6tinsko jili6te", "obstinsko jiliste"),
     ("раждане дубликат", "razhdane dublikat", "raždane dublikat", "rajdane dublikat"),
     ("акт за смърт", "akt za smart", "akt za smurt", "akt za sm`rt"),
+    ("регистрация на куче", "registratsia na kuche", "registracia na ku4e", "registraciya kuche"),
+    ("скица виза", "skitsa viza", "skica viza", "SKICA - VIZA"),
+    ("жилище резервен", "zhilishte rezerven", "jili6te rezerven", "zhilishte rezerwen"),
 ]
 
 # One letter wrong, missing, extra or two letters swapped: the service is still found first.
@@ -68,6 +71,9 @@ MISSPELT = [
     ("obshtinsko jilishte pod naem", "PLV-nastanyavane-obshtinsko-zhilishte"),
     ("кастренне строителство", "PLV-rastitelnost-stroitelstvo"),
     ("тахнически паспорт", "PLV-SEV-tehnicheski-pasport"),
+    ("пререгистрацця на куче", "PLV-TRA-preregistracia-kuche"),
+    ("kopie ot arhif", "PLV-SEV-kopie-ot-arhiv"),
+    ("razkopavne", "PLV-SEV-razkopavane"),
 ]
 
 
