@@ -54,7 +54,7 @@ class _Snapshot:
 def validate_rows(rows: list[dict], municipality: str) -> list[ServiceContent]:
     """All rows valid and of ``municipality``, or :class:`ImportRejected` with every error
     by row and field (pure: the importer checks a file before it connects anywhere)."""
-    errors, contents, seen = [], [], {}
+    errors, contents, seen, registered = [], [], {}, {}
     for number, row in enumerate(rows, start=1):
         try:
             content = ServiceContent.model_validate(row)
@@ -67,6 +67,12 @@ def validate_rows(rows: list[dict], municipality: str) -> list[ServiceContent]:
         if content.code in seen:
             errors.append(RowError(number, "code", f"Кодът {content.code} се повтаря (ред {seen[content.code]})."))
         seen.setdefault(content.code, number)
+        if content.register_id and content.register_id in registered:
+            errors.append(RowError(number, "register_id", f"Номерът {content.register_id} в регистъра се повтаря "
+                                                          f"(ред {registered[content.register_id]}): една услуга "
+                                                          f"с няколко източника се описва веднъж, с other_sources."))
+        if content.register_id:
+            registered.setdefault(content.register_id, number)
         contents.append(content)
     if errors:
         raise ImportRejected(errors)

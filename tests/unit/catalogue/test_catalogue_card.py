@@ -141,8 +141,19 @@ def test_diff_names_the_fields_an_import_would_change():
     changed = json.loads(json.dumps(FULL))
     changed["variants"][0]["fee_cents"] = 200
     changed["source"]["read_on"] = "2026-12-01"  # re-read another day: not a change
-    other = {**FULL, "code": "T-new"}
+    other = {**FULL, "code": "T-new", "register_id": None}
     diff = {d.code: d for d in cat.diff([changed, other])}
     assert [c.field for c in diff["T-full"].changes] == ["variants"] and diff["T-full"].status == "changed"
     assert diff["T-new"].status == "new"
     assert len(cat.repo.versions) == 1  # nothing written
+
+
+def test_an_import_with_one_register_number_twice_is_refused_whole_by_line():
+    from catalogue.domain.errors import ImportRejected
+    from catalogue.service_layer.catalogue import validate_rows
+
+    rows = [FULL, {**FULL, "code": "T-other"}, {**FULL, "code": "T-third", "register_id": None}]
+    with pytest.raises(ImportRejected) as rejected:
+        validate_rows(rows, "Пловдив")
+    assert [(e.row, e.field) for e in rejected.value.errors] == [(2, "register_id")]
+    assert "2016" in rejected.value.errors[0].message and "ред 1" in rejected.value.errors[0].message
