@@ -27,10 +27,11 @@ from .ports import AbstractServiceIndex, AbstractServiceRepository
 class ImportReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # an operator's version the file would have replaced
 
     def as_dict(self) -> dict:
-        return {"created": len(self.created), "unchanged": len(self.unchanged),
-                "created_codes": self.created}
+        return {"created": len(self.created), "unchanged": len(self.unchanged), "kept": len(self.kept),
+                "created_codes": self.created, "kept_codes": self.kept}
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ class ServiceDiff:
     """One row of an import against what is stored: new, changed (with the fields) or unchanged."""
 
     code: str
-    status: str  # "new" | "changed" | "unchanged"
+    status: str  # "new" | "changed" | "unchanged" | "kept" (an operator's version the file differs from)
     changes: list[FieldChange]
+    latest: Optional[ServiceVersion] = None
 
 
 @dataclass(frozen=True)
@@ -134,33 +136,41 @@ class Catalogue:
         return validate_rows(rows, self.municipality)
 
     def import_rows(self, rows: list[dict], valid_from: Optional[dt.date] = None,
-                    progress: Callable[[int], None] = lambda n: None, draft: bool = False) -> ImportReport:
+                    progress: Callable[[int], None] = lambda n: None, draft: bool = False,
+                    overwrite_edits: bool = False) -> ImportReport:
         """All rows or none; unchanged services create nothing; ``draft`` versions stay
-        invisible (to RPC, search and pages) until :meth:`publish`."""
+        invisible (to RPC, search and pages) until :meth:`publish`. A service whose latest
+        version an operator made is kept as the operator left it unless ``overwrite_edits``:
+        re-importing the seed (every ``make up``) must not undo a correction."""
+        start = valid_from or self.today()
+        report = ImportReport()
         contents = self.validate_rows(rows)
-        report, start = ImportReport(), valid_from or self.today()
-        for content in contents:
-            latest = self.repo.latest(content.code)
-            if latest is not None and latest.content.fingerprint() == content.fingerprint():
-                report.unchanged.append(content.code)
+        for content, d in zip(contents, self._diff(contents, overwrite_edits)):
+            if d.status in ("new", "changed"):
+                self._add_version(content, (d.latest.version + 1) if d.latest else 1, start, draft)
+                report.created.append(d.code)
             else:
-                self._add_version(content, (latest.version + 1) if latest else 1, start, draft)
-                report.created.append(content.code)
+                (report.kept if d.status == "kept" else report.unchanged).append(d.code)
             progress(1)
         self._checked_at = float("-inf")
         return report
 
-    def diff(self, rows: list[dict]) -> list[ServiceDiff]:
-        """What an import of ``rows`` would change, against the latest stored versions (writes nothing)."""
+    def diff(self, rows: list[dict], overwrite_edits: bool = False) -> list[ServiceDiff]:
+        """What an import of ``rows`` would do, row by row, against the latest stored
+        versions (writes nothing; :meth:`import_rows` does exactly this)."""
+        return self._diff(self.validate_rows(rows), overwrite_edits)
+
+    def _diff(self, contents: list[ServiceContent], overwrite_edits: bool) -> list[ServiceDiff]:
         out = []
-        for content in self.validate_rows(rows):
+        for content in contents:
             latest = self.repo.latest(content.code)
             if latest is None:
                 out.append(ServiceDiff(content.code, "new", card_changes(None, content)))
             elif latest.content.fingerprint() == content.fingerprint():
-                out.append(ServiceDiff(content.code, "unchanged", []))
+                out.append(ServiceDiff(content.code, "unchanged", [], latest))
             else:
-                out.append(ServiceDiff(content.code, "changed", card_changes(latest.content, content)))
+                status = "kept" if latest.changed_by and not overwrite_edits else "changed"
+                out.append(ServiceDiff(content.code, status, card_changes(latest.content, content), latest))
         return out
 
     def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date, draft: bool,

@@ -157,3 +157,14 @@ def test_an_import_with_one_register_number_twice_is_refused_whole_by_line():
         validate_rows(rows, "Пловдив")
     assert [(e.row, e.field) for e in rejected.value.errors] == [(2, "register_id")]
     assert "2016" in rejected.value.errors[0].message and "ред 1" in rejected.value.errors[0].message
+
+
+def test_the_importers_diff_shows_where_a_long_text_changed():
+    from catalogue.importer import diff_report
+    from catalogue.service_layer.catalogue import ServiceDiff
+    from catalogue.domain.changes import FieldChange
+
+    long = "Удостоверение за наследниците " * 20
+    text = diff_report([ServiceDiff("2016", "changed", [FieldChange("description", long, long + "[ново]")])])
+    line = text.splitlines()[-1]
+    assert "[ново]" in line and len(line) < 400

@@ -79,3 +79,14 @@ def test_two_operators_at_once_the_second_is_told(cat):
         cat.edit("T-full", with_fee(400), TODAY, by="Втори", reason="Втора промяна")
     cat.repo.latest = first
     assert [v.changed_by for v in cat.versions("T-full")] == [None, "Първи"]
+
+
+def test_re_importing_the_seed_keeps_an_operators_edit(cat):
+    cat.edit("T-full", with_fee(300), TODAY, by="Мария", reason="Решение на ОбС")
+    diff = cat.diff([FULL])
+    assert [(d.code, d.status) for d in diff] == [("T-full", "kept")]
+    report = cat.import_rows([FULL], valid_from=TODAY)
+    assert report.kept == ["T-full"] and report.created == []
+    assert cat.version_at("T-full", TODAY).content.variants[0].fee_cents == 300
+    report = cat.import_rows([FULL], valid_from=TODAY, overwrite_edits=True)
+    assert report.created == ["T-full"] and cat.version_at("T-full", TODAY).version == 3
