@@ -1,6 +1,7 @@
 """The notifications service's composition root."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
@@ -25,21 +26,34 @@ class NotificationsApp(ServiceApp):
 def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> NotificationsApp:
     alias = None
     if repo is None:
-        from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc, OutcomeDoc,
-                                                 RecipientDoc)
+        from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, AttemptDoc, NotificationDoc,
+                                                 OutcomeDoc, RecipientDoc)
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
-        mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc)
+        mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc, AttemptDoc)
         repo = MongoNotificationRepository()
         alias = ALIAS
     if channels is None:
-        from .adapters.channels import SmtpEmailChannel, SpoolChannel
-
-        channels = {ContactChannel.EMAIL: SmtpEmailChannel(settings.smtp_host, settings.smtp_port, settings.mail_from),
-                    ContactChannel.SMS: SpoolChannel(settings.sms_spool_dir, "sms"),
-                    ContactChannel.POST: SpoolChannel(settings.post_spool_dir, "post")}
+        channels = default_channels(settings)
     dispatcher = Dispatcher(repo, channels, settings.kit.public_base_url, settings.max_attempts,
                             settings.retry_base_s, trace=current_traceparent, tz=settings.kit.timezone,
                             signed=signature(settings.kit.office_name, settings.kit.office_phone,
-                                             settings.kit.office_email))
+                                             settings.kit.office_email),
+                            report_wait=dt.timedelta(hours=settings.sms_report_wait_h))
     return NotificationsApp(dispatcher, repo.outbox, settings, alias)
+
+
+def default_channels(settings: NotificationsSettings) -> dict:
+    """Email to the SMTP relay (a refused address falls back to the next channel), SMS
+    through Kannel, post to the post room's spool."""
+    from .adapters.channels import SmtpEmailChannel, SpoolChannel
+    from .adapters.kannel import KannelSmsChannel
+    from .adapters.refusals import HardBounces
+
+    return {ContactChannel.EMAIL: HardBounces(SmtpEmailChannel(settings.smtp_host, settings.smtp_port,
+                                                               settings.mail_from)),
+            ContactChannel.SMS: KannelSmsChannel(
+                settings.kannel_sendsms_url, settings.kannel_username, settings.kannel_password.get_secret_value(),
+                settings.sms_sender, settings.sms_report_base_url, settings.auth_secret(), settings.kannel_smsc,
+                settings.kannel_timeout_s, settings.sms_validity_min),
+            ContactChannel.POST: SpoolChannel(settings.post_spool_dir, "post")}
