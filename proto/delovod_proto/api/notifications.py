@@ -65,7 +65,7 @@ class SmsReportQuery(WireModel):
 
     n: str = Field(pattern=NOTIFICATION_ID, description="Our notification id")
     sig: str = Field(pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256 of the id, proving the URL is ours")
-    type: Literal[1, 2, 4, 8, 16] = Field(description="Kannel's report type: 1 delivered, 2 not delivered, "
+    type: Literal["1", "2", "4", "8", "16"] = Field(description="Kannel's report type: 1 delivered, 2 not delivered, "
                                                       "4 buffered, 8 accepted by the SMSC, 16 refused by the SMSC")
     report: Optional[str] = Field(None, max_length=1000, description="The SMSC's report text (%A)")
     smsc_id: Optional[str] = Field(None, max_length=200, description="The operator's message id (%F)")

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 from typing import Optional
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -74,20 +74,29 @@ class KannelSmsChannel:
         query, segments = self.query(n, contact)
         try:
             reply = self.http.get(self.sendsms_url, params=query, timeout=self.timeout_s)
-        except requests.exceptions.ReadTimeout as exc:  # the request reached Kannel: maybe queued there
-            raise HandoverUnknown(f"Kannel did not answer within {self.timeout_s}s") from exc
+        except requests.exceptions.ReadTimeout:  # the request reached Kannel: maybe queued there
+            raise HandoverUnknown(f"Kannel did not answer within {self.timeout_s}s") from None
+        except requests.exceptions.RequestException as exc:  # not sent; its text would carry the URL's password
+            raise ConnectionError(f"Kannel at {urlsplit(self.sendsms_url).netloc} unreachable: {_reason(exc)}") from None
         if reply.status_code == 202 or reply.status_code == 200:
             return Handover(segments=segments)
         answer = reply.text.strip()[:300]
-        if reply.status_code in (400, 403) and _number_refused(answer):
+        if reply.status_code in (400, 403) and _number_refused(answer):  # e.g. 403 "Not routable. Do not try again."
             raise Undeliverable(f"Kannel refused the number: {reply.status_code} {answer}")
         raise ConnectionError(f"Kannel answered {reply.status_code}: {answer}")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if "ECONNREFUSED" in text or "Connection refused" in text:
+        return "connection refused"
+    return "timeout" if isinstance(exc, requests.exceptions.Timeout) else type(exc).__name__
 
 
 def _number_refused(answer: str) -> bool:
     """Kannel's answers for a number it will not send to (white/black lists, a bad number)."""
     low = answer.lower()
-    return "denied" in low or "receiver" in low and "invalid" in low
+    return "not routable" in low or "denied" in low or ("receiver" in low and "invalid" in low)
 
 
 LINK = re.compile(r"https?://\S+")

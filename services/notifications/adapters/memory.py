@@ -69,7 +69,7 @@ class InMemoryNotificationRepository:
         self.attempts.append(attempt)
 
     def history(self, case_index: str) -> list[Attempt]:
-        return sorted((a for a in self.attempts if a.case_index == case_index), key=lambda a: a.at)
+        return [a for a in self.attempts if a.case_index == case_index]  # in the order recorded
 
     def reject_report(self, notification_id: str, reason: str, raw: dict) -> None:
         self.rejected_reports.append({"notification_id": notification_id, "reason": reason, "raw": raw})

@@ -14,6 +14,7 @@ that named no notification of ours (``rejected_reports``) have collections of th
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from typing import Optional
 
@@ -65,6 +66,7 @@ class AttemptDoc(Document):
     at = DateTimeField(required=True)
     detail = StringField()
     segments = IntField()
+    recorded = IntField()  # time.time_ns() when recorded: the history's order
 
 
 def _naive(t: dt.datetime) -> dt.datetime:
@@ -170,13 +172,15 @@ class MongoNotificationRepository:
         AttemptDoc._get_collection().insert_one({
             "_id": f"{attempt.notification_id}:{at.isoformat()}:{attempt.outcome}:{uuid.uuid4().hex[:8]}",
             "notification_id": attempt.notification_id, "case_index": attempt.case_index, "channel": attempt.channel,
-            "outcome": attempt.outcome, "at": at, "detail": attempt.detail, "segments": attempt.segments})
+            "outcome": attempt.outcome, "at": at, "detail": attempt.detail, "segments": attempt.segments,
+            "recorded": time.time_ns()})
 
     def history(self, case_index: str) -> list[Attempt]:
-        found = AttemptDoc._get_collection().find({"case_index": case_index}).limit(1000)
-        return sorted((Attempt(d["notification_id"], d["case_index"], d.get("channel"), d["outcome"],
-                               d["at"].replace(tzinfo=UTC), d.get("detail"), d.get("segments")) for d in found),
-                      key=lambda a: a.at)
+        """In the order they were recorded (an operator's report time may lag behind ours)."""
+        found = sorted(AttemptDoc._get_collection().find({"case_index": case_index}).limit(1000),
+                       key=lambda d: (d.get("recorded") or 0, d["at"]))
+        return [Attempt(d["notification_id"], d["case_index"], d.get("channel"), d["outcome"],
+                        d["at"].replace(tzinfo=UTC), d.get("detail"), d.get("segments")) for d in found]
 
     def reject_report(self, notification_id: str, reason: str, raw: dict) -> None:
         self._notes.database["rejected_reports"].insert_one({

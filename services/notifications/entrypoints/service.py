@@ -98,7 +98,7 @@ class NotificationsService(DelovodService):
             dispatcher.reject_report(q.n, "bad signature", raw)
             raise Problem(403, "Forbidden", "Отчетът за доставка не е от нашия SMS шлюз: подписът не съвпада. "
                                             "Записан е, нищо не е променено.")
-        report = parse_report(q.type, q.report, q.at, q.smsc_id, dt.datetime.now(dt.timezone.utc))
+        report = parse_report(int(q.type), q.report, q.at, q.smsc_id, dt.datetime.now(dt.timezone.utc))
         try:
             result = dispatcher.on_delivery_report(q.n, report)
         except UnknownMessage:
