@@ -28,8 +28,8 @@ import requests  # noqa: E402
 
 from bench.measure import percentiles  # noqa: E402
 
-OUT = Path(__file__).resolve().parent / "results" / "sms.json"
-RATE, WORKERS = 100.0, 20
+OUT = Path(__file__).resolve().parent / "results" / "sms.json"  # BENCH_SMS_RATE / BENCH_SMS_N change rate and count
+RATE, WORKERS = float(os.environ.get("BENCH_SMS_RATE", "100")), 20
 
 
 def open_loop(n: int, op) -> dict:
@@ -105,7 +105,7 @@ def delovod(n: int) -> dict:
 
 
 def main() -> int:
-    n = 200 if "--quick" in sys.argv else 1000
+    n = int(os.environ.get("BENCH_SMS_N", 200 if "--quick" in sys.argv else 1000))
     results = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                "cores": os.cpu_count(), "raw_kannel_sendsms": raw_kannel(n), "event_to_sms_handed": delovod(n)}
     OUT.parent.mkdir(exist_ok=True)
