@@ -141,3 +141,42 @@ def test_email_is_not_held_back_by_quiet_hours():
     d, nid, clock, sms, email, _ = make(BOTH.model_copy(update={"preferred_channel": "email"}), at=late)
     d.dispatch_due()
     assert email.sent == [nid]
+
+
+class Crash(BaseException):
+    """The process dies in the middle of a handover (nothing catches it)."""
+
+
+def test_a_crash_during_the_handover_never_sends_the_sms_again():
+    d, nid, clock, sms, email, _ = make()
+
+    def dies(n, contact):
+        sms.sent.append(n.id)
+        raise Crash()
+    sms.send = dies
+    with pytest.raises(Crash):
+        d.dispatch_due()
+    d.repo.leased.clear()  # its lease ran out
+    clock.now += dt.timedelta(minutes=5)
+    d.dispatch_due()
+    assert sms.sent == [nid]  # stored as awaiting its report before the handover: not resent
+    clock.now += d.report_wait
+    d.dispatch_due()
+    assert sms.sent == [nid] and email.sent == [nid]  # no report ever came: the next channel
+
+
+def test_a_gateway_that_stops_answering_mid_request_is_not_asked_again():
+    from notifications.service_layer.dispatcher import HandoverUnknown
+
+    d, nid, clock, sms, email, _ = make()
+
+    def silent(n, contact):
+        sms.sent.append(n.id)
+        raise HandoverUnknown("Kannel did not answer within 10.0s")
+    sms.send = silent
+    d.dispatch_due()
+    clock.now += dt.timedelta(hours=1)
+    d.dispatch_due()
+    assert sms.sent == [nid] and d.repo.items[nid].awaiting_report
+    assert d.history(INDEX)[0].detail.startswith("unconfirmed: Kannel did not answer")
+    assert d.on_delivery_report(nid, DeliveryReport("delivered", clock.now)) == "delivered"  # it had gone out
