@@ -291,8 +291,15 @@ def _fakesmsc():
 
 
 def _smsbox():
-    if "smsbox:(none), IP 127.0.0.1" not in kannel_status() or not answers(13013):
-        raise ConnectionError("smsbox is not connected to bearerbox or not serving sendsms")
+    """smsbox is connected to bearerbox and answers HTTP (without an account: 403 or 400)."""
+    import urllib.error
+    import urllib.request
+    if "smsbox:(none), IP 127.0.0.1" not in kannel_status():
+        raise ConnectionError("smsbox is not connected to bearerbox")
+    try:
+        urllib.request.urlopen("http://127.0.0.1:13013/cgi-bin/sendsms", timeout=1).read()
+    except urllib.error.HTTPError:
+        pass  # it answered
 
 
 CHECKS = {"epmd": _port(4369), "rabbitmq": _port(5672), "kafka": _kafka, "ferretdb": _mongo, "s3": _s3,
