@@ -25,7 +25,7 @@ class NotificationsSettings(ServiceSettings):
     kannel_timeout_s: float = Field(10.0, gt=0, description="Bound on one sendsms call; a timeout after the request reached Kannel is not resent (its delivery report decides)")
     sms_sender: str = Field("Plovdiv", max_length=16, description="SMS sender: an alphanumeric name (11 characters at most) or a number the operator allows")
     sms_report_base_url: str = Field("http://127.0.0.1:8003", description="Where Kannel reaches this service's HTTP to deliver SMS delivery reports")
-    sms_report_wait_h: float = Field(48.0, gt=0, description="Hours a handed SMS waits for its delivery report; then the next channel the citizen allowed is tried")
+    sms_report_wait_h: float = Field(50.0, gt=0, description="Hours a handed SMS waits for its delivery report (a little longer than its validity); then the next channel the citizen allowed is tried")
     sms_validity_min: int = Field(2880, ge=1, description="Minutes the operator keeps trying to deliver an SMS (then reports it expired)")
     post_spool_dir: Path = Field(LOCAL / "outgoing" / "post", description="Where postal letters are put for printing")
     max_attempts: int = Field(8, description="Delivery attempts before a notification becomes a dead letter")
