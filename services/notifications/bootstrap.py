@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import Optional
 
 from delovod_proto.vocabulary import ContactChannel
@@ -10,7 +11,10 @@ from servicekit import mongo
 from servicekit.providers import ServiceApp
 from servicekit.tracing import current_traceparent
 
+from .adapters.catalogue_client import RpcCatalogue
+from .domain.letters import Office
 from .domain.messages import signature
+from .service_layer.correspondence import Correspondence
 from .service_layer.dispatcher import Dispatcher
 from .settings import NotificationsSettings
 
@@ -21,10 +25,14 @@ class NotificationsApp(ServiceApp):
     outbox: object
     settings: NotificationsSettings
     mongo_alias: Optional[str] = None
+    post_room: object = None  # adapters.post_room.PostRoom: the daily batch for the post room
+    rpc_clients: dict = field(default_factory=dict)
 
 
-def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> NotificationsApp:
+def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case_files=None,
+              post_room=None) -> NotificationsApp:
     alias = None
+    office = Office(settings.kit.office_name, settings.kit.office_phone, settings.kit.office_email)
     if repo is None:
         from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, AttemptDoc, NotificationDoc,
                                                  OutcomeDoc, RecipientDoc)
@@ -33,20 +41,37 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
         mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc, AttemptDoc)
         repo = MongoNotificationRepository()
         alias = ALIAS
+        if case_files is None:
+            from .adapters.case_files import MongoCaseFiles
+
+            case_files = MongoCaseFiles(ALIAS)
+    if case_files is None:
+        from .adapters.case_files import InMemoryCaseFiles
+
+        case_files = InMemoryCaseFiles()
+    if post_room is None:
+        from .adapters.post_room import PostRoom, PostRoomStore
+
+        post_room = PostRoom(PostRoomStore(settings.post_s3_endpoint, settings.post_s3_access_key,
+                                           settings.post_s3_secret_key, settings.post_s3_bucket),
+                             office, settings.kit.timezone)
     if channels is None:
-        channels = default_channels(settings)
+        channels = default_channels(settings, post_room)
+    correspondence = Correspondence(case_files, office, settings.kit.public_base_url, settings.kit.timezone,
+                                    settings.unit_heads, settings.escalation_email)
     dispatcher = Dispatcher(repo, channels, settings.kit.public_base_url, settings.max_attempts,
                             settings.retry_base_s, trace=current_traceparent, tz=settings.kit.timezone,
                             signed=signature(settings.kit.office_name, settings.kit.office_phone,
-                                             settings.kit.office_email),
+                                             settings.kit.office_email), correspondence=correspondence,
                             report_wait=dt.timedelta(hours=settings.sms_report_wait_h))
-    return NotificationsApp(dispatcher, repo.outbox, settings, alias)
+    catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
+    return NotificationsApp(dispatcher, repo.outbox, settings, alias, post_room, {"catalogue": catalogue})
 
 
-def default_channels(settings: NotificationsSettings) -> dict:
+def default_channels(settings: NotificationsSettings, post_room) -> dict:
     """Email to the SMTP relay (a refused address falls back to the next channel), SMS
-    through Kannel, post to the post room's spool."""
-    from .adapters.channels import SmtpEmailChannel, SpoolChannel
+    through Kannel, post to the post room (its daily batch)."""
+    from .adapters.channels import SmtpEmailChannel
     from .adapters.kannel import KannelSmsChannel
     from .adapters.refusals import HardBounces
 
@@ -56,4 +81,4 @@ def default_channels(settings: NotificationsSettings) -> dict:
                 settings.kannel_sendsms_url, settings.kannel_username, settings.kannel_password.get_secret_value(),
                 settings.sms_sender, settings.sms_report_base_url, settings.auth_secret(), settings.kannel_smsc,
                 settings.kannel_timeout_s, settings.sms_validity_min),
-            ContactChannel.POST: SpoolChannel(settings.post_spool_dir, "post")}
+            ContactChannel.POST: post_room}

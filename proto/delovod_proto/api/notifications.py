@@ -1,6 +1,7 @@
-"""Notifications' API: the notifications given up on and sending one again (operators),
-each try to reach the citizen of a case (staff; the case history), and the SMS gateway's
-delivery reports (Kannel calls the ``dlr-url`` each SMS carries)."""
+"""Notifications' API: the notifications given up on and sending one again (operators); an
+official's preview of a letter; the post room's daily batch; each try to reach the citizen
+of a case (staff; the case history); the SMS gateway's delivery reports (Kannel calls the
+``dlr-url`` each SMS carries)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,8 @@ from typing import Literal, Optional
 from pydantic import Field
 
 from ..base import WireModel
+from ..events import Official
+from ..vocabulary import CaseStage
 from .common import STAFF, Health, Operation, Reply
 
 NOTIFICATION_ID = r"^[0-9A-Za-z][0-9A-Za-z_.:-]{0,199}$"
@@ -35,6 +38,40 @@ class ReplayAccepted(WireModel):
     status: Literal["pending"] = Field(description="It will be sent again by the next dispatch")
 
 
+# -- letters: an official's preview before a transition; the post room's daily batch ----------
+class LetterPreviewRequest(WireModel):
+    """The transition an official is about to make; the letter comes back exactly as it would be sent."""
+
+    case_index: str = Field(min_length=1, max_length=100, description="Index of the case")
+    stage: CaseStage = Field(description="The stage the case would move to")
+    reason: Optional[str] = Field(None, max_length=2000, description="Why (Bulgarian), as the citizen would read it")
+    due_date: Optional[dt.date] = Field(None, description="The new due date, when the transition moves it")
+    official: Optional[Official] = Field(None, description="The responsible official after the transition "
+                                                           "(null: the one the case has)")
+
+
+class LetterPreview(WireModel):
+    case_index: str = Field(description="Index of the case")
+    stage: CaseStage = Field(description="The stage the letter announces")
+    channel: Optional[str] = Field(None, description="The citizen's chosen channel (email, sms, post, none); "
+                                                     "null while the case's sender is not known here")
+    subject: str = Field(description="The subject line, as sent")
+    body: str = Field(description="The text, as sent (plain text)")
+
+
+class PostBatchPath(WireModel):
+    day: dt.date = Field(description="The day whose letters the batch holds (the administration's date)")
+
+
+class PostBatch(WireModel):
+    day: dt.date = Field(description="The day whose letters the batch holds")
+    letters: int = Field(ge=0, description="How many letters were filed that day")
+    ready: bool = Field(description="False while the day runs (the batch is built once it is over)")
+    object_key: Optional[str] = Field(None, description="The merged PDF in the post room's bucket, once ready")
+    url: Optional[str] = Field(None, description="A time-limited link to the merged PDF, once ready")
+
+
+# -- SMS delivery reports and each case's attempts (channel fallback with proof) -------------
 class AttemptsQuery(WireModel):
     case_index: str = Field(min_length=3, max_length=100, description="Index of the case")
 
@@ -84,6 +121,14 @@ OPERATIONS = (
     Operation("POST", "/api/v1/notifications/{notification_id}/replay", "replayNotification",
               "Send a dead notification again (admins)", {202: Reply("Queued again", ReplayAccepted)},
               roles=("admin",), path_params=NotificationPath, errors=(404,)),
+    Operation("POST", "/api/v1/notifications/preview", "previewLetter",
+              "The letter a transition would send, exactly as sent (officials)",
+              {200: Reply("The letter", LetterPreview)}, roles=("official", "admin"), body=LetterPreviewRequest,
+              errors=(422,)),
+    Operation("GET", "/api/v1/notifications/post-room/{day}", "postBatch",
+              "The post room's batch of one day: letters filed, and the merged PDF once the day is over",
+              {200: Reply("The day's batch", PostBatch)}, roles=("clerk", "admin"), path_params=PostBatchPath,
+              errors=(400,)),
     Operation("GET", "/api/v1/notifications/attempts", "notificationAttempts",
               "Each try to reach the citizen of a case and its outcome (staff; the case history)",
               {200: Reply("The attempts", NotificationAttempts)}, roles=STAFF, query=AttemptsQuery, errors=(400,)),
