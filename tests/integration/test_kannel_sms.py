@@ -16,6 +16,7 @@ import random
 import re
 import urllib.parse
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import eventlet
 import eventlet.wsgi
@@ -62,12 +63,13 @@ def texts(parts):
 
 
 @pytest.fixture
-def service(test_db):
-    """The dispatcher on FerretDB with the real channels, and Kannel's report URL served here."""
+def service(test_db, uid):
+    """The dispatcher on FerretDB with the real channels (the post room in a bucket of this
+    test's own), and Kannel's report URL served here."""
     listener = eventlet.listen(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     settings = NotificationsSettings(mongo_uri=test_db, sms_report_base_url=f"http://127.0.0.1:{port}", max_attempts=2,
-                                     retry_base_s=0.2, kannel_timeout_s=5)
+                                     retry_base_s=0.2, kannel_timeout_s=5, post_s3_bucket=f"post-sms-{uid}")
     app = bootstrap(settings)
     shift = dt.datetime.now(dt.timezone.utc).replace(hour=10, minute=0) - dt.datetime.now(dt.timezone.utc)
     app.dispatcher.clock = lambda: dt.datetime.now(dt.timezone.utc) + shift  # 12:00 (or 13:00) in Sofia
@@ -145,6 +147,27 @@ def test_a_failed_report_falls_back_to_email_over_smtp(service):
     assert msg["To"] == "ivan@example.bg" and index in msg.get_content()
     assert outcomes(service, index) == [("sms", "handed"), ("sms", "failed"), ("email", "sent")]
     assert service.dispatcher.history(index)[1].detail.endswith("stat:UNDELIV err:001")
+
+
+def failed_report(service, nid):
+    """The operator's failure report, sent to the endpoint as Kannel sends it (fakesmsc only
+    ever reports delivered; the silent SMSC's numbers get no report of Kannel's own to race)."""
+    query = {"n": nid, "sig": report_signature(service.settings.auth_secret(), nid), "type": "2",
+             "report": "id:8 sub:001 dlvrd:000 stat:UNDELIV err:001", "smsc_id": "8",
+             "at": str(int(service.dispatcher.clock().timestamp()))}
+    return requests.get(f"{service.report_url}/api/v1/notifications/sms-reports", params=query, timeout=10)
+
+
+def test_a_failed_sms_without_an_email_falls_back_to_a_letter_for_the_post_room(service):
+    contact = Contact(name="Петър Петров", preferred_channel="sms", phone=number("+3597001"),
+                      postal_address="ул. „Иван Вазов“ № 5, 4000 Пловдив")
+    index, nid = notify(service, contact)
+    service.dispatcher.dispatch_due(index)
+    assert failed_report(service, nid).json() == {"id": nid, "result": "failed"}
+    assert outcomes(service, index) == [("sms", "handed"), ("sms", "failed"), ("post", "sent")]
+    day = dt.datetime.now(ZoneInfo("Europe/Sofia")).date()
+    keys = service.post_room.store.keys(f"post/{day:%Y-%m-%d}/letters/")
+    assert keys == [f"post/{day:%Y-%m-%d}/letters/{nid}.pdf"]
 
 
 def test_a_number_kannel_cannot_route_falls_back_to_email_and_its_late_nack_changes_nothing(service):
