@@ -86,3 +86,36 @@ def test_the_overdue_list_downloads_as_csv_for_officials_only():
     assert export.status_code == 200 and export.headers["Content-Type"].startswith("text/csv")
     assert export.content.decode("utf-8-sig").splitlines()[0].endswith("Дни след срока")
     assert signed_in("ivana").get(f"{DESK}/overdue.csv", timeout=15).status_code == 403
+
+
+def test_an_official_previews_the_letter_in_the_desk_and_the_citizen_gets_exactly_it():
+    """The Charter's letter, seen by the official before the change: the desk shows what
+    notifications would send, nothing changes until "Запиши", and the mail then sent is it."""
+    import html as html_lib
+
+    from tests.e2e.test_registration_flow import mails_for
+
+    clerk = signed_in("ivana")
+    index, _ = registered_case(clerk)
+    page = case_page_with_history(clerk, index)
+    assert clerk.post(f"{DESK}/cases/assign", data={"csrf": csrf(page.text), "case_index": index,
+                                                    "official": "stoyan"}, timeout=15).status_code == 200
+    official = signed_in("stoyan")
+    page = official.get(f"{DESK}/cases", params={"index": index}, timeout=15)
+    form = {"csrf": csrf(page.text), "case_index": index, "stage": "in_progress", "reason": "", "due_date": ""}
+
+    def previewed():  # notifications learns of the assignment from status's event
+        answer = official.post(f"{DESK}/cases/stage", data={**form, "action": "preview"}, timeout=15)
+        return answer if answer.status_code == 200 and "Стоян Георгиев" in answer.text else None
+    shown = until(previewed, what="the preview names the official", timeout_s=60, interval_s=1)
+    assert "Писмото до гражданина при тази промяна (по електронна поща)" in shown.text
+    body = html_lib.unescape(re.search(r'<div class="govuk-body desk-letter">(.*?)</div>', shown.text, re.S).group(1))
+    subject = html_lib.unescape(re.search(r"<strong>Относно:</strong> ([^<]+)</p>", shown.text).group(1))
+    assert requests.get(f"{STATUS}/api/v1/cases/by-index", params={"index": index}, timeout=10,
+                        headers={"Authorization": f"Bearer {token('official')}"}).json()["stage"] == "assigned"
+
+    saved = official.post(f"{DESK}/cases/stage", data={**form, "action": "save"}, timeout=15)
+    assert saved.status_code == 200, saved.text
+    sent = until(lambda: [m for m in mails_for(index) if m["Subject"] == subject], what="the previewed mail",
+                 timeout_s=60)[0]
+    assert sent.get_body(("plain",)).get_content().rstrip("\n") == body.rstrip("\n")

@@ -68,6 +68,9 @@ class HttpServices:
     def change_stage(self, person: Person, change: dict) -> dict:
         return self._call(person, "status", "POST", "/api/v1/cases/stage", json=change).json()
 
+    def preview_letter(self, person: Person, change: dict) -> dict:
+        return self._call(person, "notifications", "POST", "/api/v1/notifications/preview", json=change).json()
+
     def overdue(self, person: Person) -> list[dict]:
         return self._call(person, "status", "GET", "/api/v1/cases/overdue").json()["items"]
 

@@ -82,6 +82,9 @@ class FakeServices:
     def change_stage(self, person, change):
         return self._answer("change_stage", person, change)
 
+    def preview_letter(self, person, change):
+        return self._answer("preview_letter", person, change)
+
     def overdue(self, person):
         return self._answer("overdue", person)
 

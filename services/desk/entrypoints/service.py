@@ -222,6 +222,8 @@ class DeskService:
             return views.case_page(self.app, session, form["case_index"], 403, values=form, summary=FORGED)
         if not session.person.may_change_stages:
             return views.case_page(self.app, session, form["case_index"], 403, values=form, summary=NO_RIGHT)
+        if request.form.get("action") == "preview":
+            return self._preview(session, form)
         try:
             outcome = self.app.workspace.change_stage(session.person, form["case_index"], form["stage"],
                                                       form["reason"], form["due_date"])
@@ -234,6 +236,19 @@ class DeskService:
         result = outcome.result
         changed = {**result, "stage_label": labels.STAGES.get(_stage(result["stage"]), result["stage"])}
         return views.case_page(self.app, session, form["case_index"], values={}, changed=changed)
+
+    def _preview(self, session, form):
+        """The same form, unchanged, with the letter the change would send shown above it."""
+        try:
+            outcome = self.app.workspace.preview_letter(session.person, form["case_index"], form["stage"],
+                                                        form["reason"], form["due_date"])
+        except Unavailable as exc:
+            return views.case_page(self.app, session, form["case_index"], 503, values=form,
+                                   summary=f"{DOWN.get(exc.what, '')} Писмото не може да бъде показано.")
+        if not outcome.ok:
+            return views.case_page(self.app, session, form["case_index"], 422, values=form, summary=outcome.summary,
+                                   errors=outcome.errors)
+        return views.case_page(self.app, session, form["case_index"], values=form, preview=outcome.result)
 
     @http("POST", "/cases/assign")
     @page_errors

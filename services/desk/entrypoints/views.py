@@ -28,6 +28,10 @@ DOWN = {"registry": "Регистърът временно не отговаря
         "kafka": "Опашката на събитията (Kafka) временно не отговаря."}
 
 
+PREVIEW_CHANNELS = {"email": "по електронна поща", "sms": "с SMS", "post": "с писмо по пощата",
+                    "none": "гражданинът не е избрал канал: няма да бъде изпратено"}
+
+
 def minutes(seconds: int) -> str:
     n = max(1, -(-seconds // 60))
     return f"{n} минута" if n == 1 else f"{n} минути"
@@ -73,7 +77,7 @@ def case_page(app, session, index: str, status=200, **context):
                 index=index, doc=doc, history=history, officials=_officials_by_unit(app) if doc else [],
                 kinds={k.value: v for k, v in labels.KINDS.items()},
                 channels={k.value: v for k, v in labels.CHANNELS.items()},
-                actions=labels.value_labels(labels.STAGE_ACTIONS), **context)
+                actions=labels.value_labels(labels.STAGE_ACTIONS), preview_channels=PREVIEW_CHANNELS, **context)
 
 
 def _history(app, session, case_index: str) -> dict:

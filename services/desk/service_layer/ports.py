@@ -77,6 +77,9 @@ class Services(Protocol):
 
     def change_stage(self, person: Person, change: dict) -> dict: ...
 
+    def preview_letter(self, person: Person, change: dict) -> dict:
+        """The letter notifications would send for ``change`` (subject, body, channel)."""
+
     def overdue(self, person: Person) -> list[dict]: ...
 
     def case_history(self, person: Person, index: str) -> dict:

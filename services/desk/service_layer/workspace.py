@@ -89,20 +89,24 @@ class Workspace:
         return worklist.sorted_rows(rows, column, descending)
 
     def change_stage(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
-        try:
-            target = CaseStage(stage)
-        except ValueError:
-            return Outcome(summary="Изберете действие.", errors=[FieldError("stage", "Изберете действие.")])
-        if due_date and not _is_date(due_date):  # the form's parsing; the rules are status's
-            return Outcome(summary="Етапът не е променен.",
-                           errors=[FieldError("due_date", "Посочете новия срок като дата (ГГГГ-ММ-ДД).")])
-        change = {"case_index": index, "stage": target.value, "reason": reason.strip() or None}
-        if due_date:
-            change["due_date"] = due_date
+        change = _stage_change(index, stage, reason, due_date)
+        if isinstance(change, Outcome):
+            return change
         try:
             return Outcome(result=self.services.change_stage(person, change))
         except Refused as exc:
             return Outcome(summary=f"Етапът не е променен. {exc.detail}")
+
+    def preview_letter(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
+        """The letter the citizen would get for this change, exactly as notifications would send
+        it (the Charter: the official sees the message before the transition); nothing changes."""
+        change = _stage_change(index, stage, reason, due_date)
+        if isinstance(change, Outcome):
+            return change
+        try:
+            return Outcome(result=self.services.preview_letter(person, change))
+        except Refused as exc:
+            return Outcome(summary=f"Писмото не може да бъде показано. {exc.detail}")
 
     def reissue_access_code(self, person: Person, index: str, reason: str) -> Outcome:
         """A new access code for the case (the old one stops working); the registry wants a reason."""
@@ -179,6 +183,22 @@ class Workspace:
         if which not in ("receipt", "stamp"):
             raise ValueError(which)
         return self.services.pdf(person, which, index, code)
+
+
+def _stage_change(index: str, stage: str, reason: str, due_date: str):
+    """The change the form asks for (status's request body), or the Outcome naming the field
+    the form got wrong; the rules themselves are status's."""
+    try:
+        target = CaseStage(stage)
+    except ValueError:
+        return Outcome(summary="Изберете действие.", errors=[FieldError("stage", "Изберете действие.")])
+    if due_date and not _is_date(due_date):
+        return Outcome(summary="Етапът не е променен.",
+                       errors=[FieldError("due_date", "Посочете новия срок като дата (ГГГГ-ММ-ДД).")])
+    change = {"case_index": index, "stage": target.value, "reason": reason.strip() or None}
+    if due_date:
+        change["due_date"] = due_date
+    return change
 
 
 def _is_date(value: str) -> bool:

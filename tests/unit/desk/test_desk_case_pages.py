@@ -190,3 +190,43 @@ def test_the_overdue_list_shows_each_cases_unit_and_official():
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
     assert status == 200 and response.mimetype == "text/csv" and rows[0][-1] == "Дни след срока"
     assert rows[1] == ["A-1", "Шум", "Разпределен на служител", "30.11.2026", "Стоян Георгиев", "Дирекция „Екология“", "2"]
+
+
+# -- the letter's preview before a stage change (issue 14: officials see the exact message) ----
+
+OFFICIAL_ME = Person("stoyan", "Стоян Георгиев", "official")
+LETTER = {"case_index": CASE, "stage": "extended", "channel": "email",
+          "subject": f"Преписка {CASE}: срокът за отговор е удължен",
+          "body": "Уважаема г-жо Иванова,\n\nНе можем да отговорим в срока <б> по преписка."}
+
+
+def test_the_preview_shows_the_letter_as_sent_and_changes_nothing():
+    services = FakeServices(document=DOC, case_history=HISTORY, preview_letter=LETTER)
+    worker, session = desk(services, person=OFFICIAL_ME)
+    status, html, _ = call(worker, session, "change_stage", "POST", "/cases/stage",
+                           data={"csrf": session.csrf, "case_index": CASE, "stage": "extended",
+                                 "reason": "Нужно е становище", "due_date": "2027-01-14", "action": "preview"})
+    assert status == 200
+    asked = [c for c in services.calls if c[0] == "preview_letter"]
+    assert asked and asked[0][2] == {"case_index": CASE, "stage": "extended", "reason": "Нужно е становище",
+                                     "due_date": "2027-01-14"}
+    assert not [c for c in services.calls if c[0] == "change_stage"]
+    page = text(html)
+    assert "Писмото до гражданина при тази промяна (по електронна поща)" in page
+    assert f"Относно: Преписка {CASE}: срокът за отговор е удължен" in page
+    assert "Не можем да отговорим в срока &lt;б&gt; по преписка." in html  # the body is escaped on the page
+    assert 'value="2027-01-14"' in html and "Нужно е становище</textarea>" in html  # the form keeps its values
+
+
+def test_a_preview_that_notifications_refuses_or_cannot_give_is_a_bulgarian_message():
+    worker, session = desk(FakeServices(document=DOC, case_history=HISTORY,
+                                        preview_letter=Refused(404, "Преписката не е известна на известията.")),
+                           person=OFFICIAL_ME)
+    status, html, _ = call(worker, session, "change_stage", "POST", "/cases/stage",
+                           data={"csrf": session.csrf, "case_index": CASE, "stage": "answered", "action": "preview"})
+    assert status == 422 and "Писмото не може да бъде показано. Преписката не е известна на известията." in text(html)
+    worker, session = desk(FakeServices(document=DOC, case_history=HISTORY,
+                                        preview_letter=Unavailable("notifications")), person=OFFICIAL_ME)
+    status, html, _ = call(worker, session, "change_stage", "POST", "/cases/stage",
+                           data={"csrf": session.csrf, "case_index": CASE, "stage": "answered", "action": "preview"})
+    assert status == 503 and "Услугата за известията временно не отговаря. Писмото не може да бъде показано." in text(html)
