@@ -37,7 +37,13 @@ SERVERS = {  # name: (port, what it is)
     "smtp": (8025, "SMTP (aiosmtpd, Maildir in .local/mail)"),
     "traces": (4318, "OTLP/HTTP trace sink (.local/traces/spans.jsonl)"),
     "ldap": (3890, "OpenLDAP slapd, the staff directory (demo users; .local/ldap)"),
+    "bearerbox": (13000, "Kannel bearerbox, the SMS gateway's core (admin/status)"),
+    "smsbox": (13013, "Kannel smsbox: HTTP sendsms, delivery reports to notifications"),
+    "fakesmsc": (10000, "Kannel's SMSC stand-in, connected to bearerbox (plays the operator)"),
 }
+CLIENTS = {"fakesmsc"}  # connects to bearerbox's port: answering there means bearerbox, not it
+KANNEL_CONF = ROOT / "deploy" / "local" / "kannel" / "kannel.conf"
+FAKESMSC = Path("/usr/lib/kannel/test/fakesmsc")
 SERVICES = {"catalogue": 8004, "registry": 8001, "status": 8002, "notifications": 8003, "desk": 8005}
 S3_KEYS = {"AWS_ACCESS_KEY_ID": "delovod-local", "AWS_SECRET_ACCESS_KEY": "delovod-local-secret"}
 
@@ -140,6 +146,23 @@ def install_slapd() -> None:
         subprocess.call(["service", "slapd", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def install_kannel() -> None:
+    """The SMS gateway from Debian: `kannel` (bearerbox, smsbox) and `kannel-extras` (its
+    SMSC stand-in, fakesmsc). deploy/local/kannel/kannel.conf configures it."""
+    if Path("/usr/sbin/bearerbox").exists() and Path("/usr/sbin/smsbox").exists() and FAKESMSC.exists():
+        return
+    if os.geteuid() != 0:
+        raise StackError("Kannel is missing: run `sudo apt-get install -y kannel kannel-extras`, then `make up` again")
+    say("installing kannel and kannel-extras (apt-get, once)...")
+    os.environ["DEBIAN_FRONTEND"] = "noninteractive"
+    run(["apt-get", "update", "-q"], "apt-update")
+    run(["apt-get", "install", "-y", "-q", "kannel", "kannel-extras"], "apt-kannel")
+    # The package may start a system Kannel where an init system runs; ours runs under
+    # supervisord on 127.0.0.1 with its store in .local/data/kannel.
+    if shutil.which("service"):
+        subprocess.call(["service", "kannel", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def build_ferretdb() -> None:
     binary = LOCAL / "bin" / "ferretdb"
     src = ROOT / "deploy" / "local" / "ferretdb"
@@ -202,7 +225,7 @@ def supervisor() -> Supervisor:
 
 def prepare_dirs() -> None:
     for d in ("run", "log", "mail/tmp", "mail/new", "mail/cur", "traces", "data/ferretdb", "data/s3", "data/rabbitmq",
-              "log/rabbitmq"):
+              "log/rabbitmq", "data/kannel"):
         (LOCAL / d).mkdir(parents=True, exist_ok=True)
 
 
@@ -212,7 +235,7 @@ def servers_to_start(programs: dict) -> list[str]:
     ours = {name.split(":")[1] for name, p in programs.items() if p.state in ALIVE_STATES}
     procs = []
     for name, (port, _) in SERVERS.items():
-        if name in ours or not answers(port):
+        if name in ours or name in CLIENTS or not answers(port):
             procs.append(name)
         elif name in ("epmd", "rabbitmq"):
             say(f"{name:<13} already answers on {port}: reusing it")
@@ -263,8 +286,36 @@ def _http(port: int):
     return check
 
 
+def kannel_status() -> str:
+    """bearerbox's status page (its status-password is in kannel.conf)."""
+    import re
+    import urllib.request
+    password = re.search(r"^status-password\s*=\s*(\S+)", KANNEL_CONF.read_text(), re.M).group(1)
+    with urllib.request.urlopen(f"http://127.0.0.1:13000/status.txt?password={password}", timeout=1) as reply:
+        return reply.read().decode()
+
+
+def _fakesmsc():
+    """bearerbox says its fake SMSC link is online: fakesmsc is connected."""
+    if "FAKE:10000 (online" not in kannel_status():
+        raise ConnectionError("fakesmsc is not connected to bearerbox")
+
+
+def _smsbox():
+    """smsbox is connected to bearerbox and answers HTTP (without an account: 403 or 400)."""
+    import urllib.error
+    import urllib.request
+    if "smsbox:(none), IP 127.0.0.1" not in kannel_status():
+        raise ConnectionError("smsbox is not connected to bearerbox")
+    try:
+        urllib.request.urlopen("http://127.0.0.1:13013/cgi-bin/sendsms", timeout=1).read()
+    except urllib.error.HTTPError:
+        pass  # it answered
+
+
 CHECKS = {"epmd": _port(4369), "rabbitmq": _port(5672), "kafka": _kafka, "ferretdb": _mongo, "s3": _s3,
-          "smtp": _port(8025), "traces": _port(4318), "ldap": _port(3890)}
+          "smtp": _port(8025), "traces": _port(4318), "ldap": _port(3890), "bearerbox": _port(13000),
+          "smsbox": _smsbox, "fakesmsc": _fakesmsc}
 
 
 def create_topics() -> None:
@@ -306,6 +357,7 @@ def up() -> None:
         raise StackError("Python 3.11+ is needed")
     install_rabbitmq()
     install_slapd()
+    install_kannel()
     install_fonts()
     build_ferretdb()
     fetch_kafka()
@@ -347,7 +399,7 @@ def down() -> None:
         raise StackError(str(exc)) from exc
     if pid:
         say(f"stopped supervisord (pid {pid}) and what it ran: {', '.join(started) or 'nothing'}")
-    left = [p for p in started if p in SERVERS and answers(SERVERS[p][0])]
+    left = [p for p in started if p in SERVERS and p not in CLIENTS and answers(SERVERS[p][0])]
     if left:
         say(f"warning: still answering after stop: {', '.join(left)}")
     say("down: every process `make up` started is stopped (data kept in .local/)")
@@ -366,25 +418,36 @@ def verdict(program, answering: bool) -> str:
 
 
 def _health(port: int) -> bool:
+    return _passes(_http(port))
+
+
+def _passes(check) -> bool:
     try:
-        _http(port)()
+        check()
         return True
     except Exception:  # any failure: it does not answer as it should
         return False
+
+
+def _answering(name: str, port: int) -> bool:
+    """A server answers on its port; Kannel's boxes and fakesmsc only when bearerbox sees them."""
+    return _passes(CHECKS[name]) if name in ("smsbox", "fakesmsc") else answers(port)
 
 
 def status() -> int:
     sup = supervisor()
     pid, programs = sup.pid(), sup.programs()
     say(f"supervisord: {'running, pid ' + str(pid) if pid else 'stopped'}")
-    rows = [(n, port, what, answers(port), programs.get(f"infra:{n}")) for n, (port, what) in SERVERS.items()]
+    rows = [(n, port, what, _answering(n, port), programs.get(f"infra:{n}")) for n, (port, what) in SERVERS.items()]
     rows += [(n, port, "/health", _health(port), programs.get(f"services:{n}")) for n, port in SERVICES.items()]
     whole = True
     for name, port, what, answering, program in rows:
         word = verdict(program, answering)
         whole &= word == "running" or (word == "not ours, answers" and name in ("epmd", "rabbitmq"))
         detail = f"{program.state.lower()}, pid {program.pid}" if program and program.pid else (program.state.lower() if program else "-")
-        say(f"  {name:<13} {port:>5} {word:<14} ({detail}; port {'answers' if answering else 'closed'}) {what}")
+        seen = (("connected" if answering else "not connected") if name in CLIENTS
+                else f"port {'answers' if answering else 'closed'}")
+        say(f"  {name:<13} {port:>5} {word:<14} ({detail}; {seen}) {what}")
     return 0 if whole else 3
 
 

@@ -1,6 +1,7 @@
 """The notifications service's composition root."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from typing import Optional
@@ -33,11 +34,11 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case
     alias = None
     office = Office(settings.kit.office_name, settings.kit.office_phone, settings.kit.office_email)
     if repo is None:
-        from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc, OutcomeDoc,
-                                                 RecipientDoc)
+        from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, AttemptDoc, NotificationDoc,
+                                                 OutcomeDoc, RecipientDoc)
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
-        mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc)
+        mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc, AttemptDoc)
         repo = MongoNotificationRepository()
         alias = ALIAS
         if case_files is None:
@@ -55,16 +56,29 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case
                                            settings.post_s3_secret_key, settings.post_s3_bucket),
                              office, settings.kit.timezone)
     if channels is None:
-        from .adapters.channels import SmtpEmailChannel, SpoolChannel
-
-        channels = {ContactChannel.EMAIL: SmtpEmailChannel(settings.smtp_host, settings.smtp_port, settings.mail_from),
-                    ContactChannel.SMS: SpoolChannel(settings.sms_spool_dir, "sms"),
-                    ContactChannel.POST: post_room}
+        channels = default_channels(settings, post_room)
     correspondence = Correspondence(case_files, office, settings.kit.public_base_url, settings.kit.timezone,
                                     settings.unit_heads, settings.escalation_email)
     dispatcher = Dispatcher(repo, channels, settings.kit.public_base_url, settings.max_attempts,
                             settings.retry_base_s, trace=current_traceparent, tz=settings.kit.timezone,
                             signed=signature(settings.kit.office_name, settings.kit.office_phone,
-                                             settings.kit.office_email), correspondence=correspondence)
+                                             settings.kit.office_email), correspondence=correspondence,
+                            report_wait=dt.timedelta(hours=settings.sms_report_wait_h))
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
     return NotificationsApp(dispatcher, repo.outbox, settings, alias, post_room, {"catalogue": catalogue})
+
+
+def default_channels(settings: NotificationsSettings, post_room) -> dict:
+    """Email to the SMTP relay (a refused address falls back to the next channel), SMS
+    through Kannel, post to the post room (its daily batch)."""
+    from .adapters.channels import SmtpEmailChannel
+    from .adapters.kannel import KannelSmsChannel
+    from .adapters.refusals import HardBounces
+
+    return {ContactChannel.EMAIL: HardBounces(SmtpEmailChannel(settings.smtp_host, settings.smtp_port,
+                                                               settings.mail_from)),
+            ContactChannel.SMS: KannelSmsChannel(
+                settings.kannel_sendsms_url, settings.kannel_username, settings.kannel_password.get_secret_value(),
+                settings.sms_sender, settings.sms_report_base_url, settings.auth_secret(), settings.kannel_smsc,
+                settings.kannel_timeout_s, settings.sms_validity_min),
+            ContactChannel.POST: post_room}

@@ -1,11 +1,10 @@
 """Notifications settings (prefix ``DELOVOD_NOTIFICATIONS_``)."""
-from pathlib import Path
 from typing import Optional
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import LOCAL, ServiceSettings
+from servicekit.settings import ServiceSettings
 
 
 class NotificationsSettings(ServiceSettings):
@@ -18,7 +17,15 @@ class NotificationsSettings(ServiceSettings):
     smtp_host: str = Field("127.0.0.1", description="SMTP relay host")
     smtp_port: int = Field(8025, description="SMTP relay port")
     mail_from: str = Field("Община Пловдив <noreply@plovdiv.bg>", description="From: of citizens' emails")
-    sms_spool_dir: Path = Field(LOCAL / "outgoing" / "sms", description="Where SMS are handed to the gateway (a spool folder locally)")
+    kannel_sendsms_url: str = Field("http://127.0.0.1:13013/cgi-bin/sendsms", description="Kannel smsbox's HTTP sendsms interface (SMS go out through it)")
+    kannel_username: str = Field("delovod", description="Kannel sendsms-user name")
+    kannel_password: SecretStr = Field(SecretStr("delovod-local-sms"), description="Kannel sendsms-user password (the local one is in deploy/local/kannel/kannel.conf)")
+    kannel_smsc: Optional[str] = Field(None, description="Kannel smsc-id to route through (unset: Kannel's routing)")
+    kannel_timeout_s: float = Field(10.0, gt=0, description="Bound on one sendsms call; a timeout after the request reached Kannel is not resent (its delivery report decides)")
+    sms_sender: str = Field("Plovdiv", max_length=16, description="SMS sender: an alphanumeric name (11 characters at most) or a number the operator allows")
+    sms_report_base_url: str = Field("http://127.0.0.1:8003", description="Where Kannel reaches this service's HTTP to deliver SMS delivery reports")
+    sms_report_wait_h: float = Field(50.0, gt=0, description="Hours a handed SMS waits for its delivery report (a little longer than its validity); then the next channel the citizen allowed is tried")
+    sms_validity_min: int = Field(2880, ge=1, description="Minutes the operator keeps trying to deliver an SMS (then reports it expired)")
     post_s3_endpoint: str = Field("http://127.0.0.1:8333", description="S3 endpoint of the post room's bucket (MinIO in production)")
     post_s3_access_key: str = Field("delovod-local", description="S3 access key for the post room's bucket")
     post_s3_secret_key: str = Field("delovod-local-secret", description="S3 secret key for the post room's bucket")

@@ -1,5 +1,7 @@
-"""Notifications' operators' API: the notifications given up on, and sending one again; an
-official's preview of a letter; the post room's daily batch."""
+"""Notifications' API: the notifications given up on and sending one again (operators); an
+official's preview of a letter; the post room's daily batch; each try to reach the citizen
+of a case (staff; the case history); the SMS gateway's delivery reports (Kannel calls the
+``dlr-url`` each SMS carries)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +12,9 @@ from pydantic import Field
 from ..base import WireModel
 from ..events import Official
 from ..vocabulary import CaseStage
-from .common import Health, Operation, Reply
+from .common import STAFF, Health, Operation, Reply
+
+NOTIFICATION_ID = r"^[0-9A-Za-z][0-9A-Za-z_.:-]{0,199}$"
 
 
 class DeadNotification(WireModel):
@@ -26,7 +30,7 @@ class DeadNotifications(WireModel):
 
 
 class NotificationPath(WireModel):
-    notification_id: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z_.:-]{0,199}$", description="The event id it was made for")
+    notification_id: str = Field(pattern=NOTIFICATION_ID, description="The event id it was made for")
 
 
 class ReplayAccepted(WireModel):
@@ -67,6 +71,50 @@ class PostBatch(WireModel):
     url: Optional[str] = Field(None, description="A time-limited link to the merged PDF, once ready")
 
 
+# -- SMS delivery reports and each case's attempts (channel fallback with proof) -------------
+class AttemptsQuery(WireModel):
+    case_index: str = Field(min_length=3, max_length=100, description="Index of the case")
+
+
+class NotificationAttempt(WireModel):
+    """One try to reach the citizen and what came of it."""
+
+    notification_id: str = Field(description="The notification (the event it was made for)")
+    channel: Literal["email", "sms", "post"] = Field(description="The channel tried")
+    outcome: Literal["handed", "sent", "delivered", "failed", "expired", "refused", "error", "deferred", "ignored"] = Field(
+        description="handed: accepted by the SMS gateway, report awaited; sent: accepted by the mail relay or the "
+                    "post room; delivered/failed/expired: the operator's delivery report; refused: the address refused "
+                    "for good (the next channel is tried); error: a passing failure (retried); deferred: quiet hours "
+                    "(21:00-08:00); ignored: a late or repeated report")
+    at: dt.datetime = Field(description="When (UTC)")
+    summary: str = Field(description="The line for the case history, in Bulgarian and local time")
+    detail: Optional[str] = Field(None, description="Why, or the operator's message id (no contact data)")
+    segments: Optional[int] = Field(None, ge=1, description="SMS parts billed (UCS-2: 70, then 67 per part)")
+
+
+class NotificationAttempts(WireModel):
+    case_index: str = Field(description="Index of the case")
+    items: list[NotificationAttempt] = Field(description="Every attempt, oldest first")
+
+
+class SmsReportQuery(WireModel):
+    """What Kannel puts in the ``dlr-url`` (our id and its signature, then its %-escapes)."""
+
+    n: str = Field(pattern=NOTIFICATION_ID, description="Our notification id")
+    sig: str = Field(pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256 of the id, proving the URL is ours")
+    type: Literal["1", "2", "4", "8", "16"] = Field(description="Kannel's report type: 1 delivered, 2 not delivered, "
+                                                      "4 buffered, 8 accepted by the SMSC, 16 refused by the SMSC")
+    report: Optional[str] = Field(None, max_length=1000, description="The SMSC's report text (%A)")
+    smsc_id: Optional[str] = Field(None, max_length=200, description="The operator's message id (%F)")
+    at: Optional[int] = Field(None, ge=0, description="When the SMSC reported, Unix time (%T)")
+
+
+class SmsReportAccepted(WireModel):
+    id: str = Field(description="The notification")
+    result: Literal["delivered", "failed", "expired", "ignored"] = Field(
+        description="What the report did: failed or expired start the next channel; ignored changed nothing")
+
+
 OPERATIONS = (
     Operation("GET", "/api/v1/notifications/dead", "deadNotifications", "The notifications given up on (admins)",
               {200: Reply("The dead notifications", DeadNotifications)}, roles=("admin",)),
@@ -81,5 +129,11 @@ OPERATIONS = (
               "The post room's batch of one day: letters filed, and the merged PDF once the day is over",
               {200: Reply("The day's batch", PostBatch)}, roles=("clerk", "admin"), path_params=PostBatchPath,
               errors=(400,)),
+    Operation("GET", "/api/v1/notifications/attempts", "notificationAttempts",
+              "Each try to reach the citizen of a case and its outcome (staff; the case history)",
+              {200: Reply("The attempts", NotificationAttempts)}, roles=STAFF, query=AttemptsQuery, errors=(400,)),
+    Operation("GET", "/api/v1/notifications/sms-reports", "smsDeliveryReport",
+              "An SMS delivery report (Kannel calls each SMS's dlr-url)",
+              {200: Reply("Applied or recorded", SmsReportAccepted)}, query=SmsReportQuery, errors=(400, 403, 404)),
     Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
 )

@@ -8,7 +8,8 @@ from typing import Optional
 from delovod_proto.events import Contact
 from servicekit.outbox import InMemoryOutbox
 
-from ..service_layer.dispatcher import Notification
+from ..domain.attempts import Attempt
+from ..service_layer.dispatcher import Busy, Notification
 
 
 class InMemoryNotificationRepository:
@@ -16,6 +17,9 @@ class InMemoryNotificationRepository:
         self.recipients: dict[str, Contact] = {}
         self.items: dict[str, Notification] = {}
         self.outbox = InMemoryOutbox()
+        self.attempts: list[Attempt] = []
+        self.rejected_reports: list[dict] = []
+        self.leased: set[str] = set()
 
     def save_recipient(self, case_index: str, contact: Contact) -> None:
         self.recipients[case_index] = contact
@@ -32,15 +36,43 @@ class InMemoryNotificationRepository:
 
     def claim_due(self, now, lease, case_index=None) -> Optional[Notification]:
         for n in self.items.values():
-            if n.status == "pending" and n.next_attempt_at <= now and case_index in (None, n.case_index):
+            if (n.status == "pending" and n.next_attempt_at <= now and case_index in (None, n.case_index)
+                    and n.id not in self.leased):
                 claimed = copy.deepcopy(n)
                 n.next_attempt_at = now + lease
+                self.leased.add(n.id)
                 return claimed
         return None
+
+    def claim(self, notification_id: str) -> Optional[Notification]:
+        if notification_id in self.leased:
+            raise Busy(notification_id)
+        n = self.items.get(notification_id)
+        if n is None or n.status != "pending":
+            return None
+        self.leased.add(notification_id)
+        return copy.deepcopy(n)
+
+    def hold(self, n: Notification) -> None:
+        self.items[n.id] = copy.deepcopy(n)
 
     def finish(self, n: Notification, events) -> None:
         self.items[n.id] = copy.deepcopy(n)
         self.outbox.extend(events)
+        self.leased.discard(n.id)
+
+    def case_of(self, notification_id: str) -> Optional[str]:
+        n = self.items.get(notification_id)
+        return n.case_index if n else None
+
+    def record(self, attempt: Attempt) -> None:
+        self.attempts.append(attempt)
+
+    def history(self, case_index: str) -> list[Attempt]:
+        return [a for a in self.attempts if a.case_index == case_index]  # in the order recorded
+
+    def reject_report(self, notification_id: str, reason: str, raw: dict) -> None:
+        self.rejected_reports.append({"notification_id": notification_id, "reason": reason, "raw": raw})
 
     def dead(self) -> list[Notification]:
         return [n for n in self.items.values() if n.status == "dead"]
@@ -49,5 +81,5 @@ class InMemoryNotificationRepository:
         n = self.items.get(notification_id)
         if n is None or n.status != "dead":
             return False
-        n.status, n.attempts, n.next_attempt_at, n.queued_at = "pending", 0, now, now
+        n.status, n.attempts, n.next_attempt_at, n.queued_at, n.tried = "pending", 0, now, now, []
         return True

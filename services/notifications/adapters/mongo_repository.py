@@ -7,10 +7,15 @@ attempts, next attempt, last error — lives in the small ``queue`` collection, 
 per notification not yet finished, claimed under a :class:`~servicekit.mongo.Lease`.
 Why: FerretDB's SQLite backend answers only ``{_id}`` filters without a scan, and its
 updates cost time proportional to the collection.
+
+The proof of each try (``attempts``, insert-only, read per case) and delivery reports
+that named no notification of ours (``rejected_reports``) have collections of their own.
 """
 from __future__ import annotations
 
 import datetime as dt
+import time
+import uuid
 from typing import Optional
 
 from mongoengine import DateTimeField, DictField, Document, IntField, StringField
@@ -19,7 +24,8 @@ from delovod_proto.events import Contact
 from servicekit.mongo import Lease, insert_once, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 
-from ..service_layer.dispatcher import Notification
+from ..domain.attempts import Attempt
+from ..service_layer.dispatcher import Busy, Notification
 
 ALIAS = "notifications"
 UTC = dt.timezone.utc
@@ -48,6 +54,19 @@ class OutcomeDoc(Document, OutboxFields):
     channel = StringField()
     last_error = StringField()
     at = DateTimeField()
+
+
+class AttemptDoc(Document):
+    meta = {"collection": "attempts", "db_alias": ALIAS, "indexes": ["case_index"]}
+    id = StringField(primary_key=True)
+    notification_id = StringField(required=True)
+    case_index = StringField(required=True)
+    channel = StringField()
+    outcome = StringField(required=True)
+    at = DateTimeField(required=True)
+    detail = StringField()
+    segments = IntField()
+    recorded = IntField()  # time.time_ns() when recorded: the history's order
 
 
 def _naive(t: dt.datetime) -> dt.datetime:
@@ -88,7 +107,8 @@ class MongoNotificationRepository:
     def _enqueue(self, n: Notification, **extra) -> None:
         upsert(self._queue, {"_id": n.id}, {"$set": {
             "case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
-            "last_error": n.last_error, "channel": n.channel, **extra},
+            "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
+            "awaiting_report": n.awaiting_report, "segments": n.segments, **extra},
             "$setOnInsert": {"queued_at": _naive(n.queued_at or n.next_attempt_at)}})
 
     def add(self, n: Notification) -> bool:
@@ -115,12 +135,57 @@ class MongoNotificationRepository:
                 if entry.get("queued_at") is None:  # queued by a version that did not keep it: count from now
                     entry["queued_at"] = _naive(now)
                     self._queue.update_one({"_id": entry["_id"]}, {"$set": {"queued_at": entry["queued_at"]}})
-                return Notification(doc["_id"], doc["case_index"], doc.get("subject", ""), doc.get("body", ""),
-                                    "pending", entry.get("attempts", 0), entry["due_at"].replace(tzinfo=UTC),
-                                    entry.get("last_error"), entry.get("channel"), doc.get("trace") or {},
-                                    entry["queued_at"].replace(tzinfo=UTC))
+                return self._notification(entry, doc)
             leases.release(seen["_id"])
         return None
+
+    @staticmethod
+    def _notification(entry: dict, doc: dict) -> Notification:
+        queued = entry.get("queued_at") or entry["due_at"]
+        return Notification(doc["_id"], doc["case_index"], doc.get("subject", ""), doc.get("body", ""),
+                            "pending", entry.get("attempts", 0), entry["due_at"].replace(tzinfo=UTC),
+                            entry.get("last_error"), entry.get("channel"), doc.get("trace") or {},
+                            queued.replace(tzinfo=UTC), list(entry.get("tried") or []),
+                            bool(entry.get("awaiting_report")), entry.get("segments"))
+
+    def claim(self, notification_id: str) -> Optional[Notification]:
+        """This one notification under its lease, due or not (a delivery report for it)."""
+        leases = self._leases
+        if not leases.acquire(notification_id):
+            raise Busy(notification_id)
+        entry = self._queue.find_one({"_id": notification_id})
+        doc = self._notes.find_one({"_id": notification_id})
+        if entry is None or doc is None or self._outcomes.find_one({"_id": notification_id}, {"_id": 1}):
+            leases.release(notification_id)
+            return None
+        return self._notification(entry, doc)
+
+    def hold(self, n: Notification) -> None:
+        self._enqueue(n)
+
+    def case_of(self, notification_id: str) -> Optional[str]:
+        doc = self._notes.find_one({"_id": notification_id}, {"case_index": 1})
+        return doc["case_index"] if doc else None
+
+    def record(self, attempt: Attempt) -> None:
+        at = _naive(attempt.at)
+        AttemptDoc._get_collection().insert_one({
+            "_id": f"{attempt.notification_id}:{at.isoformat()}:{attempt.outcome}:{uuid.uuid4().hex[:8]}",
+            "notification_id": attempt.notification_id, "case_index": attempt.case_index, "channel": attempt.channel,
+            "outcome": attempt.outcome, "at": at, "detail": attempt.detail, "segments": attempt.segments,
+            "recorded": time.time_ns()})
+
+    def history(self, case_index: str) -> list[Attempt]:
+        """In the order they were recorded (an operator's report time may lag behind ours)."""
+        found = sorted(AttemptDoc._get_collection().find({"case_index": case_index}).limit(1000),
+                       key=lambda d: (d.get("recorded") or 0, d["at"]))
+        return [Attempt(d["notification_id"], d["case_index"], d.get("channel"), d["outcome"],
+                        d["at"].replace(tzinfo=UTC), d.get("detail"), d.get("segments")) for d in found]
+
+    def reject_report(self, notification_id: str, reason: str, raw: dict) -> None:
+        self._notes.database["rejected_reports"].insert_one({
+            "_id": uuid.uuid4().hex, "notification_id": notification_id, "reason": reason,
+            "raw": {k: str(v)[:300] for k, v in raw.items() if k != "sig"}, "at": _naive(dt.datetime.now(UTC))})
 
     def _unfinished(self, entry: dict) -> bool:
         """False for an entry whose outcome is recorded already (a crash between recording it

@@ -1,15 +1,20 @@
-"""Every way into notifications: registry and status events, the dispatch timer, and the
-operators' API for dead letters and replay. (The outbox relay: servicekit.service.)"""
+"""Every way into notifications: registry and status events, the dispatch timer, the
+operators' API for dead letters and replay, each case's attempts (staff, RPC for the
+desk), and the SMS gateway's delivery reports. (The outbox relay: servicekit.service.)"""
 from __future__ import annotations
+
+import datetime as dt
 
 from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 
 from delovod_proto import topics
-from delovod_proto.api.notifications import (DeadNotification, DeadNotifications, LetterPreview,
-                                             LetterPreviewRequest, NotificationPath, PostBatch, PostBatchPath,
-                                             ReplayAccepted)
+from delovod_proto.api.common import STAFF
+from delovod_proto.api.notifications import (AttemptsQuery, DeadNotification, DeadNotifications, LetterPreview,
+                                             LetterPreviewRequest, NotificationAttempt, NotificationAttempts,
+                                             NotificationPath, PostBatch, PostBatchPath, ReplayAccepted,
+                                             SmsReportAccepted, SmsReportQuery)
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response
 from servicekit.kafka import consume
@@ -17,8 +22,12 @@ from servicekit.parse import json_body, params
 from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
 
+from ..adapters.kannel import parse_report, signed
 from ..bootstrap import bootstrap
 from ..service_layer.correspondence import head_key
+from ..service_layer.dispatcher import Busy, UnknownMessage
+
+REPORT_FIELDS = ("n", "type", "report", "smsc_id", "at")
 
 
 class NotificationsService(DelovodService):
@@ -97,3 +106,43 @@ class NotificationsService(DelovodService):
         b = self.app.post_room.batch(day)
         return json_response(PostBatch(day=b.day, letters=b.letters, ready=b.ready, object_key=b.object_key,
                                        url=b.url).model_dump(mode="json"))
+
+    @http("GET", "/api/v1/notifications/attempts")
+    @handle_problems
+    def attempts(self, request):
+        authenticate(request, self.app.settings.auth_secret(), STAFF)
+        return json_response(self.case_attempts(params(AttemptsQuery, request).case_index))
+
+    @rpc
+    def case_attempts(self, case_index: str) -> dict:
+        """Each try to reach the citizen of a case (NotificationAttempts as JSON), for the case history."""
+        tz = self.app.settings.kit.timezone
+        items = [NotificationAttempt(notification_id=a.notification_id, channel=a.channel, outcome=a.outcome, at=a.at,
+                                     summary=a.summary(tz), detail=a.detail, segments=a.segments)
+                 for a in self.app.dispatcher.history(case_index)]
+        return NotificationAttempts(case_index=case_index, items=items).model_dump(mode="json")
+
+    @http("GET", "/api/v1/notifications/sms-reports")
+    @handle_problems
+    def sms_report(self, request):
+        """Kannel's call to an SMS's dlr-url. A report we cannot match changes nothing and is kept."""
+        dispatcher, raw = self.app.dispatcher, {k: request.args.get(k) for k in REPORT_FIELDS}
+        try:
+            q = params(SmsReportQuery, request, detail="Отчетът за доставка на SMS е непълен или повреден.")
+        except Problem:
+            dispatcher.reject_report(str(raw["n"])[:200], "malformed", raw)
+            raise
+        if not signed(self.app.settings.auth_secret(), q.n, q.sig):
+            dispatcher.reject_report(q.n, "bad signature", raw)
+            raise Problem(403, "Forbidden", "Отчетът за доставка не е от нашия SMS шлюз: подписът не съвпада. "
+                                            "Записан е, нищо не е променено.")
+        report = parse_report(int(q.type), q.report, q.at, q.smsc_id, dt.datetime.now(dt.timezone.utc))
+        try:
+            result = dispatcher.on_delivery_report(q.n, report)
+        except UnknownMessage:
+            dispatcher.reject_report(q.n, "unknown message", raw)
+            raise Problem(404, "Not Found", "Няма изпратено от нас SMS с този идентификатор. "
+                                            "Отчетът е записан, нищо не е променено.")
+        except Busy:
+            raise Problem(503, "Service Unavailable", "Известието се обработва в момента; опитайте отново.")
+        return json_response(SmsReportAccepted(id=q.n, result=result).model_dump(mode="json"))

@@ -1,12 +1,24 @@
 """Tell each citizen about their case over the channel they chose: once per status
 event (the event id is the notification id), retried with exponential backoff, and
 never given up silently: after ``max_attempts`` it becomes a dead letter that an
-operator sees (log alert, API) and can replay."""
+operator sees (log alert, API) and can replay.
+
+When a channel fails for good (an address refused, an SMS whose delivery report says
+failed or expired, or no report at all within ``report_wait``), the next channel the
+person gave an address for is tried (``domain.attempts.channels_allowed``). Every try and
+its outcome is recorded (``Attempt``), for the case history. An SMS is never sent between
+21:00 and 08:00 local time (``domain.sms.quiet_until``): it waits until 08:00.
+
+Nothing is sent twice: before a message goes to a gateway that reports back, the
+notification is stored as awaiting that report, so a crash after the handover leaves a
+notification that waits for its report (or gives up on the channel after
+``report_wait``), never one sent again."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Protocol
 
@@ -18,8 +30,10 @@ from delovod_proto.vocabulary import ContactChannel
 from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
+from ..domain.attempts import Attempt, channels_allowed
 from ..domain.letters import Letter
 from ..domain.messages import addressed, backoff_s, compose_code_notice
+from ..domain.sms import quiet_until
 from .correspondence import Correspondence, escalation_id, head_key
 
 log = logging.getLogger(__name__)
@@ -50,6 +64,44 @@ class Notification:
     channel: Optional[str] = None
     trace: dict = field(default_factory=dict)
     queued_at: Optional[dt.datetime] = None  # when it was first queued (or replayed)
+    tried: list = field(default_factory=list)  # channels that failed for good, in order
+    awaiting_report: bool = False  # handed to a gateway that reports back; its report is awaited
+    segments: Optional[int] = None  # SMS parts of the last handover
+
+
+class Undeliverable(Exception):
+    """A channel refused the address for good (a hard bounce, a number refused): the
+    next channel is tried, this one never again for this notification."""
+
+
+class HandoverUnknown(Exception):
+    """The gateway may have accepted the message (it stopped answering mid-request): it is
+    not sent again; its delivery report, or its absence, decides."""
+
+
+class Busy(Exception):
+    """Another worker holds the notification right now."""
+
+
+class UnknownMessage(Exception):
+    """A delivery report names no notification of ours."""
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What a reporting channel (``reports = True``) says once the gateway accepted a message."""
+
+    segments: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A gateway's word on a message: ``delivered``, ``failed`` or ``expired``, or None for
+    an intermediate report (buffered, accepted by the operator) that changes nothing."""
+
+    outcome: Optional[str]
+    at: dt.datetime
+    detail: Optional[str] = None
 
 
 class AbstractNotificationRepository(Protocol):
@@ -67,19 +119,38 @@ class AbstractNotificationRepository(Protocol):
     def finish(self, n: Notification, events: list[OutboxMessage]) -> None:
         """Persist the outcome (status, attempts, errors) with any events."""
 
-    def dead(self) -> list[Notification]: ...
-
     def dead(self) -> list[Notification]:
         """The notifications that failed for good (for the operators)."""
-        return self.repo.dead()
+
+    def hold(self, n: Notification) -> None:
+        """Persist ``n`` as it is now, keeping its lease (before a handover)."""
+
+    def claim(self, notification_id: str) -> Optional[Notification]:
+        """Take this one unfinished notification under its lease, due or not; None if it is
+        finished or unknown; raise :class:`Busy` if another worker holds it."""
+
+    def case_of(self, notification_id: str) -> Optional[str]:
+        """The case a notification (finished or not) is about; None if unknown."""
+
+    def record(self, attempt: Attempt) -> None:
+        """Keep one attempt for the case history (insert only)."""
+
+    def history(self, case_index: str) -> list[Attempt]:
+        """A case's attempts, oldest first."""
+
+    def reject_report(self, notification_id: str, reason: str, raw: dict) -> None:
+        """Keep a delivery report that changed nothing because it was not ours."""
 
     def replay(self, notification_id: str, now: dt.datetime) -> bool:
         """Make a dead notification pending again, due at ``now``."""
 
 
 class AbstractChannel(Protocol):
-    def send(self, n: Notification, contact: Contact) -> None:
-        """Hand the message over; raise on failure (it will be retried)."""
+    reports: bool  # optional; True: a delivery report follows each handover (SMS)
+
+    def send(self, n: Notification, contact: Contact) -> Optional[Handover]:
+        """Hand the message over; raise :class:`Undeliverable` when the address is refused
+        for good (the next channel is tried), anything else on a passing failure (retried)."""
 
 
 class Dispatcher:
@@ -87,15 +158,21 @@ class Dispatcher:
                  status_url: str, max_attempts: int = 8, retry_base_s: float = 2.0,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
                  trace: Callable[[], dict] = dict, recipient_wait: dt.timedelta = dt.timedelta(hours=1), *,
-                 tz: str, signed: str, correspondence: Optional[Correspondence] = None):
-        """``tz``: the administration's time zone, for every time a letter shows; ``signed``:
-        the letters' signature (``domain.messages.signature``); ``correspondence``: the case
-        letters (templates, case files, escalations; in memory when not given)."""
+                 tz: str, signed: str, correspondence: Optional[Correspondence] = None,
+                 report_wait: dt.timedelta = dt.timedelta(hours=50), report_claim_wait_s: float = 5.0,
+                 sleep: Callable[[float], None] = time.sleep):
+        """``tz``: the administration's time zone, for every time a letter shows and for
+        quiet hours; ``signed``: the letters' signature (``domain.messages.signature``);
+        ``correspondence``: the case letters (templates, case files, escalations; in memory
+        when not given); ``report_wait``: how long a handed SMS waits for its delivery report
+        before its channel is given up on; ``report_claim_wait_s``: how long a delivery
+        report waits for the worker that is still recording its handover."""
         self.correspondence = correspondence or Correspondence.in_memory(status_url, tz, signed)
         self.repo, self.channels, self.status_url = repo, channels, status_url
         self.tz, self.signed = tz, signed
         self.max_attempts, self.retry_base_s, self.clock, self.trace = max_attempts, retry_base_s, clock, trace
         self.recipient_wait = recipient_wait
+        self.report_wait, self.report_claim_wait_s, self.sleep = report_wait, report_claim_wait_s, sleep
 
     def on_document_registered(self, event: DocumentRegistered) -> None:
         if event.case_index == event.registration_index:
@@ -170,21 +247,138 @@ class Dispatcher:
         if contact is None:  # the registration event has not arrived yet: wait for it, not for ever
             self._no_recipient(n)
             return
-        n.channel = contact.preferred_channel.value
         if contact.preferred_channel == ContactChannel.NONE:
-            n.status = "sent"
+            n.channel, n.status = contact.preferred_channel.value, "sent"
             self.repo.finish(n, [])
             return
+        if n.awaiting_report:  # claimed again: its report did not come within report_wait
+            self._give_up(n, "expired", f"no delivery report within {self.report_wait}")
+        channel = self._next_channel(n, contact)
+        if channel is None:
+            self._all_channels_failed(n)
+            return
+        n.channel = channel.value
+        if channel == ContactChannel.SMS and self._deferred(n):
+            return
+        self._send(n, channel, contact)
+
+    def _next_channel(self, n: Notification, contact: Contact) -> Optional[ContactChannel]:
+        return next((c for c in channels_allowed(contact) if c in self.channels and c.value not in n.tried), None)
+
+    def _deferred(self, n: Notification) -> bool:
+        """Quiet hours: the SMS waits until 08:00 local time (recorded once)."""
+        later = quiet_until(self.clock(), self.tz)
+        if later is None:
+            return False
+        n.next_attempt_at = later
+        self._record(n, "deferred", f"until {later.isoformat()}")
+        logs.event(log, "notification_deferred", notification_id=n.id, case_index=n.case_index, until=later.isoformat())
+        self.repo.finish(n, [])
+        return True
+
+    def _send(self, n: Notification, channel: ContactChannel, contact: Contact) -> None:
+        sender = self.channels[channel]
+        reports = getattr(sender, "reports", False)
         n.attempts += 1
         n.body = addressed(n.body, contact)  # queued before the recipient was known: by name now
+        if reports:  # stored as awaiting its report first: a crash after the handover sends nothing twice
+            n.awaiting_report, n.next_attempt_at = True, self.clock() + self.report_wait
+            self.repo.hold(n)
         try:
-            self.channels[contact.preferred_channel].send(n, contact)
-        except Exception as exc:  # any failure of a channel is retried, then dead-lettered
+            handover = sender.send(n, contact)
+        except Undeliverable as exc:
+            self._give_up(n, "refused", without_contact(str(exc), contact))
+            self._attempt(n)  # at once on the next channel, if there is one
+            return
+        except HandoverUnknown as exc:  # maybe accepted: its report (or report_wait) decides
+            self._record(n, "handed", "unconfirmed: " + without_contact(str(exc), contact))
+            self.repo.finish(n, [])
+            return
+        except Exception as exc:  # any other failure of a channel is retried, then dead-lettered
+            n.awaiting_report = False
+            self._record(n, "error", without_contact(repr(exc), contact))
             self._failed(n, exc, contact)
             return
-        n.status, n.last_error = "sent", None
+        n.last_error = None
+        if reports:
+            n.segments = handover.segments if handover else None
+            self._record(n, "handed")
+            logs.event(log, "notification_handed", notification_id=n.id, case_index=n.case_index, channel=n.channel)
+            self.repo.finish(n, [])
+            return
+        self._record(n, "sent")
+        self._succeeded(n)
+
+    def _succeeded(self, n: Notification) -> None:
+        n.status, n.awaiting_report = "sent", False
         logs.event(log, "notification_sent", notification_id=n.id, case_index=n.case_index, channel=n.channel)
-        self.repo.finish(n, [self._delivered(n, contact)])
+        self.repo.finish(n, [self._delivered(n)])
+
+    def _give_up(self, n: Notification, outcome: str, detail: str, at: Optional[dt.datetime] = None) -> None:
+        """This channel failed for good: recorded, and never tried again for ``n``."""
+        self._record(n, outcome, detail, at)
+        logs.event(log, "notification_channel_failed", logging.WARNING, notification_id=n.id,
+                   case_index=n.case_index, channel=n.channel, outcome=outcome, error=detail)
+        n.tried = [*n.tried, n.channel]
+        n.last_error = f"{n.channel} {outcome}: {detail}"[:1000]
+        n.awaiting_report, n.attempts, n.next_attempt_at = False, 0, self.clock()
+
+    def _all_channels_failed(self, n: Notification) -> None:
+        n.status = "dead"
+        n.last_error = (f"every channel the citizen gave an address for failed for good ({', '.join(n.tried) or 'none'}); "
+                        f"last: {n.last_error}")[:1000]
+        logs.event(log, "notification_dead_lettered", logging.ERROR, notification_id=n.id,
+                   case_index=n.case_index, attempts=n.attempts, error=n.last_error)
+        self.repo.finish(n, [])
+
+    def _record(self, n: Notification, outcome: str, detail: Optional[str] = None,
+                at: Optional[dt.datetime] = None) -> None:
+        self.repo.record(Attempt(n.id, n.case_index, n.channel, outcome, at or self.clock(), detail,
+                                 n.segments if n.channel == ContactChannel.SMS.value else None))
+
+    # -- delivery reports ---------------------------------------------------------------
+    def on_delivery_report(self, notification_id: str, report: DeliveryReport) -> str:
+        """Apply a gateway's report; returns what it did ("delivered", "failed", "expired" or
+        "ignored"). Raises :class:`UnknownMessage` for a notification we never made."""
+        n = self._claim_for_report(notification_id)
+        if n is None:
+            case_index = self.repo.case_of(notification_id)
+            if case_index is None:
+                raise UnknownMessage(notification_id)
+            self.repo.record(Attempt(notification_id, case_index, ContactChannel.SMS.value, "ignored", self.clock(),
+                                     f"report {report.outcome} after the notification was finished"))
+            return "ignored"
+        if not (n.awaiting_report and n.channel == ContactChannel.SMS.value) or report.outcome is None:
+            if report.outcome is not None:  # an intermediate report is no news; a stray final one is kept
+                self._record(n, "ignored", f"report {report.outcome} while not awaiting one", report.at)
+            self.repo.finish(n, [])
+            return "ignored"
+        if report.outcome == "delivered":
+            self._record(n, "delivered", report.detail, report.at)
+            self._succeeded(n)
+        else:
+            self._give_up(n, report.outcome, report.detail or "delivery report", report.at)
+            self.repo.finish(n, [])
+            self.dispatch_due(n.case_index)  # the next channel at once, not at the next timer tick
+        return report.outcome
+
+    def _claim_for_report(self, notification_id: str) -> Optional[Notification]:
+        """A report can overtake the worker still recording the handover: wait for it."""
+        deadline = time.monotonic() + self.report_claim_wait_s
+        while True:
+            try:
+                return self.repo.claim(notification_id)
+            except Busy:
+                if time.monotonic() >= deadline:
+                    raise
+                self.sleep(0.05)
+
+    def history(self, case_index: str) -> list[Attempt]:
+        return self.repo.history(case_index)
+
+    def reject_report(self, notification_id: str, reason: str, raw: dict) -> None:
+        logs.event(log, "sms_report_rejected", logging.WARNING, notification_id=notification_id, reason=reason)
+        self.repo.reject_report(notification_id, reason, raw)
 
     def _no_recipient(self, n: Notification) -> None:
         now = self.clock()
@@ -213,8 +407,8 @@ class Dispatcher:
                        attempts=n.attempts, error=n.last_error)
         self.repo.finish(n, [])
 
-    def _delivered(self, n: Notification, contact: Contact) -> OutboxMessage:
-        body = NotificationDelivered(notification_id=n.id, case_index=n.case_index, channel=contact.preferred_channel,
+    def _delivered(self, n: Notification) -> OutboxMessage:
+        body = NotificationDelivered(notification_id=n.id, case_index=n.case_index, channel=ContactChannel(n.channel),
                                      delivered_at=self.clock(), attempts=n.attempts)
         envelope = Envelope.wrap(body, source="notifications", correlation_id=n.case_index,
                                  trace=TraceContext(**(n.trace or {})))

@@ -1,0 +1,57 @@
+"""The proof of each try to reach the citizen: which channel, when, and what came of it.
+A case's history shows them in the citizen's words ("SMS съобщение: доставено на
+02.12.2026 в 14:02 ч.")."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from delovod_proto.events import Contact
+from delovod_proto.vocabulary import ContactChannel
+
+# handed: accepted by the SMS gateway, its delivery report is awaited; sent: accepted by the
+# mail relay / put in the post room's queue (no report follows); delivered / failed / expired:
+# the operator's delivery report; refused: the address refused for good (the next channel is
+# tried); error: a passing failure (retried); deferred: quiet hours; ignored: a report that
+# changed nothing (late or repeated).
+OUTCOMES = ("handed", "sent", "delivered", "failed", "expired", "refused", "error", "deferred", "ignored")
+FINAL_FAILURES = ("failed", "expired", "refused")
+
+CHANNEL_LABEL = {"sms": "SMS съобщение", "email": "Имейл", "post": "Писмо по пощата"}
+OUTCOME_LABEL = {
+    "handed": "предадено на мобилния оператор", "sent": "изпратено", "delivered": "доставено",
+    "failed": "недоставено", "expired": "недоставено (изтекла валидност)", "refused": "адресът е отказан",
+    "error": "неуспешен опит, ще бъде повторен", "deferred": "отложено до 08:00 ч. (не изпращаме SMS нощем)",
+    "ignored": "късен или повторен отчет, без промяна",
+}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    notification_id: str
+    case_index: str
+    channel: str
+    outcome: str
+    at: dt.datetime
+    detail: Optional[str] = None     # why (no contact data), or the operator's message id
+    segments: Optional[int] = None   # SMS parts billed
+
+    def summary(self, tz: str) -> str:
+        """One line of the case history, in the administration's time zone."""
+        local = self.at.astimezone(ZoneInfo(tz))
+        return (f"{CHANNEL_LABEL.get(self.channel, self.channel)}: {OUTCOME_LABEL.get(self.outcome, self.outcome)}"
+                f" на {local:%d.%m.%Y} в {local:%H:%M} ч.")
+
+
+FALLBACK_ORDER = (ContactChannel.EMAIL, ContactChannel.SMS, ContactChannel.POST)
+ADDRESS = {ContactChannel.EMAIL: "email", ContactChannel.SMS: "phone", ContactChannel.POST: "postal_address"}
+
+
+def channels_allowed(contact: Contact) -> list[ContactChannel]:
+    """The channels the person gave us an address for, their chosen one first, then email,
+    SMS, post (fastest and cheapest first). Giving an address is consent to be told there."""
+    chosen = ContactChannel(contact.preferred_channel)
+    order = [chosen] + [c for c in FALLBACK_ORDER if c != chosen]
+    return [c for c in order if c in ADDRESS and getattr(contact, ADDRESS[c])]

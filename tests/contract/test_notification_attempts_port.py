@@ -1,0 +1,57 @@
+"""Contract of the notifications repository's delivery-report and fallback operations,
+run on the in-memory fake and on FerretDB: a notification held while it is handed over,
+claimed by id for its report, its fallback state kept, and its attempts read per case."""
+import datetime as dt
+
+import pytest
+
+from notifications.adapters.memory import InMemoryNotificationRepository
+from notifications.domain.attempts import Attempt
+from notifications.service_layer.dispatcher import Busy, Notification
+from tests.contract.conftest import BACKENDS
+
+NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(params=BACKENDS)
+def notes(request):
+    if request.param == "memory":
+        return InMemoryNotificationRepository()
+    from notifications.adapters.mongo_repository import (ALIAS, AttemptDoc, MongoNotificationRepository,
+                                                         NotificationDoc, OutcomeDoc, RecipientDoc)
+    request.getfixturevalue("mongo_alias")(ALIAS, NotificationDoc, RecipientDoc, OutcomeDoc, AttemptDoc)
+    return MongoNotificationRepository()
+
+
+def test_a_handed_notification_is_claimed_by_id_for_its_report_with_its_state(notes):
+    assert notes.add(Notification("n-1", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW))
+    n = notes.claim_due(NOW, dt.timedelta(minutes=2))
+    n.channel, n.awaiting_report, n.segments, n.attempts = "sms", True, 3, 1
+    n.next_attempt_at = NOW + dt.timedelta(hours=48)
+    notes.hold(n)
+    with pytest.raises(Busy):  # the dispatcher still holds it: the report waits
+        notes.claim("n-1")
+    notes.finish(n, [])
+    assert notes.claim_due(NOW + dt.timedelta(minutes=5), dt.timedelta(minutes=2)) is None  # waits for its report
+    claimed = notes.claim("n-1")
+    assert (claimed.channel, claimed.awaiting_report, claimed.segments, claimed.tried) == ("sms", True, 3, [])
+    claimed.awaiting_report, claimed.tried, claimed.next_attempt_at = False, ["sms"], NOW
+    notes.finish(claimed, [])
+    again = notes.claim_due(NOW, dt.timedelta(minutes=2))
+    assert again.id == "n-1" and again.tried == ["sms"] and not again.awaiting_report
+    again.status = "sent"
+    notes.finish(again, [])
+    assert notes.claim("n-1") is None and notes.case_of("n-1") == "К-1"
+    assert notes.claim("unknown") is None and notes.case_of("unknown") is None
+
+
+def test_attempts_are_read_per_case_in_the_order_recorded(notes):
+    later, earlier = NOW + dt.timedelta(minutes=1), NOW - dt.timedelta(minutes=1)
+    notes.record(Attempt("n-1", "К-1", "sms", "handed", NOW, None, 2))
+    notes.record(Attempt("n-1", "К-1", "sms", "failed", earlier, "stat:UNDELIV"))  # the operator's clock lags
+    notes.record(Attempt("n-1", "К-1", "email", "sent", later))
+    notes.record(Attempt("n-2", "К-2", "sms", "delivered", NOW))
+    history = notes.history("К-1")
+    assert [(a.channel, a.outcome) for a in history] == [("sms", "handed"), ("sms", "failed"), ("email", "sent")]
+    assert history[0].segments == 2 and history[1].detail == "stat:UNDELIV" and history[1].at == earlier
+    assert notes.history("К-3") == []
