@@ -104,63 +104,45 @@ def run(cmd: list, what: str, cwd: Path = ROOT) -> None:
         raise StackError(f"{what} failed (exit {code}); see {logfile.relative_to(ROOT)}")
 
 
-def install_rabbitmq() -> None:
-    # /usr/sbin is not on every PATH (nor in this project's CI); the package's own script is
-    if shutil.which("rabbitmq-server") or Path("/usr/lib/rabbitmq/bin/rabbitmq-server").exists() or answers(5672):
+def apt_install(packages: list[str], what: str, present: bool, system_service: str | None = None) -> None:
+    """Install Debian ``packages`` once (root only; otherwise say the command to run). A
+    package that starts its own system server where an init system runs (``system_service``)
+    has it stopped: ours run under supervisord on 127.0.0.1 with their data in .local."""
+    if present:
         return
     if os.geteuid() != 0:
-        raise StackError("RabbitMQ is missing: run `sudo apt-get install -y rabbitmq-server`, then `make up` again")
-    say("installing rabbitmq-server (apt-get, once)...")
+        raise StackError(f"{what} is missing: run `sudo apt-get install -y {' '.join(packages)}`, then `make up` again")
+    say(f"installing {' and '.join(packages)} (apt-get, once)...")
+    os.environ["DEBIAN_FRONTEND"] = "noninteractive"  # slapd's package would ask for a password
     run(["apt-get", "update", "-q"], "apt-update")
-    run(["apt-get", "install", "-y", "-q", "rabbitmq-server"], "apt-rabbitmq")
-    # The package may start a system node (where an init system runs); ours runs under
-    # supervisord with its data in .local. Containers often have neither `service` nor a node.
-    if shutil.which("service"):
-        subprocess.call(["service", "rabbitmq-server", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run(["apt-get", "install", "-y", "-q", *packages], f"apt-{packages[0]}")
+    if system_service and shutil.which("service"):
+        subprocess.call(["service", system_service, "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def install_rabbitmq() -> None:
+    # /usr/sbin is not on every PATH (nor in this project's CI); the package's own script is
+    present = (shutil.which("rabbitmq-server") or Path("/usr/lib/rabbitmq/bin/rabbitmq-server").exists()
+               or answers(5672))
+    apt_install(["rabbitmq-server"], "RabbitMQ", bool(present), "rabbitmq-server")
 
 
 def install_fonts() -> None:
     """DejaVu (fonts-dejavu-core): the Cyrillic of receipts and of postal letters' PDFs."""
-    if Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists():
-        return
-    if os.geteuid() != 0:
-        raise StackError("DejaVu fonts are missing: run `sudo apt-get install -y fonts-dejavu-core`, then `make up` again")
-    say("installing fonts-dejavu-core (apt-get, once)...")
-    run(["apt-get", "update", "-q"], "apt-update")
-    run(["apt-get", "install", "-y", "-q", "fonts-dejavu-core"], "apt-fonts")
+    apt_install(["fonts-dejavu-core"], "DejaVu fonts", Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists())
 
 
 def install_slapd() -> None:
-    """OpenLDAP from Debian, for the desk's sign-in (deploy/local/ldap/start.sh runs it)."""
-    if Path("/usr/sbin/slapd").exists() and Path("/usr/sbin/slapadd").exists() and shutil.which("ldapsearch"):
-        return
-    if os.geteuid() != 0:
-        raise StackError("OpenLDAP is missing: run `sudo apt-get install -y slapd ldap-utils`, then `make up` again")
-    say("installing slapd and ldap-utils (apt-get, once)...")
-    os.environ["DEBIAN_FRONTEND"] = "noninteractive"  # slapd's package would ask for a password
-    run(["apt-get", "update", "-q"], "apt-update")
-    run(["apt-get", "install", "-y", "-q", "slapd", "ldap-utils"], "apt-slapd")
-    # The package starts a system slapd where an init system runs; ours runs under
-    # supervisord on 127.0.0.1:3890 with its data in .local/ldap.
-    if shutil.which("service"):
-        subprocess.call(["service", "slapd", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """OpenLDAP from Debian, for the desk's sign-in (deploy/local/ldap/start.sh runs it on 127.0.0.1:3890)."""
+    present = Path("/usr/sbin/slapd").exists() and Path("/usr/sbin/slapadd").exists() and bool(shutil.which("ldapsearch"))
+    apt_install(["slapd", "ldap-utils"], "OpenLDAP", present, "slapd")
 
 
 def install_kannel() -> None:
     """The SMS gateway from Debian: `kannel` (bearerbox, smsbox) and `kannel-extras` (its
     SMSC stand-in, fakesmsc). deploy/local/kannel/kannel.conf configures it."""
-    if Path("/usr/sbin/bearerbox").exists() and Path("/usr/sbin/smsbox").exists() and FAKESMSC.exists():
-        return
-    if os.geteuid() != 0:
-        raise StackError("Kannel is missing: run `sudo apt-get install -y kannel kannel-extras`, then `make up` again")
-    say("installing kannel and kannel-extras (apt-get, once)...")
-    os.environ["DEBIAN_FRONTEND"] = "noninteractive"
-    run(["apt-get", "update", "-q"], "apt-update")
-    run(["apt-get", "install", "-y", "-q", "kannel", "kannel-extras"], "apt-kannel")
-    # The package may start a system Kannel where an init system runs; ours runs under
-    # supervisord on 127.0.0.1 with its store in .local/data/kannel.
-    if shutil.which("service"):
-        subprocess.call(["service", "kannel", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    present = Path("/usr/sbin/bearerbox").exists() and Path("/usr/sbin/smsbox").exists() and FAKESMSC.exists()
+    apt_install(["kannel", "kannel-extras"], "Kannel", present, "kannel")
 
 
 def build_ferretdb() -> None:
