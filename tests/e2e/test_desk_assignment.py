@@ -119,3 +119,10 @@ def test_an_official_previews_the_letter_in_the_desk_and_the_citizen_gets_exactl
     sent = until(lambda: [m for m in mails_for(index) if m["Subject"] == subject], what="the previewed mail",
                  timeout_s=60)[0]
     assert sent.get_body(("plain",)).get_content().rstrip("\n") == body.rstrip("\n")
+
+    def mails_listed():
+        page = official.get(f"{DESK}/cases", params={"index": index}, timeout=15)
+        return page if page.text.count("Имейл: изпратено на ") >= 3 else None
+    page = until(mails_listed, what="the case page lists the mails sent (registered, assigned, in progress)",
+                 timeout_s=60)
+    assert 'id="attempts"' in page.text

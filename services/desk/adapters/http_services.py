@@ -68,6 +68,10 @@ class HttpServices:
     def change_stage(self, person: Person, change: dict) -> dict:
         return self._call(person, "status", "POST", "/api/v1/cases/stage", json=change).json()
 
+    def contact_attempts(self, person: Person, case_index: str) -> list[dict]:
+        return self._call(person, "notifications", "GET", "/api/v1/notifications/attempts",
+                          params={"case_index": case_index}).json()["items"]
+
     def preview_letter(self, person: Person, change: dict) -> dict:
         return self._call(person, "notifications", "POST", "/api/v1/notifications/preview", json=change).json()
 

@@ -82,6 +82,9 @@ class FakeServices:
     def change_stage(self, person, change):
         return self._answer("change_stage", person, change)
 
+    def contact_attempts(self, person, case_index):
+        return self._answer("contact_attempts", person, case_index) or []
+
     def preview_letter(self, person, change):
         return self._answer("preview_letter", person, change)
 

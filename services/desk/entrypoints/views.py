@@ -71,10 +71,12 @@ def case_page(app, session, index: str, status=200, **context):
             status = exc.status if status == 200 else status
         except Unavailable as exc:
             return down(session, exc, context.get("summary") or "Преписката не може да бъде отворена.", "/cases")
+    attempts = {"tries": [], "note": None}
     if doc:
         history = _history(app, session, doc["case_index"])
+        attempts = _attempts(app, session, doc["case_index"])
     return page("case.html", session, status, title=f"Преписка {index}" if index else "Преписка",
-                index=index, doc=doc, history=history, officials=_officials_by_unit(app) if doc else [],
+                index=index, doc=doc, history=history, attempts=attempts, officials=_officials_by_unit(app) if doc else [],
                 kinds={k.value: v for k, v in labels.KINDS.items()},
                 channels={k.value: v for k, v in labels.CHANNELS.items()},
                 actions=labels.value_labels(labels.STAGE_ACTIONS), preview_channels=PREVIEW_CHANNELS, **context)
@@ -88,6 +90,16 @@ def _history(app, session, case_index: str) -> dict:
     except Unavailable as exc:
         return {"case": None, "note": f"{DOWN.get(exc.what, '')} Етапите не могат да бъдат показани."}
     return {"case": outcome.result, "note": outcome.summary}
+
+
+def _attempts(app, session, case_index: str) -> dict:
+    """``{"tries": notifications' attempts, "note": why none can be shown}``."""
+    try:
+        return {"tries": app.workspace.contact_attempts(session.person, case_index), "note": None}
+    except Unavailable as exc:
+        return {"tries": [], "note": f"{DOWN.get(exc.what, '')} Известията не могат да бъдат показани."}
+    except Refused as exc:
+        return {"tries": [], "note": exc.detail}
 
 
 def _officials_by_unit(app) -> list[tuple[str, list]]:

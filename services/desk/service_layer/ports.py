@@ -77,6 +77,9 @@ class Services(Protocol):
 
     def change_stage(self, person: Person, change: dict) -> dict: ...
 
+    def contact_attempts(self, person: Person, case_index: str) -> list[dict]:
+        """Notifications' attempts to reach the citizen of the case (NotificationAttempt items)."""
+
     def preview_letter(self, person: Person, change: dict) -> dict:
         """The letter notifications would send for ``change`` (subject, body, channel)."""
 

@@ -63,6 +63,11 @@ class Workspace:
         except Refused as exc:
             return Outcome(summary=NO_HISTORY if exc.status == 404 else exc.detail)
 
+    def contact_attempts(self, person: Person, case_index: str) -> list[dict]:
+        """Every try to reach the citizen of the case and its outcome, oldest first (the
+        Charter's contact promise, with proof: "SMS съобщение: доставено на ... в 14:02 ч.")."""
+        return self.services.contact_attempts(person, case_index.strip())
+
     def officials(self) -> list[Official]:
         """Whom a case can be assigned to: the directory's officials, by unit and name."""
         return self.roster.officials() if self.roster is not None else []

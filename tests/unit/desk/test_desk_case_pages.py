@@ -230,3 +230,29 @@ def test_a_preview_that_notifications_refuses_or_cannot_give_is_a_bulgarian_mess
     status, html, _ = call(worker, session, "change_stage", "POST", "/cases/stage",
                            data={"csrf": session.csrf, "case_index": CASE, "stage": "answered", "action": "preview"})
     assert status == 503 and "Услугата за известията временно не отговаря. Писмото не може да бъде показано." in text(html)
+
+
+# -- each try to reach the citizen, with its outcome (issue 14: channel fallback with proof) ----
+
+ATTEMPTS = [{"notification_id": "evt-1", "channel": "sms", "outcome": "failed", "at": "2026-12-02T12:01:00Z",
+             "summary": "SMS съобщение: недоставено на 02.12.2026 в 14:01 ч.", "segments": 2},
+            {"notification_id": "evt-1", "channel": "email", "outcome": "sent", "at": "2026-12-02T12:02:00Z",
+             "summary": "Имейл: изпратено на 02.12.2026 в 14:02 ч."}]
+
+
+def test_the_case_page_lists_every_try_to_reach_the_citizen():
+    services = FakeServices(document=DOC, case_history=HISTORY, contact_attempts=ATTEMPTS)
+    worker, session = desk(services)
+    status, html, _ = call(worker, session, "case", "GET", "/cases", query_string={"index": CASE})
+    assert status == 200
+    assert ("Известия до гражданина SMS съобщение: недоставено на 02.12.2026 в 14:01 ч. (2 части) "
+            "Имейл: изпратено на 02.12.2026 в 14:02 ч.") in text(html)
+    assert ("contact_attempts", session.person, CASE) in [c[:3] for c in services.calls]
+
+
+def test_the_case_page_says_when_notifications_cannot_tell_and_still_shows_the_case():
+    worker, session = desk(FakeServices(document=DOC, case_history=HISTORY,
+                                        contact_attempts=Unavailable("notifications")))
+    status, html, _ = call(worker, session, "case", "GET", "/cases", query_string={"index": CASE})
+    assert status == 200 and "Стоян Георгиев" in html
+    assert "Услугата за известията временно не отговаря. Известията не могат да бъдат показани." in text(html)
