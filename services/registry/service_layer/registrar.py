@@ -166,12 +166,13 @@ class Registrar:
         now = self.clock()
         local = now.astimezone(self.tz)
         case = self._case(cmd)
-        due, version = self._due(cmd, local, catalogue) if case is None else (case.due, case.service_version)
+        due, version, unit = self._due(cmd, local, catalogue) if case is None else (case.due, case.service_version, None)
         # A follow-up joins its case: the citizen keeps the case's access code.
         code, code_hash = new_access_code(self.keys) if case is None else (None, case.access_code_hash)
         register = self.registers[case.command.kind if case else cmd.kind]
         registration = Registration(intake.registration_id or uuid.uuid4(), case.register_code if case else register.code,
-                                    0, 0, 0, "", "", now, cmd, code_hash, actor, due, version, scans, intake.request_key)
+                                    0, 0, 0, "", "", now, cmd, code_hash, actor, due, version, scans, intake.request_key,
+                                    unit)
         return Draft(registration, register, case, local), code
 
     def _upload_and_claim(self, draft: Draft, files, predicted: Optional[Slot],
@@ -255,16 +256,19 @@ class Registrar:
                           [{"field": "related_index", "message": "Няма такъв индекс."}])
         return self.queries.case_of(found)  # a follow-up to a follow-up joins the same case
 
-    def _due(self, cmd: RegisterDocument, local: dt.datetime, catalogue) -> tuple[Optional[DueDate], Optional[int]]:
-        rule, version = DEFAULT_RULES[cmd.kind], None
+    def _due(self, cmd: RegisterDocument, local: dt.datetime,
+             catalogue) -> tuple[Optional[DueDate], Optional[int], Optional[str]]:
+        """The due date, the catalogue version bound and, for an application, the
+        service's competent unit (the catalogue's ``responsible_unit``)."""
+        rule, version, unit = DEFAULT_RULES[cmd.kind], None, None
         if cmd.kind == DocumentKind.SERVICE_APPLICATION:
             try:
                 term = catalogue.service_term(cmd.service_code, local.date(), cmd.variant)
             except ServiceNotFound as exc:
                 raise Invalid(str(exc), [{"field": "service_code", "message": str(exc)}])
-            version = term.version
+            version, unit = term.version, term.responsible_unit
             if term.term is not None:
                 rule = TermRule(term.term.value, term.term.unit,
                                 f"каталог: {term.name} (код {term.code}, версия {term.version})")
-        return compute_due(local, rule, self.calendar()), version
+        return compute_due(local, rule, self.calendar()), version, unit
 
