@@ -1,14 +1,17 @@
 """In-memory fakes of the registry's ports (proven against the real adapters by tests/contract)."""
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
+import hashlib
 import threading
 from typing import Iterable, Optional
 
 from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from ..domain.registration import Registration
+from ..domain.uploads import Upload
 from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken, journal_words
 
 
@@ -163,6 +166,16 @@ class InMemoryScanStore:
     def presigned_url(self, key: str, expires: dt.timedelta) -> str:
         return f"memory://{key}?expires={int(expires.total_seconds())}"
 
+    def presigned_upload(self, key: str, checksum: str, expires: dt.timedelta) -> str:
+        return f"memory://{key}?checksum={checksum}&expires={int(expires.total_seconds())}"
+
+    def stored(self, key: str) -> tuple[int, Optional[str]]:
+        data = self.objects[key]
+        return len(data), base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+    def head(self, key: str, n: int) -> bytes:
+        return self.objects[key][:n]
+
 
 class InMemoryCalendarStore:
     def __init__(self):
@@ -177,3 +190,30 @@ class InMemoryCalendarStore:
             return False
         self.rows, self.version = list(rows), self.version + 1
         return True
+
+
+class InMemoryUploadLedger:
+    def __init__(self):
+        self.uploads: dict[str, Upload] = {}
+        self.holders: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def record(self, upload: Upload) -> None:
+        self.uploads[upload.id] = upload
+
+    def get(self, upload_id: str) -> Optional[Upload]:
+        return self.uploads.get(upload_id)
+
+    def holder(self, upload_id: str) -> Optional[str]:
+        return self.holders.get(upload_id)
+
+    def take(self, upload_id: str, holder: str) -> str:
+        with self._lock:
+            return self.holders.setdefault(upload_id, holder)
+
+    def issued_before(self, cutoff: dt.datetime) -> list[Upload]:
+        return [u for u in self.uploads.values() if u.issued_at < cutoff]
+
+    def forget(self, upload_id: str) -> None:
+        self.uploads.pop(upload_id, None)
+        self.holders.pop(upload_id, None)

@@ -71,6 +71,7 @@ class _Intake:
     request_key: Optional[str] = None
     announce: bool = True
     link_later: bool = False  # lookups written by ``complete`` (the caller answers after it)
+    uploaded: bool = False  # the scans are in the store already, at their staging keys (uploads)
 
 
 class Registrar:
@@ -100,7 +101,7 @@ class Registrar:
         scans = self._inspect(files)
         earlier = self.repo.by_request(request_key)
         if earlier is not None:
-            return self._repeated(earlier, cmd, scans)
+            return self.repeated(earlier, cmd, scans)
         intake = _Intake(registration_id=uuid.uuid5(CLERK_REQUESTS, request_key), request_key=request_key)
         try:
             return self._register(cmd, files, actor, catalogue, intake, scans)
@@ -108,7 +109,23 @@ class Registrar:
             earlier = self.repo.by_request(request_key) or self.repo.by_registration_id(intake.registration_id)
             if earlier is None:  # cannot be: a claim is never removed
                 raise
-            return self._repeated(earlier, cmd, scans, uploaded=True)
+            return self.repeated(earlier, cmd, scans, uploaded=True)
+
+    def register_uploaded(self, cmd: RegisterDocument, scans: list[Scan], actor: str,
+                          catalogue: Optional[AbstractCatalogue], request_key: str) -> Registered:
+        """A clerk's registration of scans uploaded beforehand (:mod:`.uploads`, which
+        verified them): each scan's staging key is its upload's object, moved to its final
+        key on completion like any staged scan. ``request_key`` names the set of uploads, so
+        a repeat gets the first registration, as with an Idempotency-Key."""
+        intake = _Intake(registration_id=uuid.uuid5(CLERK_REQUESTS, request_key), request_key=request_key,
+                         uploaded=True)
+        try:
+            return self._register(cmd, [], actor, catalogue, intake, scans)
+        except SubmissionTaken:
+            earlier = self.repo.by_request(request_key) or self.repo.by_registration_id(intake.registration_id)
+            if earlier is None:  # cannot be: a claim is never removed
+                raise
+            return self.repeated(earlier, cmd, scans)
 
     def register_submission(self, cmd: RegisterDocument, files: list[tuple[str, bytes]],
                             catalogue: Optional[AbstractCatalogue], registration_id: uuid.UUID) -> Registered:
@@ -150,7 +167,8 @@ class Registrar:
             # A repeatable registration always uploads to staging keys under its id: every
             # attempt then writes the same keys, which the claim that wins keeps.
             predicted = predicted if intake.registration_id is None else None
-            draft.registration.with_staging_keys(predicted)
+            if not intake.uploaded:  # uploads keep their objects' keys
+                draft.registration.with_staging_keys(predicted)
             registration, events, linked = self._upload_and_claim(draft, files, predicted, intake)
         if not linked and not intake.link_later:
             self.repo.link(registration)
@@ -199,7 +217,7 @@ class Registrar:
         registration, events = self.claims.claim(draft)
         return registration, events, guess is not None and guess.claim_key == registration.claim_key
 
-    def _repeated(self, earlier: Registration, cmd: RegisterDocument, scans: list[Scan],
+    def repeated(self, earlier: Registration, cmd: RegisterDocument, scans: list[Scan],
                   uploaded: bool = False) -> Registered:
         """A request repeated under its Idempotency-Key: the same document, or refused (and
         then what this attempt ``uploaded`` is garbage)."""
