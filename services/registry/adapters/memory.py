@@ -136,6 +136,7 @@ class InMemoryScanStore:
 
     def __init__(self):
         self.objects: dict[str, bytes] = {}
+        self.modified: dict[str, dt.datetime] = {}  # last written, where a test sets it (else long ago)
 
     def put(self, key: str, data: bytes, content_type: str, metadata: Optional[dict] = None) -> None:
         self.objects[key] = data
@@ -172,6 +173,10 @@ class InMemoryScanStore:
     def stored(self, key: str) -> tuple[int, Optional[str]]:
         data = self.objects[key]
         return len(data), base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+    def listed(self, prefix: str) -> list[tuple[str, dt.datetime]]:
+        return [(k, self.modified.get(k, dt.datetime.min.replace(tzinfo=dt.timezone.utc)))
+                for k in self.objects if k.startswith(prefix)]
 
     def head(self, key: str, n: int) -> bytes:
         return self.objects[key][:n]

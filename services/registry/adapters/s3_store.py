@@ -162,6 +162,9 @@ class S3ScanStore:
             raise
         return found.size, found.metadata.get("x-amz-checksum-sha256")
 
+    def listed(self, prefix: str) -> list[tuple[str, dt.datetime]]:
+        return [(o.object_name, o.last_modified) for o in self.client.list_objects(self.bucket, prefix, recursive=True)]
+
     def head(self, key: str, n: int) -> bytes:
         from minio.error import S3Error
 

@@ -169,6 +169,10 @@ class AbstractScanStore(Protocol):
         """An object's size and the SHA-256 checksum (base64) the store verified when it was
         put, None if it was put without one; KeyError if absent."""
 
+    def listed(self, prefix: str) -> list[tuple[str, dt.datetime]]:
+        """Keys under ``prefix`` with when each was last written (the sweeper's look for
+        objects nobody was granted)."""
+
     def head(self, key: str, n: int) -> bytes:
         """The first ``n`` bytes of an object (its type is read from them); KeyError if absent."""
 

@@ -14,8 +14,9 @@
    move to the final keys, exactly as for scans uploaded through the registry.
 4. **sweep** (a background loop): an upload past its time to live plus twice the claim
    window that no registration holds loses its object and its record; one a registration
-   holds loses its record (the registration owns the object). So an upload put and never
-   registered, refused, or abandoned leaves nothing behind.
+   holds loses its record (the registration owns the object). An object under ``uploads/``
+   that the registry never granted (written with the store's own credentials) goes too. So
+   an upload put and never registered, refused, abandoned or forged leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -93,11 +94,19 @@ class Uploads:
         settled = 0
         for upload in self.ledger.issued_before(cutoff):
             holder = self.ledger.holder(upload.id)
-            if holder is None or self.repo.by_request(holder) is None:
+            if holder is not None and self.repo.by_request(holder) is not None:
+                if self.store.exists(upload.key):
+                    continue  # registered, not moved yet: completion (or the relay) moves it; kept till then
+            else:
                 self.store.delete(upload.key)  # never registered: its bytes go (absent: nothing to do)
                 logs.event(log, "upload_swept", upload=upload.id, size=upload.size)
             self.ledger.forget(upload.id)
             settled += 1
+        for key, written in self.store.listed(rules.PREFIX):  # put there without a grant (or its record lost)
+            if written < cutoff and self.ledger.get(key[len(rules.PREFIX):]) is None:
+                self.store.delete(key)
+                logs.event(log, "ungranted_upload_swept", key=key)
+                settled += 1
         return settled
 
     # -- the checks ---------------------------------------------------------------------
