@@ -139,7 +139,8 @@ class RegistryService(DelovodService):
     def grant_upload(self, request):
         """A presigned PUT URL for one declared scan (service_layer/uploads.py)."""
         principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
-        body = json_body(api.UploadRequest, request, "Опишете файла: JSON {\"file_name\", \"size\", \"sha256\"}.")
+        body = json_body(api.UploadRequest, request, "Опишете файла: JSON {\"file_name\", \"size\" (в байтове, поне 1), "
+                                                         "\"sha256\" (64 шестнадесетични знака)}.")
         try:
             grant = self.app.registry.uploads.grant(body.file_name, body.size, body.sha256, principal.subject)
         except RegistryError as exc:
