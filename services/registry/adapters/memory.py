@@ -137,9 +137,11 @@ class InMemoryScanStore:
     def __init__(self):
         self.objects: dict[str, bytes] = {}
         self.modified: dict[str, dt.datetime] = {}  # last written, where a test sets it (else long ago)
+        self.checksums: dict[str, str] = {}  # SHA-256 (base64) of objects put through an upload URL
 
     def put(self, key: str, data: bytes, content_type: str, metadata: Optional[dict] = None) -> None:
         self.objects[key] = data
+        self.checksums.pop(key, None)
 
     def get(self, key: str) -> bytes:
         return self.objects[key]
@@ -157,9 +159,12 @@ class InMemoryScanStore:
     def move(self, source_key: str, target_key: str) -> None:
         if source_key in self.objects:
             self.objects[target_key] = self.objects.pop(source_key)
+            if source_key in self.checksums:  # S3's copy keeps the checksum (SeaweedFS: measured)
+                self.checksums[target_key] = self.checksums.pop(source_key)
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+        self.checksums.pop(key, None)
 
     def exists(self, key: str) -> bool:
         return key in self.objects
@@ -170,9 +175,16 @@ class InMemoryScanStore:
     def presigned_upload(self, key: str, checksum: str, expires: dt.timedelta) -> str:
         return f"memory://{key}?checksum={checksum}&expires={int(expires.total_seconds())}"
 
+    def put_checked(self, key: str, data: bytes, checksum: str) -> bool:
+        """What a client's PUT to a presigned upload URL does: refused (False, nothing
+        written) unless ``data`` has the SHA-256 signed into the URL, then kept with it."""
+        if base64.b64encode(hashlib.sha256(data).digest()).decode() != checksum:
+            return False
+        self.objects[key], self.checksums[key] = data, checksum
+        return True
+
     def stored(self, key: str) -> tuple[int, Optional[str]]:
-        data = self.objects[key]
-        return len(data), base64.b64encode(hashlib.sha256(data).digest()).decode()
+        return len(self.objects[key]), self.checksums.get(key)  # put() keeps none, as S3 without the header
 
     def listed(self, prefix: str) -> list[tuple[str, dt.datetime]]:
         return [(k, self.modified.get(k, dt.datetime.min.replace(tzinfo=dt.timezone.utc)))
