@@ -15,9 +15,11 @@ is in docs/registration-index.md.
    number hint, write the audit entry; the caller publishes the events. If the process dies
    first, the relay timer does all of it.
 
-Three entry functions, one per kind of caller: :meth:`Registrar.register` (a clerk),
-:meth:`Registrar.register_once` (a clerk's request with an Idempotency-Key) and
-:meth:`Registrar.register_submission` (an e-portal submission, for the e-portal intake).
+Four entry functions, one per kind of caller: :meth:`Registrar.register` (a clerk),
+:meth:`Registrar.register_once` (a clerk's request with an Idempotency-Key),
+:meth:`Registrar.register_uploaded` (a clerk's scans uploaded beforehand, for
+:mod:`.uploads`) and :meth:`Registrar.register_submission` (an e-portal submission, for the
+e-portal intake).
 """
 from __future__ import annotations
 
