@@ -22,6 +22,7 @@ from registry.service_layer.errors import Conflict, Invalid, NotFound
 from registry.service_layer.use_cases import build
 from servicekit import mongo
 from servicekit.concurrently import green
+from servicekit.outbox import relay
 from tests.helpers import TEST_KEYS, command, pdf_bytes
 
 pytestmark = pytest.mark.integration
@@ -222,19 +223,44 @@ def test_an_upload_put_and_never_registered_is_swept_by_the_background_loop(stac
     assert numbers() == [1]
 
 
-def test_a_registration_that_dies_before_its_claim_leaves_its_upload_to_the_relay_and_the_sweeper(stack, clock):
+def crash_before_the_claim(registry, upload_id):
+    claim = registry.registrar.claims.claim
+
+    def crash(*_):
+        raise RuntimeError("crash before the claim")
+    registry.registrar.claims.claim = crash
+    with pytest.raises(RuntimeError):
+        registry.uploads.register(command(), [upload_id], "clerk", None)
+    registry.registrar.claims.claim = claim
+
+
+def test_a_registration_that_dies_before_its_claim_leaves_its_upload_to_the_sweeper(stack, clock):
     """Taken and announced, then the claim never comes (a crash): no number, and the
     sweeper deletes the bytes, since no registration holds the upload."""
     registry, store = stack
     data = pdf_bytes("crash")
     g = grant(registry, data)
     assert put(g.url, data) == 200
-
-    def crash(*_):
-        raise RuntimeError("crash before the claim")
-    registry.registrar.claims.claim = crash
-    with pytest.raises(RuntimeError):
-        registry.uploads.register(command(), [g.upload.id], "clerk", None)
+    crash_before_the_claim(registry, g.upload.id)
     assert numbers() == [] and g.upload.key in objects(store)
     registry.uploads.sweep(after_the_sweepers_cutoff(clock))
     assert objects(store) == set()
+
+
+def test_the_relay_never_deletes_an_upload_that_a_repeat_may_still_register(stack):
+    """The first attempt dies after announcing; its pointer outlives the relay's grace.
+    The relay must not delete the upload: the same request, sent again within the upload's
+    time to live, registers it (the relay could otherwise delete it between the repeat's
+    check and its claim, and the registration would have lost its scan)."""
+    registry, store = stack
+    data = pdf_bytes("repeat after a crash")
+    g = grant(registry, data)
+    assert put(g.url, data) == 200
+    crash_before_the_claim(registry, g.upload.id)
+    RegistrationDoc._get_collection().database["outbox_pointers"].update_many(
+        {}, {"$set": {"at": dt.datetime(2000, 1, 1)}})
+    relay(registry.registrar.repo.outbox, lambda *a, **k: None)
+    assert g.upload.key in objects(store)
+    done = registry.uploads.register(command(), [g.upload.id], "clerk", None)
+    registry.registrar.complete(done)
+    assert store.get(done.registration.scans[0].object_key) == data and numbers() == [1]

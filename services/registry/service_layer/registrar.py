@@ -202,8 +202,12 @@ class Registrar:
         were the ones for the number actually claimed."""
         r = draft.registration
         ids = wire_events.event_ids(r)
+        # Uploads' objects are not announced: only the upload sweeper deletes them, when no
+        # registration can still claim them (the relay could delete one between a repeat's
+        # check and its claim).
+        announced = dataclasses.replace(r, scans=[]) if intake.uploaded else r
         earlier = self.concurrently(lambda: self._earlier(r.scans, r.command.accept_duplicate_scan),
-                                    *([lambda: self.repo.announce(r, ids)] if intake.announce else []))[0]
+                                    *([lambda: self.repo.announce(announced, ids)] if intake.announce else []))[0]
         if earlier is not None and r.request_key and earlier.request_key == r.request_key:
             raise SubmissionTaken(r.request_key)  # an earlier attempt of this very request made it
         if earlier is not None:
