@@ -28,6 +28,7 @@ from typing import Callable, Optional
 import filetype
 
 from servicekit import logs
+from servicekit.concurrently import Concurrently, in_turn
 
 from ..domain import uploads as rules
 from ..domain.commands import RegisterDocument
@@ -53,9 +54,10 @@ class Grant:
 class Uploads:
     def __init__(self, ledger: AbstractUploadLedger, store: AbstractScanStore, repo: AbstractRegistrationRepository,
                  registrar: Registrar, max_scan_bytes: int, ttl: dt.timedelta,
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)):
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+                 concurrently: Concurrently = in_turn):
         self.ledger, self.store, self.repo, self.registrar = ledger, store, repo, registrar
-        self.max_scan_bytes, self.ttl, self.clock = max_scan_bytes, ttl, clock
+        self.max_scan_bytes, self.ttl, self.clock, self.concurrently = max_scan_bytes, ttl, clock, concurrently
 
     def grant(self, file_name: str, size: int, sha256: str, clerk: str) -> Grant:
         now = self.clock()
@@ -72,15 +74,18 @@ class Uploads:
             raise Invalid(f"Посочете от 1 до {MAX_UPLOADS} различни качвания.",
                           [{"field": "uploads", "message": "От 1 до 20 различни идентификатора."}])
         request_key = rules.set_key(upload_ids)
-        uploads = [self._granted(i, clerk, request_key) for i in upload_ids]
-        earlier = self.repo.by_request(request_key)
-        if earlier is not None:  # a repeat: its objects were moved already
-            return self._repeat(earlier, cmd, [self._declared(u) for u in uploads])
-        scans = [self._verified(u) for u in uploads]
+        uploads = self.concurrently(*[lambda i=i: self._granted(i, clerk) for i in upload_ids])
+        try:
+            scans = self.concurrently(*[lambda u=u: self._verified(u) for u in uploads])
+        except Invalid:  # not there: moved by the registration that took it (this one, repeated?), or never put
+            earlier = self._repeat_or_taken(uploads, cmd, request_key)
+            if earlier is None:
+                raise
+            return earlier
         for u in uploads:
             if self.ledger.take(u.id, request_key) != request_key:
                 raise self._taken(u)
-        try:
+        try:  # a repeat whose objects are not moved yet meets its earlier claim there
             return self.registrar.register_uploaded(cmd, scans, clerk, catalogue, request_key)
         except Invalid as exc:
             if exc.extra.get("registration_index"):  # the same uploads, registered with other data
@@ -110,7 +115,7 @@ class Uploads:
         return settled
 
     # -- the checks ---------------------------------------------------------------------
-    def _granted(self, upload_id: str, clerk: str, request_key: str) -> rules.Upload:
+    def _granted(self, upload_id: str, clerk: str) -> rules.Upload:
         upload = self.ledger.get(upload_id)
         if upload is None or upload.clerk != clerk:  # a key the registry never granted this clerk
             raise NotFound(f"Няма качване с идентификатор „{upload_id[:40]}“.",
@@ -118,16 +123,24 @@ class Uploads:
         if upload.expired(self.clock(), self.ttl):
             raise Invalid(f"Качването на файла „{upload.file_name}“ е изтекло; качете файла отново.",
                           [{"field": "uploads", "message": "Изтекло качване."}])
-        holder = self.ledger.holder(upload.id)
-        if holder is not None and holder != request_key:
-            raise self._taken(upload)
         return upload
+
+    def _repeat_or_taken(self, uploads: list[rules.Upload], cmd, request_key: str) -> Optional[Registered]:
+        """Why an upload's object is missing, when a registration took it: this request's
+        earlier registration (a repeat), or another's (a conflict). None: never put."""
+        earlier = self.repo.by_request(request_key)
+        if earlier is not None:
+            return self._repeat(earlier, cmd, [self._declared(u) for u in uploads])
+        for u, holder in zip(uploads, self.concurrently(*[lambda u=u: self.ledger.holder(u.id) for u in uploads])):
+            if holder not in (None, request_key):
+                raise self._taken(u)
+        return None
 
     def _verified(self, upload: rules.Upload) -> Scan:
         try:
-            size, checksum = self.store.stored(upload.key)
+            (size, checksum), head = self.concurrently(lambda: self.store.stored(upload.key),
+                                                       lambda: self.store.head(upload.key, TYPE_BYTES))
             rules.check_stored(upload, size, checksum)
-            head = self.store.head(upload.key, TYPE_BYTES)
         except KeyError:
             raise Invalid(f"Файлът „{upload.file_name}“ не е качен.",
                           [{"field": "uploads", "message": "Няма качен файл."}]) from None

@@ -54,4 +54,5 @@ def build(repo: AbstractRegistrationRepository, store: AbstractScanStore, regist
                                                                        concurrently),
                             queries=queries, access_codes=AccessCodes(repo, queries, keys, clock, trace),
                             claims=claims,
-                            uploads=Uploads(ledger, store, repo, registrar, max_scan_bytes, upload_ttl, clock))
+                            uploads=Uploads(ledger, store, repo, registrar, max_scan_bytes, upload_ttl, clock,
+                                            concurrently))
