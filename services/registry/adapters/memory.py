@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import threading
 from typing import Iterable, Optional
+from urllib.parse import quote
 
 from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
@@ -173,7 +174,7 @@ class InMemoryScanStore:
         return f"memory://{key}?expires={int(expires.total_seconds())}"
 
     def presigned_upload(self, key: str, checksum: str, expires: dt.timedelta) -> str:
-        return f"memory://{key}?checksum={checksum}&expires={int(expires.total_seconds())}"
+        return f"memory://{key}?checksum={quote(checksum, safe='')}&expires={int(expires.total_seconds())}"
 
     def put_checked(self, key: str, data: bytes, checksum: str) -> bool:
         """What a client's PUT to a presigned upload URL does: refused (False, nothing
