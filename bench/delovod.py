@@ -24,7 +24,7 @@ from delovod_proto.events import Contact, EportalSubmission
 from servicekit.kafka import envelope_headers, make_producer
 
 from .baseline import KAFKA, bench_bucket, kafka_roundtrip, s3_client
-from . import breakdown, cpu
+from . import breakdown, cpu, presigned
 from .isolation import downstream_paused, wait_drained
 from .measure import concurrent, paced, rate
 
@@ -67,11 +67,13 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
                       data={"metadata": metadata()}, files=[("scan", ("s.pdf", scan, "application/pdf"))])
         assert r.status_code == 201, r.text
 
+    by_upload = presigned.registrar(token, json.loads(metadata()), requests.Session())
     for _ in range(5):
+        by_upload(scan_200k())  # warm, as the multipart path below
         register(scan_200k())  # warm: connections, this process's number of the register
         register(scan_200k(), url=floor_url)
         register(scan_200k(), url=floor_url + "-claimed")
-    alone, raw, floor, claimed, used = {}, {}, {}, {}, {}
+    alone, raw, floor, claimed, used, uploaded, uploaded_used = {}, {}, {}, {}, {}, {}, {}
     for attempt in (1, 2, 3):  # interleaved, so all see the same machine
         scans = [scan_200k() for _ in range(n)]
         with downstream_paused():
@@ -85,6 +87,10 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
             before = cpu.ticks()
             alone[attempt] = rate(n, lambda i: register(scans[i]))
             used[attempt] = cpu.per_operation(before, cpu.ticks(), n)
+            scans = [scan_200k() for _ in range(n)]
+            before = cpu.ticks()
+            uploaded[attempt] = rate(n, lambda i: by_upload(scans[i]))  # the client's PUT on the clock
+            uploaded_used[attempt] = cpu.per_operation(before, cpu.ticks(), n)
         wait_drained(KAFKA)
     with downstream_paused():
         steps = breakdown.paper_steps(n, scan_200k, metadata(),
@@ -104,7 +110,13 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
         scans = [scan_200k() for _ in range(2 * n)]
         parallel_alone = concurrent(2 * n, workers, lambda i: register(scans[i], requests))
     wait_drained(KAFKA)
+    with downstream_paused():
+        scans = [scan_200k() for _ in range(2 * n)]
+        parallel_uploaded = concurrent(2 * n, workers, lambda i: by_upload(scans[i], requests.Session()))
+    wait_drained(KAFKA)
     ratios = [round(alone[k]["per_second"] / raw[k]["per_second"], 3) for k in alone]
+    up_ratios = [round(uploaded[k]["per_second"] / raw[k]["per_second"], 3) for k in uploaded]
+    up_best = max(uploaded, key=lambda k: uploaded[k]["per_second"] / raw[k]["per_second"])
     return {"registry_alone_sequential": {**alone[best], "cpu_ms_per_registration": used[best]},
             "raw_s3_put_same_files": raw[best],
             "ratio_to_raw_s3_put": ratios[best - 1], "ratios_of_three_rounds": ratios, "target_ratio": 0.5,
@@ -122,7 +134,15 @@ def _paper(n: int, workers: int, floor_url: str) -> dict:
             "whole_pipeline_sequential": {**pipeline, "ratio_to_raw_s3_put": round(
                 pipeline["per_second"] / raw[best]["per_second"], 3), "status_and_notifications_caught_up_after_s": drained_s},
             f"whole_pipeline_{workers}_concurrent_clerks": parallel,
-            f"registry_alone_{workers}_concurrent_clerks": parallel_alone}
+            f"registry_alone_{workers}_concurrent_clerks": parallel_alone,
+            "presigned_path_registry_alone_sequential": {
+                **uploaded[up_best], "cpu_ms_per_registration": uploaded_used[up_best],
+                "raw_s3_put_same_round_per_second": raw[up_best]["per_second"],
+                "ratio_to_raw_s3_put": up_ratios[up_best - 1], "ratios_of_three_rounds": up_ratios,
+                "multipart_path_ratio_same_round": ratios[up_best - 1],
+                "what": "POST /api/v1/uploads + the client's PUT of the scan to the presigned URL + POST "
+                        "/api/v1/documents/from-uploads, all three on the clock (bench/presigned.py)"},
+            f"presigned_path_registry_alone_{workers}_concurrent_clerks": parallel_uploaded}
 
 
 def eportal(n: int, raw_n: int) -> dict:

@@ -1,6 +1,7 @@
 """The registry's composition root: the only place concrete adapters are chosen."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from .adapters.catalogue_client import RpcCatalogue
 from .adapters.pdf_receipt import OfficeInfo, Papers
 from .domain.index import DEFAULT_REGISTERS, Register
 from .entrypoints.completion import Completer
+from .entrypoints.upload_sweeper import UploadSweeper
 from .service_layer.calendar_table import CalendarTable
 from .service_layer.use_cases import RegistryUseCases, build
 from .settings import RegistrySettings
@@ -34,10 +36,12 @@ class RegistryApp(ServiceApp):
     completer: Optional[Completer] = None  # built with the service's publisher when it starts
 
     def background(self, publish) -> list:
-        """The completer, run by the service's Background provider (servicekit.providers)."""
+        """The completer and the upload sweeper, run by the service's Background provider
+        (servicekit.providers)."""
         self.completer = Completer(self.registry.registrar.complete, publish.many, self.outbox.mark_published,
                                    linger_s=self.settings.completion_linger_ms / 1000)
-        return [self.completer]
+        sweeper = UploadSweeper(self.registry.uploads.sweep, self.settings.upload_sweep_interval_s)
+        return [self.completer, sweeper]
 
 
 def load_registers(settings: RegistrySettings) -> dict:
@@ -84,7 +88,7 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
     if store is None:
         store = scan_store(settings)
         store.ensure_bucket()
-    alias = None
+    alias, ledger = None, None
     if repo is None:
         from .adapters.mongo_calendar import MongoCalendarStore
         from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
@@ -94,14 +98,18 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
         repo = MongoRegistrationRepository(
             concurrently=green, drop_objects=lambda keys: green(*[lambda k=k: store.delete(k) for k in keys]),
             move_objects=lambda pairs: green(*[lambda p=p: store.move(*p) for p in pairs]))
+        from .adapters.mongo_uploads import MongoUploadLedger
+
         calendar_store = calendar_store or MongoCalendarStore()
+        ledger = MongoUploadLedger()
         alias = ALIAS
     if calendar_store is None:
         raise ValueError("bootstrap: a repository was given without its calendar store")
     calendar = load_calendar(settings, calendar_store, audit=repo.audit)
     registry = build(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
                      tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
-                     trace=current_traceparent, concurrently=green)
+                     trace=current_traceparent, concurrently=green, ledger=ledger,
+                     upload_ttl=dt.timedelta(seconds=settings.upload_ttl_s))
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
     papers = Papers(OfficeInfo.of(settings.kit), settings.kit.public_base_url, settings.kit.timezone)
     return RegistryApp(registry, repo.outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024),

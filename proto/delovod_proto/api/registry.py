@@ -1,9 +1,10 @@
-"""The registry's clerks' API: register a document (multipart), read it back, print its
-receipt and stamp, reissue an access code, and the operator's calendar table."""
+"""The registry's clerks' API: register a document (multipart, or from scans uploaded
+beforehand with presigned URLs), read it back, print its receipt and stamp, reissue an
+access code, and the operator's calendar table."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import ConfigDict, Field
 
@@ -129,6 +130,41 @@ class Registered(RegistrationView):
     note: Optional[str] = Field(None, description="A word for the clerk (Bulgarian), e.g. why the code is not shown")
 
 
+UPLOAD_ID = r"^[0-9a-f]{32}$"
+
+
+class UploadRequest(WireModel):
+    """A scan the clerk's client is about to put straight into object storage."""
+
+    model_config = ConfigDict(**WireModel.model_config, json_schema_extra={"examples": [{
+        "file_name": "zhalba.pdf", "size": 48213,
+        "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}]})
+
+    file_name: str = Field(min_length=1, max_length=255, description="The file's name, as the clerk sees it")
+    size: int = Field(ge=1, le=2**40, description="Its size in bytes (at most the registry's scan limit, "
+                                                  "DELOVOD_REGISTRY_MAX_SCAN_MB)")
+    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$", description="Its SHA-256, hex: the object store accepts "
+                                                                  "only these bytes at the URL granted")
+
+
+class UploadGrant(WireModel):
+    """Where to put the bytes: PUT the file's bytes to ``url`` as they are (no other header
+    needed; the SHA-256 is part of the signed URL), then register with ``upload_id``."""
+
+    upload_id: str = Field(pattern=UPLOAD_ID, description="Name this upload when registering the document")
+    method: Literal["PUT"] = Field("PUT", description="The HTTP method for url")
+    url: str = Field(description="Presigned URL of the object store, valid until expires_at")
+    expires_at: dt.datetime = Field(description="Until when the URL works and the upload can be registered (UTC)")
+
+
+class UploadedDocument(WireModel):
+    """A registration whose scans were uploaded beforehand (POST /api/v1/uploads), in order."""
+
+    metadata: DocumentMetadata = Field(description="What the document is and who sent it")
+    uploads: list[Annotated[str, Field(pattern=UPLOAD_ID)]] = Field(min_length=1, max_length=20, description="The upload_id of each scan, in order; "
+                                                                        "each serves one registration only")
+
+
 class IndexQuery(WireModel):
     index: str = INDEX
 
@@ -221,6 +257,15 @@ OPERATIONS = (
               body_encoding={"metadata": {"contentType": "application/json"},
                              "scan": {"contentType": "application/pdf, image/tiff, image/jpeg, image/png"}},
               request_headers=(IDEMPOTENCY_KEY,), errors=(400, 409, 413, 422)),
+    Operation("POST", "/api/v1/uploads", "grantUpload",
+              "An upload URL for one scan, to put straight into object storage before registering",
+              {201: Reply("The presigned URL", UploadGrant)}, roles=STAFF, body=UploadRequest, errors=(422,)),
+    Operation("POST", "/api/v1/documents/from-uploads", "registerUploadedDocument",
+              "Register a document whose scans were uploaded beforehand",
+              {201: Reply("Registered; the access code is shown once", Registered, headers=(NO_STORE,)),
+               200: Reply("The same uploads again: the first registration, without the code", Registered,
+                          headers=(NO_STORE,))},
+              roles=STAFF, body=UploadedDocument, errors=(404, 409, 422)),
     Operation("GET", "/api/v1/documents", "listDocuments", "The incoming journal: registrations by day, filtered",
               {200: Reply("A page of the journal", JournalPage)}, roles=STAFF, query=JournalQuery),
     Operation("GET", "/api/v1/documents/by-index", "getDocument", "A registered document", 

@@ -1,14 +1,18 @@
 """In-memory fakes of the registry's ports (proven against the real adapters by tests/contract)."""
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
+import hashlib
 import threading
 from typing import Iterable, Optional
+from urllib.parse import quote
 
 from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from ..domain.registration import Registration
+from ..domain.uploads import Upload
 from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken, journal_words
 
 
@@ -133,9 +137,12 @@ class InMemoryScanStore:
 
     def __init__(self):
         self.objects: dict[str, bytes] = {}
+        self.modified: dict[str, dt.datetime] = {}  # last written, where a test sets it (else long ago)
+        self.checksums: dict[str, str] = {}  # SHA-256 (base64) of objects put through an upload URL
 
     def put(self, key: str, data: bytes, content_type: str, metadata: Optional[dict] = None) -> None:
         self.objects[key] = data
+        self.checksums.pop(key, None)
 
     def get(self, key: str) -> bytes:
         return self.objects[key]
@@ -153,15 +160,39 @@ class InMemoryScanStore:
     def move(self, source_key: str, target_key: str) -> None:
         if source_key in self.objects:
             self.objects[target_key] = self.objects.pop(source_key)
+            if source_key in self.checksums:  # S3's copy keeps the checksum (SeaweedFS: measured)
+                self.checksums[target_key] = self.checksums.pop(source_key)
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+        self.checksums.pop(key, None)
 
     def exists(self, key: str) -> bool:
         return key in self.objects
 
     def presigned_url(self, key: str, expires: dt.timedelta) -> str:
         return f"memory://{key}?expires={int(expires.total_seconds())}"
+
+    def presigned_upload(self, key: str, checksum: str, expires: dt.timedelta) -> str:
+        return f"memory://{key}?checksum={quote(checksum, safe='')}&expires={int(expires.total_seconds())}"
+
+    def put_checked(self, key: str, data: bytes, checksum: str) -> bool:
+        """What a client's PUT to a presigned upload URL does: refused (False, nothing
+        written) unless ``data`` has the SHA-256 signed into the URL, then kept with it."""
+        if base64.b64encode(hashlib.sha256(data).digest()).decode() != checksum:
+            return False
+        self.objects[key], self.checksums[key] = data, checksum
+        return True
+
+    def stored(self, key: str) -> tuple[int, Optional[str]]:
+        return len(self.objects[key]), self.checksums.get(key)  # put() keeps none, as S3 without the header
+
+    def listed(self, prefix: str) -> list[tuple[str, dt.datetime]]:
+        return [(k, self.modified.get(k, dt.datetime.min.replace(tzinfo=dt.timezone.utc)))
+                for k in self.objects if k.startswith(prefix)]
+
+    def head(self, key: str, n: int) -> bytes:
+        return self.objects[key][:n]
 
 
 class InMemoryCalendarStore:
@@ -177,3 +208,30 @@ class InMemoryCalendarStore:
             return False
         self.rows, self.version = list(rows), self.version + 1
         return True
+
+
+class InMemoryUploadLedger:
+    def __init__(self):
+        self.uploads: dict[str, Upload] = {}
+        self.holders: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def record(self, upload: Upload) -> None:
+        self.uploads[upload.id] = upload
+
+    def get(self, upload_id: str) -> Optional[Upload]:
+        return self.uploads.get(upload_id)
+
+    def holder(self, upload_id: str) -> Optional[str]:
+        return self.holders.get(upload_id)
+
+    def take(self, upload_id: str, holder: str) -> str:
+        with self._lock:
+            return self.holders.setdefault(upload_id, holder)
+
+    def issued_before(self, cutoff: dt.datetime) -> list[Upload]:
+        return [u for u in self.uploads.values() if u.issued_at < cutoff]
+
+    def forget(self, upload_id: str) -> None:
+        self.uploads.pop(upload_id, None)
+        self.holders.pop(upload_id, None)

@@ -69,6 +69,7 @@ class RegistrationDoc(Document, OutboxFields):
     scans = ListField(DictField())
     submission = StringField()  # e-portal submission id, only on e-portal registrations
     request_key = StringField()  # a clerk's Idempotency-Key with the clerk's id, only where given
+    responsible_unit = StringField()  # an application's competent unit (catalogue), only where known
     code_version = IntField()  # how many times the case's access code was reissued (absent: never)
     code_history = ListField(DictField())  # each reissue: version, at, by, reason, requested_for
 
@@ -116,7 +117,8 @@ def _to_domain(d: dict) -> Registration:
         uuid.UUID(d["registration_id"]), d["register_code"], d["year"], d["number"], d["seq"], d["index"],
         d["case_index"], d["registered_at"].replace(tzinfo=dt.timezone.utc),
         RegisterDocument.model_validate(d["command"], context={"stored": True}), d["access_code_hash"], d["registered_by"], due,
-        d.get("service_version"), [Scan(**s) for s in d.get("scans", [])], d.get("request_key"))
+        d.get("service_version"), [Scan(**s) for s in d.get("scans", [])], d.get("request_key"),
+        d.get("responsible_unit"))
 
 
 @unavailable_when_down
@@ -295,6 +297,7 @@ class MongoRegistrationRepository:
                 # do not collide; null ones would on FerretDB) makes the claim unique per submission
                 **({"submission": r.command.eportal_submission_id} if r.command.eportal_submission_id else {}),
                 **({"request_key": r.request_key} if r.request_key else {}),
+                **({"responsible_unit": r.responsible_unit} if r.responsible_unit else {}),
                 **outbox_fields(events)}
 
     def _write_lookups(self, *docs: dict) -> None:

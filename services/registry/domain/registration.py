@@ -59,6 +59,7 @@ class Registration:
     service_version: Optional[int] = None
     scans: list[Scan] = field(default_factory=list)
     request_key: Optional[str] = None  # a clerk's Idempotency-Key (with the clerk's id): one registration per key
+    responsible_unit: Optional[str] = None  # an application's competent unit, from the catalogue
 
     @property
     def claim_key(self) -> str:

@@ -33,7 +33,6 @@ from . import views
 from .errors import consumer_failure, problem
 
 
-
 def _too_large(mb: int) -> Problem:
     return Problem(413, "Content Too Large", f"Заявката е твърде голяма: до {mb} MB общо за сканираните файлове.",
                    errors=[{"field": "scan", "message": f"Общият размер надхвърля {mb} MB."}])
@@ -134,6 +133,34 @@ class RegistryService(DelovodService):
         self.app.completer.submit(done)
         return json_response(views.registered(done), status=201 if done.created else 200,
                              headers={"Cache-Control": "no-store"})  # the access code, shown once
+
+    @http("POST", "/api/v1/uploads")
+    @handle_problems
+    def grant_upload(self, request):
+        """A presigned PUT URL for one declared scan (service_layer/uploads.py)."""
+        principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        body = json_body(api.UploadRequest, request, "Опишете файла: JSON {\"file_name\", \"size\" (в байтове, поне 1), "
+                                                         "\"sha256\" (64 шестнадесетични знака)}.")
+        try:
+            grant = self.app.registry.uploads.grant(body.file_name, body.size, body.sha256, principal.subject)
+        except RegistryError as exc:
+            raise problem(exc)
+        return json_response(views.upload_grant(grant), status=201, headers={"Cache-Control": "no-store"})
+
+    @http("POST", "/api/v1/documents/from-uploads")
+    @handle_problems
+    def register_uploaded_document(self, request):
+        """JSON ``{"metadata": {...}, "uploads": [upload_id, ...]}``: the scans were put
+        with the URLs of POST /api/v1/uploads; they are verified, not read again."""
+        principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        body = views.from_uploads(request, self._today())
+        try:
+            done = self.app.registry.uploads.register(body.metadata, body.uploads, principal.subject, self.catalogue)
+        except RegistryError as exc:
+            raise problem(exc)
+        self.app.completer.submit(done)  # as for the multipart path: complete after the answer
+        return json_response(views.registered(done), status=201 if done.created else 200,
+                             headers={"Cache-Control": "no-store"})
 
     @http("GET", "/api/v1/documents")
     @handle_problems

@@ -1,6 +1,7 @@
 """Views of registrations for the clerks' API (personal number masked), and the calendar
 table's request and response: built from the documented wire models (delovod_proto.api)."""
 from importlib.metadata import version as package_version
+from typing import Annotated
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -10,6 +11,7 @@ from servicekit.http import Problem
 from servicekit.parse import field_errors
 
 from ..domain.calendar import CalendarException
+from ..domain.commands import RegisterDocument
 from ..domain.people import mask_personal_number
 from ..service_layer.queries import JournalFilter, JournalPage
 from ..service_layer.registrar import Registered
@@ -85,3 +87,26 @@ def journal_filter(q: api.JournalQuery, today) -> JournalFilter:
 def journal_page(page: JournalPage) -> dict:
     return api.JournalPage(items=[api.RegistrationView(**_view(r)) for r in page.items],
                            next=page.next).model_dump(mode="json")
+
+
+class FromUploads(BaseModel):
+    """The body of POST /api/v1/documents/from-uploads (api.UploadedDocument), its metadata
+    the domain's command."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metadata: RegisterDocument
+    uploads: list[Annotated[str, Field(pattern=api.UPLOAD_ID)]] = Field(min_length=1, max_length=20)
+
+
+def from_uploads(request, today) -> FromUploads:
+    """The parsed body; a birth date in the future is judged by the administration's ``today``."""
+    try:
+        return FromUploads.model_validate_json(request.get_data() or b"{}", context={"today": today})
+    except ValidationError as exc:
+        raise Problem(422, "Unprocessable Content", "Данните на документа или списъкът с качвания са невалидни.",
+                      errors=field_errors(exc))
+
+
+def upload_grant(grant) -> dict:
+    return api.UploadGrant(upload_id=grant.upload.id, url=grant.url, expires_at=grant.expires_at).model_dump(mode="json")

@@ -10,6 +10,7 @@ from delovod_proto.vocabulary import ServiceVariant
 from servicekit.outbox import OutboxMessage
 
 from ..domain.registration import Registration
+from ..domain.uploads import Upload
 
 # The catalogue's folding of Cyrillic and Latin spellings to one Latin skeleton (the
 # Transliteration Act's table plus informal spellings), imported rather than copied so a
@@ -159,6 +160,43 @@ class AbstractScanStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def presigned_url(self, key: str, expires: dt.timedelta) -> str: ...
+
+    def presigned_upload(self, key: str, checksum: str, expires: dt.timedelta) -> str:
+        """A PUT URL for exactly the bytes whose SHA-256 (base64) is ``checksum``: it is
+        signed into the URL, so the store refuses other bytes and keeps the checksum."""
+
+    def stored(self, key: str) -> tuple[int, Optional[str]]:
+        """An object's size and the SHA-256 checksum (base64) the store verified when it was
+        put, None if it was put without one; KeyError if absent."""
+
+    def listed(self, prefix: str) -> list[tuple[str, dt.datetime]]:
+        """Keys under ``prefix`` with when each was last written (the sweeper's look for
+        objects nobody was granted)."""
+
+    def head(self, key: str, n: int) -> bytes:
+        """The first ``n`` bytes of an object (its type is read from them); KeyError if absent."""
+
+
+class AbstractUploadLedger(Protocol):
+    """Granted uploads (domain/uploads.py), recorded before their URLs are handed out."""
+
+    def record(self, upload: Upload) -> None: ...
+
+    def get(self, upload_id: str) -> Optional[Upload]: ...
+
+    def holder(self, upload_id: str) -> Optional[str]:
+        """The request key of the registration that took the upload, if any did."""
+
+    def take(self, upload_id: str, holder: str) -> str:
+        """Give the upload to ``holder`` (a registration's request key) unless another has
+        it: one atomic insert, so two registrations can never both take it. Returns the
+        holder it has now."""
+
+    def issued_before(self, cutoff: dt.datetime) -> list[Upload]:
+        """Uploads granted before ``cutoff`` (the sweeper's work)."""
+
+    def forget(self, upload_id: str) -> None:
+        """Drop the upload's record and its holder (the sweeper, once its object is settled)."""
 
 
 class AbstractCatalogue(Protocol):

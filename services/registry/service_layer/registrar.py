@@ -15,9 +15,11 @@ is in docs/registration-index.md.
    number hint, write the audit entry; the caller publishes the events. If the process dies
    first, the relay timer does all of it.
 
-Three entry functions, one per kind of caller: :meth:`Registrar.register` (a clerk),
-:meth:`Registrar.register_once` (a clerk's request with an Idempotency-Key) and
-:meth:`Registrar.register_submission` (an e-portal submission, for the e-portal intake).
+Four entry functions, one per kind of caller: :meth:`Registrar.register` (a clerk),
+:meth:`Registrar.register_once` (a clerk's request with an Idempotency-Key),
+:meth:`Registrar.register_uploaded` (a clerk's scans uploaded beforehand, for
+:mod:`.uploads`) and :meth:`Registrar.register_submission` (an e-portal submission, for the
+e-portal intake).
 """
 from __future__ import annotations
 
@@ -71,6 +73,7 @@ class _Intake:
     request_key: Optional[str] = None
     announce: bool = True
     link_later: bool = False  # lookups written by ``complete`` (the caller answers after it)
+    uploaded: bool = False  # the scans are in the store already, at their staging keys (uploads)
 
 
 class Registrar:
@@ -100,7 +103,7 @@ class Registrar:
         scans = self._inspect(files)
         earlier = self.repo.by_request(request_key)
         if earlier is not None:
-            return self._repeated(earlier, cmd, scans)
+            return self.repeated(earlier, cmd, scans)
         intake = _Intake(registration_id=uuid.uuid5(CLERK_REQUESTS, request_key), request_key=request_key)
         try:
             return self._register(cmd, files, actor, catalogue, intake, scans)
@@ -108,7 +111,23 @@ class Registrar:
             earlier = self.repo.by_request(request_key) or self.repo.by_registration_id(intake.registration_id)
             if earlier is None:  # cannot be: a claim is never removed
                 raise
-            return self._repeated(earlier, cmd, scans, uploaded=True)
+            return self.repeated(earlier, cmd, scans, uploaded=True)
+
+    def register_uploaded(self, cmd: RegisterDocument, scans: list[Scan], actor: str,
+                          catalogue: Optional[AbstractCatalogue], request_key: str) -> Registered:
+        """A clerk's registration of scans uploaded beforehand (:mod:`.uploads`, which
+        verified them): each scan's staging key is its upload's object, moved to its final
+        key on completion like any staged scan. ``request_key`` names the set of uploads, so
+        a repeat gets the first registration, as with an Idempotency-Key."""
+        intake = _Intake(registration_id=uuid.uuid5(CLERK_REQUESTS, request_key), request_key=request_key,
+                         uploaded=True)
+        try:
+            return self._register(cmd, [], actor, catalogue, intake, scans)
+        except SubmissionTaken:
+            earlier = self.repo.by_request(request_key) or self.repo.by_registration_id(intake.registration_id)
+            if earlier is None:  # cannot be: a claim is never removed
+                raise
+            return self.repeated(earlier, cmd, scans)
 
     def register_submission(self, cmd: RegisterDocument, files: list[tuple[str, bytes]],
                             catalogue: Optional[AbstractCatalogue], registration_id: uuid.UUID) -> Registered:
@@ -150,7 +169,8 @@ class Registrar:
             # A repeatable registration always uploads to staging keys under its id: every
             # attempt then writes the same keys, which the claim that wins keeps.
             predicted = predicted if intake.registration_id is None else None
-            draft.registration.with_staging_keys(predicted)
+            if not intake.uploaded:  # uploads keep their objects' keys
+                draft.registration.with_staging_keys(predicted)
             registration, events, linked = self._upload_and_claim(draft, files, predicted, intake)
         if not linked and not intake.link_later:
             self.repo.link(registration)
@@ -166,12 +186,13 @@ class Registrar:
         now = self.clock()
         local = now.astimezone(self.tz)
         case = self._case(cmd)
-        due, version = self._due(cmd, local, catalogue) if case is None else (case.due, case.service_version)
+        due, version, unit = self._due(cmd, local, catalogue) if case is None else (case.due, case.service_version, None)
         # A follow-up joins its case: the citizen keeps the case's access code.
         code, code_hash = new_access_code(self.keys) if case is None else (None, case.access_code_hash)
         register = self.registers[case.command.kind if case else cmd.kind]
         registration = Registration(intake.registration_id or uuid.uuid4(), case.register_code if case else register.code,
-                                    0, 0, 0, "", "", now, cmd, code_hash, actor, due, version, scans, intake.request_key)
+                                    0, 0, 0, "", "", now, cmd, code_hash, actor, due, version, scans, intake.request_key,
+                                    unit)
         return Draft(registration, register, case, local), code
 
     def _upload_and_claim(self, draft: Draft, files, predicted: Optional[Slot],
@@ -181,8 +202,12 @@ class Registrar:
         were the ones for the number actually claimed."""
         r = draft.registration
         ids = wire_events.event_ids(r)
+        # Uploads' objects are not announced: only the upload sweeper deletes them, when no
+        # registration can still claim them (the relay could delete one between a repeat's
+        # check and its claim).
+        announced = dataclasses.replace(r, scans=[]) if intake.uploaded else r
         earlier = self.concurrently(lambda: self._earlier(r.scans, r.command.accept_duplicate_scan),
-                                    *([lambda: self.repo.announce(r, ids)] if intake.announce else []))[0]
+                                    *([lambda: self.repo.announce(announced, ids)] if intake.announce else []))[0]
         if earlier is not None and r.request_key and earlier.request_key == r.request_key:
             raise SubmissionTaken(r.request_key)  # an earlier attempt of this very request made it
         if earlier is not None:
@@ -198,7 +223,7 @@ class Registrar:
         registration, events = self.claims.claim(draft)
         return registration, events, guess is not None and guess.claim_key == registration.claim_key
 
-    def _repeated(self, earlier: Registration, cmd: RegisterDocument, scans: list[Scan],
+    def repeated(self, earlier: Registration, cmd: RegisterDocument, scans: list[Scan],
                   uploaded: bool = False) -> Registered:
         """A request repeated under its Idempotency-Key: the same document, or refused (and
         then what this attempt ``uploaded`` is garbage)."""
@@ -255,16 +280,19 @@ class Registrar:
                           [{"field": "related_index", "message": "Няма такъв индекс."}])
         return self.queries.case_of(found)  # a follow-up to a follow-up joins the same case
 
-    def _due(self, cmd: RegisterDocument, local: dt.datetime, catalogue) -> tuple[Optional[DueDate], Optional[int]]:
-        rule, version = DEFAULT_RULES[cmd.kind], None
+    def _due(self, cmd: RegisterDocument, local: dt.datetime,
+             catalogue) -> tuple[Optional[DueDate], Optional[int], Optional[str]]:
+        """The due date, the catalogue version bound and, for an application, the
+        service's competent unit (the catalogue's ``responsible_unit``)."""
+        rule, version, unit = DEFAULT_RULES[cmd.kind], None, None
         if cmd.kind == DocumentKind.SERVICE_APPLICATION:
             try:
                 term = catalogue.service_term(cmd.service_code, local.date(), cmd.variant)
             except ServiceNotFound as exc:
                 raise Invalid(str(exc), [{"field": "service_code", "message": str(exc)}])
-            version = term.version
+            version, unit = term.version, term.responsible_unit
             if term.term is not None:
                 rule = TermRule(term.term.value, term.term.unit,
                                 f"каталог: {term.name} (код {term.code}, версия {term.version})")
-        return compute_due(local, rule, self.calendar()), version
+        return compute_due(local, rule, self.calendar()), version, unit
 

@@ -18,6 +18,9 @@ from .eportal import EportalIntake
 from .ports import AbstractRegistrationRepository, AbstractScanStore
 from .queries import Queries
 from .registrar import Registrar
+from .uploads import Uploads
+
+UPLOAD_TTL = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class RegistryUseCases:
     queries: Queries  # reading registrations and scans
     access_codes: AccessCodes  # checking and reissuing citizens' access codes
     claims: ClaimScheduler  # numbering (used by the registrar; exposed for tests and operators)
+    uploads: Uploads  # the presigned paper path: upload grants, registering from them, the sweeper
 
 
 def build(repo: AbstractRegistrationRepository, store: AbstractScanStore, registers: dict,
@@ -34,7 +38,13 @@ def build(repo: AbstractRegistrationRepository, store: AbstractScanStore, regist
           tz: str = "Europe/Sofia", max_scan_bytes: int = 50 * 1024 * 1024,
           clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
           trace: Callable[[], dict] = dict, concurrently: Concurrently = in_turn,
-          claim_window: dt.timedelta = CLAIM_WINDOW) -> RegistryUseCases:
+          claim_window: dt.timedelta = CLAIM_WINDOW, ledger=None,
+          upload_ttl: dt.timedelta = UPLOAD_TTL) -> RegistryUseCases:
+    """``ledger``: where upload grants are recorded; bootstrap always passes the database's,
+    a test that passes none gets one in memory."""
+    if ledger is None:
+        from ..adapters.memory import InMemoryUploadLedger
+        ledger = InMemoryUploadLedger()
     zone = ZoneInfo(tz)
     queries = Queries(repo, store, registers, zone)
     claims = ClaimScheduler(repo, lambda r: wire_events.registration_events(r, trace), clock, claim_window)
@@ -43,4 +53,6 @@ def build(repo: AbstractRegistrationRepository, store: AbstractScanStore, regist
     return RegistryUseCases(registrar=registrar, eportal=EportalIntake(registrar, repo, store, max_scan_bytes,
                                                                        concurrently),
                             queries=queries, access_codes=AccessCodes(repo, queries, keys, clock, trace),
-                            claims=claims)
+                            claims=claims,
+                            uploads=Uploads(ledger, store, repo, registrar, max_scan_bytes, upload_ttl, clock,
+                                            concurrently))

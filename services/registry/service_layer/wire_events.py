@@ -34,7 +34,7 @@ def document_registered(r: Registration) -> DocumentRegistered:
         service_code=r.command.service_code, service_version=r.service_version,
         due_date=r.due.due_date if r.due else None, term_rule=r.due.rule if r.due else None,
         term_unit=r.due.unit if r.due else None, term_end=r.due.raw_end if r.due else None,
-        access_code_hash=r.access_code_hash,
+        access_code_hash=r.access_code_hash, responsible_unit=r.responsible_unit,
         sender=Contact(name=s.name, preferred_channel=s.preferred_channel, email=s.email,
                        phone=s.phone, postal_address=s.address, salutation=s.salutation))
 
