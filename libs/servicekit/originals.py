@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 import urllib3
 from minio import Minio
 
+from servicekit import objects
+
 
 class OriginalsStore:
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str,
@@ -47,11 +49,6 @@ class OriginalsStore:
 
     def get(self, bucket: str, object_key: str) -> tuple[bytes | None, list, bytes]:
         """The original message ``(key, headers, value)`` kept by :meth:`put`."""
-        response = self.client.get_object(bucket, object_key)
-        try:
-            doc = json.loads(response.read())
-        finally:
-            response.close()
-            response.release_conn()
+        doc = json.loads(objects.read(self.client, bucket, object_key))
         key = base64.b64decode(doc["key_b64"]) if doc["key_b64"] is not None else None
         return key, [(h["name"], base64.b64decode(h["value_b64"])) for h in doc["headers"]], base64.b64decode(doc["value_b64"])

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import urllib3
 from eventlet import tpool
 from minio import Minio
-from minio.error import S3Error, ServerError
+from minio.error import ServerError
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -40,6 +40,7 @@ from reportlab.pdfgen import canvas
 from urllib3.exceptions import HTTPError
 
 from delovod_proto.events import Contact
+from servicekit import objects
 from servicekit.errors import outages_unavailable
 
 from ..domain.letters import Office
@@ -199,22 +200,11 @@ class PostRoomStore:
                                metadata=metadata or {})
 
     def get(self, key: str) -> bytes:
-        response = self.client.get_object(self.bucket, key)
-        try:
-            return response.read()
-        finally:
-            response.close()
-            response.release_conn()
+        return objects.read(self.client, self.bucket, key)
 
     def exists(self, key: str) -> bool:
         self._bucket()
-        try:
-            self.client.stat_object(self.bucket, key)
-            return True
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
-                return False
-            raise
+        return objects.stat(self.client, self.bucket, key) is not None
 
     def keys(self, prefix: str) -> list[str]:
         self._bucket()

@@ -24,6 +24,7 @@ from minio.commonconfig import CopySource
 from minio.error import ServerError
 from urllib3.exceptions import HTTPError
 
+from servicekit import objects
 from servicekit.errors import outages_unavailable
 
 # urllib3's HTTPError covers refused, unreachable, timed out, too many 5xx answers (after
@@ -90,29 +91,13 @@ class S3ScanStore:
         return self.fetch(self.bucket, key)
 
     def fetch(self, bucket: str, key: str) -> bytes:
-        from minio.error import S3Error
-
-        try:
-            response = self.client.get_object(bucket, key)
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchBucket"):
-                raise KeyError(f"{bucket}/{key}")
-            raise
-        try:
-            return response.read()
-        finally:
-            response.close()
-            response.release_conn()
+        return objects.read(self.client, bucket, key)
 
     def size(self, bucket: str, key: str) -> int:
-        from minio.error import S3Error
-
-        try:
-            return self.client.stat_object(bucket, key).size
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound", "NoSuchBucket"):
-                raise KeyError(f"{bucket}/{key}")
-            raise
+        found = objects.stat(self.client, bucket, key)
+        if found is None:
+            raise KeyError(f"{bucket}/{key}")
+        return found.size
 
     def move(self, source_key: str, target_key: str) -> None:
         """Server-side copy, then delete. Idempotent: once the source is gone, nothing to do."""
@@ -130,15 +115,7 @@ class S3ScanStore:
         self.client.remove_object(self.bucket, key)
 
     def exists(self, key: str) -> bool:
-        from minio.error import S3Error
-
-        try:
-            self.client.stat_object(self.bucket, key)
-            return True
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
-                return False
-            raise
+        return objects.stat(self.client, self.bucket, key) is not None
 
     def presigned_url(self, key: str, expires: dt.timedelta) -> str:
         return self.client.presigned_get_object(self.bucket, key, expires=expires)
@@ -152,30 +129,13 @@ class S3ScanStore:
                                              extra_query_params={"x-amz-checksum-sha256": checksum})
 
     def stored(self, key: str) -> tuple[int, Optional[str]]:
-        from minio.error import S3Error
-
-        try:
-            found = self.client.stat_object(self.bucket, key, extra_headers={"x-amz-checksum-mode": "ENABLED"})
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
-                raise KeyError(key)
-            raise
+        found = objects.stat(self.client, self.bucket, key, extra_headers={"x-amz-checksum-mode": "ENABLED"})
+        if found is None:
+            raise KeyError(key)
         return found.size, found.metadata.get("x-amz-checksum-sha256")
 
     def listed(self, prefix: str) -> list[tuple[str, dt.datetime]]:
         return [(o.object_name, o.last_modified) for o in self.client.list_objects(self.bucket, prefix, recursive=True)]
 
     def head(self, key: str, n: int) -> bytes:
-        from minio.error import S3Error
-
-        try:
-            response = self.client.get_object(self.bucket, key, offset=0, length=n)
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
-                raise KeyError(key)
-            raise
-        try:
-            return response.read()
-        finally:
-            response.close()
-            response.release_conn()
+        return objects.read(self.client, self.bucket, key, 0, n)
