@@ -28,14 +28,15 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None) -> N
         from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, NotificationDoc, OutcomeDoc,
                                                  RecipientDoc)
 
-        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
         mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc)
         repo = MongoNotificationRepository()
         alias = ALIAS
     if channels is None:
         from .adapters.channels import SmtpEmailChannel, SpoolChannel
 
-        channels = {ContactChannel.EMAIL: SmtpEmailChannel(settings.smtp_host, settings.smtp_port, settings.mail_from),
+        channels = {ContactChannel.EMAIL: SmtpEmailChannel(settings.smtp_host, settings.smtp_port, settings.mail_from,
+                                                                       **settings.smtp_security()),
                     ContactChannel.SMS: SpoolChannel(settings.sms_spool_dir, "sms"),
                     ContactChannel.POST: SpoolChannel(settings.post_spool_dir, "post")}
     dispatcher = Dispatcher(repo, channels, settings.kit.public_base_url, settings.max_attempts,

@@ -1,7 +1,8 @@
 """Notifications settings (prefix ``DELOVOD_NOTIFICATIONS_``)."""
 from pathlib import Path
+from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import LOCAL, ServiceSettings
@@ -16,8 +17,27 @@ class NotificationsSettings(ServiceSettings):
     mongo_uri: str = Field("mongodb://127.0.0.1:27017/notifications", description="MongoDB URI of the notifications service's own database")
     smtp_host: str = Field("127.0.0.1", description="SMTP relay host")
     smtp_port: int = Field(8025, description="SMTP relay port")
+    smtp_starttls: Literal["required", "off"] = Field("off", description="STARTTLS to the relay: `required` (every message goes over TLS with the relay's certificate verified; a relay without STARTTLS is refused) or `off` (the local aiosmtpd)")
+    smtp_ca_file: Optional[Path] = Field(None, description="PEM file of the CA that signed the relay's certificate (with STARTTLS); unset: the system's trusted CAs")
+    smtp_username: str = Field("", description="SMTP AUTH username; empty: no AUTH (needs smtp_starttls=required)")
+    smtp_password_file: Optional[Path] = Field(None, description="File holding the SMTP AUTH password (a mounted Secret)")
     mail_from: str = Field("Община Пловдив <noreply@plovdiv.bg>", description="From: of citizens' emails")
     sms_spool_dir: Path = Field(LOCAL / "outgoing" / "sms", description="Where SMS are handed to the gateway (a spool folder locally)")
     post_spool_dir: Path = Field(LOCAL / "outgoing" / "post", description="Where postal letters are put for printing")
     max_attempts: int = Field(8, description="Delivery attempts before a notification becomes a dead letter")
     retry_base_s: float = Field(2.0, description="First retry delay; doubles each attempt (capped at 1 hour)")
+
+    @model_validator(mode="after")
+    def _auth_only_over_tls(self):
+        if self.smtp_username and self.smtp_starttls != "required":
+            raise ValueError("smtp_username needs smtp_starttls=required: the password must not cross the network in clear")
+        if self.smtp_username and self.smtp_password_file is None:
+            raise ValueError("smtp_username needs smtp_password_file")
+        return self
+
+    def smtp_security(self) -> dict:
+        """Keyword arguments of ``SmtpEmailChannel``: STARTTLS, its CA, AUTH."""
+        from servicekit.secure import read_secret_text
+
+        return {"starttls": self.smtp_starttls == "required", "ca_file": self.smtp_ca_file,
+                "username": self.smtp_username, "password": read_secret_text(self.smtp_password_file)}
