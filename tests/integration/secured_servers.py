@@ -21,6 +21,7 @@ class Certs:
     server_key: Path
     server_pem: Path    # certificate and key in one file
     server_p12: Path    # PKCS#12 keystore (Kafka), password PASSWORD
+    client_pem: Path    # a client certificate signed by the CA, with its key (mutual TLS)
     PASSWORD = "keystore-pass"
 
 
@@ -42,8 +43,13 @@ def make_certs(folder: Path) -> Certs:
     (folder / "server.pem").write_bytes((folder / "server.crt").read_bytes() + (folder / "server.key").read_bytes())
     _openssl("pkcs12", "-export", "-in", "server.crt", "-inkey", "server.key", "-name", "server",
              "-passout", f"pass:{Certs.PASSWORD}", "-out", "server.p12", cwd=folder)
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=delovod-client", "-keyout", "client.key",
+             "-out", "client.csr", cwd=folder)
+    _openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-days", "2", "-out", "client.crt", cwd=folder)
+    (folder / "client.pem").write_bytes((folder / "client.crt").read_bytes() + (folder / "client.key").read_bytes())
     return Certs(folder / "ca.crt", folder / "other-ca.crt", folder / "server.crt", folder / "server.key",
-                 folder / "server.pem", folder / "server.p12")
+                 folder / "server.pem", folder / "server.p12", folder / "client.pem")
 
 
 def free_port() -> int:
@@ -127,3 +133,66 @@ def start_kafka(folder: Path, certs: Certs, users: dict[str, str]) -> tuple[subp
         stdout=log.open("wb"), stderr=subprocess.STDOUT)
     wait_port(port, process, log)
     return process, port
+
+
+# --- FerretDB (the stack's build) with only a TLS listener ------------------------------------
+
+def start_ferretdb(folder: Path, certs: Certs, client_ca: bool = False) -> tuple[subprocess.Popen, int]:
+    """``client_ca``: require client certificates signed by the CA (mutual TLS)."""
+    port, log = free_port(), folder / "ferretdb.log"
+    args = [str(LOCAL / "bin" / "ferretdb"), "-listen", "", "-dir", str(folder / "data"),
+            "-tls-listen", f"127.0.0.1:{port}", "-tls-cert", str(certs.server_cert), "-tls-key", str(certs.server_key)]
+    process = subprocess.Popen(args + (["-tls-ca", str(certs.ca)] if client_ca else []),
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    wait_port(port, process, log, timeout_s=30)
+    return process, port
+
+
+# --- SMTP: aiosmtpd that requires STARTTLS, then AUTH, before it takes a message ------------
+
+def start_smtp(folder: Path, certs: Certs, username: str, password: str) -> tuple[subprocess.Popen, int, Path]:
+    """A relay in a process of its own (aiosmtpd's asyncio thread and the tests' eventlet do
+    not share a process well); the messages it takes are written to the returned folder."""
+    import sys
+
+    port, inbox = free_port(), folder / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    log = folder / "smtp.log"
+    process = subprocess.Popen([sys.executable, __file__, "smtp", str(port), str(certs.server_cert),
+                                str(certs.server_key), username, password, str(inbox)],
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    wait_port(port, process, log, timeout_s=30)
+    return process, port, inbox
+
+
+def _serve_smtp(port: str, cert: str, key: str, username: str, password: str, inbox: str) -> None:
+    import ssl
+    import threading
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):
+            name = f"{time.time_ns()}.eml"
+            Path(inbox, name).write_bytes(envelope.original_content)
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == username \
+            and auth_data.password.decode() == password
+        return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535 itself
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    controller = Controller(Keep(), hostname="127.0.0.1", port=int(port), tls_context=context, require_starttls=True,
+                            auth_required=True, auth_require_tls=True, authenticator=authenticator)
+    controller.start()
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1] == "smtp":
+        _serve_smtp(*sys.argv[2:])
