@@ -6,7 +6,7 @@ from typing import Literal, Optional
 from pydantic import Field
 
 from ..base import WireModel
-from .common import Health, Operation, Reply
+from .common import Health, Operation, Ready, Reply
 
 
 class DeadNotification(WireModel):
@@ -37,4 +37,6 @@ OPERATIONS = (
               "Send a dead notification again (admins)", {202: Reply("Queued again", ReplayAccepted)},
               roles=("admin",), path_params=NotificationPath, errors=(404,)),
     Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
+    Operation("GET", "/health/ready", "ready", "Readiness: the service's databases and brokers answer",
+              {200: Reply("Ready", Ready)}),
 )
