@@ -84,8 +84,8 @@ class _Reasons(logging.Handler):
 
     def emit(self, record):
         text = record.getMessage()
-        if "failed" in text and len(self.seen) < 20:
-            self.seen.append(text)
+        if "failed" in text:
+            self.seen[:] = self.seen[-49:] + [text]  # the latest 50: a bootstrap retries for its whole timeout
 
 
 @contextmanager
@@ -112,8 +112,12 @@ def explained(build: Callable[[], T], bootstrap: str) -> T:
 
 def refusal(bootstrap: str, reasons: list[str], exc: BaseException) -> str:
     failures = [r.split(" (backoff")[0] for r in reasons if r.startswith("Bootstrap connection to")]
+    for marker, hint in _HINTS:  # the telling failure, if any attempt met one (the last may just time out)
+        telling = [r for r in failures if marker in r]
+        if telling:
+            return f"Kafka at {bootstrap} refused the connection: {hint}. The client saw: {telling[-1]}"
     said = failures[-1] if failures else str(exc)
-    hint = next((h for marker, h in _HINTS if any(marker in r for r in reasons)), "the brokers are down or unreachable")
+    hint = "the brokers are down or unreachable"
     return f"Kafka at {bootstrap} refused the connection: {hint}. The client saw: {said}"
 
 

@@ -29,7 +29,7 @@ def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=No
     if store is None:
         from .adapters.mongo_sessions import MongoSessions
 
-        store = MongoSessions(settings.mongo_uri)
+        store = MongoSessions(settings.mongo_uri, **settings.kit.mongo_tls_options())
     if directory is None:
         from .adapters.ldap_directory import LdapDirectory
 

