@@ -25,7 +25,7 @@ SUITE=bookworm
 MIRROR="${DELOVOD_IMAGE_MIRROR:-http://deb.debian.org/debian}"
 # What the services need from Debian: the interpreter, CA roots (TLS to Kafka, MongoDB, S3)
 # and the time zone database (Europe/Sofia deadlines).
-BASE_PACKAGES=python3,ca-certificates,tzdata
+BASE_PACKAGES=python3,ca-certificates,tzdata,fonts-dejavu-core  # DejaVu: Cyrillic in receipts and letters
 PREFIX="${DELOVOD_IMAGE_PREFIX:-localhost/delovod}"
 BASE_IMAGE=localhost/delovod-base:$SUITE
 LOCK=deploy/image/base-packages.lock

@@ -113,6 +113,17 @@ def install_rabbitmq() -> None:
         subprocess.call(["service", "rabbitmq-server", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def install_fonts() -> None:
+    """DejaVu (fonts-dejavu-core): the Cyrillic of receipts and of postal letters' PDFs."""
+    if Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists():
+        return
+    if os.geteuid() != 0:
+        raise StackError("DejaVu fonts are missing: run `sudo apt-get install -y fonts-dejavu-core`, then `make up` again")
+    say("installing fonts-dejavu-core (apt-get, once)...")
+    run(["apt-get", "update", "-q"], "apt-update")
+    run(["apt-get", "install", "-y", "-q", "fonts-dejavu-core"], "apt-fonts")
+
+
 def install_slapd() -> None:
     """OpenLDAP from Debian, for the desk's sign-in (deploy/local/ldap/start.sh runs it)."""
     if Path("/usr/sbin/slapd").exists() and Path("/usr/sbin/slapadd").exists() and shutil.which("ldapsearch"):
@@ -295,6 +306,7 @@ def up() -> None:
         raise StackError("Python 3.11+ is needed")
     install_rabbitmq()
     install_slapd()
+    install_fonts()
     build_ferretdb()
     fetch_kafka()
     configure_kafka()

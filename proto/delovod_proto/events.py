@@ -14,7 +14,7 @@ from pydantic import Field
 from . import topics
 from .envelope import EventBody
 from .base import WireModel
-from .vocabulary import (CaseStage, ContactChannel, DocumentKind, ReceivedChannel,
+from .vocabulary import (CaseStage, ContactChannel, DocumentKind, ReceivedChannel, Salutation,
                          ServiceVariant, TermUnit)
 
 
@@ -26,6 +26,9 @@ class Contact(WireModel):
     email: Optional[str] = Field(None, max_length=254, description="Email address, if given")
     phone: Optional[str] = Field(None, max_length=20, description="Phone in E.164, if given")
     postal_address: Optional[str] = Field(None, max_length=500, description="Postal address, if given")
+    salutation: Optional[Salutation] = Field(None, description="Form of address the person gave: mr (г-н) or ms (г-жа): letters "
+                                                               "open \"Уважаеми г-н <фамилия>,\" or \"Уважаема г-жо "
+                                                               "<фамилия>,\"; null: a neutral \"Здравейте, <име>,\"")
 
 
 class Official(WireModel):

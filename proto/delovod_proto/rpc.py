@@ -37,6 +37,10 @@ class ServiceTermResponse(WireModel):
     fee_cents: Optional[int] = Field(None, ge=0, description="Fee in euro cents; null when the source gives none")
     responsible_unit: Optional[str] = Field(None, description="Administrative unit that provides the service")
     legal_basis: list[str] = Field(default_factory=list, description="Acts and articles the service rests on")
+    appeal_authority: Optional[str] = Field(None, description="Who hears an appeal of the answer (the card's field); "
+                                                              "null: the catalogue does not say")
+    appeal_term: Optional[str] = Field(None, description="By when the answer can be appealed, as the card words it; "
+                                                         "null: the catalogue does not say")
 
 
 class CaseLookupRequest(WireModel):

@@ -37,6 +37,14 @@ class ContactChannel(str, Enum):
     NONE = "none"
 
 
+class Salutation(str, Enum):
+    """How a letter addresses its reader (the form of address they gave): "Уважаеми г-н
+    <фамилия>," / "Уважаема г-жо <фамилия>,"; unknown means a neutral "Здравейте, <име>,"."""
+
+    MR = "mr"  # г-н
+    MS = "ms"  # г-жа
+
+
 class CaseStage(str, Enum):
     """Stages of a case as the citizen sees them."""
 

@@ -8,7 +8,7 @@ from typing import Literal, Optional
 from pydantic import ConfigDict, Field
 
 from ..base import WireModel
-from ..vocabulary import ContactChannel, DocumentKind, PersonalNumberKind, ReceivedChannel, ServiceVariant
+from ..vocabulary import ContactChannel, DocumentKind, PersonalNumberKind, ReceivedChannel, Salutation, ServiceVariant
 from .common import NO_STORE, STAFF, Header, Health, Operation, Ready, Reply
 
 INDEX = Field(min_length=1, max_length=100, description="Registration index, e.g. 'ЖЛБ-12/25.11.2026'")
@@ -29,6 +29,8 @@ class SenderData(WireModel):
     address: Optional[str] = Field(None, max_length=500, description="Postal address, for answers by post")
     preferred_channel: ContactChannel = Field(ContactChannel.EMAIL, description="Needs the matching email, phone or "
                                                                                 "address")
+    salutation: Optional[Salutation] = Field(None, description="Form of address the person gave: mr (г-н) or ms (г-жа); "
+                                                               "letters address them by it, neutrally without it")
 
 
 class DocumentMetadata(WireModel):

@@ -111,7 +111,8 @@ class Catalogue:
             name=found.content.name, variant=request.variant,
             term=Term(value=term.value, unit=term.unit) if term else None,
             fee_cents=variant.fee_cents if variant else None, responsible_unit=found.content.unit.name,
-            legal_basis=[b.label() for b in found.content.legal_basis])
+            legal_basis=[b.label() for b in found.content.legal_basis],
+            appeal_authority=found.content.appeal.authority, appeal_term=found.content.appeal.term)
 
     # -- import ---------------------------------------------------------------
     def validate_rows(self, rows: list[dict]) -> list[ServiceContent]:

@@ -1,64 +1,108 @@
-"""What we tell the citizen, in the words of the Charter, addressed to them.
+"""What we tell the citizen, in the words of the Charter, addressed to them: which letter a
+change calls for and the facts it prints. The words themselves are templates in files
+(:mod:`.letters`, ``templates/letters/``).
 
-The greeting names the one reader: "Здравейте, <full name>,". It does not guess their
-gender: "Уважаеми г-н Петров," / "Уважаема г-жо Иванова," would need a form of address
-no channel gives us (the sender's contact on the wire has none; adding it is a new event
-version, since consumers refuse unknown fields), the adjective "Уважаеми/Уважаема" must
-agree with it, and a slashed "Уважаеми/Уважаема" reads like a blank form, not a letter.
-"Здравейте," alone when the name is not known yet. Never a greeting to "citizens" in the
+The greeting names the one reader: "Уважаеми г-н Петров," / "Уважаема г-жо Иванова," when
+they gave their form of address (``Contact.salutation``), else "Здравейте, <names>,";
+"Здравейте," alone while the name is not known yet. Never a greeting to "citizens" in the
 plural for one person.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Optional
-from urllib.parse import urlencode
 
-from delovod_proto.events import Contact
-from delovod_proto.vocabulary import CaseStage
+from delovod_proto.events import CaseOverdue, Contact, Official
+from delovod_proto.vocabulary import CaseStage, DocumentKind
 
-TEXT = {
-    CaseStage.REGISTERED: "Вашият документ е регистриран с индекс {index}. Ще получите пълен отговор в законоустановения срок — до {due}.",
-    CaseStage.ASSIGNED: "Преписка {index} е разпределена на служител за разглеждане.",
-    CaseStage.IN_PROGRESS: "Преписка {index} се разглежда.",
-    CaseStage.SUSPENDED: "Производството по преписка {index} е спряно. Причина: {reason} Докато е спряно, срокът за отговор не тече.",
-    CaseStage.EXTENDED: "Не можем да отговорим в срока по преписка {index}. Причина: {reason} Нов срок: {due}.",
-    CaseStage.ANSWERED: "По преписка {index} е изпратен отговор.",
-    CaseStage.CLOSED: "Преписка {index} е приключена.",
+from .letters import (APK_APPEAL, Appeal, Letter, LetterFacts, Office, addressed, answered_how, greeting,  # noqa: F401
+                      render)
+
+# The stage's letter; leaving a suspension with a new due date is its own letter (resumed).
+STAGE_LETTERS = {stage: stage.value for stage in CaseStage}
+RESUMED = "resumed"
+
+STAGE_LABELS = {
+    CaseStage.REGISTERED: "регистрирана", CaseStage.ASSIGNED: "разпределена на служител",
+    CaseStage.IN_PROGRESS: "в процес на разглеждане", CaseStage.SUSPENDED: "спряна",
+    CaseStage.EXTENDED: "с удължен срок", CaseStage.ANSWERED: "с изпратен отговор", CaseStage.CLOSED: "приключена",
 }
-RESUMED = "Производството по преписка {index} е възобновено. Нов срок за отговор: {due}. {reason}"
-
-
-def greeting(recipient: Optional[Contact]) -> str:
-    """The letter's first line, for its one reader (see the module's docstring)."""
-    name = " ".join((recipient.name if recipient else "").split())
-    return f"Здравейте, {name}," if name else "Здравейте,"
-
-
-def addressed(body: str, recipient: Contact) -> str:
-    """A body composed before its recipient was known ("Здравейте,"), greeting them by name."""
-    neutral = greeting(None) + "\n\n"
-    return greeting(recipient) + body[len(neutral) - 2:] if body.startswith(neutral) else body
+KIND_LABELS = {
+    DocumentKind.LETTER: "писмо", DocumentKind.COMPLAINT: "жалба", DocumentKind.SIGNAL: "сигнал",
+    DocumentKind.PROPOSAL: "предложение", DocumentKind.SERVICE_APPLICATION: "заявление за административна услуга",
+    DocumentKind.PUBLIC_INFORMATION_REQUEST: "заявление за достъп до обществена информация",
+    DocumentKind.FOLLOW_UP: "допълнение към преписка",
+}
+# Kinds whose answer is an administrative act (or a decision under ЗДОИ): no decision in the
+# term is a tacit refusal (АПК чл. 58; ЗДОИ decisions are appealed under the АПК too).
+TACIT_REFUSAL_KINDS = (DocumentKind.SERVICE_APPLICATION.value, DocumentKind.PUBLIC_INFORMATION_REQUEST.value)
 
 
 def signature(office_name: str, phone: str, email: str) -> str:
-    """The letter's last lines: the office (``DELOVOD_OFFICE_*``)."""
+    """The letters' last lines: the office (``DELOVOD_OFFICE_*``)."""
     return f"{office_name}\nтел. {phone}, {email}\n"
+
+
+def office_of(signed: str) -> Office:
+    """The office back from a :func:`signature` (name, then "тел. <phone>, <email>")."""
+    name, _, contact = signed.strip("\n").partition("\nтел. ")
+    phone, _, email = contact.rpartition(", ")
+    return Office(name, phone, email)
+
+
+def letter_name(stage: CaseStage, previous: Optional[CaseStage], due: Optional[dt.date]) -> str:
+    stage, previous = CaseStage(stage), CaseStage(previous) if previous else None
+    return RESUMED if previous == CaseStage.SUSPENDED and stage == CaseStage.IN_PROGRESS and due else STAGE_LETTERS[stage]
+
+
+def stage_letter(facts: LetterFacts, stage: CaseStage, previous: Optional[CaseStage] = None,
+                 appeal: Optional[Appeal] = None, service_named: bool = False) -> Letter:
+    """The letter about one stage change (an answer also says how it was sent and how to
+    appeal: ``appeal`` from the catalogue, else the АПК general rule)."""
+    name = letter_name(stage, previous, facts.due)
+    if name == CaseStage.ANSWERED.value:
+        facts.extra.update(how=answered_how(facts.recipient), appeal=appeal or APK_APPEAL, service_named=service_named)
+    return render(name, facts)
+
+
+def overdue_facts(facts: LetterFacts, e: CaseOverdue) -> LetterFacts:
+    facts.extra.update(passed=e.due_date, days=e.days_overdue, tacit=e.kind in TACIT_REFUSAL_KINDS)
+    facts.kind = e.kind
+    return facts
+
+
+def overdue_letter(facts: LetterFacts, e: CaseOverdue) -> Letter:
+    """To the citizen: the term passed; what it means, what they may do, when to expect the answer."""
+    return render("overdue", overdue_facts(facts, e))
+
+
+def escalation_letter(facts: LetterFacts, e: CaseOverdue, unit: Optional[str]) -> Letter:
+    """To the head of the responsible unit (``facts.recipient``, greeted by name when the
+    setting gives one): the case, its official, how late it is."""
+    overdue_facts(facts, e)
+    facts.extra.update(unit=unit,
+                       kind_label=KIND_LABELS.get(_kind(e.kind), e.kind), stage_label=STAGE_LABELS.get(e.stage, e.stage),
+                       tacit_kinds=TACIT_REFUSAL_KINDS)
+    return render("escalation", facts)
+
+
+def _kind(value: str):
+    try:
+        return DocumentKind(value)
+    except ValueError:
+        return value
 
 
 def compose(case_index: str, stage: CaseStage, subject: str, due: Optional[dt.date], reason: Optional[str],
             status_url: str, previous: Optional[CaseStage] = None,
-            recipient: Optional[Contact] = None, *, signed: str) -> tuple[str, str]:
-    """(subject line, body) of the message about one stage change (``previous``: the stage
-    it left; leaving a suspension the citizen learns the new due date), greeting ``recipient``,
-    signed with ``signed`` (:func:`signature`)."""
-    text = RESUMED if previous == CaseStage.SUSPENDED and stage == CaseStage.IN_PROGRESS and due else TEXT[stage]
-    line = text.format(index=case_index, due=f"{due:%d.%m.%Y}" if due else "—", reason=reason or "").strip()
-    link = f"{status_url}/?{urlencode({'index': case_index})}"
-    body = (f"{greeting(recipient)}\n\n{line}\n\nОтносно: {subject}\n\n"
-            f"Можете да проверите текущия етап по всяко време с индекса и кода за достъп от разписката: {link}\n\n"
-            + signed)
-    return f"Преписка {case_index}: {text.split('.')[0].format(index=case_index, due='', reason='')}", body
+            recipient: Optional[Contact] = None, *, signed: str, official: Optional[Official] = None,
+            previous_due: Optional[dt.date] = None) -> tuple[str, str]:
+    """(subject line, body) of the stage-change letter without a case file (no appeal from
+    the catalogue): kept for callers that have only the event's facts."""
+    facts = LetterFacts(case_index, subject, status_url, office_of(signed), recipient, official, due, previous_due,
+                        reason)
+    letter = stage_letter(facts, stage, previous)
+    return letter.subject, letter.body
 
 
 def compose_code_notice(case_index: str, reissued_at: dt.datetime, tz: str,

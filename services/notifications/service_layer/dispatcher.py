@@ -12,13 +12,15 @@ from typing import Callable, Optional, Protocol
 
 from delovod_proto import topics
 from delovod_proto.envelope import Envelope, TraceContext
-from delovod_proto.events import (AccessCodeReissued, CaseStatusChanged, Contact, DocumentRegistered,
+from delovod_proto.events import (AccessCodeReissued, CaseOverdue, CaseStatusChanged, Contact, DocumentRegistered,
                                   NotificationDelivered)
 from delovod_proto.vocabulary import ContactChannel
 from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
-from ..domain.messages import addressed, backoff_s, compose, compose_code_notice
+from ..domain.letters import Letter
+from ..domain.messages import addressed, backoff_s, compose_code_notice
+from .correspondence import Correspondence, escalation_id, head_key
 
 log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[^\s<>()\[\]'\",;:]+@[^\s<>()\[\]'\",;:]+")
@@ -85,9 +87,11 @@ class Dispatcher:
                  status_url: str, max_attempts: int = 8, retry_base_s: float = 2.0,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
                  trace: Callable[[], dict] = dict, recipient_wait: dt.timedelta = dt.timedelta(hours=1), *,
-                 tz: str, signed: str):
+                 tz: str, signed: str, correspondence: Optional[Correspondence] = None):
         """``tz``: the administration's time zone, for every time a letter shows; ``signed``:
-        the letters' signature (``domain.messages.signature``)."""
+        the letters' signature (``domain.messages.signature``); ``correspondence``: the case
+        letters (templates, case files, escalations; in memory when not given)."""
+        self.correspondence = correspondence or Correspondence.in_memory(status_url, tz, signed)
         self.repo, self.channels, self.status_url = repo, channels, status_url
         self.tz, self.signed = tz, signed
         self.max_attempts, self.retry_base_s, self.clock, self.trace = max_attempts, retry_base_s, clock, trace
@@ -96,13 +100,35 @@ class Dispatcher:
     def on_document_registered(self, event: DocumentRegistered) -> None:
         if event.case_index == event.registration_index:
             self.repo.save_recipient(event.case_index, event.sender)
+            self.correspondence.registered(event)
 
-    def on_status_changed(self, envelope: Envelope) -> bool:
+    def on_status_changed(self, envelope: Envelope, catalogue=None) -> bool:
+        """``catalogue``: the worker's catalogue client (an answer's appeal route)."""
         e: CaseStatusChanged = envelope.body()
-        return self._queue(envelope, e.case_index,
-                           *compose(e.case_index, e.stage, e.subject, e.due_date, e.reason, self.status_url,
-                                    e.previous_stage, recipient=self.repo.recipient(e.case_index),
-                                    signed=self.signed))
+        letter = self.correspondence.status_letter(e, self.repo.recipient(e.case_index), catalogue)
+        self.correspondence.status_changed(e)
+        return self._queue(envelope, e.case_index, letter.subject, letter.body)
+
+    def on_case_overdue(self, envelope: Envelope) -> bool:
+        """A missed term: a letter to the citizen and an escalation to the unit's head (its
+        own recipient key and notification id, so each is sent once, retried, dead-lettered)."""
+        e: CaseOverdue = envelope.body()
+        created = self._queue(envelope, e.case_index,
+                              *_parts(self.correspondence.overdue_letter(e, self.repo.recipient(e.case_index))))
+        head, letter = self.correspondence.escalation(e)
+        self.repo.save_recipient(head_key(e.case_index), head)
+        now = self.clock()
+        self.repo.add(Notification(escalation_id(envelope.event_id), head_key(e.case_index), letter.subject,
+                                   letter.body, next_attempt_at=now, trace=self.trace(), queued_at=now))
+        return created
+
+    def preview(self, case_index: str, stage, reason=None, due=None, official=None,
+                catalogue=None) -> tuple[Letter, Optional[ContactChannel]]:
+        """The letter a transition would send, exactly (same templates, facts and greeting), and
+        the channel it would go by (None while the case's sender is not known here)."""
+        recipient = self.repo.recipient(case_index)
+        letter = self.correspondence.preview(case_index, stage, reason, due, official, recipient, catalogue)
+        return letter, recipient.preferred_channel if recipient else None
 
     def on_access_code_reissued(self, envelope: Envelope) -> bool:
         """Tell the citizen a new code was issued (if it was not them, they should know)."""
@@ -193,3 +219,7 @@ class Dispatcher:
         envelope = Envelope.wrap(body, source="notifications", correlation_id=n.case_index,
                                  trace=TraceContext(**(n.trace or {})))
         return OutboxMessage(topics.NOTIFICATIONS_DELIVERED, n.case_index, envelope)
+
+
+def _parts(letter: Letter) -> tuple[str, str]:
+    return letter.subject, letter.body

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from delovod_proto.vocabulary import ContactChannel, DocumentKind, ReceivedChannel, ServiceVariant
+from delovod_proto.vocabulary import ContactChannel, DocumentKind, ReceivedChannel, Salutation, ServiceVariant
 
 from . import people
 from .people import PersonalNumberKind
@@ -35,6 +35,7 @@ class Sender(BaseModel):
     phone: Optional[str] = Field(None, max_length=30)
     address: Optional[str] = Field(None, max_length=500)
     preferred_channel: ContactChannel = ContactChannel.EMAIL
+    salutation: Optional[Salutation] = None  # г-н / г-жа: how letters address the person
 
     _email = field_validator("email")(lambda cls, v: people.email(v) if v else None)
     _phone = field_validator("phone")(lambda cls, v: people.phone(v) if v else None)

@@ -21,7 +21,7 @@ from .registrar import Registered, Registrar
 def to_command(s: EportalSubmission) -> RegisterDocument:
     a = s.applicant
     sender = Sender(name=a.name, email=a.email, phone=a.phone, address=a.postal_address,
-                    preferred_channel=a.preferred_channel)
+                    preferred_channel=a.preferred_channel, salutation=a.salutation)
     return RegisterDocument(kind=s.kind, channel=ReceivedChannel.EPORTAL, subject=s.subject, sender=sender,
                             service_code=s.service_code, variant=s.variant, attachments_count=len(s.attachments),
                             eportal_submission_id=s.submission_id, accept_duplicate_scan=True)

@@ -36,7 +36,7 @@ def document_registered(r: Registration) -> DocumentRegistered:
         term_unit=r.due.unit if r.due else None, term_end=r.due.raw_end if r.due else None,
         access_code_hash=r.access_code_hash,
         sender=Contact(name=s.name, preferred_channel=s.preferred_channel, email=s.email,
-                       phone=s.phone, postal_address=s.address))
+                       phone=s.phone, postal_address=s.address, salutation=s.salutation))
 
 
 def registration_events(r: Registration, trace: Callable[[], dict] = dict) -> list[OutboxMessage]:
