@@ -15,8 +15,9 @@ from pathlib import Path
 
 NESTED = ("legal_basis", "required_documents", "variants", "unit", "appeal", "source",
           "request_channels", "result_channels")
+NESTED = (*NESTED, "payment_methods", "other_sources")
 COLUMNS = ("code", "register_id", "register_id_verified", "municipality", "name", "description",
-           "who_may_apply", "validity", "eservice", "eservice_url", *NESTED)
+           "who_may_apply", "competent_authority", "validity", "eservice", "eservice_url", *NESTED)
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -77,6 +78,9 @@ def main(argv=None) -> int:
                      help="default: the seed of the municipality the catalogue serves (DELOVOD_CATALOGUE_MUNICIPALITY)")
     imp.add_argument("--valid-from", type=dt.date.fromisoformat, default=None)
     imp.add_argument("--draft", action="store_true", help="create draft versions, invisible until published")
+    imp.add_argument("--dry-run", action="store_true", help="print what would change against what is stored; write nothing")
+    imp.add_argument("--overwrite-edits", action="store_true",
+                     help="replace services whose latest version an operator made (default: keep them)")
     pub = sub.add_parser("publish", help="publish a draft version")
     pub.add_argument("code")
     pub.add_argument("version", type=int)
@@ -103,15 +107,63 @@ def main(argv=None) -> int:
         v = app.catalogue.publish(args.code, args.version)
         print(f"published {v.code} version {v.version}, valid from {v.valid_from}")
         return 0
+    print(coverage_report(rows, settings.municipality))
+    diff = app.catalogue.diff(rows, args.overwrite_edits)
+    print(diff_report(diff))
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
     valid_from = args.valid_from or _seed_date(args.file)
     try:
         with tqdm(total=len(rows), desc="import", unit="service", disable=len(rows) < 200) as bar:
-            report = app.catalogue.import_rows(rows, valid_from=valid_from, progress=bar.update, draft=args.draft)
+            report = app.catalogue.import_rows(rows, valid_from=valid_from, progress=bar.update, draft=args.draft,
+                                               overwrite_edits=args.overwrite_edits)
     except ImportRejected as rejected:
         return _rejected(rejected)
     print(f"catalogue import ({settings.municipality}): {len(report.created)} new versions, "
-          f"{len(report.unchanged)} unchanged")
+          f"{len(report.unchanged)} unchanged, {len(report.kept)} kept as an operator edited them")
     return 0
+
+
+def coverage_report(rows: list[dict], municipality: str) -> str:
+    """Per field of the national register's card, how many of the file's services have it."""
+    from .domain.changes import coverage
+    from .domain.model import ServiceContent
+
+    contents = [ServiceContent.model_validate(r) for r in rows]
+    lines = [f"{municipality}: {len(contents)} services; field coverage (services that have it):"]
+    lines += [f"  {name:<22} {n:>4}/{len(contents)}" for name, n in coverage(contents).items()]
+    conflicts = [c.code for c in contents if c.conflicts]
+    lines.append(f"  sources in conflict     {len(conflicts):>4} {' '.join(conflicts)}".rstrip())
+    return "\n".join(lines)
+
+
+def diff_report(diff, width: int = 160) -> str:
+    """Each service the import would add or change, with the fields that differ."""
+    counts = {status: sum(d.status == status for d in diff) for status in ("new", "changed", "unchanged", "kept")}
+    lines = [f"against what is stored: {counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged, "
+             f"{counts['kept']} kept (an operator's version; --overwrite-edits replaces it)"]
+    for d in diff:
+        if d.status == "new":
+            lines.append(f"  + {d.code}")
+        elif d.status in ("changed", "kept"):
+            who = (f" (version {d.latest.version} by {d.latest.changed_by}: kept)" if d.status == "kept" else "")
+            lines.append(f"  {'~' if d.status == 'changed' else '!'} {d.code}{who}")
+            lines += [f"      {c.field}: {_change(c.before, c.after, width)}" for c in d.changes]
+    return "\n".join(lines)
+
+
+def _change(before, after, width: int) -> str:
+    """``before -> after`` as JSON, each cut to ``width`` around where they first differ."""
+    old, new = json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False)
+    same = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    start = max(0, same - width // 4) if max(len(old), len(new)) > width else 0
+    return f"{_cut(old, start, width)} -> {_cut(new, start, width)}"
+
+
+def _cut(text: str, start: int, width: int) -> str:
+    part = text[start:start + width]
+    return ("…" if start else "") + part + ("…" if start + width < len(text) else "")
 
 
 def _rejected(rejected) -> int:

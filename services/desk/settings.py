@@ -14,6 +14,7 @@ class DeskSettings(ServiceSettings):
     mongo_uri: str = Field("mongodb://127.0.0.1:27017/desk", description="MongoDB URI of the desk's own database (sessions)")
     registry_url: str = Field("http://127.0.0.1:8001", description="Base URL of the registry's HTTP API")
     status_url: str = Field("http://127.0.0.1:8002", description="Base URL of the status service's HTTP API")
+    notifications_url: str = Field("http://127.0.0.1:8003", description="Base URL of the notifications service's HTTP API (its dead notifications, for the operators' page)")
     catalogue_url: str = Field("http://127.0.0.1:8004", description="Base URL of the catalogue's HTTP API")
     service_timeout_s: float = Field(15.0, gt=0, description="How long the desk waits for another service's answer before it tells the person that service is down")
     ldap_url: str = Field("ldap://127.0.0.1:3890", description="The directory staff sign in with (Active Directory in a municipality; OpenLDAP locally)")

@@ -2,7 +2,7 @@
 a wrong password gets the one Bulgarian refusal; the clerk signs in, registers a letter with
 two scans through the file picker and sees its index, and the receipt opens as a PDF; a form
 with an invalid personal number gets an error summary whose link moves focus to the field; the
-official signs in, opens the case and suspends it with a reason; axe-core (WCAG 2.0/2.1 A+AA)
+official signs in, opens the case and suspends it with a reason; the sender's e-mail arrives; axe-core (WCAG 2.0/2.1 A+AA)
 finds no serious or critical violation on any page (sign-in, its error, home, the form, its
 errors, the registered page, the case, its result, the overdue list), and the browser reports
 no CSP violation.
@@ -85,6 +85,18 @@ def test_the_clerk_signs_in_and_registers_a_letter_with_two_scans(report):
     registered = _step(report, "registered")
     assert registered["status"] == 201 and registered["index"], registered
     assert registered["scans"] == "2" and len(registered["access_code"]) == 8, registered
+
+
+def test_the_senders_confirmation_email_arrives(report):
+    """The letter registered in the browser reaches its sender: notifications' e-mail about it
+    lands in the local mail sink (.local/mail, the stack's SMTP server) with the index."""
+    from tests.conftest import until
+    from tests.e2e.test_registration_flow import mails_for
+
+    index = _step(report, "registered")["index"]
+    mails = until(lambda: mails_for(index) or None, what=f"the e-mail about {index}", timeout_s=90, interval_s=1)
+    assert {m["To"].addresses[0].addr_spec for m in mails} == {report["registered"]["email"]}
+    assert any(index in m.get_body(("plain", "html")).get_content() for m in mails), [m["Subject"] for m in mails]
 
 
 def test_the_receipt_opens_as_a_pdf(report):
@@ -173,9 +185,11 @@ def _fill_letter(page, personal_number: str, scans: list[str]):
     page.get_by_label("Име на подателя").fill("Гражданин Браузъров")
     page.get_by_label("Вид на личния номер").select_option("egn")
     page.get_by_label("Личен номер").fill(personal_number)
-    page.get_by_label("Електронна поща").fill(f"browser.{random.randint(1, 10**6)}@example.bg")
+    email = f"browser.{random.randint(1, 10**6)}@example.bg"
+    page.get_by_label("Електронна поща").fill(email)
     page.get_by_label("Брой страници").fill("2")
     page.get_by_label("Сканирани файлове").set_input_files(scans)
+    return email
 
 
 def probe(base: str, chromium: str, source: str, scans: list[str]) -> dict:
@@ -246,12 +260,12 @@ def probe(base: str, chromium: str, source: str, scans: list[str]) -> dict:
 
                 def registered():
                     page.goto(f"{url}/documents/new")
-                    _fill_letter(page, "7501020018", scans)
+                    email = _fill_letter(page, "7501020018", scans)
                     answer = _submit(page, "Регистрирай")
                     state["index"] = page.locator("#registration-index").inner_text().strip()
                     page.screenshot(path=SCREENSHOTS.format("registered"), full_page=True)
                     scans_row = page.locator(".govuk-summary-list__row", has_text="Сканирани файлове")
-                    return {"status": answer.status, "index": state["index"],
+                    return {"status": answer.status, "index": state["index"], "email": email,
                             "access_code": page.locator("#access-code").inner_text().strip(),
                             "scans": scans_row.locator("dd").inner_text().strip(), "axe": _axe(page)}
 

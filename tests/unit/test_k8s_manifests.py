@@ -48,7 +48,7 @@ CLERK_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/clerk-access": "
 OPERATOR_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/operator-access": "true"}}}
 DESK_PEER = {"podSelector": {"matchLabels": {"app": "desk"}}}  # the desk calls them on a person's behalf
 ALLOWED_PEERS = {"status": [PUBLIC_INGRESS_PEER, CLERK_PEER, DESK_PEER], "catalogue": [PUBLIC_INGRESS_PEER, DESK_PEER],
-                 "registry": [CLERK_PEER, DESK_PEER], "notifications": [OPERATOR_PEER], "desk": [CLERK_PEER]}
+                 "registry": [CLERK_PEER, DESK_PEER], "notifications": [OPERATOR_PEER, DESK_PEER], "desk": [CLERK_PEER]}
 SECRET_NAME = "delovod-secrets"
 # Secrets the operators of components/in-cluster-infra generate: name -> the keys read from it
 OPERATOR_SECRETS = {"delovod-rabbitmq-default-user": {"connection_string"},
@@ -479,7 +479,7 @@ def test_network_policies_when_present_let_in_and_out_only_what_is_needed(render
         opened = {p["port"] for r in egress for p in r.get("ports", [])}
         expected = {53, 5671, 5672, 9092, 9093, 27017, 4318} | {
             "registry": {443, 9000, 8333}, "notifications": {25, 587, 465},
-            "desk": {389, 636, 8001, 8002, 8004}}.get(name, set())
+            "desk": {389, 636, 8001, 8002, 8003, 8004}}.get(name, set())
         assert opened == expected, f"{target}: {name} may connect to ports {sorted(opened)}"
         assert all(r.get("ports") for r in egress), f"{target}: {name} has an egress rule open on every port"
 

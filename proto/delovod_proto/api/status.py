@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Annotated, Optional
 
 from pydantic import Field
 
 from ..base import WireModel
+from ..events import Official
 from ..rpc import CaseView
 from ..vocabulary import CaseStage
 from .common import NO_STORE, RETRY_AFTER, Health, Operation, Ready, Reply
@@ -43,12 +44,107 @@ class OverdueCase(WireModel):
     stage_label: str = Field(description="Bulgarian label of the stage")
     due_date: dt.date = Field(description="The due date that passed")
     days_overdue: int = Field(ge=1, description="Calendar days since the due date")
+    official: Optional[Official] = Field(None, description="The responsible official and their unit, if assigned")
 
 
 class OverdueCases(WireModel):
     """The cases past their due date without an answer, the longest overdue first."""
 
     items: list[OverdueCase] = Field(description="The overdue cases, the longest overdue first")
+
+
+class CaseIndexQuery(WireModel):
+    index: str = Field(min_length=3, max_length=100, description="Index of the case, e.g. 'ЖЛБ-12/25.11.2026'")
+
+
+class StaffMember(WireModel):
+    """Who made a change, as their staff token named them."""
+
+    username: str = Field(description="Directory account")
+    name: str = Field(description="Full name")
+
+
+class HistoryStep(WireModel):
+    """One change of a case, as staff see it: what, when, why, the due date it moved, who."""
+
+    stage: CaseStage = Field(description="The stage after the change")
+    stage_label: str = Field(description="Bulgarian label of that stage")
+    at: dt.datetime = Field(description="When (UTC)")
+    reason: Optional[str] = Field(None, description="Why (shown to the citizen)")
+    due_date: Optional[dt.date] = Field(None, description="The new due date, when the change moved it")
+    previous_due_date: Optional[dt.date] = Field(None, description="The due date it replaced, when the change moved it")
+    by: Optional[StaffMember] = Field(None, description="Who made the change; null for the registration itself "
+                                                        "(the registry's audit names the clerk) and for old entries")
+    official: Optional[Official] = Field(None, description="The official the change assigned the case to")
+
+
+class StaffCaseView(WireModel):
+    """A case for staff: its stage, due date, responsible official and full history."""
+
+    case_index: str = Field(description="Index of the case")
+    subject: str = Field(description="What the case is about")
+    kind: str = Field(description="The document kind that opened the case")
+    registered_at: dt.datetime = Field(description="When it was registered (UTC)")
+    stage: CaseStage = Field(description="The stage it is in")
+    stage_label: str = Field(description="Bulgarian label of the stage")
+    due_date: Optional[dt.date] = Field(None, description="The due date in force")
+    official: Optional[Official] = Field(None, description="The responsible official; null until assigned")
+    history: list[HistoryStep] = Field(description="Every change, the oldest first")
+
+
+class Assignment(WireModel):
+    """Staff assign a case to an official of a unit (from the directory)."""
+
+    case_index: str = Field(min_length=3, max_length=100, description="Index of the case")
+    official: Official = Field(description="The official who becomes responsible, with their unit and contacts")
+    reason: Optional[str] = Field(None, max_length=2000, description="A note kept in the history (optional)")
+
+
+class Assigned(WireModel):
+    case_index: str = Field(description="Index of the case")
+    stage: CaseStage = Field(description="The stage it is in after the assignment")
+    official: Official = Field(description="The responsible official now")
+
+
+class AssignedQuery(WireModel):
+    official: str = Field(min_length=1, max_length=64, description="Directory account of the official")
+
+
+class DueQuery(WireModel):
+    until: dt.date = Field(description="Last due date to include (YYYY-MM-DD); the list starts today")
+
+
+class CaseSummary(WireModel):
+    case_index: str = Field(description="Index of the case")
+    subject: str = Field(description="What the case is about")
+    kind: str = Field(description="The document kind that opened the case")
+    stage: CaseStage = Field(description="The stage it is in")
+    stage_label: str = Field(description="Bulgarian label of the stage")
+    due_date: Optional[dt.date] = Field(None, description="The due date in force")
+    official: Optional[Official] = Field(None, description="The responsible official, if assigned")
+
+
+class CaseSummaries(WireModel):
+    items: list[CaseSummary] = Field(description="The cases, the soonest due first (those without a due date last)")
+
+
+class StagesQuery(WireModel):
+    """The indexes of up to 200 cases (a page of the journal), to show or filter by their stage."""
+
+    indexes: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(min_length=1, max_length=200,
+                                                                               description="Case indexes")
+
+
+class CaseStageRow(WireModel):
+    case_index: str = Field(description="Index of the case")
+    stage: CaseStage = Field(description="The stage it is in")
+    stage_label: str = Field(description="Bulgarian label of the stage")
+    due_date: Optional[dt.date] = Field(None, description="The due date in force")
+    days_overdue: int = Field(ge=0, description="Calendar days past the due date while its term runs; 0 if not late")
+
+
+class CaseStages(WireModel):
+    items: list[CaseStageRow] = Field(description="The cases status knows, in the order asked (unknown ones left out)")
 
 
 HTML = {"type": "string"}
@@ -74,6 +170,21 @@ OPERATIONS = (
               body=StageChange, errors=(404, 409, 422)),
     Operation("GET", "/api/v1/cases/overdue", "overdueCases", "Officials: the cases past their due date",
               {200: Reply("The late cases", OverdueCases)}, roles=("official", "admin")),
+    Operation("GET", "/api/v1/cases/by-index", "staffCaseView", "Staff: a case with its full stage history",
+              {200: Reply("The case", StaffCaseView)}, roles=("clerk", "official", "admin"),
+              query=CaseIndexQuery, errors=(400, 404)),
+    Operation("POST", "/api/v1/cases/assign", "assignCase", "Staff assign a case to an official of a unit",
+              {200: Reply("The case after the assignment", Assigned)}, roles=("clerk", "official", "admin"),
+              body=Assignment, errors=(404, 409, 422)),
+    Operation("GET", "/api/v1/cases/assigned", "assignedCases", "Staff: the open cases assigned to an official",
+              {200: Reply("The cases, the soonest due first", CaseSummaries)}, roles=("clerk", "official", "admin"),
+              query=AssignedQuery, errors=(400,)),
+    Operation("GET", "/api/v1/cases/due", "dueCases", "Staff: the cases whose term runs and ends from today to a date",
+              {200: Reply("The cases, the soonest due first", CaseSummaries)}, roles=("clerk", "official", "admin"),
+              query=DueQuery, errors=(400,)),
+    Operation("POST", "/api/v1/cases/stages", "caseStages", "Staff: the stage of each of up to 200 cases",
+              {200: Reply("The cases status knows", CaseStages)}, roles=("clerk", "official", "admin"),
+              body=StagesQuery, errors=(422,)),
     Operation("GET", "/", "lookupPage", "The citizens' lookup page (Bulgarian): the form, the index from "
               "a QR code or e-mail link filled in", {200: _page("The page")}, problems=False),
     Operation("POST", "/", "lookupPageSubmit", "The citizens' lookup, answered with the page itself",

@@ -5,6 +5,7 @@ from typing import Iterable, Optional
 
 from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
+from ..domain.errors import VersionTaken
 from ..domain.model import ServiceVersion
 
 
@@ -17,9 +18,12 @@ class InMemoryServiceRepository:
         mine = [v for v in self.versions if v.code == code]
         return max(mine, key=lambda v: v.version) if mine else None
 
+    def history(self, code: str) -> list[ServiceVersion]:
+        return sorted((v for v in self.versions if v.code == code), key=lambda v: v.version)
+
     def add(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
         if any(v.code == version.code and v.version == version.version for v in self.versions):
-            raise ValueError("duplicate version")
+            raise VersionTaken(f"{version.code}:{version.version}")
         self.versions.append(version)
         self.outbox.extend(events)
 

@@ -18,3 +18,15 @@ class ImportRejected(Exception):
     def __init__(self, errors: list[RowError]):
         super().__init__(f"{len(errors)} errors")
         self.errors = errors
+
+
+class VersionTaken(Exception):
+    """Another change made the same version number first (two operators at once)."""
+
+
+class EditRefused(Exception):
+    """An operator's change that cannot be made; ``errors`` by field, in Bulgarian."""
+
+    def __init__(self, detail: str, errors: list[dict] = ()):
+        super().__init__(detail)
+        self.detail, self.errors = detail, list(errors)

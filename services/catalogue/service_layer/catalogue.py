@@ -17,7 +17,8 @@ from servicekit.http import pydantic_errors
 from servicekit.outbox import OutboxMessage
 
 from ..domain.search import SearchQuery
-from ..domain.errors import ImportRejected, RowError
+from ..domain.changes import FieldChange, card_changes
+from ..domain.errors import EditRefused, ImportRejected, RowError, VersionTaken
 from ..domain.model import ServiceContent, ServiceVersion, valid_at
 from .ports import AbstractServiceIndex, AbstractServiceRepository
 
@@ -26,10 +27,21 @@ from .ports import AbstractServiceIndex, AbstractServiceRepository
 class ImportReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # an operator's version the file would have replaced
 
     def as_dict(self) -> dict:
-        return {"created": len(self.created), "unchanged": len(self.unchanged),
-                "created_codes": self.created}
+        return {"created": len(self.created), "unchanged": len(self.unchanged), "kept": len(self.kept),
+                "created_codes": self.created, "kept_codes": self.kept}
+
+
+@dataclass(frozen=True)
+class ServiceDiff:
+    """One row of an import against what is stored: new, changed (with the fields) or unchanged."""
+
+    code: str
+    status: str  # "new" | "changed" | "unchanged" | "kept" (an operator's version the file differs from)
+    changes: list[FieldChange]
+    latest: Optional[ServiceVersion] = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,7 @@ class _Snapshot:
 def validate_rows(rows: list[dict], municipality: str) -> list[ServiceContent]:
     """All rows valid and of ``municipality``, or :class:`ImportRejected` with every error
     by row and field (pure: the importer checks a file before it connects anywhere)."""
-    errors, contents, seen = [], [], {}
+    errors, contents, seen, registered = [], [], {}, {}
     for number, row in enumerate(rows, start=1):
         try:
             content = ServiceContent.model_validate(row)
@@ -57,6 +69,12 @@ def validate_rows(rows: list[dict], municipality: str) -> list[ServiceContent]:
         if content.code in seen:
             errors.append(RowError(number, "code", f"Кодът {content.code} се повтаря (ред {seen[content.code]})."))
         seen.setdefault(content.code, number)
+        if content.register_id and content.register_id in registered:
+            errors.append(RowError(number, "register_id", f"Номерът {content.register_id} в регистъра се повтаря "
+                                                          f"(ред {registered[content.register_id]}): една услуга "
+                                                          f"с няколко източника се описва веднъж, с other_sources."))
+        if content.register_id:
+            registered.setdefault(content.register_id, number)
         contents.append(content)
     if errors:
         raise ImportRejected(errors)
@@ -119,25 +137,86 @@ class Catalogue:
         return validate_rows(rows, self.municipality)
 
     def import_rows(self, rows: list[dict], valid_from: Optional[dt.date] = None,
-                    progress: Callable[[int], None] = lambda n: None, draft: bool = False) -> ImportReport:
+                    progress: Callable[[int], None] = lambda n: None, draft: bool = False,
+                    overwrite_edits: bool = False) -> ImportReport:
         """All rows or none; unchanged services create nothing; ``draft`` versions stay
-        invisible (to RPC, search and pages) until :meth:`publish`."""
+        invisible (to RPC, search and pages) until :meth:`publish`. A service whose latest
+        version an operator made is kept as the operator left it unless ``overwrite_edits``:
+        re-importing the seed (every ``make up``) must not undo a correction."""
+        start = valid_from or self.today()
+        report = ImportReport()
         contents = self.validate_rows(rows)
-        report, start = ImportReport(), valid_from or self.today()
-        for content in contents:
-            latest = self.repo.latest(content.code)
-            if latest is not None and latest.content.fingerprint() == content.fingerprint():
-                report.unchanged.append(content.code)
+        for content, d in zip(contents, self._diff(contents, overwrite_edits)):
+            if d.status in ("new", "changed"):
+                self._add_version(content, (d.latest.version + 1) if d.latest else 1, start, draft)
+                report.created.append(d.code)
             else:
-                self._add_version(content, (latest.version + 1) if latest else 1, start, draft)
-                report.created.append(content.code)
+                (report.kept if d.status == "kept" else report.unchanged).append(d.code)
             progress(1)
         self._checked_at = float("-inf")
         return report
 
-    def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date, draft: bool) -> None:
-        version = ServiceVersion(content=content, version=number, valid_from=valid_from, published=not draft)
+    def diff(self, rows: list[dict], overwrite_edits: bool = False) -> list[ServiceDiff]:
+        """What an import of ``rows`` would do, row by row, against the latest stored
+        versions (writes nothing; :meth:`import_rows` does exactly this)."""
+        return self._diff(self.validate_rows(rows), overwrite_edits)
+
+    def _diff(self, contents: list[ServiceContent], overwrite_edits: bool) -> list[ServiceDiff]:
+        out = []
+        for content in contents:
+            latest = self.repo.latest(content.code)
+            if latest is None:
+                out.append(ServiceDiff(content.code, "new", card_changes(None, content)))
+            elif latest.content.fingerprint() == content.fingerprint():
+                out.append(ServiceDiff(content.code, "unchanged", [], latest))
+            else:
+                status = "kept" if latest.changed_by and not overwrite_edits else "changed"
+                out.append(ServiceDiff(content.code, status, card_changes(latest.content, content), latest))
+        return out
+
+    def _add_version(self, content: ServiceContent, number: int, valid_from: dt.date, draft: bool,
+                     **who) -> ServiceVersion:
+        version = ServiceVersion(content=content, version=number, valid_from=valid_from, published=not draft, **who)
         self.repo.add(version, [] if draft else [self._announcement(version)])
+        return version
+
+    # -- operators' changes -------------------------------------------------------
+    def edit(self, code: str, card: dict, valid_from: dt.date, by: str,
+             reason: str) -> tuple[ServiceVersion, list[FieldChange]]:
+        """A new published version of an existing service from ``valid_from`` (today or later:
+        a case registered earlier keeps the version it was bound to, and so does the answer
+        for its day). Raises :class:`EditRefused`, :class:`ServiceNotFound`, :class:`VersionTaken`."""
+        try:
+            content = ServiceContent.model_validate(card)
+        except ValidationError as exc:
+            raise EditRefused("Услугата не е валидна.", pydantic_errors(exc, "service.")) from None
+        latest = self.repo.latest(code)
+        if latest is None or latest.content.municipality != self.municipality:
+            raise ServiceNotFound(f"Няма услуга с код {code}.")
+        problems = []
+        if content.code != code:
+            problems.append({"field": "service.code", "message": f"Кодът трябва да е {code}: кодът не се променя."})
+        if content.municipality != self.municipality:
+            problems.append({"field": "service.municipality",
+                             "message": f"Каталогът е на община {self.municipality}."})
+        if valid_from < self.today():
+            problems.append({"field": "valid_from", "message": "Промяна не може да важи от минала дата: вече "
+                                                               "регистрираните преписки пазят своята версия."})
+        if not problems and latest.content.fingerprint() == content.fingerprint():
+            problems.append({"field": "service", "message": "Няма промяна спрямо последната версия."})
+        if problems:
+            raise EditRefused("Промяната не може да бъде направена.", problems)
+        version = self._add_version(content, latest.version + 1, valid_from, False, changed_by=by,
+                                    change_reason=reason, changed_at=dt.datetime.now(dt.timezone.utc))
+        self._checked_at = float("-inf")
+        return version, card_changes(latest.content, content)
+
+    def versions(self, code: str) -> list[ServiceVersion]:
+        """Every version of a service of this municipality, oldest first (ServiceNotFound if none)."""
+        found = [v for v in self.repo.history(code) if v.content.municipality == self.municipality]
+        if not found:
+            raise ServiceNotFound(f"Няма услуга с код {code}.")
+        return found
 
     @staticmethod
     def _announcement(v: ServiceVersion) -> OutboxMessage:

@@ -15,8 +15,12 @@ class AbstractServiceRepository(Protocol):
     def latest(self, code: str) -> Optional[ServiceVersion]:
         """Highest version of the code, published or not."""
 
+    def history(self, code: str) -> list[ServiceVersion]:
+        """Every version of the code, oldest first."""
+
     def add(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
-        """Store a new version with the events announcing it (one atomic write)."""
+        """Store a new version with the events announcing it (one atomic write); raises
+        :class:`~catalogue.domain.errors.VersionTaken` if that version number exists."""
 
     def publish(self, version: ServiceVersion, events: Iterable[OutboxMessage] = ()) -> None:
         """Mark a draft version published, with the events announcing it (one write)."""

@@ -4,6 +4,7 @@ audit log) see the clerk or the official, never "desk"."""
 from __future__ import annotations
 
 from typing import Callable, Optional
+from urllib.parse import quote
 
 import requests
 
@@ -14,10 +15,11 @@ Tokens = Callable[[Person], str]
 
 
 class HttpServices:
-    def __init__(self, tokens: Tokens, registry: str, status: str, catalogue: str, timeout_s: float = 15.0):
+    def __init__(self, tokens: Tokens, registry: str, status: str, catalogue: str, timeout_s: float = 15.0,
+                 notifications: str = "http://127.0.0.1:8003"):
         self.tokens, self.timeout_s = tokens, timeout_s
         self.urls = {"registry": registry.rstrip("/"), "status": status.rstrip("/"),
-                     "catalogue": catalogue.rstrip("/")}
+                     "catalogue": catalogue.rstrip("/"), "notifications": notifications.rstrip("/")}
         self.http = requests.Session()
 
     def _call(self, person: Person, service: str, method: str, path: str, **kwargs) -> requests.Response:
@@ -66,8 +68,36 @@ class HttpServices:
     def change_stage(self, person: Person, change: dict) -> dict:
         return self._call(person, "status", "POST", "/api/v1/cases/stage", json=change).json()
 
+    def preview_letter(self, person: Person, change: dict) -> dict:
+        return self._call(person, "notifications", "POST", "/api/v1/notifications/preview", json=change).json()
+
     def overdue(self, person: Person) -> list[dict]:
         return self._call(person, "status", "GET", "/api/v1/cases/overdue").json()["items"]
+
+    def case_history(self, person: Person, index: str) -> dict:
+        return self._call(person, "status", "GET", "/api/v1/cases/by-index", params={"index": index}).json()
+
+    def assign(self, person: Person, assignment: dict) -> dict:
+        return self._call(person, "status", "POST", "/api/v1/cases/assign", json=assignment).json()
+
+    def case_stages(self, person: Person, case_indexes: list[str]) -> list[dict]:
+        indexes = list(dict.fromkeys(case_indexes))
+        return [row for start in range(0, len(indexes), 200)
+                for row in self._call(person, "status", "POST", "/api/v1/cases/stages",
+                                      json={"indexes": indexes[start:start + 200]}).json()["items"]]
+
+    def assigned(self, person: Person, username: str) -> list[dict]:
+        return self._call(person, "status", "GET", "/api/v1/cases/assigned", params={"official": username}).json()["items"]
+
+    def due(self, person: Person, until: str) -> list[dict]:
+        return self._call(person, "status", "GET", "/api/v1/cases/due", params={"until": until}).json()["items"]
+
+    def dead_notifications(self, person: Person) -> list[dict]:
+        return self._call(person, "notifications", "GET", "/api/v1/notifications/dead").json()["items"]
+
+    def replay_notification(self, person: Person, notification_id: str) -> dict:
+        return self._call(person, "notifications", "POST",
+                          f"/api/v1/notifications/{quote(notification_id, safe='')}/replay").json()
 
     def journal(self, person: Person, query: dict) -> dict:
         return self._call(person, "registry", "GET", "/api/v1/documents", params=query).json()

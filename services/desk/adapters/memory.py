@@ -24,6 +24,17 @@ class MemorySessions:
         self.rows.pop(storage_key(session_id), None)
 
 
+class MemoryRoster:
+    def __init__(self, officials=()):
+        self.people = list(officials)
+
+    def replace(self, officials):
+        self.people = list(officials)
+
+    def officials(self):
+        return list(self.people)
+
+
 class FakeDirectory:
     """``{username: (password, Person)}``; ``locked`` users are refused like a wrong password."""
 
@@ -71,8 +82,37 @@ class FakeServices:
     def change_stage(self, person, change):
         return self._answer("change_stage", person, change)
 
+    def preview_letter(self, person, change):
+        return self._answer("preview_letter", person, change)
+
     def overdue(self, person):
         return self._answer("overdue", person)
+
+    def case_history(self, person, index):
+        return self._answer("case_history", person, index)
+
+    def assign(self, person, assignment):
+        return self._answer("assign", person, assignment)
+
+    def case_stages(self, person, case_indexes):
+        """``answers["case_stages"]``: {case index: {"stage", "days_overdue"}}, or an exception."""
+        answer = self.answers.get("case_stages")
+        self.calls.append(("case_stages", person, list(case_indexes)))
+        if isinstance(answer, (Refused, Unavailable)):
+            raise answer
+        return [{"case_index": i, **answer[i]} for i in case_indexes if answer and i in answer]
+
+    def assigned(self, person, username):
+        return self._answer("assigned", person, username) or []
+
+    def due(self, person, until):
+        return self._answer("due", person, until) or []
+
+    def dead_notifications(self, person):
+        return self._answer("dead_notifications", person) or []
+
+    def replay_notification(self, person, notification_id):
+        return self._answer("replay_notification", person, notification_id)
 
     def journal(self, person, query):
         """``answers["journal"]``: one page, or a list of pages (one per call, in turn)."""
@@ -84,3 +124,23 @@ class FakeServices:
 
     def catalogue_services(self, person):
         return self._answer("catalogue_services", person) or []
+
+
+class FakeDeadLetters:
+    """Kafka's dead letters: ``rows`` as the page lists them; ``down`` raises Unavailable."""
+
+    def __init__(self, rows=(), down=False):
+        self.rows, self.down, self.replayed = list(rows), down, []
+
+    def letters(self):
+        if self.down:
+            raise Unavailable("kafka")
+        return list(self.rows)
+
+    def replay(self, where):
+        if self.down:
+            raise Unavailable("kafka")
+        found = next((r for r in self.rows if r["where"] == where), None)
+        if found:
+            self.replayed.append(where)
+        return found

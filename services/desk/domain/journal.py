@@ -11,12 +11,14 @@ from typing import Iterable, Mapping, Optional
 from . import labels
 from .intake import FieldError
 
-FIELDS = ("from", "to", "register", "kind", "channel", "q")
+FIELDS = ("from", "to", "register", "kind", "channel", "q", "stage", "overdue")
+REGISTRY_FIELDS = ("from", "to", "register", "kind", "channel", "q")  # the rest are status's: the desk filters by them
 # Where a registry error about a query parameter is shown on the form.
 _FROM_REGISTRY = {"from": "from", "to": "to", "register": "register", "kind": "kind", "channel": "channel", "q": "q"}
 NOT_A_DATE = "Въведете дата (ГГГГ-ММ-ДД)."
 CSV_COLUMNS = ("Индекс", "Дата и час", "Вид", "Начин на получаване", "Подател", "ЕГН/ЛНЧ (скрит)", "Относно",
-               "Срок", "Регистрирал")
+               "Срок", "Регистрирал", "Етап", "Дни след срока")
+NO_STAGE = "Изберете етап от списъка."
 
 
 @dataclass
@@ -30,12 +32,30 @@ class JournalForm:
         return cls(values)
 
     def errors(self) -> list[FieldError]:
-        return [FieldError(name, NOT_A_DATE) for name in ("from", "to")
-                if self.values[name] and not _is_date(self.values[name])]
+        errors = [FieldError(name, NOT_A_DATE) for name in ("from", "to")
+                  if self.values[name] and not _is_date(self.values[name])]
+        if self.values["stage"] and self.values["stage"] not in {s.value for s in labels.STAGES}:
+            errors.append(FieldError("stage", NO_STAGE))
+        return errors
 
     def query(self) -> dict:
-        """The registry's query parameters: the filled fields, as typed."""
+        """The page's own query (its links keep the whole filter): the filled fields, as typed."""
         return {name: value for name, value in self.values.items() if value}
+
+    def registry_query(self) -> dict:
+        """The registry's query parameters: its filled fields, as typed."""
+        return {name: value for name, value in self.query().items() if name in REGISTRY_FIELDS}
+
+    @property
+    def by_stage(self) -> bool:
+        """Filtered by what status knows (a stage, or only late cases)."""
+        return bool(self.values["stage"]) or self.values["overdue"] == "1"
+
+    def matches(self, row: dict) -> bool:
+        """A journal row (with its case's stage, when status knows it) passes the stage filters."""
+        if self.values["stage"] and row.get("stage") != self.values["stage"]:
+            return False
+        return not (self.values["overdue"] == "1" and not row.get("days_overdue"))
 
 
 def registry_errors(errors: Iterable[dict]) -> list[FieldError]:
@@ -71,5 +91,10 @@ def csv_bytes(rows: Iterable[dict], when) -> bytes:
         writer.writerow([_cell(x) for x in (
             r["registration_index"], when(r["registered_at"]), kinds.get(r["kind"], r["kind"]),
             channels.get(r["channel"], r["channel"]), sender.get("name"), sender.get("personal_number"), r["subject"],
-            r.get("due_date") or "", r.get("registered_by"))])
+            r.get("due_date") or "", r.get("registered_by"), _stage_label(r.get("stage")), r.get("days_overdue") or "")])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _stage_label(stage: Optional[str]) -> str:
+    names = {k.value: v for k, v in labels.STAGES.items()}
+    return names.get(stage, stage or "")

@@ -26,8 +26,29 @@ class Person:
         return self.role in ("official", "admin")
 
     @property
+    def may_operate(self) -> bool:
+        """Dead letters and their replay: the operators (admins) only."""
+        return self.role == "admin"
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS_BG[self.role]
+
+
+@dataclass(frozen=True)
+class Official:
+    """A member of staff a case can be assigned to, as the directory names them: what the
+    citizen's letters and status page print (Client Charter: name, phone, email)."""
+
+    username: str
+    name: str
+    unit: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+
+    def wire(self) -> dict:
+        """As status's ``Official`` (delovod_proto.events), empty fields left out."""
+        return {k: v for k, v in vars(self).items() if v}
 
 
 def parse_role_groups(spec: str) -> dict[str, str]:

@@ -3,6 +3,7 @@ the PDFs proxied from the registry, its stylesheets. Thin: the session is checke
 work is the service layer's."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from nameko.timer import timer
@@ -14,7 +15,7 @@ from servicekit.providers import App
 from servicekit.service import NoDelayHttp
 
 from ..bootstrap import bootstrap
-from ..domain import labels
+from ..domain import labels, worklist
 from ..domain.intake import IntakeForm
 from ..service_layer.ports import Refused, SignInRefused, Unavailable
 from ..service_layer.throttle import TooManyFailures
@@ -221,6 +222,8 @@ class DeskService:
             return views.case_page(self.app, session, form["case_index"], 403, values=form, summary=FORGED)
         if not session.person.may_change_stages:
             return views.case_page(self.app, session, form["case_index"], 403, values=form, summary=NO_RIGHT)
+        if request.form.get("action") == "preview":
+            return self._preview(session, form)
         try:
             outcome = self.app.workspace.change_stage(session.person, form["case_index"], form["stage"],
                                                       form["reason"], form["due_date"])
@@ -233,6 +236,41 @@ class DeskService:
         result = outcome.result
         changed = {**result, "stage_label": labels.STAGES.get(_stage(result["stage"]), result["stage"])}
         return views.case_page(self.app, session, form["case_index"], values={}, changed=changed)
+
+    def _preview(self, session, form):
+        """The same form, unchanged, with the letter the change would send shown above it."""
+        try:
+            outcome = self.app.workspace.preview_letter(session.person, form["case_index"], form["stage"],
+                                                        form["reason"], form["due_date"])
+        except Unavailable as exc:
+            return views.case_page(self.app, session, form["case_index"], 503, values=form,
+                                   summary=f"{DOWN.get(exc.what, '')} Писмото не може да бъде показано.")
+        if not outcome.ok:
+            return views.case_page(self.app, session, form["case_index"], 422, values=form, summary=outcome.summary,
+                                   errors=outcome.errors)
+        return views.case_page(self.app, session, form["case_index"], values=form, preview=outcome.result)
+
+    @http("POST", "/cases/assign")
+    @page_errors
+    def assign(self, request):
+        """Any member of staff assigns the case to an official of a unit from the directory;
+        status records who did it."""
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        form = {k: request.form.get(k, "").strip() for k in ("case_index", "official", "assign_reason")}
+        if not self._posted(request, session):
+            return views.case_page(self.app, session, form["case_index"], 403, values=form, summary=FORGED)
+        try:
+            outcome = self.app.workspace.assign(session.person, form["case_index"], form["official"],
+                                                form["assign_reason"])
+        except Unavailable as exc:
+            return views.case_page(self.app, session, form["case_index"], 503, values=form,
+                                   summary=f"{DOWN.get(exc.what, '')} Преписката не е разпределена.")
+        if not outcome.ok:
+            return views.case_page(self.app, session, form["case_index"], 422, values=form, summary=outcome.summary,
+                                   errors=outcome.errors)
+        return views.case_page(self.app, session, form["case_index"], values={}, assigned=outcome.result)
 
     @http("POST", "/cases/access-code")
     @page_errors
@@ -269,6 +307,101 @@ class DeskService:
         except Unavailable as exc:
             return views.down(session, exc, "Списъкът не може да бъде показан.", "/")
         return views.page("overdue.html", session, title="Просрочени преписки", items=items)
+
+    # --- an official's lists ------------------------------------------------------------------
+
+    def _worklist(self, request, session):
+        which = request.args.get("list", "mine")
+        which = which if which in worklist.LISTS else "mine"
+        column, descending = request.args.get("sort", "due_date"), request.args.get("desc") == "1"
+        column = column if column in worklist.COLUMNS else "due_date"
+        today = dt.datetime.now(pages.zone()).date()
+        rows = self.app.workspace.worklist(session.person, which, today, column, descending)
+        return which, column, descending, rows, worklist.week_end(today)
+
+    @http("GET", "/my")
+    @page_errors
+    def my_cases(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        try:
+            which, column, descending, rows, week_end = self._worklist(request, session)
+        except Unavailable as exc:
+            return views.down(session, exc, "Списъкът не може да бъде показан.", "/")
+        except Refused as exc:
+            return views.page("message.html", session, exc.status, title="Списъкът не е показан",
+                              message=exc.detail, back="/")
+        return views.worklist_page(session, which, rows, column, descending, week_end)
+
+    @http("GET", "/my.csv")
+    @page_errors
+    def my_cases_csv(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        try:
+            which, _, _, rows, today_week_end = self._worklist(request, session)
+        except Unavailable as exc:
+            return views.down(session, exc, "Списъкът не може да бъде изтеглен.", "/my")
+        except Refused as exc:
+            return views.page("message.html", session, exc.status, title="Списъкът не е изтеглен",
+                              message=exc.detail, back="/my")
+        name = "moite-prepiski.csv" if which == "mine" else f"srok-do-{today_week_end.isoformat()}.csv"
+        return pages.csv(worklist.csv_bytes(rows), name)
+
+    # --- operators --------------------------------------------------------------------------
+
+    def _operator(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return None, answer
+        if not session.person.may_operate:
+            return None, views.page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
+        return session, None
+
+    @http("GET", "/operators")
+    @page_errors
+    def operators(self, request):
+        session, answer = self._operator(request)
+        return answer or views.operators_page(self.app, session)
+
+    @http("POST", "/operators/replay")
+    @page_errors
+    def replay(self, request):
+        """Send one dead notification (``notification``) or Kafka dead letter (``dead_letter``) again."""
+        session, answer = self._operator(request)
+        if answer:
+            return answer
+        if not self._posted(request, session):
+            return views.operators_page(self.app, session, 403, summary=FORGED)
+        notification, dead_letter = request.form.get("notification", ""), request.form.get("dead_letter", "")
+        try:
+            if notification:
+                outcome = self.app.operators.replay_notification(session.person, notification)
+            else:
+                outcome = self.app.operators.replay_dead_letter(session.person, dead_letter)
+        except Unavailable as exc:
+            return views.operators_page(self.app, session, 503,
+                                        summary=f"{DOWN.get(exc.what, '')} Нищо не е изпратено отново.")
+        if not outcome.ok:
+            return views.operators_page(self.app, session, 422, summary=outcome.summary)
+        return views.operators_page(self.app, session, replayed=outcome.result["what"])
+
+    @http("GET", "/overdue.csv")
+    @page_errors
+    def overdue_csv(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        if not session.person.may_change_stages:
+            return views.page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
+        try:
+            items = self.app.workspace.overdue(session.person)
+        except Unavailable as exc:
+            return views.down(session, exc, "Списъкът не може да бъде изтеглен.", "/overdue")
+        today = dt.datetime.now(pages.zone()).date()
+        return pages.csv(worklist.csv_bytes(items, days_late=True), f"prosrocheni-{today.isoformat()}.csv")
 
     # --- the incoming journal -----------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from urllib.parse import urlencode
 
-from ..domain import labels
+from ..domain import labels, worklist
 from ..domain.intake import IntakeForm
 from ..domain.journal import JournalForm, csv_bytes
 from ..service_layer.ports import Refused, Unavailable
@@ -23,7 +23,13 @@ DOWN = {"registry": "Регистърът временно не отговаря
         "catalogue": "Каталогът на услугите временно не отговаря.",
         "directory": "Указателят на служителите временно не отговаря.",
         "sessions": "Базата данни на деловодството временно не отговаря.",
-        "scans": "Хранилището на сканираните файлове временно не отговаря."}
+        "scans": "Хранилището на сканираните файлове временно не отговаря.",
+        "notifications": "Услугата за известията временно не отговаря.",
+        "kafka": "Опашката на събитията (Kafka) временно не отговаря."}
+
+
+PREVIEW_CHANNELS = {"email": "по електронна поща", "sms": "с SMS", "post": "с писмо по пощата",
+                    "none": "гражданинът не е избрал канал: няма да бъде изпратено"}
 
 
 def minutes(seconds: int) -> str:
@@ -56,7 +62,7 @@ def register_page(app, session, form: IntakeForm, status=200, key=None, **contex
 
 
 def case_page(app, session, index: str, status=200, **context):
-    doc = None
+    doc, history = None, None
     if index:
         try:
             doc = app.workspace.case(session.person, index)
@@ -65,10 +71,53 @@ def case_page(app, session, index: str, status=200, **context):
             status = exc.status if status == 200 else status
         except Unavailable as exc:
             return down(session, exc, context.get("summary") or "Преписката не може да бъде отворена.", "/cases")
+    if doc:
+        history = _history(app, session, doc["case_index"])
     return page("case.html", session, status, title=f"Преписка {index}" if index else "Преписка",
-                index=index, doc=doc, kinds={k.value: v for k, v in labels.KINDS.items()},
+                index=index, doc=doc, history=history, officials=_officials_by_unit(app) if doc else [],
+                kinds={k.value: v for k, v in labels.KINDS.items()},
                 channels={k.value: v for k, v in labels.CHANNELS.items()},
-                actions=labels.value_labels(labels.STAGE_ACTIONS), **context)
+                actions=labels.value_labels(labels.STAGE_ACTIONS), preview_channels=PREVIEW_CHANNELS, **context)
+
+
+def _history(app, session, case_index: str) -> dict:
+    """``{"case": status's view or None, "note": why not}``: the page shows the registry's data
+    even when status cannot be asked."""
+    try:
+        outcome = app.workspace.case_history(session.person, case_index)
+    except Unavailable as exc:
+        return {"case": None, "note": f"{DOWN.get(exc.what, '')} Етапите не могат да бъдат показани."}
+    return {"case": outcome.result, "note": outcome.summary}
+
+
+def _officials_by_unit(app) -> list[tuple[str, list]]:
+    """The roster grouped by unit, for the assignment's select (one optgroup per unit)."""
+    try:
+        officials = app.workspace.officials()
+    except Unavailable:
+        return []
+    groups: dict[str, list] = {}
+    for o in officials:
+        groups.setdefault(o.unit or "Без звено", []).append(o)
+    return list(groups.items())
+
+
+def worklist_page(session, which: str, rows: list[dict], column: str, descending: bool, week_end):
+    def sort_url(name: str) -> str:
+        flip = name == column and not descending
+        return f"/my?{urlencode({'list': which, 'sort': name, **({'desc': '1'} if flip else {})})}"
+
+    columns = [(name, text, sort_url(name), ("descending" if descending else "ascending") if name == column else "none")
+               for name, text in worklist.COLUMNS.items()]
+    query = urlencode({"list": which, "sort": column, **({"desc": "1"} if descending else {})})
+    return page("worklist.html", session, title=worklist.LISTS[which], which=which, lists=worklist.LISTS,
+                rows=rows, columns=columns, csv_url=f"/my.csv?{query}", week_end=week_end)
+
+
+def operators_page(app, session, status=200, **context):
+    view = app.operators.overview(session.person)
+    notes = [DOWN.get(what, what) for what in view["down"]]
+    return page("operators.html", session, status, title="Неуспешни събития", view=view, notes=notes, **context)
 
 
 def journal_form(app, request) -> JournalForm:
@@ -83,6 +132,8 @@ def journal_page(session, form: JournalForm, outcome):
                 next_url=f"/journal?{urlencode({**query, 'after': result['next']})}" if result.get("next") else None,
                 csv_url=f"/journal.csv?{urlencode(query)}", summary=outcome.summary, errors=outcome.errors,
                 kinds=labels.value_labels(labels.KINDS), channels=labels.value_labels(labels.CHANNELS),
+                stages=labels.value_labels(labels.STAGES), stage_names={k.value: v for k, v in labels.STAGES.items()},
+                note=result.get("note"), scanned=result.get("scanned"),
                 kind_names={k.value: v for k, v in labels.KINDS.items()},
                 channel_names={k.value: v for k, v in labels.CHANNELS.items()})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional, Protocol
 
-from ..domain.people import Person
+from ..domain.people import Official, Person
 from ..domain.session import Session
 
 
@@ -33,6 +33,24 @@ class Directory(Protocol):
         """The person, or SignInRefused; Unavailable when the directory does not answer."""
 
 
+class RosterStore(Protocol):
+    """The officials a case can be assigned to (refreshed from the directory at each sign-in)."""
+
+    def replace(self, officials: list[Official]) -> None: ...
+
+    def officials(self) -> list[Official]: ...
+
+
+class DeadLetterTopic(Protocol):
+    """Kafka's dead letters (every service's consumers write there)."""
+
+    def letters(self) -> list[dict]:
+        """Each as {where, consumer, topic, at, failed_at, reason, errors}, the latest first."""
+
+    def replay(self, where: str) -> Optional[dict]:
+        """Send the one at ``where`` again; None if there is none."""
+
+
 class SessionStore(Protocol):
     def get(self, session_id: str) -> Optional[Session]: ...
 
@@ -59,7 +77,26 @@ class Services(Protocol):
 
     def change_stage(self, person: Person, change: dict) -> dict: ...
 
+    def preview_letter(self, person: Person, change: dict) -> dict:
+        """The letter notifications would send for ``change`` (subject, body, channel)."""
+
     def overdue(self, person: Person) -> list[dict]: ...
+
+    def case_history(self, person: Person, index: str) -> dict:
+        """Status's staff view of the case: stage, due date, official, every change."""
+
+    def assign(self, person: Person, assignment: dict) -> dict: ...
+
+    def case_stages(self, person: Person, case_indexes: list[str]) -> list[dict]:
+        """Status's stage and days late of each known case (up to 200)."""
+
+    def assigned(self, person: Person, username: str) -> list[dict]: ...
+
+    def due(self, person: Person, until: str) -> list[dict]: ...
+
+    def dead_notifications(self, person: Person) -> list[dict]: ...
+
+    def replay_notification(self, person: Person, notification_id: str) -> dict: ...
 
     def journal(self, person: Person, query: dict) -> dict:
         """A page of the registry's journal: ``{"items": [...], "next": cursor or None}``."""

@@ -10,11 +10,17 @@ from delovod_proto.vocabulary import CaseStage
 
 from ..domain.intake import FieldError, IntakeForm, field_errors
 from ..domain.journal import JournalForm, registry_errors
-from ..domain.people import Person
-from .ports import Refused, Services
+from ..domain import worklist
+from ..domain.people import Official, Person
+from .ports import Refused, RosterStore, Services, Unavailable
 
 CSV_MAX_ROWS = 20000  # a year of a middle-sized municipality's mail; a longer export is split by dates
 NO_SCAN = "Изберете поне един сканиран файл."
+NO_OFFICIAL = "Изберете служител от списъка."
+STAGE_SCAN_ROWS = 2000  # registrations read for one filtered page of the journal (ten registry pages)
+STAGES_DOWN = "Услугата за етапите временно не отговаря."
+STAGE_KEYS = ("stage", "stage_label", "days_overdue")
+NO_HISTORY = "Етапите на преписката още не са известни (регистрацията току-що е направена или е към друга преписка)."
 
 
 @dataclass
@@ -31,8 +37,8 @@ class Outcome:
 
 
 class Workspace:
-    def __init__(self, services: Services):
-        self.services = services
+    def __init__(self, services: Services, roster: Optional[RosterStore] = None):
+        self.services, self.roster = services, roster
 
     def register(self, person: Person, form: IntakeForm, scans: list, idempotency_key: str) -> Outcome:
         """Register the document (one request: it is registered whole or not at all). A
@@ -49,21 +55,58 @@ class Workspace:
         """The registration of ``index`` (personal number masked by the registry)."""
         return self.services.document(person, index.strip())
 
-    def change_stage(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
+    def case_history(self, person: Person, case_index: str) -> Outcome:
+        """Status's view of the case (stage, due date, official, every change), or why there is
+        none yet (a follow-up's case, or one whose registration status has not seen yet)."""
         try:
-            target = CaseStage(stage)
-        except ValueError:
-            return Outcome(summary="Изберете действие.", errors=[FieldError("stage", "Изберете действие.")])
-        if due_date and not _is_date(due_date):  # the form's parsing; the rules are status's
-            return Outcome(summary="Етапът не е променен.",
-                           errors=[FieldError("due_date", "Посочете новия срок като дата (ГГГГ-ММ-ДД).")])
-        change = {"case_index": index, "stage": target.value, "reason": reason.strip() or None}
-        if due_date:
-            change["due_date"] = due_date
+            return Outcome(result=self.services.case_history(person, case_index.strip()))
+        except Refused as exc:
+            return Outcome(summary=NO_HISTORY if exc.status == 404 else exc.detail)
+
+    def officials(self) -> list[Official]:
+        """Whom a case can be assigned to: the directory's officials, by unit and name."""
+        return self.roster.officials() if self.roster is not None else []
+
+    def assign(self, person: Person, index: str, username: str, reason: str) -> Outcome:
+        """Assign the case to an official from the directory, with their unit and contacts."""
+        official = next((o for o in self.officials() if o.username == username.strip()), None)
+        if official is None:
+            return Outcome(summary="Преписката не е разпределена.", errors=[FieldError("official", NO_OFFICIAL)])
+        assignment = {"case_index": index.strip(), "official": official.wire(), "reason": reason.strip() or None}
+        try:
+            return Outcome(result=self.services.assign(person, assignment))
+        except Refused as exc:
+            return Outcome(summary=f"Преписката не е разпределена. {exc.detail}")
+
+    def worklist(self, person: Person, which: str, today: dt.date, column: str = "due_date",
+                 descending: bool = False) -> list[dict]:
+        """"mine": the person's open cases; "week": every case whose term ends from today to
+        Sunday; sorted by ``column``."""
+        if which == "week":
+            rows = self.services.due(person, worklist.week_end(today).isoformat())
+        else:
+            rows = self.services.assigned(person, person.uid)
+        return worklist.sorted_rows(rows, column, descending)
+
+    def change_stage(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
+        change = _stage_change(index, stage, reason, due_date)
+        if isinstance(change, Outcome):
+            return change
         try:
             return Outcome(result=self.services.change_stage(person, change))
         except Refused as exc:
             return Outcome(summary=f"Етапът не е променен. {exc.detail}")
+
+    def preview_letter(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
+        """The letter the citizen would get for this change, exactly as notifications would send
+        it (the Charter: the official sees the message before the transition); nothing changes."""
+        change = _stage_change(index, stage, reason, due_date)
+        if isinstance(change, Outcome):
+            return change
+        try:
+            return Outcome(result=self.services.preview_letter(person, change))
+        except Refused as exc:
+            return Outcome(summary=f"Писмото не може да бъде показано. {exc.detail}")
 
     def reissue_access_code(self, person: Person, index: str, reason: str) -> Outcome:
         """A new access code for the case (the old one stops working); the registry wants a reason."""
@@ -80,15 +123,46 @@ class Workspace:
         return self.services.overdue(person)
 
     def journal(self, person: Person, form: JournalForm, after: str = "", limit: int = 50) -> Outcome:
-        """A page of the registry's journal for the form's filter (its errors on the fields)."""
+        """A page of the registry's journal for the form's filter (its errors on the fields),
+        each row with its case's stage from status. Filtered by stage or lateness, registry pages
+        are read until ``limit`` rows match, the registry ends, or STAGE_SCAN_ROWS were read (the
+        page's next link goes on from there)."""
         errors = form.errors()
         if errors:
             return Outcome(summary="Филтърът не е приложен.", errors=errors)
+        rows, cursor, scanned, note = [], after, 0, None
         try:
-            return Outcome(result=self.services.journal(person, {**form.query(), "limit": limit,
-                                                                **({"after": after} if after else {})}))
+            while True:
+                size = 200 if form.by_stage else limit
+                page = self.services.journal(person, {**form.registry_query(), "limit": size,
+                                                      **({"after": cursor} if cursor else {})})
+                staged, note = self._staged(person, page["items"], required=form.by_stage)
+                rows += [r for r in staged if form.matches(r)]
+                cursor, scanned = page.get("next"), scanned + len(page["items"])
+                if not form.by_stage or not cursor or len(rows) >= limit or scanned >= STAGE_SCAN_ROWS:
+                    break
         except Refused as exc:
             return Outcome(summary=f"Филтърът не е приложен. {exc.detail}", errors=registry_errors(exc.errors))
+        except Unavailable as exc:
+            if exc.what != "status":
+                raise
+            return Outcome(summary=f"{STAGES_DOWN} Филтърът по етап не може да бъде приложен.",
+                           errors=[FieldError("stage", STAGES_DOWN)])
+        return Outcome(result={"items": rows, "next": cursor, "note": note,
+                               "scanned": scanned if form.by_stage else None})
+
+    def _staged(self, person: Person, rows: list[dict], required: bool) -> tuple[list[dict], Optional[str]]:
+        """The rows with their cases' stage and days late; without status (when not
+        ``required``), the rows as they are and a note saying why."""
+        if not rows:
+            return rows, None
+        try:
+            known = {s["case_index"]: s for s in self.services.case_stages(person, [_case_of(r) for r in rows])}
+        except Unavailable:
+            if required:
+                raise
+            return rows, f"{STAGES_DOWN} Етапите не са показани."
+        return [{**r, **{k: v for k, v in known.get(_case_of(r), {}).items() if k in STAGE_KEYS}} for r in rows], None
 
     def journal_rows(self, person: Person, form: JournalForm) -> Outcome:
         """Every row of the filter, page after page (for the CSV), up to CSV_MAX_ROWS."""
@@ -111,9 +185,29 @@ class Workspace:
         return self.services.pdf(person, which, index, code)
 
 
+def _stage_change(index: str, stage: str, reason: str, due_date: str):
+    """The change the form asks for (status's request body), or the Outcome naming the field
+    the form got wrong; the rules themselves are status's."""
+    try:
+        target = CaseStage(stage)
+    except ValueError:
+        return Outcome(summary="Изберете действие.", errors=[FieldError("stage", "Изберете действие.")])
+    if due_date and not _is_date(due_date):
+        return Outcome(summary="Етапът не е променен.",
+                       errors=[FieldError("due_date", "Посочете новия срок като дата (ГГГГ-ММ-ДД).")])
+    change = {"case_index": index, "stage": target.value, "reason": reason.strip() or None}
+    if due_date:
+        change["due_date"] = due_date
+    return change
+
+
 def _is_date(value: str) -> bool:
     try:
         dt.date.fromisoformat(value)
         return True
     except ValueError:
         return False
+
+
+def _case_of(row: dict) -> str:
+    return row.get("case_index") or row["registration_index"]

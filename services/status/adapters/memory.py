@@ -6,7 +6,9 @@ from typing import Iterable, Optional
 
 from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
-from ..domain.case import Case
+from delovod_proto.vocabulary import CaseStage
+
+from ..domain.case import TERM_RUNS, Case
 
 
 class InMemoryCaseRepository:
@@ -29,6 +31,17 @@ class InMemoryCaseRepository:
         found = sorted((c.due_date, c.case_index, c.overdue_for == c.due_date) for c, _ in self.cases.values()
                        if c.days_overdue(today) and not (unannounced and c.overdue_for == c.due_date))
         return [(index, due, announced) for due, index, announced in found][:limit]
+
+    def assigned(self, username: str, limit: int = 500) -> list:
+        return [copy.deepcopy(c) for c, _ in self.cases.values()
+                if c.official and c.official.username == username and c.stage != CaseStage.CLOSED][:limit]
+
+    def due_between(self, first, last, limit: int = 500) -> list:
+        return [copy.deepcopy(c) for c, _ in self.cases.values()
+                if c.stage in TERM_RUNS and c.due_date and first <= c.due_date <= last][:limit]
+
+    def get_many(self, case_indexes: list) -> list:
+        return [copy.deepcopy(self.cases[i][0]) for i in case_indexes if i in self.cases]
 
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         found = self.cases.get(case_index)

@@ -12,7 +12,7 @@ from servicekit.mongo import Lease, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
-from ..domain.case import TERM_RUNS, Case, HistoryEntry
+from ..domain.case import TERM_RUNS, Actor, Case, HistoryEntry, Official
 
 ALIAS = "status"
 UTC = dt.timezone.utc
@@ -20,7 +20,7 @@ UTC = dt.timezone.utc
 
 class CaseDoc(Document, OutboxFields):
     # not strict: a field that a later version adds, or an earlier one left, does not make a case unreadable
-    meta = {"collection": "cases", "db_alias": ALIAS, "indexes": ["due_date"], "strict": False}
+    meta = {"collection": "cases", "db_alias": ALIAS, "indexes": ["due_date", "official.username"], "strict": False}
     id = StringField(primary_key=True)
     subject = StringField(required=True)
     kind = StringField(required=True)
@@ -36,20 +36,47 @@ class CaseDoc(Document, OutboxFields):
     overdue_for = StringField()
     overdue_announced = BooleanField()  # overdue_for == due_date, kept so the watch can ask for the others
     term_end = StringField()
+    official = DictField(null=True)
 
 
 def _fields(case: Case) -> dict:
     return {"subject": case.subject, "kind": case.kind, "registered_at": case.registered_at.replace(tzinfo=None),
             "due_date": case.due_date.isoformat() if case.due_date else None,
             "access_code_hash": case.access_code_hash, "stage": case.stage.value,
-            "history": [{"stage": h.stage.value, "at": h.at.astimezone(UTC).replace(tzinfo=None), "reason": h.reason,
-                         **({"due_date": h.due_date.isoformat()} if h.due_date else {})}
-                        for h in case.history],
+            "history": [_step(h) for h in case.history], "official": _official_doc(case.official),
             "code_version": case.code_version, "term_unit": case.term_unit,
             "suspended_on": case.suspended_on.isoformat() if case.suspended_on else None,
             "overdue_for": case.overdue_for.isoformat() if case.overdue_for else None,
             "overdue_announced": case.overdue_for is not None and case.overdue_for == case.due_date,
             "term_end": case.term_end.isoformat() if case.term_end else None}
+
+
+def _step(h: HistoryEntry) -> dict:
+    step = {"stage": h.stage.value, "at": h.at.astimezone(UTC).replace(tzinfo=None), "reason": h.reason}
+    if h.due_date:
+        step["due_date"] = h.due_date.isoformat()
+    if h.previous_due_date:
+        step["previous_due_date"] = h.previous_due_date.isoformat()
+    if h.by:
+        step["by"] = {"username": h.by.username, "name": h.by.name}
+    if h.official:
+        step["official"] = _official_doc(h.official)
+    return step
+
+
+def _official_doc(official: Optional[Official]) -> Optional[dict]:
+    return {k: v for k, v in vars(official).items() if v is not None} if official else None
+
+
+def _official(doc: Optional[dict]) -> Optional[Official]:
+    return Official(**doc) if doc else None
+
+
+def _history(h: dict) -> HistoryEntry:
+    by = h.get("by")
+    return HistoryEntry(CaseStage(h["stage"]), h["at"].replace(tzinfo=UTC), h.get("reason"), _date(h.get("due_date")),
+                        _date(h.get("previous_due_date")), Actor(by["username"], by["name"]) if by else None,
+                        _official(h.get("official")))
 
 
 def _date(value: Optional[str]) -> Optional[dt.date]:
@@ -58,10 +85,9 @@ def _date(value: Optional[str]) -> Optional[dt.date]:
 
 def _to_domain(d: CaseDoc) -> Case:
     return Case(d.id, d.subject, d.kind, d.registered_at.replace(tzinfo=UTC), _date(d.due_date), d.access_code_hash,
-                CaseStage(d.stage), [HistoryEntry(CaseStage(h["stage"]), h["at"].replace(tzinfo=UTC), h.get("reason"),
-                                                  _date(h.get("due_date")))
-                                     for h in d.history],
-                d.code_version or 0, d.term_unit, _date(d.suspended_on), _date(d.overdue_for), _date(d.term_end))
+                CaseStage(d.stage), [_history(h) for h in d.history],
+                d.code_version or 0, d.term_unit, _date(d.suspended_on), _date(d.overdue_for), _date(d.term_end),
+                _official(d.official))
 
 
 @unavailable_when_down
@@ -100,6 +126,20 @@ class MongoCaseRepository:
             query["overdue_announced"] = {"$ne": True}
         found = CaseDoc._get_collection().find(query, {"due_date": 1, "overdue_for": 1}).sort("due_date", 1).limit(limit)
         return [(d["_id"], dt.date.fromisoformat(d["due_date"]), d.get("overdue_for") == d["due_date"]) for d in found]
+
+    def assigned(self, username: str, limit: int = 500) -> list[Case]:
+        """By the ``official.username`` index on MongoDB (FerretDB scans: see docs/decisions.md)."""
+        found = CaseDoc.objects(__raw__={"official.username": username, "stage": {"$ne": CaseStage.CLOSED.value}})
+        return [_to_domain(d) for d in found.limit(limit)]
+
+    def due_between(self, first: dt.date, last: dt.date, limit: int = 500) -> list[Case]:
+        query = {"due_date": {"$gte": first.isoformat(), "$lte": last.isoformat()},
+                 "stage": {"$in": [s.value for s in TERM_RUNS]}}
+        return [_to_domain(d) for d in CaseDoc.objects(__raw__=query).order_by("due_date").limit(limit)]
+
+    def get_many(self, case_indexes: list[str]) -> list[Case]:
+        """By ``_id`` ($in), one round trip for a journal page."""
+        return [_to_domain(d) for d in CaseDoc.objects(__raw__={"_id": {"$in": list(case_indexes)}})]
 
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         doc = CaseDoc.objects(id=case_index).first()

@@ -31,8 +31,35 @@ NEEDS_REASON = {CaseStage.SUSPENDED, CaseStage.EXTENDED}
 TERM_RUNS = {CaseStage.REGISTERED, CaseStage.ASSIGNED, CaseStage.IN_PROGRESS, CaseStage.EXTENDED}
 
 
+# A case is assigned (or reassigned) in every stage but these: its answer has gone out.
+ASSIGNABLE_UNTIL = {CaseStage.ANSWERED, CaseStage.CLOSED}
+
+
 class StageChangeRefused(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The member of staff who made a change (from their token): the case's own audit trail."""
+
+    username: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Official:
+    """The official responsible for a case, as the directory names them (Client Charter: the
+    citizen learns their name, phone and email)."""
+
+    username: str
+    name: str
+    unit: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+
+    def same_as(self, other: Optional["Official"]) -> bool:
+        return other is not None and (self.username, self.unit) == (other.username, other.unit)
 
 
 @dataclass
@@ -41,6 +68,9 @@ class HistoryEntry:
     at: dt.datetime
     reason: Optional[str] = None
     due_date: Optional[dt.date] = None  # the new due date, when this step moved it
+    previous_due_date: Optional[dt.date] = None  # the one it replaced, when this step moved it
+    by: Optional[Actor] = None  # who made the change (None: the registration itself, or before this was kept)
+    official: Optional[Official] = None  # the official this step assigned the case to
 
 
 @dataclass
@@ -58,6 +88,7 @@ class Case:
     suspended_on: Optional[dt.date] = None  # the day the proceedings stopped, while they stand still
     overdue_for: Optional[dt.date] = None  # the due date whose passing was announced (once per date)
     term_end: Optional[dt.date] = None  # the term's last day by count, before a move off a non-working day
+    official: Optional[Official] = None  # responsible official, once assigned
 
     def days_overdue(self, today: dt.date) -> int:
         """Calendar days past the due date, 0 if its term is not running late."""
@@ -77,8 +108,25 @@ class Case:
         self.access_code_hash, self.code_version = code_hash, version
         return True
 
+    def assign(self, official: Official, at: dt.datetime, by: Optional[Actor] = None,
+               reason: Optional[str] = None) -> CaseStage:
+        """Make ``official`` (and their unit) responsible; returns the previous stage. A newly
+        registered case moves to "assigned"; a case already being worked keeps its stage and
+        the history records the new official (reassignment)."""
+        if self.stage in ASSIGNABLE_UNTIL:
+            raise StageChangeRefused(f"Преписка в етап „{LABELS_BG[self.stage]}“ не се разпределя.")
+        if official.same_as(self.official):
+            raise StageChangeRefused(f"Преписката вече е разпределена на {self.official.name}.")
+        previous = self.stage
+        if self.stage == CaseStage.REGISTERED:
+            self.stage = CaseStage.ASSIGNED
+        self.official = official
+        self.history.append(HistoryEntry(self.stage, at, reason, by=by, official=official))
+        return previous
+
     def move_to(self, stage: CaseStage, at: dt.datetime, reason: Optional[str], today: Optional[dt.date] = None,
-                due_date: Optional[dt.date] = None, term_end: Optional[dt.date] = None) -> CaseStage:
+                due_date: Optional[dt.date] = None, term_end: Optional[dt.date] = None,
+                by: Optional[Actor] = None) -> CaseStage:
         """Change stage per :data:`ALLOWED`; returns the previous stage. ``today`` is the
         administration's local date of ``at``. The due date moves only as the history says
         (DOMAIN.md): an extension sets the new one (``due_date``, after the current one); a
@@ -98,11 +146,12 @@ class Case:
             raise StageChangeRefused("Срокът се променя само с удължаване или при възобновяване след спиране.")
         previous, self.stage = self.stage, stage
         moved = due_date if due_date is not None and due_date != self.due_date else None
+        replaced = self.due_date if moved else None
         if due_date is not None:  # an extension's date is a last day itself; a resumption's comes with its own
             self.due_date, self.term_end = due_date, term_end or due_date
         if stage == CaseStage.SUSPENDED:
             self.suspended_on = today or at.date()
         elif resuming:
             self.suspended_on = None
-        self.history.append(HistoryEntry(stage, at, reason, moved))
+        self.history.append(HistoryEntry(stage, at, reason, moved, replaced, by))
         return previous

@@ -41,7 +41,22 @@ def _minutes(seconds: int) -> str:
     return f"{n} минута" if n == 1 else f"{n} минути"
 
 
-def _case(tracker, view) -> str:
+def _official(official) -> str:
+    """The responsible official (Client Charter: name, phone and email), or who to expect."""
+    if official is None:
+        return "<p>Отговорен служител: преписката още не е разпределена.</p>"
+    unit = f", {escape(official.unit)}" if official.unit else ""
+    contacts = []
+    if official.phone:
+        contacts.append(f'<li>Телефон: <a href="tel:{escape(official.phone.replace(" ", ""))}">'
+                        f"{escape(official.phone)}</a></li>")
+    if official.email:
+        contacts.append(f'<li>Електронна поща: <a href="mailto:{escape(official.email)}">{escape(official.email)}</a></li>')
+    return (f'<h3>Отговорен служител</h3><p id="official">{escape(official.name)}{unit}</p>'
+            f"<ul>{''.join(contacts)}</ul>")
+
+
+def _case(tracker, view, official=None) -> str:
     history = "".join(f"<li>{h.at.astimezone(tracker.tz):%d.%m.%Y %H:%M} — {LABELS_BG[h.stage]}"
                       f"{': ' + escape(h.reason) if h.reason else ''}"
                       f"{f' (нов срок: {h.due_date:%d.%m.%Y})' if h.due_date else ''}</li>"
@@ -49,7 +64,7 @@ def _case(tracker, view) -> str:
     due = f"{view.due_date:%d.%m.%Y}" if view.due_date else "—"
     return (f"<h2>Преписка {escape(view.case_index)}</h2><p>Относно: {escape(view.subject)}</p>"
             f"<p>Текущ етап: <strong>{view.stage_label}</strong></p><p>Срок за отговор: {due}</p>"
-            f"<h3>История</h3><ol>{history}</ol>")
+            f"{_official(official)}<h3>История</h3><ol>{history}</ol>")
 
 
 def _page(index: str, result: str = "", status: int = 200, headers: dict | None = None) -> Response:
@@ -81,10 +96,11 @@ def render(tracker, form_data, client: str = "") -> Response:
     if not index or not code:
         return _page(index, _alert(INCOMPLETE))
     try:
-        view = tracker.lookup(CaseLookupRequest(registration_index=index, access_code=code), client=client)
+        view, official = tracker.lookup_with_official(CaseLookupRequest(registration_index=index, access_code=code),
+                                                      client=client)
     except TooManyAttempts as exc:
         wait = f"Твърде много неуспешни опити. Опитайте отново след {_minutes(exc.retry_after_s)}."
         return _page(index, _alert(wait), status=429, headers={"Retry-After": str(exc.retry_after_s)})
     except (ValidationError, CaseNotFound):
         return _page(index, _alert(NOT_FOUND))
-    return _page(index, _case(tracker, view))
+    return _page(index, _case(tracker, view, official))

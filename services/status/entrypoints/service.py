@@ -8,21 +8,29 @@ from nameko.web.handlers import http
 from pydantic import ValidationError
 
 from delovod_proto import topics
-from delovod_proto.api.status import OverdueCases, StageChange, StageChanged
+from delovod_proto.api.status import (Assigned, AssignedQuery, Assignment, CaseIndexQuery, CaseSummaries, DueQuery,
+                                      CaseStages, OverdueCases, StageChange, StageChanged, StagesQuery)
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from servicekit.auth import authenticate
 from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import consume
 from servicekit.pages import from_another_site, page_errors
-from servicekit.parse import json_body
+from servicekit.parse import json_body, params
 from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
 
 from ..bootstrap import bootstrap
-from ..domain.case import StageChangeRefused
+from ..domain.case import Actor, Official, StageChangeRefused
 from ..service_layer.guard import TooManyAttempts
 from ..service_layer.tracker import ConcurrentChange
 from . import page
+
+
+STAFF = ("clerk", "official", "admin")
+
+
+def _actor(principal) -> Actor:
+    return Actor(principal.subject, principal.name)
 
 
 class StatusService(DelovodService):
@@ -70,12 +78,12 @@ class StatusService(DelovodService):
         """Officials move a case (``StageChange``: case_index, stage, reason, and for an
         extension the new due_date). A case leaving a suspension gets the rest of its term
         from today, computed by the registry on the working calendar."""
-        authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
+        principal = authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
         change = json_body(StageChange, request, "Очаква се JSON с case_index, stage и reason "
                                                  "(и due_date във вида ГГГГ-ММ-ДД при удължаване).")
         try:
             case = self.app.tracker.change_stage(change.case_index, change.stage, change.reason, change.due_date,
-                                                 self.terms)
+                                                 self.terms, by=_actor(principal))
         except (StageChangeRefused, ConcurrentChange) as exc:
             raise Problem(409, "Conflict", str(exc))
         except CaseNotFound as exc:
@@ -90,6 +98,60 @@ class StatusService(DelovodService):
         """Officials: the cases past their due date without an answer, the longest overdue first."""
         authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
         return json_response(OverdueCases(items=self.app.tracker.overdue()).model_dump(mode="json"))
+
+    @http("GET", "/api/v1/cases/by-index")
+    @handle_problems
+    def staff_case(self, request):
+        """Staff: the case with every change (who, when, why, the due dates it moved)."""
+        authenticate(request, self.app.settings.auth_secret(), STAFF)
+        index = params(CaseIndexQuery, request, detail="Посочете индекса на преписката (параметър index).").index
+        try:
+            view = self.app.tracker.staff_view(index)
+        except CaseNotFound as exc:
+            raise Problem(404, "Not Found", str(exc))
+        return json_response(view.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
+
+    @http("POST", "/api/v1/cases/assign")
+    @handle_problems
+    def assign(self, request):
+        """Staff make an official of a unit responsible for a case (``Assignment``)."""
+        principal = authenticate(request, self.app.settings.auth_secret(), STAFF)
+        assignment = json_body(Assignment, request, "Очаква се JSON с case_index и official "
+                                                    "(username, name, unit, phone, email).")
+        try:
+            case = self.app.tracker.assign(assignment.case_index, Official(**assignment.official.model_dump()),
+                                           assignment.reason, by=_actor(principal))
+        except (StageChangeRefused, ConcurrentChange) as exc:
+            raise Problem(409, "Conflict", str(exc))
+        except CaseNotFound as exc:
+            raise Problem(404, "Not Found", str(exc))
+        self.relay(case.case_index)
+        return json_response(Assigned(case_index=case.case_index, stage=case.stage,
+                                      official=assignment.official).model_dump(mode="json"))
+
+    @http("GET", "/api/v1/cases/assigned")
+    @handle_problems
+    def assigned(self, request):
+        """Staff: an official's open cases, the soonest due first."""
+        authenticate(request, self.app.settings.auth_secret(), STAFF)
+        official = params(AssignedQuery, request, detail="Посочете служителя (параметър official).").official
+        return json_response(CaseSummaries(items=self.app.tracker.assigned_to(official)).model_dump(mode="json"))
+
+    @http("GET", "/api/v1/cases/due")
+    @handle_problems
+    def due(self, request):
+        """Staff: the cases whose term ends from today through ``until``."""
+        authenticate(request, self.app.settings.auth_secret(), STAFF)
+        until = params(DueQuery, request, detail="Посочете крайната дата (параметър until, ГГГГ-ММ-ДД).").until
+        return json_response(CaseSummaries(items=self.app.tracker.due_until(until)).model_dump(mode="json"))
+
+    @http("POST", "/api/v1/cases/stages")
+    @handle_problems
+    def stages(self, request):
+        """Staff: the stage of each case of a journal page (to show it, or filter by it)."""
+        authenticate(request, self.app.settings.auth_secret(), STAFF)
+        query = json_body(StagesQuery, request, "Очаква се JSON с indexes: от 1 до 200 индекса на преписки.")
+        return json_response(CaseStages(items=self.app.tracker.stages(query.indexes)).model_dump(mode="json"))
 
     @timer(interval=3600, eager=True)  # also right after a start: a stopped watch catches up
     def watch_deadlines(self):

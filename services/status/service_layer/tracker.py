@@ -11,13 +11,15 @@ from typing import Callable, Iterable, Optional, Protocol
 from delovod_proto import topics
 from delovod_proto.access_code import AccessCodeKeys, verify_access_code
 from delovod_proto.envelope import Envelope, TraceContext
+from delovod_proto.api import status as api
 from delovod_proto.events import AccessCodeReissued, CaseOverdue, CaseStatusChanged, DocumentRegistered
+from delovod_proto.events import Official as WireOfficial
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound, CaseView, ResumedTerm, ResumeTermRequest, StageEntry
 from delovod_proto.vocabulary import CaseStage
 from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
-from ..domain.case import LABELS_BG, Case, HistoryEntry, StageChangeRefused
+from ..domain.case import LABELS_BG, Actor, Case, HistoryEntry, Official, StageChangeRefused
 from .guard import LookupGuard
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,15 @@ class AbstractCaseRepository(Protocol):
         """Cases whose term runs and is past its due date, the oldest first: (index, due date,
         announced already); ``unannounced``: only those not announced yet."""
 
+    def assigned(self, username: str, limit: int = 500) -> list[Case]:
+        """The cases assigned to ``username`` that are not closed."""
+
+    def due_between(self, first: dt.date, last: dt.date, limit: int = 500) -> list[Case]:
+        """The cases whose term runs and whose due date is in [first, last]."""
+
+    def get_many(self, case_indexes: list[str]) -> list[Case]:
+        """The cases of these indexes that exist (any order)."""
+
 
 class AbstractTerms(Protocol):
     """The registry's term arithmetic (it owns the working calendar)."""
@@ -67,7 +78,8 @@ class StatusTracker:
         body = CaseStatusChanged(case_index=case.case_index, stage=case.stage, previous_stage=previous,
                                  changed_at=case.history[-1].at, due_date=case.due_date, reason=reason,
                                  subject=case.subject,
-                                 previous_due_date=previous_due if previous_due != case.due_date else None)
+                                 previous_due_date=previous_due if previous_due != case.due_date else None,
+                                 official=wire_official(case.official))
         envelope = Envelope.wrap(body, source="status", correlation_id=case.case_index,
                                  trace=TraceContext(**self.trace()))
         return OutboxMessage(topics.CASES_STATUS_CHANGED, case.case_index, envelope)
@@ -113,7 +125,8 @@ class StatusTracker:
         raise ConcurrentChange(f"case {case_index} kept changing; the event is retried")
 
     def change_stage(self, case_index: str, stage: CaseStage, reason: Optional[str],
-                     due_date: Optional[dt.date] = None, terms: Optional[AbstractTerms] = None) -> Case:
+                     due_date: Optional[dt.date] = None, terms: Optional[AbstractTerms] = None,
+                     by: Optional[Actor] = None) -> Case:
         """An official moves the case. An extension needs its new ``due_date``; a case that
         leaves a suspension gets the rest of its term from today, computed by ``terms``."""
         found = self.repo.get(case_index)
@@ -133,12 +146,60 @@ class StatusTracker:
                                                      resumed_on=today, unit=case.term_unit))
             due_date, term_end = resumed.due_date, resumed.term_end
             reason = reason or resumed.explanation
-        previous = case.move_to(stage, at, reason, today, due_date, term_end)
+        previous = case.move_to(stage, at, reason, today, due_date, term_end, by)
         if not self.repo.save(case, version, [self._event(case, previous, reason, previous_due)]):
             raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
         logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value,
                    **({"due_date": case.due_date.isoformat()} if case.due_date != previous_due else {}))
         return case
+
+    def assign(self, case_index: str, official: Official, reason: Optional[str] = None,
+               by: Optional[Actor] = None) -> Case:
+        """Make ``official`` responsible for the case; announced by a CaseStatusChanged naming
+        them (a new case moves to "assigned"; one being worked keeps its stage)."""
+        found = self.repo.get(case_index)
+        if found is None:
+            raise CaseNotFound(f"Няма преписка с индекс {case_index}.")
+        case, version = found
+        previous = case.assign(official, self.clock(), by, reason)
+        if not self.repo.save(case, version, [self._event(case, previous, reason, case.due_date)]):
+            raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
+        logs.event(log, "case_assigned", case_index=case_index, official=official.username,
+                   by=by.username if by else None)
+        return case
+
+    def staff_view(self, case_index: str) -> api.StaffCaseView:
+        """A case for staff, with its whole history (who changed what, and the due dates)."""
+        found = self.repo.get(case_index.strip())
+        if found is None:
+            raise CaseNotFound(f"Няма преписка с индекс {case_index.strip()}.")
+        case = found[0]
+        return api.StaffCaseView(
+            case_index=case.case_index, subject=case.subject, kind=case.kind, registered_at=case.registered_at,
+            stage=case.stage, stage_label=LABELS_BG[case.stage], due_date=case.due_date,
+            official=wire_official(case.official),
+            history=[api.HistoryStep(stage=h.stage, stage_label=LABELS_BG[h.stage], at=h.at, reason=h.reason,
+                                     due_date=h.due_date, previous_due_date=h.previous_due_date,
+                                     by=api.StaffMember(username=h.by.username, name=h.by.name) if h.by else None,
+                                     official=wire_official(h.official))
+                     for h in case.history])
+
+    def assigned_to(self, username: str) -> list[api.CaseSummary]:
+        """The official's open cases, the soonest due first."""
+        return _summaries(self.repo.assigned(username))
+
+    def due_until(self, last: dt.date) -> list[api.CaseSummary]:
+        """The cases whose term runs and ends from today through ``last``, the soonest first."""
+        today = self._local_date(self.clock())
+        return _summaries(self.repo.due_between(today, last)) if last >= today else []
+
+    def stages(self, case_indexes: list[str]) -> list[api.CaseStageRow]:
+        """Each known case's stage and lateness, in the order asked (a journal page's cases)."""
+        today = self._local_date(self.clock())
+        found = {c.case_index: c for c in self.repo.get_many(list(dict.fromkeys(case_indexes)))}
+        return [api.CaseStageRow(case_index=c.case_index, stage=c.stage, stage_label=LABELS_BG[c.stage],
+                                 due_date=c.due_date, days_overdue=c.days_overdue(today))
+                for c in (found.get(i) for i in dict.fromkeys(case_indexes)) if c is not None]
 
     def _suspended_on(self, case: Case, today: dt.date) -> dt.date:
         """The day its term stopped; for a case suspended before that was kept, the local date
@@ -191,11 +252,22 @@ class StatusTracker:
                 case = found[0]
                 out.append({"case_index": case.case_index, "subject": case.subject, "kind": case.kind,
                             "stage": case.stage.value, "stage_label": LABELS_BG[case.stage],
-                            "due_date": case.due_date.isoformat(), "days_overdue": case.days_overdue(today)})
+                            "due_date": case.due_date.isoformat(), "days_overdue": case.days_overdue(today),
+                            "official": _official_dict(case.official)})
         return out
 
     def lookup(self, request: CaseLookupRequest, client: str = "") -> CaseView:
         """A citizen's lookup; failures count against the index and the client."""
+        return _citizen_view(self._looked_up(request, client))
+
+    def lookup_with_official(self, request: CaseLookupRequest,
+                             client: str = "") -> tuple[CaseView, Optional[WireOfficial]]:
+        """The citizen's lookup and the official responsible for the case (the Charter: the
+        status page names them with a phone and an email), or None before it is assigned."""
+        case = self._looked_up(request, client)
+        return _citizen_view(case), wire_official(case.official)
+
+    def _looked_up(self, request: CaseLookupRequest, client: str) -> Case:
         index = request.registration_index.strip()
         self.guard.check(index, client)
         found = self.repo.get(index)
@@ -203,9 +275,27 @@ class StatusTracker:
             self.guard.failed(index, client)
             logs.event(log, "case_lookup_failed", case_index=index[:100])
             raise CaseNotFound("Няма преписка с този индекс и код за достъп.")
-        case = found[0]
-        return CaseView(case_index=case.case_index, subject=case.subject, kind=case.kind,
-                        registered_at=case.registered_at, stage=case.stage, stage_label=LABELS_BG[case.stage],
-                        due_date=case.due_date,
-                        history=[StageEntry(stage=h.stage, at=h.at, reason=h.reason, due_date=h.due_date)
-                                 for h in case.history])
+        return found[0]
+
+
+def _citizen_view(case: Case) -> CaseView:
+    return CaseView(case_index=case.case_index, subject=case.subject, kind=case.kind,
+                    registered_at=case.registered_at, stage=case.stage, stage_label=LABELS_BG[case.stage],
+                    due_date=case.due_date,
+                    history=[StageEntry(stage=h.stage, at=h.at, reason=h.reason, due_date=h.due_date)
+                             for h in case.history])
+
+
+def _official_dict(official: Optional[Official]) -> Optional[dict]:
+    return wire_official(official).model_dump(mode="json") if official else None
+
+
+def wire_official(official: Optional[Official]) -> Optional[WireOfficial]:
+    return WireOfficial(**vars(official)) if official else None
+
+
+def _summaries(cases: list[Case]) -> list[api.CaseSummary]:
+    ordered = sorted(cases, key=lambda c: (c.due_date is None, c.due_date or dt.date.max, c.case_index))
+    return [api.CaseSummary(case_index=c.case_index, subject=c.subject, kind=c.kind, stage=c.stage,
+                            stage_label=LABELS_BG[c.stage], due_date=c.due_date, official=wire_official(c.official))
+            for c in ordered]

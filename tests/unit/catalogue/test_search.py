@@ -34,12 +34,16 @@ FIRST = [
     ("препис смърт", "PLV-prepis-izvlechenie-akt-smart"),
     ("данъчна оценка", "PLV-danachna-ocenka"),
     ("разрешение за строеж", "PLV-saglasuvane-investicionni-proekti"),
-    ("общинско жилище", "PLV-nastanyavane-obshtinsko-zhilishte"),
+    ("общинско жилище под наем", "PLV-nastanyavane-obshtinsko-zhilishte"),
+    ("жилище фонд резервен", "PLV-SEV-nastanyavane-rezerven"),
+    ("пререгистрация на куче", "PLV-TRA-preregistracia-kuche"),
+    ("скица виза", "PLV-SEV-skica-viza"),
     ("задължения към общината", "PLV-udostoverenie-zadalzhenia"),
     ("раждане дубликат", "PLV-udostoverenie-razhdane-dublikat"),
     ("технически паспорт", "PLV-SEV-tehnicheski-pasport"),
     ("административен адрес", "PLV-SEV-administrativen-adres"),
-    ("кастрене", "PLV-rastitelnost-stroitelstvo"),
+    ("кастрене строителство", "PLV-rastitelnost-stroitelstvo"),
+    ("кастрене в частен имот", "PLV-ZAP-rastitelnost-chastni-tereni"),
     ("категоризиране на заведения", "PLV-kategorizirane-zavedenia"),
 ]
 
@@ -52,6 +56,9 @@ SPELLINGS = [
     ("общинско жилище", "obshtinsko zhilishte", "ob6tinsko jili6te", "obstinsko jiliste"),
     ("раждане дубликат", "razhdane dublikat", "raždane dublikat", "rajdane dublikat"),
     ("акт за смърт", "akt za smart", "akt za smurt", "akt za sm`rt"),
+    ("регистрация на куче", "registratsia na kuche", "registracia na ku4e", "registraciya kuche"),
+    ("скица виза", "skitsa viza", "skica viza", "SKICA - VIZA"),
+    ("жилище резервен", "zhilishte rezerven", "jili6te rezerven", "zhilishte rezerwen"),
 ]
 
 # One letter wrong, missing, extra or two letters swapped: the service is still found first.
@@ -61,9 +68,12 @@ MISSPELT = [
     ("наслендици", "2016"),
     ("данъчна оцека", "PLV-danachna-ocenka"),
     ("семейно полужение", "2109"),
-    ("obshtinsko jilishte", "PLV-nastanyavane-obshtinsko-zhilishte"),
-    ("кастренне", "PLV-rastitelnost-stroitelstvo"),
+    ("obshtinsko jilishte pod naem", "PLV-nastanyavane-obshtinsko-zhilishte"),
+    ("кастренне строителство", "PLV-rastitelnost-stroitelstvo"),
     ("тахнически паспорт", "PLV-SEV-tehnicheski-pasport"),
+    ("пререгистрацця на куче", "PLV-TRA-preregistracia-kuche"),
+    ("kopie ot arhif", "PLV-SEV-kopie-ot-arhiv"),
+    ("razkopavne", "PLV-SEV-razkopavane"),
 ]
 
 
@@ -163,3 +173,22 @@ def test_the_index_is_built_once_and_rebuilt_only_when_the_catalogue_changed():
     assert built == [1]
     c.import_rows([row("B", name="Скица на поземлен имот")], valid_from=DAY)
     assert codes(c, "скица") == ["B"] and built == [1, 2]
+
+
+def test_a_query_several_services_answer_alike_lists_them_all_before_any_other(cat):
+    """"общинско жилище": the three housing funds match in the name alike; none is dropped
+    below a service that only mentions a dwelling elsewhere."""
+    found = codes(cat, "общинско жилище")
+    housing = {"PLV-nastanyavane-obshtinsko-zhilishte", "PLV-SEV-nastanyavane-rezerven", "PLV-SEV-nastanyavane-vedomstven"}
+    assert set(found[:3]) == housing
+
+
+def test_an_answer_is_kept_per_index_for_every_spelling_of_the_same_words():
+    from catalogue.adapters.tantivy_index import TantivyServiceIndex
+
+    c = Catalogue(InMemoryServiceRepository(), index_factory=TantivyServiceIndex, today=lambda: DAY, index_ttl_s=3600)
+    c.import_rows(read_rows(SEED), valid_from=DAY)
+    first = codes(c, "удостоверение за наследници")
+    index = c._snapshot().index
+    assert codes(c, "UDOSTOVERENIE ZA NASLEDNITSI") == codes(c, "udostoverenie naslednici") == first
+    assert index._ranked.cache_info().hits == 2 and index._ranked.cache_info().misses == 1

@@ -14,7 +14,7 @@ class BrokenTracker:
     def __init__(self, error):
         self.error = error
 
-    def change_stage(self, *args):
+    def change_stage(self, *args, **kwargs):
         raise self.error
 
 

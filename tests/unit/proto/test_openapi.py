@@ -97,6 +97,7 @@ def test_the_documented_calendar_edit_is_what_the_registry_parses():
 def test_the_documented_service_is_the_catalogues_content():
     from catalogue.domain.model import ServiceContent
 
+    same_fields(catalogue_api.ServiceCard, ServiceContent)  # the card an operator sends is what is parsed
     detail = catalogue_api.ServiceDetail.model_json_schema()
     content = ServiceContent.model_json_schema()
-    assert set(detail["properties"]) - {"version", "valid_from"} == set(content["properties"])
+    assert set(detail["properties"]) - {"version", "valid_from", "changed_by", "change_reason"} == set(content["properties"])
