@@ -11,7 +11,7 @@ help:
 	@echo "make demo   - install what is missing, start everything, register a sample letter end to end"
 	@echo "make test   - install and start everything, run all test tiers, stop what it started"
 	@echo "make up / make down / make status / make bench / make proto / make docs / make dead-letters"
-	@echo "make images - build the four service images offline with buildah (root; see deploy/image)"
+	@echo "make images - build the five service images (four services and the desk) offline with buildah (root; see deploy/image)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-local.txt
 	@command -v $(PY) >/dev/null || { echo "[delovod] error: python3 (3.11+) is missing"; exit 2; }

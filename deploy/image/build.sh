@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make images`: builds delovod/{registry,status,notifications,catalogue}:<version> into the
+# `make images`: builds delovod/{registry,status,notifications,catalogue,desk}:<version> into the
 # machine's container storage, offline, from Debian's packages and the host's wheels.
 #
 #   1. base     Debian 12 made with debootstrap from the Debian mirror (no registry is pulled
@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-SERVICES=(registry status notifications catalogue)
+SERVICES=(registry status notifications catalogue desk)
 SUITE=bookworm
 MIRROR="${DELOVOD_IMAGE_MIRROR:-http://deb.debian.org/debian}"
 # What the services need from Debian: the interpreter, CA roots (TLS to Kafka, MongoDB, S3)

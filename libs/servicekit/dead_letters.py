@@ -106,12 +106,25 @@ def original_of(d: DeadLetter, store=None, bootstrap: Optional[str] = None) -> t
     return found
 
 
+def _kafka_options() -> dict:
+    """TLS and SASL of the operator's tools, from the same settings as the services'."""
+    from .settings import kit_settings
+
+    return kit_settings().kafka_options()
+
+
+def _mongo_tls_options() -> dict:
+    from .settings import kit_settings
+
+    return kit_settings().mongo_tls_options()
+
+
 def _from_topic(bootstrap: str, d: DeadLetter, timeout_s: float = 30.0):
     """The message at the dead letter's partition and offset of its own topic."""
     import time
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False,
-                             fetch_max_bytes=64 * 2**20, max_partition_fetch_bytes=64 * 2**20)
+                             **_kafka_options(), fetch_max_bytes=64 * 2**20, max_partition_fetch_bytes=64 * 2**20)
     try:
         tp = TopicPartition(d.original_topic, d.partition)
         consumer.assign([tp])
@@ -130,7 +143,8 @@ def _from_topic(bootstrap: str, d: DeadLetter, timeout_s: float = 30.0):
 def read_all(bootstrap: str) -> Iterator[tuple[str, DeadLetter]]:
     """Every dead letter on the topic, oldest first per partition, as ("<partition>:<offset>",
     the dead letter). Reads to the end offsets seen at the start, without a consumer group."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False,
+                             **_kafka_options())
     try:
         partitions = [TopicPartition(topics.DEAD_LETTERS, p) for p in consumer.partitions_for_topic(topics.DEAD_LETTERS) or []]
         if not partitions:
@@ -171,7 +185,8 @@ def replay(bootstrap: str, letters: list[tuple[str, DeadLetter]], store=None) ->
         store = OriginalsStore.from_settings(KitSettings())
     originals = [original_of(d, store, bootstrap) for _, d in letters]  # all found before any is sent
     # an original may be up to the broker's limit; the broker, not this client, decides
-    producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all", max_request_size=16 * 2**20)
+    producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all", max_request_size=16 * 2**20,
+                             **_kafka_options())
     try:
         futures = [producer.send(
             d.original_topic, value=value, key=key,
@@ -197,7 +212,8 @@ def outbox_store(mongo_uri: str):
     from .mongo_outbox import MongoOutboxStore
 
     class Database:  # stands for the service's document class: only its database is used
-        database = MongoClient(mongo_uri, serverSelectionTimeoutMS=5000, timeoutMS=30000).get_default_database()
+        database = MongoClient(mongo_uri, serverSelectionTimeoutMS=5000, timeoutMS=30000,
+                               **_mongo_tls_options()).get_default_database()
 
         @classmethod
         def _get_collection(cls):

@@ -28,6 +28,7 @@ from . import dead_letters, logs
 from .errors import Unavailable
 from .originals import OriginalsStore
 from .reasons import describe, field_errors, scrub
+from .secure import explained
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +37,14 @@ def make_producer(bootstrap: str, kit=None) -> KafkaProducer:
     """A producer that waits for the broker's acknowledgement of every write, each send
     bounded in time by ``kit`` (the shared settings; read from the environment once per
     process when not given): kafka-python's own defaults let a send block 60 s for
-    metadata and keep an event up to 2 minutes."""
+    metadata and keep an event up to 2 minutes. It connects as the settings say (TLS,
+    SASL: :mod:`servicekit.secure`)."""
     kit = kit or _kit_settings()
-    return KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all",
-                         retries=5, linger_ms=0, max_in_flight_requests_per_connection=1,
-                         max_block_ms=kit.kafka_max_block_ms, request_timeout_ms=kit.kafka_request_timeout_ms,
-                         delivery_timeout_ms=max(kit.kafka_delivery_timeout_ms, kit.kafka_request_timeout_ms))
+    return explained(lambda: KafkaProducer(
+        bootstrap_servers=bootstrap.split(","), acks="all", **kit.kafka_options(),
+        retries=5, linger_ms=0, max_in_flight_requests_per_connection=1,
+        max_block_ms=kit.kafka_max_block_ms, request_timeout_ms=kit.kafka_request_timeout_ms,
+        delivery_timeout_ms=max(kit.kafka_delivery_timeout_ms, kit.kafka_request_timeout_ms)), bootstrap)
 
 
 def _kit_settings():
@@ -120,12 +123,13 @@ class KafkaPublisher(DependencyProvider):
     producer when it sends, and waits for it (bounded) if it is not there yet."""
 
     def setup(self):
-        self.bootstrap = self.container.config["SETTINGS"].kit.kafka_bootstrap
+        self.kit = self.container.config["SETTINGS"].kit
+        self.bootstrap = self.kit.kafka_bootstrap
         self.producer = None
         self._started = Event()
 
     def start(self):
-        self.producer = make_producer(self.bootstrap)
+        self.producer = make_producer(self.bootstrap, kit=self.kit)
         self._started.send(True)
 
     def stop(self):
@@ -178,7 +182,7 @@ class KafkaConsume(Entrypoint):
         super().__init__(**kwargs)
 
     def setup(self):
-        kit = self.container.config["SETTINGS"].kit
+        self.kit = kit = self.container.config["SETTINGS"].kit
         self.bootstrap = kit.kafka_bootstrap
         self.group_id = f"{self.container.service_name}.{self.method_name}"
         self.originals = OriginalsStore.from_settings(kit)
@@ -202,16 +206,16 @@ class KafkaConsume(Entrypoint):
 
     def start(self):
         self._join()
-        self.producer = make_producer(self.bootstrap)
+        self.producer = make_producer(self.bootstrap, kit=self.kit)
         self.container.spawn_managed_thread(self.run)
 
     def _join(self) -> KafkaConsumer:
         """A new consumer in the group, as ``self.consumer`` (also returned)."""
         self._refused_since = self._unstable_since = self._orphaned_since = None
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id,
+        self.consumer = explained(lambda: KafkaConsumer(
+            bootstrap_servers=self.bootstrap.split(","), group_id=self.group_id, **self.kit.kafka_options(),
             enable_auto_commit=False, auto_offset_reset="earliest",
-            max_poll_records=50 * self.concurrency)  # more per poll when handled at once: fewer commits
+            max_poll_records=50 * self.concurrency), self.bootstrap)  # more per poll when handled at once: fewer commits
         self._await_metadata()
         self.consumer.subscribe([self.topic])
         return self.consumer

@@ -20,16 +20,18 @@ unavailable_when_down = outages_unavailable("mongodb", OUTAGES)
 
 
 def connect(alias: str, uri: str, *, operation_timeout_ms: int = 10_000, connect_timeout_ms: int = 3_000,
-            server_selection_timeout_ms: int = 5_000) -> None:
+            server_selection_timeout_ms: int = 5_000, **tls) -> None:
     """(Re)connect ``alias`` to ``uri``; documents declare ``db_alias`` = alias.
 
     ``operation_timeout_ms`` is pymongo's client-side operation timeout (``timeoutMS``):
     one bound for the whole operation, server selection and a retry included, also sent
     to the server as ``maxTimeMS``. A socket timeout alone would allow twice as long
-    (a retryable read or write is tried again) and nothing for server selection."""
+    (a retryable read or write is tried again) and nothing for server selection.
+    ``tls``: pymongo's TLS options (``tls``, ``tlsCAFile``, ``tlsCertificateKeyFile``), as
+    :meth:`servicekit.settings.ServiceSettings.mongo_options` gives them."""
     mongoengine.disconnect(alias)
     mongoengine.connect(alias=alias, host=uri, uuidRepresentation="standard", timeoutMS=operation_timeout_ms,
-                        connectTimeoutMS=connect_timeout_ms, serverSelectionTimeoutMS=server_selection_timeout_ms)
+                        connectTimeoutMS=connect_timeout_ms, serverSelectionTimeoutMS=server_selection_timeout_ms, **tls)
 
 
 def ensure_indexes(*document_classes) -> None:

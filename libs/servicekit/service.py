@@ -1,5 +1,6 @@
 """What every delovod service class shares, written once: the Kafka publisher, tracing,
-the background threads (the outbox relay and the app's own loops), ``GET /health``,
+the background threads (the outbox relay and the app's own loops), ``GET /health``
+(liveness), ``GET /health/ready`` (readiness: the servers named in ``depends_on``),
 ``GET /openapi.json`` and an HTTP server that does not wait on Nagle. A service sets
 ``name`` and ``app = App(bootstrap)``."""
 from __future__ import annotations
@@ -10,10 +11,11 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from nameko.web.server import WebServer
 
-from .http import json_response
+from .http import Problem, json_response
 from .kafka import KafkaPublisher
 from .openapi import ServesOpenApi
 from .providers import Background
+from .readiness import Readiness, problem_detail
 from .tracing import Tracing
 
 
@@ -48,14 +50,29 @@ class NoDelayHttp(DependencyProvider):
 
 class DelovodService(ServesOpenApi):
     name: str
+    # the servers without which the service cannot work: checked by GET /health/ready
+    depends_on: tuple[str, ...] = ("mongodb", "rabbitmq", "kafka")
 
     http_server = NoDelayHttp()  # TCP_NODELAY on the service's HTTP connections
 
     publish = KafkaPublisher()
     tracing = Tracing()
     relay = Background()  # injects relay(owner_id=None): send the outbox's events now
+    readiness = Readiness()  # injects ready(): {dependency: "ok" | why not}
 
     @http("GET", "/health")
     def health(self, request):
         """Liveness: the process answers HTTP (its dependencies have their own timeouts)."""
         return json_response({"status": "ok", "service": self.name})
+
+    @http("GET", "/health/ready")
+    def ready(self, request):
+        """Readiness: each server in ``depends_on`` answers within a short timeout; else 503
+        problem+json naming those that do not (``down``), so traffic goes to other pods."""
+        checks = self.readiness()
+        down = sorted(name for name, state in checks.items() if state != "ok")
+        if down:
+            problem = Problem(503, "Service Unavailable", problem_detail(down),
+                              extra={"service": self.name, "down": down, "checks": checks})
+            return problem.response(request.path)
+        return json_response({"status": "ready", "service": self.name, "checks": checks})

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,17 @@ class KitSettings(BaseSettings):
     kafka_max_block_ms: int = Field(5_000, ge=100, description="How long sending an event may wait for the broker's metadata or for room in the producer's buffer before it fails")
     kafka_request_timeout_ms: int = Field(10_000, ge=100, description="How long the producer waits for the broker's answer to one request before it retries or fails")
     kafka_delivery_timeout_ms: int = Field(30_000, ge=100, description="Upper bound on an event's delivery, retries included: then it is reported failed (its outbox pointer stays and the relay sends it again); at least the request timeout")
+    kafka_bootstrap_timeout_ms: int = Field(30_000, ge=100, description="How long a Kafka client (producer, consumer, admin) waits to reach the brokers when it starts; then it fails saying why (down, wrong password, untrusted certificate)")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field("PLAINTEXT", description="How every Kafka client connects: PLAINTEXT (a developer's machine), SSL (TLS), SASL_PLAINTEXT or SASL_SSL (TLS with SCRAM; Strimzi's `scram-sha-512` listener)")
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field("SCRAM-SHA-512", description="SASL mechanism with a SASL_* protocol (Strimzi's KafkaUser `scram-sha-512`)")
+    kafka_sasl_username: str = Field("", description="SASL username with a SASL_* protocol (the KafkaUser's name)")
+    kafka_sasl_password_file: Optional[Path] = Field(None, description="File holding the SASL password (the KafkaUser secret's `password`, mounted)")
+    kafka_ssl_ca_file: Optional[Path] = Field(None, description="PEM file of the CA that signed the brokers' certificates (Strimzi's `<cluster>-cluster-ca-cert` `ca.crt`); unset: the system's trusted CAs")
+    kafka_ssl_cert_file: Optional[Path] = Field(None, description="PEM client certificate for mutual TLS (with kafka_ssl_key_file); unset: none")
+    kafka_ssl_key_file: Optional[Path] = Field(None, description="PEM private key of kafka_ssl_cert_file")
+    mongo_tls: bool = Field(False, description="Connect to MongoDB over TLS (every service's mongo_uri; a URI may also say `tls=true` itself)")
+    mongo_tls_ca_file: Optional[Path] = Field(None, description="PEM file of the CA that signed MongoDB's certificate (with mongo_tls); unset: the system's trusted CAs")
+    mongo_tls_certificate_key_file: Optional[Path] = Field(None, description="PEM file with a client certificate and its key, for a MongoDB that requires one (with mongo_tls)")
     auth_secret_file: Path = Field(LOCAL / "secrets" / "jwt-secret", description="File holding the HS256 key that signs staff tokens")
     access_code_keys_file: Path = Field(LOCAL / "secrets" / "access-code-keys", description="File of keys (`<id> <hex>` per line, the first signs) for the citizens' access-code hashes; registry and status share it")
     public_base_url: str = Field("http://127.0.0.1:8002", description="Base URL of the public status pages (printed in QR codes and emails)")
@@ -38,6 +50,26 @@ class KitSettings(BaseSettings):
     dead_letters_s3_access_key: str = Field("delovod-local", description="S3 access key for the dead letters' bucket")
     dead_letters_s3_secret_key: str = Field("delovod-local-secret", description="S3 secret key for the dead letters' bucket")
     dead_letters_s3_bucket: str = Field("delovod-dead-letters", description="Bucket for the originals of large dead letters (created on first use; its access and retention are the dead-letter topic's)")
+
+    @model_validator(mode="after")
+    def _connections_can_work(self):
+        from .secure import check_kafka_settings
+
+        check_kafka_settings(self)
+        return self
+
+    def kafka_options(self) -> dict:
+        """Keyword arguments of every Kafka client: TLS, SASL, the bootstrap bound
+        (:mod:`servicekit.secure`)."""
+        from .secure import kafka_client_options
+
+        return kafka_client_options(self)
+
+    def mongo_tls_options(self) -> dict:
+        """TLS keyword arguments of every MongoDB client (:mod:`servicekit.secure`)."""
+        from .secure import mongo_client_options
+
+        return mongo_client_options(self)
 
 
 class ServiceSettings(BaseSettings):
@@ -59,6 +91,10 @@ class ServiceSettings(BaseSettings):
         return {"operation_timeout_ms": self.mongo_operation_timeout_ms,
                 "connect_timeout_ms": self.mongo_connect_timeout_ms,
                 "server_selection_timeout_ms": self.mongo_server_selection_timeout_ms}
+
+    def mongo_options(self) -> dict:
+        """Keyword arguments of :func:`servicekit.mongo.connect`: the timeouts and TLS."""
+        return {**self.mongo_timeouts(), **self.kit.mongo_tls_options()}
 
     def auth_secret(self) -> bytes:
         """The token-signing key (``make up`` creates it); read once per process, so a

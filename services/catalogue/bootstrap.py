@@ -26,7 +26,7 @@ def bootstrap(settings: CatalogueSettings, *, repo=None) -> CatalogueApp:
     if repo is None:
         from .adapters.mongo_repository import ALIAS, MongoServiceRepository, ServiceVersionDoc
 
-        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
         mongo.ensure_indexes(ServiceVersionDoc)
         repo = MongoServiceRepository()
         alias = ALIAS

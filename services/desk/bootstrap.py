@@ -33,7 +33,7 @@ def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=No
         from .adapters.mongo_roster import MongoRoster
         from .adapters.mongo_sessions import MongoSessions
 
-        store = MongoSessions(settings.mongo_uri)
+        store = MongoSessions(settings.mongo_uri, **settings.kit.mongo_tls_options())
         roster = roster or MongoRoster(store.client.get_default_database())
     if roster is None:
         from .adapters.memory import MemoryRoster

@@ -37,7 +37,7 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case
         from .adapters.mongo_repository import (ALIAS, MongoNotificationRepository, AttemptDoc, NotificationDoc,
                                                  OutcomeDoc, RecipientDoc)
 
-        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
         mongo.ensure_indexes(NotificationDoc, RecipientDoc, OutcomeDoc, AttemptDoc)
         repo = MongoNotificationRepository()
         alias = ALIAS
@@ -76,7 +76,7 @@ def default_channels(settings: NotificationsSettings, post_room) -> dict:
     from .adapters.refusals import HardBounces
 
     return {ContactChannel.EMAIL: HardBounces(SmtpEmailChannel(settings.smtp_host, settings.smtp_port,
-                                                               settings.mail_from)),
+                                                               settings.mail_from, **settings.smtp_security())),
             ContactChannel.SMS: KannelSmsChannel(
                 settings.kannel_sendsms_url, settings.kannel_username, settings.kannel_password.get_secret_value(),
                 settings.sms_sender, settings.sms_report_base_url, settings.auth_secret(), settings.kannel_smsc,

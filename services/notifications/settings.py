@@ -1,7 +1,8 @@
 """Notifications settings (prefix ``DELOVOD_NOTIFICATIONS_``)."""
-from typing import Optional
+from pathlib import Path
+from typing import Literal, Optional
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -16,6 +17,10 @@ class NotificationsSettings(ServiceSettings):
     mongo_uri: str = Field("mongodb://127.0.0.1:27017/notifications", description="MongoDB URI of the notifications service's own database")
     smtp_host: str = Field("127.0.0.1", description="SMTP relay host")
     smtp_port: int = Field(8025, description="SMTP relay port")
+    smtp_starttls: Literal["required", "off"] = Field("off", description="STARTTLS to the relay: `required` (every message goes over TLS with the relay's certificate verified; a relay without STARTTLS is refused) or `off` (the local aiosmtpd)")
+    smtp_ca_file: Optional[Path] = Field(None, description="PEM file of the CA that signed the relay's certificate (with STARTTLS); unset: the system's trusted CAs")
+    smtp_username: str = Field("", description="SMTP AUTH username; empty: no AUTH (needs smtp_starttls=required)")
+    smtp_password_file: Optional[Path] = Field(None, description="File holding the SMTP AUTH password (a mounted Secret)")
     mail_from: str = Field("Община Пловдив <noreply@plovdiv.bg>", description="From: of citizens' emails")
     kannel_sendsms_url: str = Field("http://127.0.0.1:13013/cgi-bin/sendsms", description="Kannel smsbox's HTTP sendsms interface (SMS go out through it)")
     kannel_username: str = Field("delovod", description="Kannel sendsms-user name")
@@ -34,3 +39,18 @@ class NotificationsSettings(ServiceSettings):
     escalation_email: Optional[str] = Field(None, description="Where missed terms of a unit not in unit_heads are escalated (default: the office's email)")
     max_attempts: int = Field(8, description="Delivery attempts before a notification becomes a dead letter")
     retry_base_s: float = Field(2.0, description="First retry delay; doubles each attempt (capped at 1 hour)")
+
+    @model_validator(mode="after")
+    def _auth_only_over_tls(self):
+        if self.smtp_username and self.smtp_starttls != "required":
+            raise ValueError("smtp_username needs smtp_starttls=required: the password must not cross the network in clear")
+        if self.smtp_username and self.smtp_password_file is None:
+            raise ValueError("smtp_username needs smtp_password_file")
+        return self
+
+    def smtp_security(self) -> dict:
+        """Keyword arguments of ``SmtpEmailChannel``: STARTTLS, its CA, AUTH."""
+        from servicekit.secure import read_secret_text
+
+        return {"starttls": self.smtp_starttls == "required", "ca_file": self.smtp_ca_file,
+                "username": self.smtp_username, "password": read_secret_text(self.smtp_password_file)}

@@ -93,7 +93,7 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
         from .adapters.mongo_calendar import MongoCalendarStore
         from .adapters.mongo_repository import ALIAS, AuditDoc, MongoRegistrationRepository, RegistrationDoc
 
-        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
         mongo.ensure_indexes(RegistrationDoc, AuditDoc)
         repo = MongoRegistrationRepository(
             concurrently=green, drop_objects=lambda keys: green(*[lambda k=k: store.delete(k) for k in keys]),

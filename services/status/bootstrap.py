@@ -30,7 +30,7 @@ def bootstrap(settings: StatusSettings, *, repo=None, attempts=None) -> StatusAp
         from .adapters.mongo_attempts import MongoAttemptStore
         from .adapters.mongo_repository import ALIAS, CaseDoc, MongoCaseRepository
 
-        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_timeouts())
+        mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
         mongo.ensure_indexes(CaseDoc)
         repo = MongoCaseRepository()
         attempts = attempts or MongoAttemptStore()

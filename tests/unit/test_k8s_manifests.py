@@ -32,11 +32,12 @@ BASE = K8S / "base"
 OVERLAYS = sorted(p for p in (K8S / "overlays").iterdir() if p.is_dir()) if (K8S / "overlays").is_dir() else []
 COMPONENTS = sorted(p for p in (K8S / "components").iterdir() if p.is_dir()) if (K8S / "components").is_dir() else []
 
-SERVICES = {"registry": 8001, "status": 8002, "notifications": 8003, "catalogue": 8004}
-MIN_REPLICAS = {"registry": 2, "status": 2, "notifications": 1, "catalogue": 2}
+SERVICES = {"registry": 8001, "status": 8002, "notifications": 8003, "catalogue": 8004, "desk": 8005}
+MIN_REPLICAS = {"registry": 2, "status": 2, "notifications": 1, "catalogue": 2, "desk": 2}
+DESK = "desk"                                              # the staff's workspace: HTTP only, no brokers
 SINGLETONS = {"notifications"}                             # exactly one replica, and says why
 AUTOSCALED = {"status"}                                    # a HorizontalPodAutoscaler owns the count
-AUTHENTICATING = {"registry", "status", "notifications"}  # read the token-signing key
+AUTHENTICATING = {"registry", "status", "notifications", "desk"}  # read the token-signing key (the desk signs)
 PUBLIC = {"status", "catalogue"}                           # citizens reach them, through the public ingress
 # Who may open a connection to each service (components/network-policies): the public ingress
 # controller's pods, or namespaces labelled for staff access (the internal ingress controller).
@@ -45,13 +46,16 @@ PUBLIC_INGRESS_PEER = {"namespaceSelector": {"matchLabels": {"kubernetes.io/meta
                                                        "app.kubernetes.io/component": "controller"}}}
 CLERK_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/clerk-access": "true"}}}
 OPERATOR_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/operator-access": "true"}}}
-ALLOWED_PEERS = {"status": [PUBLIC_INGRESS_PEER, CLERK_PEER], "catalogue": [PUBLIC_INGRESS_PEER],
-                 "registry": [CLERK_PEER], "notifications": [OPERATOR_PEER]}
+DESK_PEER = {"podSelector": {"matchLabels": {"app": "desk"}}}  # the desk calls them on a person's behalf
+SMS_GATEWAY_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/sms-gateway": "true"}}}  # Kannel's reports
+ALLOWED_PEERS = {"status": [PUBLIC_INGRESS_PEER, CLERK_PEER, DESK_PEER], "catalogue": [PUBLIC_INGRESS_PEER, DESK_PEER],
+                 "registry": [CLERK_PEER, DESK_PEER], "notifications": [OPERATOR_PEER, DESK_PEER], "desk": [CLERK_PEER]}
+EXTRA_PEERS = {"notifications": ([SMS_GATEWAY_PEER],)}     # rules of their own, beside ALLOWED_PEERS'
 SECRET_NAME = "delovod-secrets"
 # Secrets the operators of components/in-cluster-infra generate: name -> the keys read from it
 OPERATOR_SECRETS = {"delovod-rabbitmq-default-user": {"connection_string"},
                     **{f"{name}-mongo": {"connectionString.standard"} for name in ("registry", "status",
-                                                                                    "notifications", "catalogue")}}
+                                                                                    "notifications", "catalogue", "desk")}}
 UID = 10001
 PYTHONPATH = "/app/proto:/app/libs:/app/services"
 SENSITIVE = re.compile(r"(MONGO_URI|AMQP_URI|ACCESS_KEY|SECRET_KEY|PASSWORD|TOKEN|SECRET)$")
@@ -244,7 +248,7 @@ def selects(selector: dict, labels: dict) -> bool:
 
 
 # --- what every rendering must satisfy ---------------------------------------------------
-def test_the_four_services_and_nothing_else(rendered):
+def test_the_four_services_the_desk_and_nothing_else(rendered):
     target, docs = rendered
     deployments, services, accounts = (by_name(docs, k) for k in ("Deployment", "Service", "ServiceAccount"))
     assert set(deployments) == set(SERVICES), target
@@ -321,10 +325,12 @@ def test_deployments_run_their_service_with_probes_on_health(rendered):
         assert selects(d["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"]), where
         port = SERVICES[name]
         assert [p["containerPort"] for p in c.get("ports", [])] == [port], where
-        for probe in ("readinessProbe", "livenessProbe"):
+        # readiness asks the service's own servers (GET /health/ready); liveness stays cheap
+        paths = {"readinessProbe": "/health" if name == DESK else "/health/ready", "livenessProbe": "/health"}
+        for probe, path in paths.items():
             get = (c.get(probe) or {}).get("httpGet")
             assert get, f"{where}: {probe} must be an httpGet"
-            assert get.get("path") == "/health", f"{where}: {probe}"
+            assert get.get("path") == path, f"{where}: {probe}"
             assert resolve_port(c, get["port"]) == port, f"{where}: {probe} port"
         env = effective_env(c, docs)
         assert plain(env, "PYTHONPATH") == PYTHONPATH, where
@@ -374,7 +380,7 @@ def test_settings_come_from_configmaps_and_secrets_under_their_real_names(render
                     assert writable, f"{where}: {var}={path} is on the read-only root filesystem"
             if w["kind"] != "Deployment":
                 continue
-            required = {"DELOVOD_AMQP_URI", f"DELOVOD_{name.upper()}_MONGO_URI"}
+            required = {f"DELOVOD_{name.upper()}_MONGO_URI"} | ({"DELOVOD_AMQP_URI"} if name != DESK else set())
             if name == "registry":
                 required |= {"DELOVOD_REGISTRY_S3_ACCESS_KEY", "DELOVOD_REGISTRY_S3_SECRET_KEY"}
             infra = "in-cluster-infra" in target or target == "base+all-components"
@@ -440,7 +446,7 @@ def test_status_scales_on_cpu_and_notifications_stays_one(rendered):
             assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"] >= MIN_REPLICAS[name], target
             assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu"], target
         if name in SINGLETONS:
-            assert d["spec"].get("replicas") == 1 and d["spec"]["strategy"]["type"] == "Recreate", f"{target}: {name}"
+            assert d["spec"].get("replicas") == 1 and d["spec"]["strategy"]["type"] == "RollingUpdate", f"{target}: {name}"
     source = (BASE / "notifications.yaml").read_text(encoding="utf-8")
     assert "A singleton on purpose" in source, "notifications.yaml says why it runs one replica"
 
@@ -468,13 +474,15 @@ def test_network_policies_when_present_let_in_and_out_only_what_is_needed(render
         for rule in rules:
             ports = [p["port"] for p in rule.get("ports", [])]
             assert ports == [SERVICES[name]], f"{target}: {name} opens {ports}"
-            assert rule.get("from") == ALLOWED_PEERS[name], f"{target}: {name} admits {rule.get('from')}"
+            assert rule.get("from") in (ALLOWED_PEERS[name], *EXTRA_PEERS.get(name, ())), \
+                f"{target}: {name} admits {rule.get('from')}"
         egress = _policy_rules(policies, labels, "egress")
         dns = [r for r in egress if {(p["port"], p["protocol"]) for p in r.get("ports", [])} == {(53, "UDP"), (53, "TCP")}]
         assert dns and all(r.get("to") for r in dns), f"{target}: {name} resolves names through the cluster DNS only"
         opened = {p["port"] for r in egress for p in r.get("ports", [])}
         expected = {53, 5671, 5672, 9092, 9093, 27017, 4318} | {
-            "registry": {443, 9000, 8333}, "notifications": {25, 587, 465}}.get(name, set())
+            "registry": {443, 9000, 8333}, "notifications": {25, 587, 465, 13013, 443, 9000, 8333},
+            "desk": {389, 636, 8001, 8002, 8003, 8004}}.get(name, set())
         assert opened == expected, f"{target}: {name} may connect to ports {sorted(opened)}"
         assert all(r.get("ports") for r in egress), f"{target}: {name} has an egress rule open on every port"
 
@@ -681,6 +689,8 @@ def test_ingresses_when_present_expose_the_citizens_pages_publicly_and_the_rest_
             if cls == PUBLIC_CLASS:
                 assert (path, path_type) in PUBLIC_PATHS.get(service, set()), \
                     f"{where}: {path} ({path_type}) of {service} must not be public"
+            elif service == DESK:
+                assert (path, path_type) == ("/", "Prefix"), f"{where}: the desk takes the staff host's /"
             else:
                 assert path.startswith("/api/"), f"{where}: {path}"
         if cls == PUBLIC_CLASS and any(s == "status" for *_, s in _routes(ing)):
@@ -690,7 +700,7 @@ def test_ingresses_when_present_expose_the_citizens_pages_publicly_and_the_rest_
                   for _, p, t, _s in _routes(i)}
         assert public == set().union(*PUBLIC_PATHS.values()), f"{target}: public routes {public}"
         internal = {s for i in ingresses if i["spec"]["ingressClassName"] == INTERNAL_CLASS for *_, s in _routes(i)}
-        assert internal == {"registry", "status", "notifications"}, f"{target}: staff routes go to {internal}"
+        assert internal == {"registry", "status", "notifications", DESK}, f"{target}: staff routes go to {internal}"
         assert len({h for i in ingresses for h, *_ in _routes(i)}) == 3, f"{target}: status, catalogue, staff hosts"
 
 
@@ -868,8 +878,29 @@ def test_in_cluster_infra_wires_the_services_to_the_operators_secrets(target_dir
     docs = render(target_dirs["base+all-components"])
     config = {k: v for cm in of_kind(docs, "ConfigMap") for k, v in (cm.get("data") or {}).items()}
     kafka = of_kind(docs, "Kafka")[0]
-    plain = next(l for l in kafka["spec"]["kafka"]["listeners"] if l["name"] == "plain")
-    assert config["DELOVOD_KAFKA_BOOTSTRAP"] == f"{kafka['metadata']['name']}-kafka-bootstrap:{plain['port']}"
+    listeners = kafka["spec"]["kafka"]["listeners"]
+    assert [(l["name"], l["tls"], l["authentication"]["type"]) for l in listeners] == [("tls", True, "scram-sha-512")], \
+        "one listener, TLS with SCRAM: no plaintext way into Kafka"
+    assert config["DELOVOD_KAFKA_BOOTSTRAP"] == f"{kafka['metadata']['name']}-kafka-bootstrap:{listeners[0]['port']}"
+    assert config["DELOVOD_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert config["DELOVOD_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    user = of_kind(docs, "KafkaUser")[0]
+    assert config["DELOVOD_KAFKA_SASL_USERNAME"] == user["metadata"]["name"]
+    assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+    # the files the settings name are the KafkaUser's password and the cluster CA's certificate
+    files = {PurePosixPath(config["DELOVOD_KAFKA_SASL_PASSWORD_FILE"]): (user["metadata"]["name"], "password"),
+             PurePosixPath(config["DELOVOD_KAFKA_SSL_CA_FILE"]): (f"{kafka['metadata']['name']}-cluster-ca-cert", "ca.crt")}
+    for name, d in by_name(docs, "Deployment").items():
+        if name == DESK:
+            continue  # speaks no Kafka
+        pod, c = d["spec"]["template"]["spec"], server(d)
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
+        for path, (secret, key) in files.items():
+            mount = mounts.get(str(path.parent))
+            assert mount and mount.get("readOnly"), f"{name}: {path.parent} mounted read-only"
+            source = volumes[mount["name"]]["secret"]
+            assert source["secretName"] == secret and {"key": key, "path": path.name} in source["items"], name
     rabbit = of_kind(docs, "RabbitmqCluster")[0]["metadata"]["name"]
     users = {u["name"]: u for u in of_kind(docs, "MongoDBCommunity")[0]["spec"]["users"]}
     for w in workloads(docs):
@@ -882,3 +913,18 @@ def test_in_cluster_infra_wires_the_services_to_the_operators_secrets(target_dir
                     user = users[var.split("_")[1].lower()]
                     assert source == ("secret", user["connectionStringSecretName"], "connectionString.standard")
                     assert user["roles"] == [{"name": "readWrite", "db": user["db"]}], user["name"]
+
+
+def test_the_staff_ingress_takes_the_largest_registration_the_registry_reads(target_dirs):
+    """nginx's proxy-body-size is the registry's max_request_mb (its setting, or the settings
+    class's default): smaller, nginx refuses with its own English 413 page what the registry
+    would take; larger, nothing is wrong but the number lies."""
+    from registry.settings import RegistrySettings
+
+    docs = render(target_dirs["base+all-components"])
+    config = {k: v for cm in of_kind(docs, "ConfigMap") for k, v in (cm.get("data") or {}).items()}
+    limit_mb = int(config.get("DELOVOD_REGISTRY_MAX_REQUEST_MB", RegistrySettings.model_fields["max_request_mb"].default))
+    staff = by_name(docs, "Ingress")["staff"]
+    body = staff["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+    assert re.fullmatch(r"\d+m", body) and int(body[:-1]) == limit_mb, f"proxy-body-size {body}, registry {limit_mb} MB"
+    assert "registry" in {s for *_, s in _routes(staff)}

@@ -29,7 +29,7 @@ class FakeProducer:
 
 def test_a_publisher_taken_before_start_uses_the_producer_started_after(monkeypatch):
     producer = FakeProducer()
-    monkeypatch.setattr(kafka, "make_producer", lambda bootstrap: producer)
+    monkeypatch.setattr(kafka, "make_producer", lambda bootstrap, kit=None: producer)
     provider = kafka.KafkaPublisher()
     provider.container = SimpleNamespace(config={"SETTINGS": SimpleNamespace(kit=SimpleNamespace(kafka_bootstrap="x:9092"))})
     provider.setup()

@@ -4,6 +4,8 @@
 // build's version file (FerretDB issue 4001); see docs/local-infrastructure.md.
 //
 // Usage: ferretdb -listen 127.0.0.1:27017 -dir .local/data/ferretdb
+// (-tls-listen with -tls-cert and -tls-key adds a TLS listener; -tls-ca makes it require
+// client certificates signed by that CA. The tests of secured connections use it.)
 package main
 
 import (
@@ -26,6 +28,10 @@ func main() {
 	// WAL with synchronous=NORMAL survives a crash of any process; only a power cut may
 	// lose the last commits. Right for a local stand-in (production runs MongoDB).
 	syncMode := flag.String("sync", "NORMAL", "SQLite synchronous pragma: FULL or NORMAL")
+	tlsListen := flag.String("tls-listen", "", "TCP address of a TLS listener (empty: none)")
+	tlsCert := flag.String("tls-cert", "", "PEM certificate of the TLS listener")
+	tlsKey := flag.String("tls-key", "", "PEM private key of the TLS listener")
+	tlsCA := flag.String("tls-ca", "", "PEM CA whose client certificates the TLS listener requires (empty: none required)")
 	flag.Parse()
 
 	abs, err := filepath.Abs(*dir)
@@ -39,7 +45,8 @@ func main() {
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener: ferretdb.ListenerConfig{TCP: *listen, TLS: *tlsListen, TLSCertFile: *tlsCert,
+			TLSKeyFile: *tlsKey, TLSCAFile: *tlsCA},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + *syncMode + ")",

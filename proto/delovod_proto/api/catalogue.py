@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ..base import WireModel
 from ..vocabulary import ServiceVariant, TermUnit
-from .common import Health, Operation, Reply
+from .common import Health, Operation, Ready, Reply
 
 Channel = Literal["counter", "post", "email", "eportal", "ssev"]
 PaymentMethod = Literal["cash", "card", "bank_transfer", "epay", "eportal"]
@@ -190,4 +190,6 @@ OPERATIONS = (
                           media="text/html", schema=HTML)},
               query=CataloguePageQuery, problems=False),
     Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
+    Operation("GET", "/health/ready", "ready", "Readiness: the service's databases and brokers answer",
+              {200: Reply("Ready", Ready)}),
 )

@@ -38,6 +38,15 @@ class Health(WireModel):
     service: str = Field(description="The service's name")
 
 
+class Ready(WireModel):
+    """A readiness answer: every server the service depends on answered (else 503 problem+json
+    with ``down``, the names of those that did not)."""
+
+    status: str = Field(description="Always 'ready' in a 200 answer")
+    service: str = Field(description="The service's name")
+    checks: dict[str, str] = Field(description="Each dependency (mongodb, rabbitmq, kafka) and 'ok'")
+
+
 @dataclass(frozen=True)
 class Header:
     """A response or request header."""

@@ -12,7 +12,7 @@ from pydantic import Field
 from ..base import WireModel
 from ..events import Official
 from ..vocabulary import CaseStage
-from .common import STAFF, Health, Operation, Reply
+from .common import STAFF, Health, Operation, Ready, Reply
 
 NOTIFICATION_ID = r"^[0-9A-Za-z][0-9A-Za-z_.:-]{0,199}$"
 
@@ -136,4 +136,6 @@ OPERATIONS = (
               "An SMS delivery report (Kannel calls each SMS's dlr-url)",
               {200: Reply("Applied or recorded", SmsReportAccepted)}, query=SmsReportQuery, errors=(400, 403, 404)),
     Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
+    Operation("GET", "/health/ready", "ready", "Readiness: the service's databases and brokers answer",
+              {200: Reply("Ready", Ready)}),
 )

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from ..base import WireModel
 from ..vocabulary import ContactChannel, DocumentKind, PersonalNumberKind, ReceivedChannel, Salutation, ServiceVariant
-from .common import NO_STORE, STAFF, Header, Health, Operation, Reply
+from .common import NO_STORE, STAFF, Header, Health, Operation, Ready, Reply
 
 INDEX = Field(min_length=1, max_length=100, description="Registration index, e.g. 'ЖЛБ-12/25.11.2026'")
 METADATA_MAX_KB = 100  # the largest valid metadata is a few KB; werkzeug's own default would be 500 KB
@@ -290,4 +290,6 @@ OPERATIONS = (
                                                                                      CalendarTable)},
               roles=("admin",), body=CalendarEdit, errors=(409, 422)),
     Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
+    Operation("GET", "/health/ready", "ready", "Readiness: the service's databases and brokers answer",
+              {200: Reply("Ready", Ready)}),
 )

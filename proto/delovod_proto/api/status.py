@@ -10,7 +10,7 @@ from ..base import WireModel
 from ..events import Official
 from ..rpc import CaseView
 from ..vocabulary import CaseStage
-from .common import NO_STORE, RETRY_AFTER, Health, Operation, Reply
+from .common import NO_STORE, RETRY_AFTER, Health, Operation, Ready, Reply
 
 
 class LookupQuery(WireModel):
@@ -195,4 +195,6 @@ OPERATIONS = (
                429: _page("Too many failed lookups: when to try again", headers=(RETRY_AFTER,))},
               body=LookupForm, body_media="application/x-www-form-urlencoded", problems=False),
     Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
+    Operation("GET", "/health/ready", "ready", "Readiness: the service's databases and brokers answer",
+              {200: Reply("Ready", Ready)}),
 )

@@ -15,9 +15,10 @@ from ..service_layer.ports import Unavailable
 
 
 class MongoSessions:
-    def __init__(self, uri: str, timeout_ms: int = 5000):
+    def __init__(self, uri: str, timeout_ms: int = 5000, **tls):
+        """``tls``: pymongo's TLS options from the settings (``KitSettings.mongo_tls_options``)."""
         self.client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=timeout_ms, socketTimeoutMS=timeout_ms,
-                                          connectTimeoutMS=timeout_ms, tz_aware=True)
+                                          connectTimeoutMS=timeout_ms, tz_aware=True, **tls)
         self.rows = self.client.get_default_database().sessions
 
     def get(self, session_id: str) -> Optional[Session]:

@@ -1,11 +1,10 @@
-"""Delivery channels. Email goes to a real SMTP relay (aiosmtpd locally, the
-municipality's relay in production). SMS and post are handed to spool folders: the
-contract with an SMS gateway and the print room is a file per message, one JSON/text
-each, until a gateway is chosen (docs/decisions.md)."""
+"""Email, to a real SMTP relay (aiosmtpd locally, the municipality's relay in production).
+SMS go through Kannel (adapters/kannel.py), postal letters to the post room
+(adapters/post_room.py)."""
 from __future__ import annotations
 
-import json
 import smtplib
+import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -16,8 +15,17 @@ from ..service_layer.dispatcher import Notification
 
 
 class SmtpEmailChannel:
-    def __init__(self, host: str, port: int, mail_from: str, timeout_s: float = 10.0):
+    """Email through an SMTP relay. ``starttls``: upgrade to TLS before anything else is
+    said, verifying the relay's certificate (against ``ca_file``, else the system's CAs);
+    a relay that does not offer STARTTLS is refused, never written to in clear.
+    ``username``/``password``: SMTP AUTH, only ever after STARTTLS (the settings insist)."""
+
+    def __init__(self, host: str, port: int, mail_from: str, timeout_s: float = 10.0, *, starttls: bool = False,
+                 username: str = "", password: str | None = None, ca_file: Path | None = None):
+        if username and not starttls:
+            raise ValueError("SMTP AUTH without STARTTLS would send the password in clear")
         self.host, self.port, self.mail_from, self.timeout_s = host, port, mail_from, timeout_s
+        self.starttls, self.username, self.password, self.ca_file = starttls, username, password, ca_file
 
     def send(self, n: Notification, contact: Contact) -> None:
         msg = EmailMessage()
@@ -28,20 +36,11 @@ class SmtpEmailChannel:
         msg["X-Delovod-Case"] = n.case_index
         msg.set_content(f"{n.body}")
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
+            if self.starttls:
+                # smtplib raises SMTPNotSupportedError when the relay offers no STARTTLS, and
+                # ssl.SSLCertVerificationError for a certificate the CA did not sign
+                smtp.starttls(context=ssl.create_default_context(cafile=self.ca_file and str(self.ca_file)))
+            if self.username:
+                smtp.login(self.username, self.password or "")  # SMTPAuthenticationError: refused
             smtp.send_message(msg)
 
-
-class SpoolChannel:
-    """Writes one file per message, atomically (write then rename), named by the notification id."""
-
-    def __init__(self, folder: Path, kind: str):
-        self.folder, self.kind = Path(folder), kind
-
-    def send(self, n: Notification, contact: Contact) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        payload = {"notification_id": n.id, "case_index": n.case_index, "to": contact.phone if self.kind == "sms"
-                   else {"name": contact.name, "address": contact.postal_address}, "subject": n.subject, "text": n.body}
-        target = self.folder / f"{n.id}.json"
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(target)
