@@ -7,6 +7,8 @@ from typing import Optional
 
 from delovod_proto.vocabulary import CaseStage
 
+from .kinds import kind_label, stages_of
+
 LABELS_BG = {
     CaseStage.REGISTERED: "Регистриран",
     CaseStage.ASSIGNED: "Разпределен на служител",
@@ -159,6 +161,8 @@ class Case:
         the reason the citizen must be told."""
         if stage not in ALLOWED[self.stage]:
             raise StageChangeRefused(f"От „{LABELS_BG[self.stage]}“ не може да се премине към „{LABELS_BG[stage]}“.")
+        if stage not in stages_of(self.kind):
+            raise StageChangeRefused(f"Етап „{LABELS_BG[stage]}“ не се прилага за {kind_label(self.kind)}.")
         if stage in NEEDS_REASON and not (reason or "").strip():
             raise StageChangeRefused("Посочете причината: гражданинът трябва да я научи (Харта на клиента).")
 
