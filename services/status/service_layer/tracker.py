@@ -248,7 +248,7 @@ class StatusTracker:
         of its last suspension in the history."""
         if case.suspended_on is not None:
             return case.suspended_on
-        last = next((h for h in reversed(case.history) if h.stage == CaseStage.SUSPENDED), None)
+        last = next((h for h in reversed(case.history) if h.stage in TERM_STOPPED), None)
         return self._local_date(last.at) if last else today
 
     def _local_date(self, moment: dt.datetime) -> dt.date:
