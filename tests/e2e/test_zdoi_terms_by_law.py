@@ -49,3 +49,26 @@ def test_a_clarified_zdoi_request_restarts_14_days_and_an_extension_past_its_cap
     view = requests.get(f"{STATUS}/api/v1/cases/by-index", headers=official, params={"index": index}, timeout=30)
     last = view.json()["history"][-1]
     assert "ЗДОИ чл. 29, ал. 2" in last["reason"] and last["previous_due_date"] == str(later)
+
+
+def test_reconsideration_reopens_and_an_appeal_is_recorded_and_told(clerk, official):
+    from tests.e2e.test_registration_flow import mails_for
+
+    r = register(clerk, metadata())
+    assert r.status_code == 201, r.text
+    index, code = r.json()["registration_index"], r.json()["access_code"]
+    until(lambda: stage(official, index, stage="answered").status_code == 200, what="case opened in status",
+          timeout_s=60, interval_s=0.5)
+    assert stage(official, index, stage="reconsideration_requested").status_code == 409
+    assert stage(official, index, stage="reconsideration_requested",
+                 reason="Отговорът не обсъжда приложените снимки.").status_code == 200
+    today = dt.date.today()
+    appealed = stage(official, index, stage="appealed", appeal_authority="Административен съд – Пловдив",
+                     appealed_on=str(today))
+    assert appealed.status_code == 200, appealed.text
+    view = requests.get(f"{STATUS}/api/v1/cases/lookup", params={"index": index, "code": code}, timeout=30).json()
+    assert view["stage"] == "appealed" and view["stage_label"] == "Обжалван"
+    want = f"Обжалвано пред Административен съд – Пловдив на {today:%d.%m.%Y}."
+    assert view["history"][-1]["reason"] == want
+    assert until(lambda: any(want in m.get_body(("plain",)).get_content() for m in mails_for(index)),
+                 what="the appeal's letter", timeout_s=60)
