@@ -88,6 +88,26 @@ class ResumedTerm(WireModel):
     explanation: str = Field(description="How the date was computed, in Bulgarian")
 
 
+class CountTermRequest(WireModel):
+    """registry.count_term: the last day of a term of ``value`` ``unit`` from ``start``, on the
+    registry's working calendar (a clarified ЗДОИ request's fresh 14 days, ЗДОИ чл. 29, ал. 2;
+    the cap of an extension)."""
+
+    start: dt.date = Field(description="The day the term starts from (not counted)")
+    value: int = Field(ge=0, le=3660, description="The term's length in ``unit``")
+    unit: TermUnit = Field(description="Unit of the term")
+    source: str = Field(max_length=300, description="The legal source, in Bulgarian (for the explanation)")
+
+
+class CountedTerm(WireModel):
+    """A term's last day and how it was computed."""
+
+    due_date: dt.date = Field(description="The last day (on a working day)")
+    term_end: dt.date = Field(description="The last day by count, before a move off a non-working day")
+    skipped: list[SkippedDay] = Field(default_factory=list, description="Non-working days passed over")
+    explanation: str = Field(description="How the date was computed, in Bulgarian")
+
+
 class CaseView(WireModel):
     """What a citizen may see of a case (no personal data)."""
 
@@ -112,4 +132,5 @@ class CaseNotFound(LookupError):
 TYPED_ERRORS = (ServiceNotFound, CaseNotFound)
 
 
-RPC_MODELS = (GetServiceTermRequest, ServiceTermResponse, CaseLookupRequest, CaseView, ResumeTermRequest, ResumedTerm)
+RPC_MODELS = (GetServiceTermRequest, ServiceTermResponse, CaseLookupRequest, CaseView, ResumeTermRequest, ResumedTerm,
+              CountTermRequest, CountedTerm)

@@ -55,6 +55,9 @@ class CaseStage(str, Enum):
     EXTENDED = "extended"
     ANSWERED = "answered"
     CLOSED = "closed"
+    AWAITING_CITIZEN = "awaiting_citizen"  # documents or a clarification asked of the citizen: the term stops
+    RECONSIDERATION_REQUESTED = "reconsideration_requested"  # the citizen asks the administration to reconsider
+    APPEALED = "appealed"  # the answer is appealed before an authority (recorded with the date)
 
 
 class TermUnit(str, Enum):

@@ -28,6 +28,12 @@ class StageChange(WireModel):
     reason: Optional[str] = Field(None, max_length=2000, description="Shown to the citizen; required for a "
                                                                     "suspension and an extension")
     due_date: Optional[dt.date] = Field(None, description="The new due date of an extension (YYYY-MM-DD)")
+    legal_ground: Optional[str] = Field(None, max_length=40, description="An extension's legal ground, one the case's "
+                                        "kind allows (e.g. 'zdoi_30_1': ЗДОИ чл. 30, ал. 1, up to 10 days more); "
+                                        "required for a public information request")
+    appeal_authority: Optional[str] = Field(None, max_length=300, description="An appeal: the authority it is "
+                                            "lodged with (e.g. 'Административен съд – Пловдив')")
+    appealed_on: Optional[dt.date] = Field(None, description="An appeal: the day it was lodged (YYYY-MM-DD)")
 
 
 class StageChanged(WireModel):

@@ -22,6 +22,8 @@ from ..service_layer.throttle import TooManyFailures
 from . import pages, views
 from .views import DOWN, DRAFT_KEPT, DRAFT_NOTICE, EXPIRED, FORGED, NO_RIGHT, SIGNIN_REFUSED
 
+STAGE_EXTRAS = ("legal_ground", "appeal_authority", "appealed_on")  # what some stages need (status's StageChange)
+
 class DeskService:
     name = "desk"
 
@@ -217,7 +219,8 @@ class DeskService:
         session, answer = self._signed_in(request)
         if answer:
             return answer
-        form = {k: request.form.get(k, "").strip() for k in ("case_index", "stage", "reason", "due_date")}
+        form = {k: request.form.get(k, "").strip() for k in ("case_index", "stage", "reason", "due_date",
+                                                             "legal_ground", "appeal_authority", "appealed_on")}
         if not self._posted(request, session):
             return views.case_page(self.app, session, form["case_index"], 403, values=form, summary=FORGED)
         if not session.person.may_change_stages:
@@ -226,7 +229,8 @@ class DeskService:
             return self._preview(session, form)
         try:
             outcome = self.app.workspace.change_stage(session.person, form["case_index"], form["stage"],
-                                                      form["reason"], form["due_date"])
+                                                      form["reason"], form["due_date"],
+                                                      {k: form[k] for k in STAGE_EXTRAS})
         except Unavailable as exc:
             return views.case_page(self.app, session, form["case_index"], 503, values=form,
                                    summary=f"{DOWN.get(exc.what, '')} Етапът не е променен.")

@@ -79,7 +79,7 @@ def case_page(app, session, index: str, status=200, **context):
                 index=index, doc=doc, history=history, attempts=attempts, officials=_officials_by_unit(app) if doc else [],
                 kinds={k.value: v for k, v in labels.KINDS.items()},
                 channels={k.value: v for k, v in labels.CHANNELS.items()},
-                actions=labels.value_labels(labels.STAGE_ACTIONS), preview_channels=PREVIEW_CHANNELS, **context)
+                actions=labels.value_labels(labels.STAGE_ACTIONS), legal_grounds=labels.value_labels(labels.LEGAL_GROUNDS), preview_channels=PREVIEW_CHANNELS, **context)
 
 
 def _history(app, session, case_index: str) -> dict:

@@ -93,8 +93,10 @@ class Workspace:
             rows = self.services.assigned(person, person.uid)
         return worklist.sorted_rows(rows, column, descending)
 
-    def change_stage(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
-        change = _stage_change(index, stage, reason, due_date)
+    def change_stage(self, person: Person, index: str, stage: str, reason: str, due_date: str,
+                     extras: Optional[dict] = None) -> Outcome:
+        """``extras``: an extension's legal_ground, an appeal's appeal_authority and appealed_on."""
+        change = _stage_change(index, stage, reason, due_date, extras)
         if isinstance(change, Outcome):
             return change
         try:
@@ -190,7 +192,7 @@ class Workspace:
         return self.services.pdf(person, which, index, code)
 
 
-def _stage_change(index: str, stage: str, reason: str, due_date: str):
+def _stage_change(index: str, stage: str, reason: str, due_date: str, extras: Optional[dict] = None):
     """The change the form asks for (status's request body), or the Outcome naming the field
     the form got wrong; the rules themselves are status's."""
     try:
@@ -203,7 +205,11 @@ def _stage_change(index: str, stage: str, reason: str, due_date: str):
     change = {"case_index": index, "stage": target.value, "reason": reason.strip() or None}
     if due_date:
         change["due_date"] = due_date
-    return change
+    extras = {k: v for k, v in (extras or {}).items() if v}
+    if extras.get("appealed_on") and not _is_date(extras["appealed_on"]):
+        return Outcome(summary="Етапът не е променен.",
+                       errors=[FieldError("appealed_on", "Посочете датата на жалбата като дата (ГГГГ-ММ-ДД).")])
+    return {**change, **extras}
 
 
 def _is_date(value: str) -> bool:

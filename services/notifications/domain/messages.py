@@ -26,6 +26,8 @@ STAGE_LABELS = {
     CaseStage.REGISTERED: "регистрирана", CaseStage.ASSIGNED: "разпределена на служител",
     CaseStage.IN_PROGRESS: "в процес на разглеждане", CaseStage.SUSPENDED: "спряна",
     CaseStage.EXTENDED: "с удължен срок", CaseStage.ANSWERED: "с изпратен отговор", CaseStage.CLOSED: "приключена",
+    CaseStage.AWAITING_CITIZEN: "в очакване на документи или уточнение от Вас",
+    CaseStage.RECONSIDERATION_REQUESTED: "отворена отново за преразглеждане", CaseStage.APPEALED: "обжалвана",
 }
 KIND_LABELS = {
     DocumentKind.LETTER: "писмо", DocumentKind.COMPLAINT: "жалба", DocumentKind.SIGNAL: "сигнал",
@@ -52,7 +54,7 @@ def office_of(signed: str) -> Office:
 
 def letter_name(stage: CaseStage, previous: Optional[CaseStage], due: Optional[dt.date]) -> str:
     stage, previous = CaseStage(stage), CaseStage(previous) if previous else None
-    return RESUMED if previous == CaseStage.SUSPENDED and stage == CaseStage.IN_PROGRESS and due else STAGE_LETTERS[stage]
+    return RESUMED if previous in (CaseStage.SUSPENDED, CaseStage.AWAITING_CITIZEN) and stage == CaseStage.IN_PROGRESS and due else STAGE_LETTERS[stage]
 
 
 def stage_letter(facts: LetterFacts, stage: CaseStage, previous: Optional[CaseStage] = None,

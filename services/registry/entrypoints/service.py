@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from delovod_proto import topics
 from delovod_proto.api import registry as api
-from delovod_proto.rpc import ResumeTermRequest
+from delovod_proto.rpc import CountTermRequest, ResumeTermRequest
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response
 from servicekit.kafka import consume
@@ -86,6 +86,12 @@ class RegistryService(DelovodService):
         """For status: the due date of a suspended case that resumes (ResumeTermRequest ->
         ResumedTerm), on the registry's working calendar."""
         return terms.resume(ResumeTermRequest.model_validate(request), self.app.calendar.current()).model_dump(mode="json")
+
+    @rpc
+    def count_term(self, request: dict) -> dict:
+        """For status: a term's last day from a start (CountTermRequest -> CountedTerm), on the
+        registry's working calendar (a clarified ЗДОИ request, an extension's cap)."""
+        return terms.count(CountTermRequest.model_validate(request), self.app.calendar.current()).model_dump(mode="json")
 
     @http("POST", "/api/v1/documents")
     @handle_problems

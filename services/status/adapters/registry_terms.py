@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from delovod_proto.rpc import ResumedTerm, ResumeTermRequest
+from delovod_proto.rpc import CountedTerm, CountTermRequest, ResumedTerm, ResumeTermRequest
 from servicekit.errors import RPC_TIMEOUT_S, call_rpc
 
 
@@ -20,3 +20,11 @@ class RpcTerms:
             return ResumedTerm.model_validate(answer)
         except ValidationError as exc:  # not the official's input: a registry this status cannot read
             raise RuntimeError(f"registry.resume_term answered what this status cannot read: {exc}") from None
+
+    def count(self, request: CountTermRequest) -> CountedTerm:
+        answer = call_rpc("registry", self.proxy.count_term, request.model_dump(mode="json"),
+                          timeout_s=self.timeout_s)
+        try:
+            return CountedTerm.model_validate(answer)
+        except ValidationError as exc:
+            raise RuntimeError(f"registry.count_term answered what this status cannot read: {exc}") from None

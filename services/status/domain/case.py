@@ -7,6 +7,8 @@ from typing import Optional
 
 from delovod_proto.vocabulary import CaseStage
 
+from .kinds import kind_label, stages_of
+
 LABELS_BG = {
     CaseStage.REGISTERED: "Регистриран",
     CaseStage.ASSIGNED: "Разпределен на служител",
@@ -15,28 +17,58 @@ LABELS_BG = {
     CaseStage.EXTENDED: "Удължен срок",
     CaseStage.ANSWERED: "Изпратен отговор",
     CaseStage.CLOSED: "Приключен",
+    CaseStage.AWAITING_CITIZEN: "Очакват се документи или уточнение от Вас",
+    CaseStage.RECONSIDERATION_REQUESTED: "Поискано преразглеждане",
+    CaseStage.APPEALED: "Обжалван",
 }
 # Which stage may follow which; a reason is required where the citizen must be told why.
 ALLOWED = {
-    CaseStage.REGISTERED: {CaseStage.ASSIGNED, CaseStage.IN_PROGRESS, CaseStage.ANSWERED, CaseStage.CLOSED},
-    CaseStage.ASSIGNED: {CaseStage.IN_PROGRESS, CaseStage.SUSPENDED, CaseStage.EXTENDED, CaseStage.ANSWERED},
-    CaseStage.IN_PROGRESS: {CaseStage.SUSPENDED, CaseStage.EXTENDED, CaseStage.ANSWERED},
+    CaseStage.REGISTERED: {CaseStage.ASSIGNED, CaseStage.IN_PROGRESS, CaseStage.ANSWERED, CaseStage.CLOSED,
+                           CaseStage.AWAITING_CITIZEN},
+    CaseStage.ASSIGNED: {CaseStage.IN_PROGRESS, CaseStage.SUSPENDED, CaseStage.EXTENDED, CaseStage.ANSWERED,
+                         CaseStage.AWAITING_CITIZEN},
+    CaseStage.IN_PROGRESS: {CaseStage.SUSPENDED, CaseStage.EXTENDED, CaseStage.ANSWERED, CaseStage.AWAITING_CITIZEN},
     CaseStage.SUSPENDED: {CaseStage.IN_PROGRESS},
-    CaseStage.EXTENDED: {CaseStage.IN_PROGRESS, CaseStage.SUSPENDED, CaseStage.ANSWERED},
-    CaseStage.ANSWERED: {CaseStage.CLOSED, CaseStage.IN_PROGRESS},
-    CaseStage.CLOSED: set(),
+    CaseStage.EXTENDED: {CaseStage.IN_PROGRESS, CaseStage.SUSPENDED, CaseStage.ANSWERED, CaseStage.AWAITING_CITIZEN},
+    CaseStage.ANSWERED: {CaseStage.CLOSED, CaseStage.IN_PROGRESS, CaseStage.RECONSIDERATION_REQUESTED,
+                         CaseStage.APPEALED},
+    CaseStage.CLOSED: {CaseStage.RECONSIDERATION_REQUESTED, CaseStage.APPEALED},
+    # The citizen sent what was asked: the work goes on; or never did (ЗДОИ чл. 29: not
+    # clarified in 30 days, the request is left unexamined): the case closes.
+    CaseStage.AWAITING_CITIZEN: {CaseStage.IN_PROGRESS, CaseStage.CLOSED},
+    # Reconsideration reopens the case: worked again, answered again, or appealed instead.
+    CaseStage.RECONSIDERATION_REQUESTED: {CaseStage.IN_PROGRESS, CaseStage.ANSWERED, CaseStage.APPEALED},
+    # The appeal authority decides: the case closes, or comes back to be worked again.
+    CaseStage.APPEALED: {CaseStage.CLOSED, CaseStage.IN_PROGRESS},
 }
-NEEDS_REASON = {CaseStage.SUSPENDED, CaseStage.EXTENDED}
-# Stages in which a term runs: answered and closed cases are done; a suspended term stands still.
+NEEDS_REASON = {CaseStage.SUSPENDED, CaseStage.EXTENDED, CaseStage.AWAITING_CITIZEN,
+                CaseStage.RECONSIDERATION_REQUESTED}
+# Stages in which a term runs: answered and closed cases are done; a suspended term, or one
+# waiting for the citizen, stands still; reconsideration and appeal have no term of ours.
 TERM_RUNS = {CaseStage.REGISTERED, CaseStage.ASSIGNED, CaseStage.IN_PROGRESS, CaseStage.EXTENDED}
+# Stages in which the term stands still; leaving one, the term goes on (or, for a clarified
+# ЗДОИ request, starts afresh: domain.terms).
+TERM_STOPPED = {CaseStage.SUSPENDED, CaseStage.AWAITING_CITIZEN}
 
 
 # A case is assigned (or reassigned) in every stage but these: its answer has gone out.
-ASSIGNABLE_UNTIL = {CaseStage.ANSWERED, CaseStage.CLOSED}
+ASSIGNABLE_UNTIL = {CaseStage.ANSWERED, CaseStage.CLOSED, CaseStage.APPEALED}
 
 
 class StageChangeRefused(ValueError):
     pass
+
+
+def appeal_reason(authority: Optional[str], lodged_on: Optional[dt.date], today: dt.date,
+                  note: Optional[str] = None) -> str:
+    """What the history keeps of an appeal: before whom and when it was lodged (both needed)."""
+    if not (authority or "").strip() or lodged_on is None:
+        raise StageChangeRefused("Посочете органа, пред който е обжалвано (appeal_authority), "
+                                 "и датата на жалбата (appealed_on).")
+    if lodged_on > today:
+        raise StageChangeRefused(f"Датата на жалбата ({lodged_on:%d.%m.%Y}) не може да е в бъдещето.")
+    text = f"Обжалвано пред {authority.strip()} на {lodged_on:%d.%m.%Y}."
+    return f"{text} {note.strip()}" if (note or "").strip() else text
 
 
 @dataclass(frozen=True)
@@ -124,19 +156,27 @@ class Case:
         self.history.append(HistoryEntry(self.stage, at, reason, by=by, official=official))
         return previous
 
+    def check_move(self, stage: CaseStage, reason: Optional[str]) -> None:
+        """Refuse a move :data:`ALLOWED` does not allow from the current stage, or one without
+        the reason the citizen must be told."""
+        if stage not in ALLOWED[self.stage]:
+            raise StageChangeRefused(f"От „{LABELS_BG[self.stage]}“ не може да се премине към „{LABELS_BG[stage]}“.")
+        if stage not in stages_of(self.kind):
+            raise StageChangeRefused(f"Етап „{LABELS_BG[stage]}“ не се прилага за {kind_label(self.kind)}.")
+        if stage in NEEDS_REASON and not (reason or "").strip():
+            raise StageChangeRefused("Посочете причината: гражданинът трябва да я научи (Харта на клиента).")
+
     def move_to(self, stage: CaseStage, at: dt.datetime, reason: Optional[str], today: Optional[dt.date] = None,
                 due_date: Optional[dt.date] = None, term_end: Optional[dt.date] = None,
                 by: Optional[Actor] = None) -> CaseStage:
         """Change stage per :data:`ALLOWED`; returns the previous stage. ``today`` is the
         administration's local date of ``at``. The due date moves only as the history says
         (DOMAIN.md): an extension sets the new one (``due_date``, after the current one); a
-        suspension stops the term on ``today``; leaving it, ``due_date`` is the date the rest
-        of the term gives from ``today`` (the caller computes it on the working calendar)."""
-        if stage not in ALLOWED[self.stage]:
-            raise StageChangeRefused(f"От „{LABELS_BG[self.stage]}“ не може да се премине към „{LABELS_BG[stage]}“.")
-        if stage in NEEDS_REASON and not reason:
-            raise StageChangeRefused("Посочете причината: гражданинът трябва да я научи (Харта на клиента).")
-        resuming = self.stage == CaseStage.SUSPENDED
+        suspension, or a request to the citizen, stops the term on ``today``; leaving it,
+        ``due_date`` is the date the rest of the term (or a fresh ЗДОИ term) gives from
+        ``today`` (the caller computes it on the working calendar)."""
+        self.check_move(stage, reason)
+        resuming = self.stage in TERM_STOPPED
         if stage == CaseStage.EXTENDED:
             if due_date is None:
                 raise StageChangeRefused("Посочете новия срок (due_date): гражданинът трябва да го научи.")
@@ -149,7 +189,7 @@ class Case:
         replaced = self.due_date if moved else None
         if due_date is not None:  # an extension's date is a last day itself; a resumption's comes with its own
             self.due_date, self.term_end = due_date, term_end or due_date
-        if stage == CaseStage.SUSPENDED:
+        if stage in TERM_STOPPED:
             self.suspended_on = today or at.date()
         elif resuming:
             self.suspended_on = None

@@ -21,6 +21,7 @@ from servicekit.service import DelovodService
 
 from ..bootstrap import bootstrap
 from ..domain.case import Actor, Official, StageChangeRefused
+from ..domain.terms import ExtensionRefused
 from ..service_layer.guard import TooManyAttempts
 from ..service_layer.tracker import ConcurrentChange
 from . import page
@@ -75,15 +76,21 @@ class StatusService(DelovodService):
     @http("POST", "/api/v1/cases/stage")
     @handle_problems
     def change_stage(self, request):
-        """Officials move a case (``StageChange``: case_index, stage, reason, and for an
-        extension the new due_date). A case leaving a suspension gets the rest of its term
-        from today, computed by the registry on the working calendar."""
+        """Officials move a case (``StageChange``: case_index, stage, reason; for an extension
+        the new due_date and its legal_ground; for an appeal its authority and date). A case
+        leaving a suspension gets the rest of its term from today, a clarified ЗДОИ request a
+        fresh 14 days (чл. 29, ал. 2), computed by the registry on the working calendar."""
         principal = authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
-        change = json_body(StageChange, request, "Очаква се JSON с case_index, stage и reason "
-                                                 "(и due_date във вида ГГГГ-ММ-ДД при удължаване).")
+        change = json_body(StageChange, request, "Очаква се JSON с case_index, stage и reason (при удължаване и "
+                                                 "due_date във вида ГГГГ-ММ-ДД и legal_ground; при обжалване "
+                                                 "appeal_authority и appealed_on).")
         try:
             case = self.app.tracker.change_stage(change.case_index, change.stage, change.reason, change.due_date,
-                                                 self.terms, by=_actor(principal))
+                                                 self.terms, by=_actor(principal), legal_ground=change.legal_ground,
+                                                 appeal_authority=change.appeal_authority,
+                                                 appealed_on=change.appealed_on)
+        except ExtensionRefused as exc:
+            raise Problem(422, "Unprocessable Content", str(exc))
         except (StageChangeRefused, ConcurrentChange) as exc:
             raise Problem(409, "Conflict", str(exc))
         except CaseNotFound as exc:

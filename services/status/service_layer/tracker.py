@@ -14,12 +14,15 @@ from delovod_proto.envelope import Envelope, TraceContext
 from delovod_proto.api import status as api
 from delovod_proto.events import AccessCodeReissued, CaseOverdue, CaseStatusChanged, DocumentRegistered
 from delovod_proto.events import Official as WireOfficial
-from delovod_proto.rpc import CaseLookupRequest, CaseNotFound, CaseView, ResumedTerm, ResumeTermRequest, StageEntry
-from delovod_proto.vocabulary import CaseStage
+from delovod_proto.rpc import (CaseLookupRequest, CaseNotFound, CaseView, CountedTerm, CountTermRequest, ResumedTerm,
+                              ResumeTermRequest, StageEntry)
+from delovod_proto.vocabulary import CaseStage, TermUnit
 from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
-from ..domain.case import LABELS_BG, Actor, Case, HistoryEntry, Official, StageChangeRefused
+from ..domain import terms as law
+from ..domain.case import (LABELS_BG, TERM_RUNS, TERM_STOPPED, Actor, Case, HistoryEntry, Official, StageChangeRefused,
+                           appeal_reason)
 from .guard import LookupGuard
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,8 @@ class AbstractTerms(Protocol):
     """The registry's term arithmetic (it owns the working calendar)."""
 
     def resume(self, request: ResumeTermRequest) -> ResumedTerm: ...
+
+    def count(self, request: CountTermRequest) -> CountedTerm: ...
 
 
 class ConcurrentChange(Exception):
@@ -126,9 +131,12 @@ class StatusTracker:
 
     def change_stage(self, case_index: str, stage: CaseStage, reason: Optional[str],
                      due_date: Optional[dt.date] = None, terms: Optional[AbstractTerms] = None,
-                     by: Optional[Actor] = None) -> Case:
-        """An official moves the case. An extension needs its new ``due_date``; a case that
-        leaves a suspension gets the rest of its term from today, computed by ``terms``."""
+                     by: Optional[Actor] = None, legal_ground: Optional[str] = None,
+                     appeal_authority: Optional[str] = None, appealed_on: Optional[dt.date] = None) -> Case:
+        """An official moves the case. An extension needs its new ``due_date`` (and names its
+        ``legal_ground``, capped by it); a case that leaves a suspension, or gets what it asked
+        of the citizen, has its term computed by ``terms`` (the registry's calendar); an
+        appeal records before whom and when."""
         found = self.repo.get(case_index)
         if found is None:
             raise CaseNotFound(f"Няма преписка с индекс {case_index}.")
@@ -136,22 +144,56 @@ class StatusTracker:
         at = self.clock()
         today = self._local_date(at)
         previous_due, term_end = case.due_date, None
-        if case.stage == CaseStage.SUSPENDED and stage != CaseStage.SUSPENDED and case.due_date is not None:
+        case.check_move(stage, reason)
+        if legal_ground is not None and stage != CaseStage.EXTENDED:
+            raise StageChangeRefused("Правно основание (legal_ground) се посочва само при удължаване на срока.")
+        if stage == CaseStage.APPEALED:
+            reason = appeal_reason(appeal_authority, appealed_on, today, reason)
+        elif appeal_authority or appealed_on:
+            raise StageChangeRefused("Орган и дата на обжалване се посочват само при етап „Обжалван“.")
+        if case.stage in TERM_STOPPED and stage in TERM_RUNS and case.due_date is not None:
             if due_date is not None:
                 raise StageChangeRefused("При възобновяване срокът се изчислява сам: не посочвайте due_date.")
-            if terms is None:
-                raise ValueError("resuming a suspended term needs the registry's calendar")
-            resumed = terms.resume(ResumeTermRequest(due_date=case.due_date, term_end=case.term_end,
-                                                     suspended_on=self._suspended_on(case, today),
-                                                     resumed_on=today, unit=case.term_unit))
-            due_date, term_end = resumed.due_date, resumed.term_end
-            reason = reason or resumed.explanation
+            due_date, term_end, explanation = self._term_after_stop(case, today, terms)
+            reason = reason or explanation
+        if stage == CaseStage.EXTENDED and due_date is not None:
+            reason = self._check_extension(case, due_date, legal_ground, terms, reason)
         previous = case.move_to(stage, at, reason, today, due_date, term_end, by)
         if not self.repo.save(case, version, [self._event(case, previous, reason, previous_due)]):
             raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
         logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value,
                    **({"due_date": case.due_date.isoformat()} if case.due_date != previous_due else {}))
         return case
+
+    def _term_after_stop(self, case: Case, today: dt.date,
+                         terms: Optional[AbstractTerms]) -> tuple[dt.date, dt.date, str]:
+        """The due date when the term goes on: a clarified ЗДОИ request gets the full 14 days
+        again from today (ЗДОИ чл. 29, ал. 2); any other case the rest of its term."""
+        if terms is None:
+            raise ValueError("resuming a stopped term needs the registry's calendar")
+        if case.stage == CaseStage.AWAITING_CITIZEN and law.restarts_on_clarification(case.kind):
+            counted = terms.count(CountTermRequest(start=today, value=law.ZDOI_CLARIFIED_DAYS,
+                                                   unit=TermUnit.CALENDAR_DAYS, source=law.ZDOI_CLARIFIED_SOURCE))
+            case.term_unit = TermUnit.CALENDAR_DAYS.value
+            return counted.due_date, counted.term_end, counted.explanation
+        resumed = terms.resume(ResumeTermRequest(due_date=case.due_date, term_end=case.term_end,
+                                                 suspended_on=self._suspended_on(case, today),
+                                                 resumed_on=today, unit=case.term_unit))
+        return resumed.due_date, resumed.term_end, resumed.explanation
+
+    def _check_extension(self, case: Case, due_date: dt.date, legal_ground: Optional[str],
+                         terms: Optional[AbstractTerms], reason: Optional[str]) -> Optional[str]:
+        """Check the extension against the rule that allows it (ground and cap); the reason
+        the citizen reads then names the article."""
+        ground = law.extension_ground(case.kind, legal_ground)
+        if ground is None:
+            return reason
+        if terms is None:
+            raise ValueError("capping an extension needs the registry's calendar")
+        start = law.cap_start(ground, self._local_date(case.registered_at), case.due_date)
+        cap = terms.count(CountTermRequest(start=start, value=ground.value, unit=ground.unit, source=ground.citation))
+        law.check_cap(ground, due_date, cap.due_date)
+        return f"{reason} (Основание: {ground.citation}.)"
 
     def assign(self, case_index: str, official: Official, reason: Optional[str] = None,
                by: Optional[Actor] = None) -> Case:
@@ -206,7 +248,7 @@ class StatusTracker:
         of its last suspension in the history."""
         if case.suspended_on is not None:
             return case.suspended_on
-        last = next((h for h in reversed(case.history) if h.stage == CaseStage.SUSPENDED), None)
+        last = next((h for h in reversed(case.history) if h.stage in TERM_STOPPED), None)
         return self._local_date(last.at) if last else today
 
     def _local_date(self, moment: dt.datetime) -> dt.date:
