@@ -55,6 +55,7 @@ class CaseStage(str, Enum):
     EXTENDED = "extended"
     ANSWERED = "answered"
     CLOSED = "closed"
+    RECONSIDERATION_REQUESTED = "reconsideration_requested"
 
 
 class TermUnit(str, Enum):

@@ -15,6 +15,7 @@ LABELS_BG = {
     CaseStage.EXTENDED: "Удължен срок",
     CaseStage.ANSWERED: "Изпратен отговор",
     CaseStage.CLOSED: "Приключен",
+    CaseStage.RECONSIDERATION_REQUESTED: "Поискано преразглеждане",
 }
 # Which stage may follow which; a reason is required where the citizen must be told why.
 ALLOWED = {
@@ -24,7 +25,8 @@ ALLOWED = {
     CaseStage.SUSPENDED: {CaseStage.IN_PROGRESS},
     CaseStage.EXTENDED: {CaseStage.IN_PROGRESS, CaseStage.SUSPENDED, CaseStage.ANSWERED},
     CaseStage.ANSWERED: {CaseStage.CLOSED, CaseStage.IN_PROGRESS},
-    CaseStage.CLOSED: set(),
+    CaseStage.CLOSED: {CaseStage.RECONSIDERATION_REQUESTED},
+    CaseStage.RECONSIDERATION_REQUESTED: {CaseStage.IN_PROGRESS},
 }
 NEEDS_REASON = {CaseStage.SUSPENDED, CaseStage.EXTENDED}
 # Stages in which a term runs: answered and closed cases are done; a suspended term stands still.
