@@ -82,14 +82,18 @@ class Surveys:
                    reconsideration=answer.reconsideration)
         if not answer.reconsideration:
             return answer, None
-        try:
-            self.tracker.change_stage(survey.case_index, CaseStage.RECONSIDERATION_REQUESTED, answer.comment,
-                                      by=CITIZEN)
-        except (StageChangeRefused, ConcurrentChange, CaseNotFound) as exc:
-            logs.event(log, "reconsideration_not_opened", logging.WARNING, case_index=survey.case_index,
-                       error=str(exc))
-            return answer, str(exc)
-        return answer, None
+        for attempt in range(3):  # the answer is kept already: a concurrent change of the case is retried
+            try:
+                self.tracker.change_stage(survey.case_index, CaseStage.RECONSIDERATION_REQUESTED, answer.comment,
+                                          by=CITIZEN)
+                return answer, None
+            except ConcurrentChange as exc:
+                error = exc
+            except (StageChangeRefused, CaseNotFound) as exc:
+                error = exc
+                break
+        logs.event(log, "reconsideration_not_opened", logging.WARNING, case_index=survey.case_index, error=str(error))
+        return answer, str(error)
 
     def summary(self) -> api.SurveySummary:
         answered = self.store.answered()

@@ -120,3 +120,28 @@ def test_the_summary_for_officials_groups_by_service_and_unit(surveys):
     assert [(g.key, g.reconsideration_share) for g in summary.by_unit] == [("Отдел „Екология“", 1.0)]
     [row] = surveys.rows()
     assert (row.case_index, row.rating, row.reconsideration) == (INDEX, 4, True)
+
+
+def test_a_case_no_longer_closed_keeps_the_answer_and_says_why(surveys):
+    token = token_of(close(surveys))
+    surveys.tracker.change_stage(INDEX, CaseStage.RECONSIDERATION_REQUESTED, "по телефона")
+    answer, not_opened = surveys.answer(token, {"rating": "2", "comment": "Пак", "reconsideration": "yes"})
+    assert answer.rating == 2 and not_opened.startswith("От „Поискано преразглеждане“ не може")
+    assert len(surveys.store.answered()) == 1
+
+
+def test_a_concurrent_change_of_the_case_is_retried(surveys, monkeypatch):
+    from status.service_layer.tracker import ConcurrentChange
+
+    token = token_of(close(surveys))
+    real, calls = surveys.tracker.change_stage, []
+
+    def busy_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise ConcurrentChange("busy")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(surveys.tracker, "change_stage", busy_once)
+    assert surveys.answer(token, {"rating": "3", "comment": "Защо?", "reconsideration": "yes"})[1] is None
+    assert len(calls) == 2 and surveys.tracker.repo.get(INDEX)[0].stage == CaseStage.RECONSIDERATION_REQUESTED
