@@ -169,7 +169,7 @@ class SurveyGroup(WireModel):
 
 
 class SurveySummary(WireModel):
-    total: int = Field(ge=0, description="All answers")
+    total: int = Field(ge=0, description="The answers counted (the latest 10 000 at most)")
     by_service: list[SurveyGroup] = Field(description="Per catalogue service, the most answered first")
     by_unit: list[SurveyGroup] = Field(description="Per unit of the responsible official, the most answered first")
 

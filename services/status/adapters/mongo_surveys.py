@@ -39,6 +39,9 @@ def _survey(doc: dict, answer: Optional[Answer]) -> Survey:
 class MongoSurveyStore:
     """In the status database (the cases' connection)."""
 
+    def __init__(self):
+        self._db["survey_answers"].create_index([("answered_at", DESCENDING)])  # the results, the latest first
+
     @property
     def _db(self):
         return CaseDoc._get_collection().database
