@@ -32,6 +32,8 @@ class JsonFormatter(logging.Formatter):
 # A citizen's access code travels as ``code=`` in the query of the status lookup and of the
 # receipt; the web server's access log writes whole request lines.
 _CODE_IN_QUERY = re.compile(r"([?&]code=)[^&\s\"]*")
+# A survey link's one-time token travels in the path (status's /survey/<token>).
+_SURVEY_TOKEN = re.compile(r"(/survey/)[^/?\s\"]+")
 
 
 class RedactAccessCodes(logging.Filter):
@@ -39,6 +41,9 @@ class RedactAccessCodes(logging.Filter):
         message = record.getMessage()
         if "code=" in message:
             record.msg, record.args = _CODE_IN_QUERY.sub(r"\1[redacted]", message), None
+            message = record.msg
+        if "/survey/" in message:
+            record.msg, record.args = _SURVEY_TOKEN.sub(r"\1[redacted]", message), None
         return True
 
 

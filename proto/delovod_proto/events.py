@@ -98,6 +98,8 @@ class CaseStatusChanged(EventBody):
     subject: str = Field(max_length=1000, description="The case's subject, for the message to the citizen")
     official: Optional[Official] = Field(None, description="The official responsible for the case after this change "
                                                            "(null until the case is assigned)")
+    survey_url: Optional[str] = Field(None, max_length=500, description="The citizen's one-time link to the "
+                                      "satisfaction survey (Client Charter); set only when the case closes")
 
 
 class CaseOverdue(EventBody):

@@ -11,6 +11,7 @@ from servicekit.tracing import current_traceparent
 
 from .adapters.registry_terms import RpcTerms
 from .service_layer.guard import LookupGuard
+from .service_layer.surveys import Surveys
 from .service_layer.tracker import StatusTracker
 from .settings import StatusSettings
 
@@ -22,9 +23,10 @@ class StatusApp(ServiceApp):
     settings: StatusSettings
     rpc_clients: dict = field(default_factory=dict)
     mongo_alias: Optional[str] = None
+    surveys: Optional[Surveys] = None
 
 
-def bootstrap(settings: StatusSettings, *, repo=None, attempts=None) -> StatusApp:
+def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_store=None) -> StatusApp:
     alias = None
     if repo is None:
         from .adapters.mongo_attempts import MongoAttemptStore
@@ -34,11 +36,21 @@ def bootstrap(settings: StatusSettings, *, repo=None, attempts=None) -> StatusAp
         mongo.ensure_indexes(CaseDoc)
         repo = MongoCaseRepository()
         attempts = attempts or MongoAttemptStore()
+        from .adapters.mongo_surveys import MongoSurveyStore
+
+        survey_store = survey_store or MongoSurveyStore()
         alias = ALIAS
     guard = LookupGuard(settings.lookup_failures_per_index, settings.lookup_failures_per_client,
                         settings.lookup_window_minutes * 60, store=attempts,
                         per_index_and_client=settings.lookup_failures_per_index_and_client)
     tracker = StatusTracker(repo, settings.access_code_keys(), trace=current_traceparent, guard=guard,
                             tz=settings.kit.timezone)
+    if survey_store is None:
+        from .adapters.memory_surveys import InMemorySurveyStore
+
+        survey_store = InMemorySurveyStore()
+    surveys = Surveys(survey_store, tracker, settings.kit.public_base_url.rstrip("/") + "/survey")
+    tracker.survey_link = surveys.link_for
     terms = functools.partial(RpcTerms, timeout_s=settings.kit.rpc_timeout_s)
-    return StatusApp(tracker, repo.outbox, settings, rpc_clients={"registry": terms}, mongo_alias=alias)
+    return StatusApp(tracker, repo.outbox, settings, rpc_clients={"registry": terms}, mongo_alias=alias,
+                     surveys=surveys)

@@ -153,6 +153,47 @@ class CaseStages(WireModel):
     items: list[CaseStageRow] = Field(description="The cases status knows, in the order asked (unknown ones left out)")
 
 
+# -- the satisfaction survey (Client Charter) ---------------------------------------------------
+class SurveyPath(WireModel):
+    token: str = Field(max_length=200, description="The one-time token of the survey link (43 URL-safe characters)")
+
+
+class SurveyForm(WireModel):
+    """The survey page's form. The page answers whatever was sent with a Bulgarian message, so
+    nothing here is enforced (the rules: status's domain/survey.py)."""
+
+    rating: str = Field("", max_length=10, description="The rating, 1 to 5")
+    comment: str = Field("", max_length=5000, description="A comment (up to 1000 characters are taken)")
+    reconsideration: str = Field("", max_length=10, description="'yes' to ask for the decision to be reconsidered")
+
+
+class SurveyGroup(WireModel):
+    key: str = Field(description="The catalogue service code or the unit ('—' when the case had none)")
+    count: int = Field(ge=0, description="Answers")
+    average: float = Field(ge=0, le=5, description="Average rating, 1 to 5")
+    reconsideration_share: float = Field(ge=0, le=1, description="Share of answers asking for reconsideration")
+
+
+class SurveySummary(WireModel):
+    total: int = Field(ge=0, description="The answers counted (the latest 10 000 at most)")
+    by_service: list[SurveyGroup] = Field(description="Per catalogue service, the most answered first")
+    by_unit: list[SurveyGroup] = Field(description="Per unit of the responsible official, the most answered first")
+
+
+class SurveyAnswerRow(WireModel):
+    case_index: str = Field(description="Index of the case")
+    service_code: Optional[str] = Field(None, description="Its catalogue service, if an application")
+    unit: Optional[str] = Field(None, description="The unit of its responsible official when it closed")
+    rating: int = Field(ge=1, le=5, description="The rating")
+    comment: Optional[str] = Field(None, description="The citizen's comment")
+    reconsideration: bool = Field(description="Whether they asked for reconsideration")
+    answered_at: dt.datetime = Field(description="When (UTC)")
+
+
+class SurveyAnswers(WireModel):
+    items: list[SurveyAnswerRow] = Field(description="The answers, the latest first")
+
+
 HTML = {"type": "string"}
 
 
@@ -200,6 +241,19 @@ OPERATIONS = (
                413: _page("A form too large to read"),
                429: _page("Too many failed lookups: when to try again", headers=(RETRY_AFTER,))},
               body=LookupForm, body_media="application/x-www-form-urlencoded", problems=False),
+    Operation("GET", "/api/v1/surveys/summary", "surveySummary", "Officials: survey results per service and unit",
+              {200: Reply("The results", SurveySummary)}, roles=("official", "admin")),
+    Operation("GET", "/api/v1/surveys", "surveyAnswers", "Officials: every survey answer, the latest first",
+              {200: Reply("The answers", SurveyAnswers)}, roles=("official", "admin")),
+    Operation("GET", "/survey/{token}", "surveyPage", "The citizen's one-time survey page (Bulgarian)",
+              {200: _page("The survey form"), 400: _page("A malformed link"), 404: _page("An unknown link"),
+               410: _page("A link used already or expired")}, path_params=SurveyPath, problems=False),
+    Operation("POST", "/survey/{token}", "surveyPageSubmit", "The citizen's survey answer, answered with the page",
+              {200: _page("Thanks, or a Bulgarian message about what to correct"), 400: _page("A malformed link "
+               "or a form the server cannot read"), 403: _page("A form sent from another site (refused)"),
+               404: _page("An unknown link"), 410: _page("A link used already or expired"),
+               413: _page("A form too large to read")},
+              path_params=SurveyPath, body=SurveyForm, body_media="application/x-www-form-urlencoded", problems=False),
     Operation("GET", "/health", "health", "Liveness", {200: Reply("Alive", Health)}, problems=False),
     Operation("GET", "/health/ready", "ready", "Readiness: the service's databases and brokers answer",
               {200: Reply("Ready", Ready)}),

@@ -78,6 +78,12 @@ class HttpServices:
     def overdue(self, person: Person) -> list[dict]:
         return self._call(person, "status", "GET", "/api/v1/cases/overdue").json()["items"]
 
+    def survey_summary(self, person: Person) -> dict:
+        return self._call(person, "status", "GET", "/api/v1/surveys/summary").json()
+
+    def survey_answers(self, person: Person) -> list[dict]:
+        return self._call(person, "status", "GET", "/api/v1/surveys").json()["items"]
+
     def case_history(self, person: Person, index: str) -> dict:
         return self._call(person, "status", "GET", "/api/v1/cases/by-index", params={"index": index}).json()
 

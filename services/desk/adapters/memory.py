@@ -91,6 +91,12 @@ class FakeServices:
     def overdue(self, person):
         return self._answer("overdue", person)
 
+    def survey_summary(self, person):
+        return self._answer("survey_summary", person)
+
+    def survey_answers(self, person):
+        return self._answer("survey_answers", person)
+
     def case_history(self, person, index):
         return self._answer("case_history", person, index)
 

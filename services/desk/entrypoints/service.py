@@ -15,7 +15,7 @@ from servicekit.providers import App
 from servicekit.service import NoDelayHttp
 
 from ..bootstrap import bootstrap
-from ..domain import labels, worklist
+from ..domain import labels, surveys, worklist
 from ..domain.intake import IntakeForm
 from ..service_layer.ports import Refused, SignInRefused, Unavailable
 from ..service_layer.throttle import TooManyFailures
@@ -406,6 +406,39 @@ class DeskService:
             return views.down(session, exc, "Списъкът не може да бъде изтеглен.", "/overdue")
         today = dt.datetime.now(pages.zone()).date()
         return pages.csv(worklist.csv_bytes(items, days_late=True), f"prosrocheni-{today.isoformat()}.csv")
+
+    # --- the satisfaction survey's results ----------------------------------------------------
+
+    @http("GET", "/surveys")
+    @page_errors
+    def surveys(self, request):
+        """Officials and admins: survey results per catalogue service and unit, with a chart."""
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        if not session.person.may_change_stages:
+            return views.page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
+        try:
+            summary = self.app.workspace.services.survey_summary(session.person)
+        except Unavailable as exc:
+            return views.down(session, exc, "Резултатите не могат да бъдат показани.", "/")
+        return views.page("surveys.html", session, title="Оценка на обслужването", summary=summary,
+                          bars=surveys.bars, percent=surveys.percent)
+
+    @http("GET", "/surveys.csv")
+    @page_errors
+    def surveys_csv(self, request):
+        session, answer = self._signed_in(request)
+        if answer:
+            return answer
+        if not session.person.may_change_stages:
+            return views.page("message.html", session, 403, title="Няма достъп", message=NO_RIGHT, back="/")
+        try:
+            rows = self.app.workspace.services.survey_answers(session.person)
+        except Unavailable as exc:
+            return views.down(session, exc, "Отговорите не могат да бъдат изтеглени.", "/surveys")
+        today = dt.datetime.now(pages.zone()).date()
+        return pages.csv(surveys.csv_bytes(rows, pages.zone()), f"anketi-{today.isoformat()}.csv")
 
     # --- the incoming journal -----------------------------------------------------------------
 

@@ -105,3 +105,9 @@ class Services(Protocol):
         """A page of the registry's journal: ``{"items": [...], "next": cursor or None}``."""
 
     def catalogue_services(self, person: Person) -> list[dict]: ...
+
+    def survey_summary(self, person: Person) -> dict:
+        """Status's survey results per catalogue service and per unit."""
+
+    def survey_answers(self, person: Person) -> list[dict]:
+        """Every survey answer, the latest first."""

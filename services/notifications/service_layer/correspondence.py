@@ -73,6 +73,7 @@ class Correspondence:
         case = self.case_files.get(e.case_index) or CaseFile(case_index=e.case_index)
         official = e.official or case.official
         facts = self._facts(e.case_index, e.subject, recipient, official, e.due_date, e.previous_due_date, e.reason)
+        facts.extra["survey_url"] = e.survey_url  # the closed letter's one-time survey link (Client Charter)
         appeal, named = self._appeal(case, catalogue) if e.stage == CaseStage.ANSWERED else (None, False)
         return messages.stage_letter(facts, e.stage, e.previous_stage, appeal, named)
 

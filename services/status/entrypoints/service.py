@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from delovod_proto import topics
 from delovod_proto.api.status import (Assigned, AssignedQuery, Assignment, CaseIndexQuery, CaseSummaries, DueQuery,
-                                      CaseStages, OverdueCases, StageChange, StageChanged, StagesQuery)
+                                      CaseStages, OverdueCases, StageChange, StageChanged, StagesQuery,
+                                      SurveyAnswers)
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from servicekit.auth import authenticate
 from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
@@ -24,7 +25,8 @@ from ..domain.case import Actor, Official, StageChangeRefused
 from ..domain.terms import ExtensionRefused
 from ..service_layer.guard import TooManyAttempts
 from ..service_layer.tracker import ConcurrentChange
-from . import page
+from ..domain.survey import SurveyInputError, SurveyLinkError
+from . import page, survey_page
 
 
 STAFF = ("clerk", "official", "admin")
@@ -42,7 +44,9 @@ class StatusService(DelovodService):
 
     @consume(topics.DOCUMENTS_REGISTERED)
     def on_document_registered(self, envelope):
-        self.app.tracker.on_document_registered(envelope.body())
+        body = envelope.body()
+        self.app.surveys.note_registration(body)  # before the case opens: once open, it may close
+        self.app.tracker.on_document_registered(body)
         self.relay(envelope.correlation_id)
 
     @consume(topics.ACCESS_CODES_REISSUED)
@@ -174,6 +178,41 @@ class StatusService(DelovodService):
         if from_another_site(request):
             return page.refused()
         return page.render(self.app.tracker, request.form, self._client(request))
+
+    @http("GET,POST", "/survey/<string:token>")
+    @page_errors
+    def survey(self, request, token):
+        """The citizen's one-time survey: GET the form, POST the answer (once)."""
+        surveys = self.app.surveys
+        try:
+            case_index = surveys.open_survey(token).case_index
+            if request.method == "GET":
+                return survey_page.form(case_index)
+            if from_another_site(request):
+                return survey_page.refused(case_index)
+            answer, not_opened = surveys.answer(token, request.form)
+        except SurveyLinkError as exc:
+            return survey_page.link_refused(exc)
+        except SurveyInputError as exc:
+            return survey_page.invalid(case_index, exc, request.form)
+        if answer.reconsideration and not_opened is None:
+            self.relay(case_index)
+        return survey_page.thanks(answer, not_opened)
+
+    @http("GET", "/api/v1/surveys/summary")
+    @handle_problems
+    def survey_summary(self, request):
+        """Officials: the survey results per catalogue service and per unit."""
+        authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
+        return json_response(self.app.surveys.summary().model_dump(mode="json"))
+
+    @http("GET", "/api/v1/surveys")
+    @handle_problems
+    def survey_answers(self, request):
+        """Officials: every answer, the latest first (the desk's CSV)."""
+        authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
+        return json_response(SurveyAnswers(items=self.app.surveys.rows()).model_dump(mode="json"),
+                             headers={"Cache-Control": "no-store"})
 
     def _client(self, request) -> str:
         settings = self.app.settings

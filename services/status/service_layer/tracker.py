@@ -72,6 +72,7 @@ class ConcurrentChange(Exception):
 
 
 class StatusTracker:
+    survey_link: Callable[[Case], Optional[str]] = staticmethod(lambda case: None)  # bootstrap: Surveys.link_for
     def __init__(self, repo: AbstractCaseRepository, keys: AccessCodeKeys, trace: Callable[[], dict] = dict,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
                  guard: Optional[LookupGuard] = None, tz: str = "Europe/Sofia"):
@@ -79,12 +80,12 @@ class StatusTracker:
         self.guard, self.tz = guard or LookupGuard(), ZoneInfo(tz)
 
     def _event(self, case: Case, previous: Optional[CaseStage], reason: Optional[str],
-               previous_due: Optional[dt.date] = None) -> OutboxMessage:
+               previous_due: Optional[dt.date] = None, survey_url: Optional[str] = None) -> OutboxMessage:
         body = CaseStatusChanged(case_index=case.case_index, stage=case.stage, previous_stage=previous,
                                  changed_at=case.history[-1].at, due_date=case.due_date, reason=reason,
                                  subject=case.subject,
                                  previous_due_date=previous_due if previous_due != case.due_date else None,
-                                 official=wire_official(case.official))
+                                 official=wire_official(case.official), survey_url=survey_url)
         envelope = Envelope.wrap(body, source="status", correlation_id=case.case_index,
                                  trace=TraceContext(**self.trace()))
         return OutboxMessage(topics.CASES_STATUS_CHANGED, case.case_index, envelope)
@@ -159,7 +160,8 @@ class StatusTracker:
         if stage == CaseStage.EXTENDED and due_date is not None:
             reason = self._check_extension(case, due_date, legal_ground, terms, reason)
         previous = case.move_to(stage, at, reason, today, due_date, term_end, by)
-        if not self.repo.save(case, version, [self._event(case, previous, reason, previous_due)]):
+        survey_url = self.survey_link(case) if stage == CaseStage.CLOSED else None  # the Charter's survey
+        if not self.repo.save(case, version, [self._event(case, previous, reason, previous_due, survey_url)]):
             raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
         logs.event(log, "case_stage_changed", case_index=case_index, stage=stage.value,
                    **({"due_date": case.due_date.isoformat()} if case.due_date != previous_due else {}))
