@@ -36,14 +36,20 @@ _CODE_IN_QUERY = re.compile(r"([?&]code=)[^&\s\"]*")
 _SURVEY_TOKEN = re.compile(r"(/survey/)[^/?\s\"]+")
 
 
+def redacted(text: str) -> str:
+    """``text`` (a request line or path) without access codes and survey tokens."""
+    if "code=" in text:
+        text = _CODE_IN_QUERY.sub(r"\1[redacted]", text)
+    if "/survey/" in text:
+        text = _SURVEY_TOKEN.sub(r"\1[redacted]", text)
+    return text
+
+
 class RedactAccessCodes(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "code=" in message:
-            record.msg, record.args = _CODE_IN_QUERY.sub(r"\1[redacted]", message), None
-            message = record.msg
-        if "/survey/" in message:
-            record.msg, record.args = _SURVEY_TOKEN.sub(r"\1[redacted]", message), None
+        if "code=" in message or "/survey/" in message:
+            record.msg, record.args = redacted(message), None
         return True
 
 

@@ -22,6 +22,7 @@ from typing import Optional
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from . import logs
 from .settings import kit_settings
 
 
@@ -87,7 +88,7 @@ def page_errors(fn):
         except HTTPException as exc:
             return page_response(UNREADABLE_HTML, status=exc.code or 400, headers=NO_STORE)
         except Exception:
-            log.exception("page_failed", extra={"ctx": {"path": request.path}})
+            log.exception("page_failed", extra={"ctx": {"path": logs.redacted(request.path)}})
             return page_response(unavailable_html(kit_settings().office_phone), status=503, headers={"Retry-After": "60", **NO_STORE})
     return wrapper
 

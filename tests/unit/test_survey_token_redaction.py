@@ -16,3 +16,23 @@ def test_survey_tokens_in_request_lines_are_redacted(monkeypatch):
     logging.getLogger("nameko.web.server").info('%s - - "%s" 200', "127.0.0.1", f"POST /survey/{TOKEN} HTTP/1.1")
     assert TOKEN not in out.getvalue()
     assert '"POST /survey/[redacted] HTTP/1.1" 200' in json.loads(out.getvalue().splitlines()[0])["event"]
+
+
+def test_a_failing_page_logs_its_path_without_the_token(caplog):
+    """servicekit.pages.page_errors logs the path of a page that failed: never the token."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from servicekit.pages import page_errors
+
+    class Page:
+        @page_errors
+        def survey(self, request):
+            raise RuntimeError("a bug")
+
+    request = Request(EnvironBuilder(method="GET", path=f"/survey/{TOKEN}").get_environ())
+    with caplog.at_level(logging.ERROR):
+        response = Page().survey(request)
+    assert response.status_code == 503
+    failed = [r for r in caplog.records if r.getMessage() == "page_failed"]
+    assert failed and failed[0].ctx == {"path": "/survey/[redacted]"}
