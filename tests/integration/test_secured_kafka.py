@@ -32,7 +32,9 @@ def kit(broker, **overrides) -> KitSettings:
     folder, certs, bootstrap = broker
     settings = dict(kafka_bootstrap=bootstrap, kafka_security_protocol="SASL_SSL", kafka_sasl_username="delovod",
                     kafka_sasl_password_file=folder / "password", kafka_ssl_ca_file=certs.ca,
-                    kafka_bootstrap_timeout_ms=8000)  # a refusal takes this long: the client retries
+                    kafka_bootstrap_timeout_ms=20000)  # a refusal takes this long: the client retries
+    # (8 s was too short once on a loaded 2-core machine: no SASL exchange finished in time,
+    # so the refusal read "brokers down" instead of "wrong password")
     return KitSettings(**{**settings, **overrides})
 
 
