@@ -74,7 +74,12 @@ _HINTS = (("Authentication failed", "wrong SASL username or password (kafka_sasl
           ("certificate", "the brokers' certificate was refused (kafka_ssl_ca_file)"),
           ("WRONG_VERSION_NUMBER", "the listener does not speak TLS (kafka_security_protocol)"),
           ("UnsupportedSaslMechanism", "the listener does not offer this SASL mechanism (kafka_sasl_mechanism)"),
-          ("IllegalSaslState", "the listener does not expect SASL (kafka_security_protocol)"))
+          ("IllegalSaslState", "the listener does not expect SASL (kafka_security_protocol)"),
+          # Under eventlet's green TLS sockets (the services, and a test run after them) the
+          # broker's SASL refusal can arrive as the connection closing, without its words.
+          ("socket disconnected", "the brokers closed the connection during the TLS or SASL handshake: "
+                                  "a wrong SASL username or password (kafka_sasl_username, kafka_sasl_password_file), "
+                                  "or a TLS mismatch (kafka_security_protocol, kafka_ssl_ca_file)"))
 
 
 class _Reasons(logging.Handler):

@@ -42,3 +42,17 @@ def test_a_refusal_names_the_setting_to_look_at():
                               "Authentication failed (backoff 0.1 secs)"], TimeoutError("Unable to bootstrap"))
     assert "wrong SASL username or password" in said and said.endswith("Authentication failed")
     assert "down or unreachable" in refusal("k:9093", [], TimeoutError("Unable to bootstrap"))
+
+
+def test_a_connection_closed_during_the_handshake_points_at_the_credentials_and_tls():
+    """What the client sees of a SASL refusal under eventlet's green TLS: the socket closing."""
+    from servicekit.secure import refusal
+
+    said = refusal("127.0.0.1:9093", ["Bootstrap connection to bootstrap-0 failed: KafkaConnectionError: "
+                                      "socket disconnected (backoff 0.04 secs)"], TimeoutError("Unable to bootstrap"))
+    assert "wrong SASL username or password (kafka_sasl_username, kafka_sasl_password_file)" in said
+    assert said.endswith("The client saw: Bootstrap connection to bootstrap-0 failed: KafkaConnectionError: "
+                         "socket disconnected")
+    down = refusal("127.0.0.1:9093", ["Bootstrap connection to bootstrap-0 failed: ConnectionRefusedError"],
+                   TimeoutError("Unable to bootstrap"))
+    assert "the brokers are down or unreachable" in down
