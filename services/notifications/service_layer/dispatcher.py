@@ -13,6 +13,7 @@ Nothing is sent twice: before a message goes to a gateway that reports back, the
 notification is stored as awaiting that report, so a crash after the handover leaves a
 notification that waits for its report (or gives up on the channel after
 ``report_wait``), never one sent again.
+
 Over 300 lines since SMS and fallback came (session 6): sending, delivery reports and
 fallback share the claim of one notification; the reports could move to a module of their
 own (a follow-up)."""
