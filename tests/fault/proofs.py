@@ -84,19 +84,39 @@ def receipt_offsets() -> dict:
 
 def lag() -> int:
     """Messages the services' consumer groups have not consumed yet."""
+    return sum(lag_by_group().values())
+
+
+def lag_by_group() -> dict:
+    """group -> messages it has not consumed yet, for the services' consumer groups."""
     admin = KafkaAdminClient(bootstrap_servers=KAFKA, request_timeout_ms=10000)
     consumer = KafkaConsumer(bootstrap_servers=KAFKA)
     try:
-        total = 0
+        out = {}
         for group in (g["group_id"] for g in admin.list_groups()):
             if not group.startswith(CONSUMER_GROUPS):
                 continue
             committed = admin.list_group_offsets(group).get(group, {})
             ends = consumer.end_offsets(list(committed))
-            total += sum(max(0, ends[tp] - meta.offset) for tp, meta in committed.items())
-        return total
+            out[group] = sum(max(0, ends[tp] - meta.offset) for tp, meta in committed.items())
+        return out
     finally:
         consumer.close()
+        admin.close()
+
+
+def groups_behind() -> str:
+    """The groups with a lag, each with its state and members, for a failure message: a group
+    stuck in a rebalance reads differently from one that is slow."""
+    behind = {g: n for g, n in lag_by_group().items() if n}
+    if not behind:
+        return "no group behind"
+    admin = KafkaAdminClient(bootstrap_servers=KAFKA, request_timeout_ms=10000)
+    try:
+        described = admin.describe_groups(list(behind))
+        return "; ".join(f"{g} lag {n} state {described.get(g, {}).get('group_state', '?')} members "
+                         f"{len(described.get(g, {}).get('members') or [])}" for g, n in sorted(behind.items()))
+    finally:
         admin.close()
 
 

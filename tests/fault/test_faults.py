@@ -17,7 +17,11 @@ from tests.fault.load import Load
 WARM_S = 3  # load before the fault
 AFTER_S = 2  # load after the stack is whole again
 RECOVERY_BOUND_S = 90
-CAUGHT_UP_BOUND_S = 150  # kill -9 of Kafka: consumer groups rejoin, notifications restarts; measured up to 90 s
+# A bound, not a target (caught_up_s is reported): a group that rebalances while a member works
+# through a long batch rightly waits up to max_poll_interval_ms (300 s) for it; a kill of Kafka
+# leaves a backlog of thousands of events (measured 171.5 s to catch up on an idle machine), and
+# a clean-clone run on a loaded machine missed 150 s once after the FerretDB pause.
+CAUGHT_UP_BOUND_S = 330
 PAUSE_S = 20
 CLERKS = 6  # concurrent clerks, each with its own connection
 
@@ -65,7 +69,7 @@ def test_nothing_is_lost_duplicated_or_skipped_and_the_stack_heals(kind, target,
         until(lambda: downstream.caught_up() and proofs.lag() == 0, timeout_s=CAUGHT_UP_BOUND_S, interval_s=0.5,
               what="status and notifications caught up")
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; still missing: {sorted(downstream.missing)[:5]}, lag {proofs.lag()}") from None
+        raise AssertionError(f"{exc}; still missing: {sorted(downstream.missing)[:5]}; {proofs.groups_behind()}") from None
     caught_up_s = round(time.monotonic() - loaded, 1)
     after = stack.pids()
     restarted = sorted(n for n in after if after[n] != before.get(n))
