@@ -13,7 +13,7 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench import baseline, delovod  # noqa: E402
+from bench import baseline, delovod, lookup  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -26,6 +26,7 @@ def main() -> int:
                "quick": quick}
     results["baseline"] = baseline.run_all(quick)
     results["delovod"] = delovod.run_all(quick, results["baseline"])
+    results["delovod"]["citizen_lookup_200_clients"] = lookup.measure(n=400 if quick else 2000, rounds=1 if quick else 2)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))

@@ -259,6 +259,24 @@ class MongoRegistrationRepository:
                             for k, w in months.items()],
                           lambda: _insert_new(AuditDoc._get_collection(), entries))
 
+    def backfill_journal(self, batch: int = 200, progress: Callable[[int], None] = lambda n: None) -> int:
+        """Write every registration's journal entry, word digest, audit entry and number hint
+        again, a batch at a time (``_complete_docs``: idempotent, so safe to repeat or to stop
+        half-way): the journal of registrations made before it existed. One pass over the
+        collection in its natural order; returns how many were written."""
+        done, docs = 0, []
+        for doc in self._regs.find({}, batch_size=batch):
+            docs.append(doc)
+            if len(docs) == batch:
+                self._complete_docs(docs)
+                done, docs = done + len(docs), []
+                progress(done)
+        if docs:
+            self._complete_docs(docs)
+            done += len(docs)
+            progress(done)
+        return done
+
     def _repair(self, doc: dict) -> None:
         """The relay's catch-up for a registration whose process died after the claim."""
         pairs = [(s["staging_key"], s["object_key"]) for s in doc.get("scans", []) if s.get("staging_key")]

@@ -1,0 +1,39 @@
+"""`python -m registry.journal_backfill`: put registrations made before the incoming journal
+existed into it (docs/decisions.md, "The journal is read by `_id` only").
+
+An operator runs it once after upgrading, against the registry's database as the settings
+name it (``DELOVOD_REGISTRY_MONGO_URI`` and its TLS settings). It writes each registration's
+journal entry, word digest, audit entry and number hint again: every write is idempotent, so
+running it twice, or while the registry is serving, or stopping it half-way, changes nothing
+that was right. It reads the whole collection once (a full scan: an operator's one-off, not
+a request path)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m registry.journal_backfill", description=__doc__.split("\n\n")[1])
+    parser.add_argument("--batch", type=int, default=200, help="registrations written together (default 200)")
+    args = parser.parse_args(argv)
+
+    from servicekit import mongo
+
+    from .adapters.mongo_repository import ALIAS, MongoRegistrationRepository
+    from .settings import RegistrySettings
+
+    settings = RegistrySettings()
+    mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
+    try:
+        done = MongoRegistrationRepository().backfill_journal(
+            args.batch, progress=lambda n: print(f"{n} registrations written to the journal", file=sys.stderr))
+    except Exception as exc:  # an operator's tool: say what failed and that it may be run again
+        print(f"The backfill stopped: {exc}. What was written stays; run it again to finish.", file=sys.stderr)
+        return 1
+    print(f"journal backfill: {done} registrations (every write idempotent; nothing else changed)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
