@@ -20,8 +20,6 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -35,18 +33,17 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from urllib3.exceptions import HTTPError
 
 from delovod_proto.events import Contact
 from servicekit import objects
 from servicekit.errors import outages_unavailable
+from servicekit.fonts import dejavu
 
 from ..domain.letters import Office
 from ..service_layer.dispatcher import Notification
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 FONTS = ("DejaVuSans", "DejaVuSans-Bold")
 PAGE_W, PAGE_H = A4
 
@@ -63,18 +60,10 @@ PUNCH_MARK_MM = 148.5
 WINDOW = (ADDRESS_LEFT_MM, ADDRESS_TOP_MM, ADDRESS_W_MM, ADDRESS_H_MM)
 
 
-class FontsMissing(RuntimeError):
-    """A postal letter without Cyrillic glyphs is unreadable: never print one."""
-
-
-@lru_cache(maxsize=1)
 def fonts() -> tuple[str, str]:
-    missing = [name for name in FONTS if not (FONT_DIR / f"{name}.ttf").exists()]
-    if missing:
-        raise FontsMissing(f"DejaVu fonts missing in {FONT_DIR} ({', '.join(missing)}): install fonts-dejavu-core")
-    for name in FONTS:
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
-    return FONTS
+    """A postal letter without Cyrillic glyphs is unreadable: never print one (raises
+    :class:`servicekit.fonts.FontsMissing`)."""
+    return dejavu(*FONTS)
 
 
 def _y(top_mm: float) -> float:

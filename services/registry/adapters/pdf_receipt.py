@@ -9,7 +9,6 @@ import logging
 from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -22,13 +21,13 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+
+from servicekit.fonts import FONT_DIR, FontsMissing, dejavu
 
 from ..domain.registration import Registration
 
 log = logging.getLogger(__name__)
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_NAMES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono")  # file = name + ".ttf"
 MARGIN = 15 * mm
 # 29 × 90 mm is the common counter label roll (e.g. Brother DK-11201); on a 70 mm label the
@@ -58,12 +57,11 @@ Fonts = namedtuple("Fonts", "regular bold mono")
 @lru_cache(maxsize=1)
 def fonts() -> Fonts:
     """DejaVu Sans (Cyrillic) if installed, else the PDF base fonts, which cannot show Cyrillic."""
-    if not all((FONT_DIR / f"{name}.ttf").exists() for name in FONT_NAMES):
+    try:
+        return Fonts(*dejavu(*FONT_NAMES))
+    except FontsMissing:
         log.warning("DejaVu fonts not found in %s: Cyrillic will not render on receipts", FONT_DIR)
         return Fonts("Helvetica", "Helvetica-Bold", "Courier")
-    for name in FONT_NAMES:
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
-    return Fonts(*FONT_NAMES)
 
 
 def status_link(status_url: str, index: str) -> str:

@@ -11,11 +11,12 @@ from reportlab.lib.units import mm
 
 from delovod_proto.events import Contact
 from notifications.adapters import post_room
-from notifications.adapters.post_room import (PAGE_H, PAGE_W, WINDOW, FontsMissing, InMemoryPostRoomStore, PostRoom,
+from notifications.adapters.post_room import (PAGE_H, PAGE_W, WINDOW, InMemoryPostRoomStore, PostRoom,
                                               letter_pdf)
 from notifications.domain.letters import Office
 from notifications.domain.messages import compose, signature
 from notifications.service_layer.dispatcher import Notification
+from servicekit import fonts
 
 OFFICE = Office("Община Тест — Звено за административно обслужване", "032/000 000", "office@example.bg")
 TZ = "Europe/Sofia"
@@ -93,13 +94,13 @@ def test_a_long_letter_goes_on_to_a_second_page_with_the_index():
 
 
 def test_without_dejavu_no_letter_is_printed(monkeypatch, tmp_path):
-    monkeypatch.setattr(post_room, "FONT_DIR", tmp_path)
-    post_room.fonts.cache_clear()
+    monkeypatch.setattr(fonts, "FONT_DIR", tmp_path)
+    fonts.dejavu.cache_clear()
     try:
-        with pytest.raises(FontsMissing, match="fonts-dejavu-core"):
+        with pytest.raises(fonts.FontsMissing, match="fonts-dejavu-core"):
             letter_pdf(notification(), contact(), OFFICE, dt.date(2026, 12, 2))
     finally:
-        post_room.fonts.cache_clear()
+        fonts.dejavu.cache_clear()
 
 
 class Clock:
