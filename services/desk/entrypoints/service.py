@@ -1,7 +1,7 @@
 """Every way into the desk, one class of pages per area (each in its own module): signing in,
-registering mail, a case, the staff's lists, the journal, the operators' page; the desk's
-stylesheets and health; the session sweep. Thin: the plumbing around each page is
-``routes``', the work the service layer's."""
+registering mail, a case, the staff's lists, the journal, the operators' page, the catalogue
+for the operators to change; the desk's stylesheets and health; the session sweep. Thin: the
+plumbing around each page is ``routes``', the work the service layer's."""
 from __future__ import annotations
 
 from nameko.timer import timer
@@ -14,6 +14,7 @@ from servicekit.service import NoDelayHttp
 from ..bootstrap import bootstrap
 from . import pages
 from .cases import CasePages
+from .catalogue import CataloguePages
 from .journal import JournalPages
 from .lists import ListPages
 from .operators import OperatorPages
@@ -21,7 +22,7 @@ from .registration import RegistrationPages
 from .signin import SignInPages
 
 
-class DeskService(SignInPages, RegistrationPages, CasePages, ListPages, JournalPages, OperatorPages):
+class DeskService(SignInPages, RegistrationPages, CasePages, ListPages, JournalPages, OperatorPages, CataloguePages):
     name = "desk"
 
     app = App(bootstrap)
