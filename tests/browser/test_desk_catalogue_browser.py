@@ -55,7 +55,7 @@ def _step(report: dict, name: str) -> dict:
 
 def test_the_admin_finds_the_service_through_the_nav_link(report):
     found = _step(report, "catalogue")
-    assert found["links"] == [f"/catalogue/services/{CODE}"], found
+    assert f"/catalogue/services/{CODE}" in found["links"], found
     opened = _step(report, "service")
     assert opened["heading"] == "Пререгистрация на куче" and opened["valid_from"] == today().isoformat(), opened
 
@@ -163,7 +163,7 @@ def probe(base: str, chromium: str, source: str, catalogue: str, token: str) -> 
                     return {"links": links, "axe": _axe(page)}
 
                 def service():
-                    page.locator("#services tbody a").first.click()
+                    page.locator(f'#services tbody a[href="/catalogue/services/{CODE}"]').click()
                     page.wait_for_url(f"**/catalogue/services/{CODE}")
                     return {"heading": page.locator("h1").inner_text().strip(),
                             "valid_from": page.get_by_label("Валидна от").input_value(), "axe": _axe(page)}

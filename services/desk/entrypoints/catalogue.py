@@ -2,6 +2,8 @@
 versions, and change its card from a date with a reason."""
 from __future__ import annotations
 
+from typing import Optional
+
 from nameko.web.handlers import http
 
 from servicekit.pages import page_errors
@@ -44,7 +46,7 @@ class CataloguePages(DeskPages):
         return self._service_page(session, code, opened)(
             200, values=CardForm.from_card(opened["card"], pages.today().isoformat()).values, edited=edited["service"])
 
-    def _service_page(self, session, code: str, opened: dict, values: dict = None):
+    def _service_page(self, session, code: str, opened: dict, values: Optional[dict] = None):
         """The service's page (its versions and the form) for a status and context."""
         def render(status: int, **context):
             context.setdefault("values", values)
