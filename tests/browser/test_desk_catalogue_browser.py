@@ -8,13 +8,10 @@ tomorrow). axe-core (WCAG 2.0/2.1 A+AA) finds no serious or critical violation o
 service's page and its error. A clerk gets 403 with a Bulgarian page."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
 import random
 import sys
-import traceback
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -112,108 +109,80 @@ def test_a_clerk_may_not_open_the_catalogue():
 # ----------------------------------------------------------------------------------------------
 
 
-def probe(base: str, chromium: str, source: str, catalogue: str, token: str) -> dict:
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+def probe(url: str, chromium: str, source: str, catalogue: str, token: str) -> dict:
     import time
 
     import requests
-    from playwright.sync_api import sync_playwright
 
+    from tests.browser.probing import browser_context, run_steps
     from tests.browser.test_desk_pages import _axe, _sign_in, _submit
-    from tests.browser.test_status_page import CHROMIUM_ARGS, Relay
 
-    report: dict = {}
-    reason = f"Проверка от браузъра {token}"
+    reason, day = f"Проверка от браузъра {token}", today()
+    catalogue = catalogue.rstrip("/")
+    with browser_context(url.rstrip("/"), chromium, source) as (context, base):
+        page, cpage = context.new_page(), context.new_page()
+        page.set_default_timeout(20_000)
+        cpage.set_default_timeout(20_000)
 
-    def step(name, fn):
-        try:
-            report[name] = fn()
-        except Exception:  # noqa: BLE001 - reported to the test, which fails with it
-            report[name] = {"error": traceback.format_exc(limit=4)}
+        def citizens_article(text: str, timeout_s: float = 45) -> str:
+            """The service's card on the citizens' page, once it shows ``text`` (the catalogue
+            rebuilds its index of today's versions within its TTL), or as it is at the deadline."""
+            deadline = time.monotonic() + timeout_s
+            while True:
+                cpage.goto(f"{catalogue}/?q={CODE}")
+                article = cpage.locator("article", has=cpage.locator(f'[id="s-{CODE}"]')).inner_text()
+                if text in article or time.monotonic() > deadline:
+                    return article
+                time.sleep(1)
 
-    def citizens_article(text: str, timeout_s: float = 45) -> str:
-        """The service's card on the citizens' page, once it shows ``text`` (the catalogue
-        rebuilds its index of today's versions within its TTL), or as it is at the deadline."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            cpage.goto(f"{catalogue}/?q={CODE}")
-            article = cpage.locator("article", has=cpage.locator(f'[id="s-{CODE}"]')).inner_text()
-            if text in article or time.monotonic() > deadline:
-                return article
-            time.sleep(1)
+        def catalogue_list():
+            _sign_in(page, base, "maria", "maria-demo-2026")
+            page.get_by_role("link", name="Каталог", exact=True).click()
+            page.wait_for_url("**/catalogue")
+            page.get_by_label("Търсене по име или код").fill(CODE)
+            _submit(page, "Търси")
+            links = page.locator("#services tbody a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+            return {"links": links, "axe": _axe(page)}
 
-    relay = Relay(base, source)
-    url = relay.url
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True, timeout=30_000)
-            try:
-                context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="bg-BG")
-                page, cpage = context.new_page(), context.new_page()
-                page.set_default_timeout(20_000)
-                cpage.set_default_timeout(20_000)
+        def service():
+            page.locator(f'#services tbody a[href="/catalogue/services/{CODE}"]').click()
+            page.wait_for_url(f"**/catalogue/services/{CODE}")
+            return {"heading": page.locator("h1").inner_text().strip(),
+                    "valid_from": page.get_by_label("Валидна от").input_value(), "axe": _axe(page)}
 
-                def catalogue_list():
-                    _sign_in(page, url, "maria", "maria-demo-2026")
-                    page.get_by_role("link", name="Каталог", exact=True).click()
-                    page.wait_for_url("**/catalogue")
-                    page.get_by_label("Търсене по име или код").fill(CODE)
-                    _submit(page, "Търси")
-                    links = page.locator("#services tbody a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
-                    return {"links": links, "axe": _axe(page)}
+        def edit(validity: str, valid_from: dt.date):
+            page.get_by_label("Срок на валидност на резултата").fill(validity)
+            page.get_by_label("Валидна от").fill(valid_from.isoformat())
+            page.get_by_label("Причина за промяната").fill(reason)
+            return _submit(page, "Запиши нова версия")
 
-                def service():
-                    page.locator(f'#services tbody a[href="/catalogue/services/{CODE}"]').click()
-                    page.wait_for_url(f"**/catalogue/services/{CODE}")
-                    return {"heading": page.locator("h1").inner_text().strip(),
-                            "valid_from": page.get_by_label("Валидна от").input_value(), "axe": _axe(page)}
+        def refused():
+            answer = edit(f"Вчера ({token})", day - dt.timedelta(days=1))
+            return {"status": answer.status, "date_error": page.locator("#valid_from-error").inner_text(),
+                    "reason": page.get_by_label("Причина за промяната").input_value(), "axe": _axe(page)}
 
-                def edit(validity: str, valid_from: dt.date):
-                    page.get_by_label("Срок на валидност на резултата").fill(validity)
-                    page.get_by_label("Валидна от").fill(valid_from.isoformat())
-                    page.get_by_label("Причина за промяната").fill(reason)
-                    return _submit(page, "Запиши нова версия")
+        def saved(validity: str, valid_from: dt.date):
+            answer = edit(validity, valid_from)
+            rows = page.locator("#versions tbody tr")
+            return {"status": answer.status, "banner": page.locator("#edited-result").inner_text().strip(),
+                    "version": int(rows.first.locator("td").first.inner_text().split()[0]),
+                    "top_row": [c.strip() for c in rows.first.locator("td").all_inner_texts()]}
 
-                day = dt.datetime.now(ZoneInfo("Europe/Sofia")).date()
+        def citizens_before_tomorrow():
+            tomorrow = (day + dt.timedelta(days=1)).isoformat()
+            api = requests.get(f"{catalogue}/api/v1/services/{CODE}", params={"at": tomorrow}, timeout=10)
+            return {"article": citizens_article(f"Утре ({token})", timeout_s=5), "tomorrow_api": api.json()}
 
-                def refused():
-                    answer = edit(f"Вчера ({token})", day - dt.timedelta(days=1))
-                    return {"status": answer.status, "date_error": page.locator("#valid_from-error").inner_text(),
-                            "reason": page.get_by_label("Причина за промяната").input_value(), "axe": _axe(page)}
-
-                def saved(validity: str, valid_from: dt.date):
-                    answer = edit(validity, valid_from)
-                    rows = page.locator("#versions tbody tr")
-                    return {"status": answer.status, "banner": page.locator("#edited-result").inner_text().strip(),
-                            "version": int(rows.first.locator("td").first.inner_text().split()[0]),
-                            "top_row": [c.strip() for c in rows.first.locator("td").all_inner_texts()]}
-
-                def citizens_today():
-                    return {"article": citizens_article(f"Безсрочно ({token})")}
-
-                def citizens_before_tomorrow():
-                    tomorrow = (day + dt.timedelta(days=1)).isoformat()
-                    api = requests.get(f"{catalogue}/api/v1/services/{CODE}", params={"at": tomorrow}, timeout=10)
-                    return {"article": citizens_article(f"Утре ({token})", timeout_s=5), "tomorrow_api": api.json()}
-
-                for name, fn in (("catalogue", catalogue_list), ("service", service), ("refused", refused),
-                                 ("saved", lambda: saved(f"Безсрочно ({token})", day)),
-                                 ("citizens_today", citizens_today),
-                                 ("saved_tomorrow", lambda: saved(f"Утре ({token})", day + dt.timedelta(days=1))),
-                                 ("citizens_before_tomorrow", citizens_before_tomorrow)):
-                    step(name, fn)
-            finally:
-                browser.close()
-    finally:
-        relay.close()
-    return report
+        return run_steps((("catalogue", catalogue_list), ("service", service), ("refused", refused),
+                          ("saved", lambda: saved(f"Безсрочно ({token})", day)),
+                          ("citizens_today", lambda: {"article": citizens_article(f"Безсрочно ({token})")}),
+                          ("saved_tomorrow", lambda: saved(f"Утре ({token})", day + dt.timedelta(days=1))),
+                          ("citizens_before_tomorrow", citizens_before_tomorrow)))
 
 
 if __name__ == "__main__":
-    cli = argparse.ArgumentParser(description="Drive the desk's catalogue pages in headless Chromium; write a JSON report.")
-    for name in ("--url", "--chromium", "--source", "--out", "--catalogue", "--token"):
-        cli.add_argument(name, required=True)
-    opts = cli.parse_args()
-    result = probe(opts.url.rstrip("/"), opts.chromium, opts.source, opts.catalogue.rstrip("/"), opts.token)
-    with open(opts.out, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, ensure_ascii=False, indent=1)
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    from tests.browser.probing import main
+
+    main(probe, "Drive the desk's catalogue pages in headless Chromium; write a JSON report.",
+         ("--url", "--chromium", "--source", "--catalogue", "--token"))
