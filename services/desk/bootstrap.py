@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from servicekit.auth import issue_token
 
 from .domain.people import Person, parse_role_groups
+from .service_layer.catalogue import CatalogueEdits
 from .service_layer.operators import Operators
 from .service_layer.sessions import Sessions
 from .service_layer.throttle import FailureThrottle
@@ -20,6 +21,7 @@ class DeskApp:
     workspace: Workspace
     settings: DeskSettings
     operators: Operators = None
+    catalogue: CatalogueEdits = None
 
     def close(self):
         close = getattr(self.sessions.store, "close", None)
@@ -63,4 +65,5 @@ def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=No
                                settings.signin_failures_per_client,
                                settings.signin_window_minutes * 60)
     sessions = Sessions(store, directory, throttle, dt.timedelta(minutes=settings.session_idle_minutes))
-    return DeskApp(sessions, Workspace(services, roster), settings, Operators(services, dead_letters))
+    return DeskApp(sessions, Workspace(services, roster), settings, Operators(services, dead_letters),
+                   CatalogueEdits(services))

@@ -115,6 +115,21 @@ class HttpServices:
     def catalogue_services(self, person: Person) -> list[dict]:
         return self._call(person, "catalogue", "GET", "/api/v1/services", params={"limit": 500}).json()["items"]
 
+    def catalogue_search(self, person: Person, q: str) -> list[dict]:
+        return self._call(person, "catalogue", "GET", "/api/v1/services", params={"q": q, "limit": 200}).json()["items"]
+
+    def catalogue_service(self, person: Person, code: str, at: Optional[str] = None) -> dict:
+        return self._call(person, "catalogue", "GET", f"/api/v1/services/{quote(code, safe='')}",
+                          params={"at": at} if at else None).json()
+
+    def catalogue_versions(self, person: Person, code: str) -> list[dict]:
+        return self._call(person, "catalogue", "GET",
+                          f"/api/v1/admin/services/{quote(code, safe='')}/versions").json()["items"]
+
+    def edit_catalogue_service(self, person: Person, code: str, edit: dict) -> dict:
+        return self._call(person, "catalogue", "POST", f"/api/v1/admin/services/{quote(code, safe='')}/versions",
+                          json=edit).json()
+
 
 def _refused(answer: requests.Response) -> Refused:
     try:

@@ -134,6 +134,18 @@ class FakeServices:
     def catalogue_services(self, person):
         return self._answer("catalogue_services", person) or []
 
+    def catalogue_search(self, person, q):
+        return self._answer("catalogue_search", person, q) or []
+
+    def catalogue_service(self, person, code, at=None):
+        return self._answer("catalogue_service", person, code, at)
+
+    def catalogue_versions(self, person, code):
+        return self._answer("catalogue_versions", person, code) or []
+
+    def edit_catalogue_service(self, person, code, edit):
+        return self._answer("edit_catalogue_service", person, code, edit)
+
 
 class FakeDeadLetters:
     """Kafka's dead letters: ``rows`` as the page lists them; ``down`` raises Unavailable."""

@@ -4,6 +4,7 @@ The desk decides nothing about the document: every field goes to the registry as
 ones left out), and the registry's field errors come back onto the form's fields."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -25,6 +26,15 @@ _FROM_REGISTRY = {**{f"metadata.sender.{v}": k for k, v in SENDER_FIELDS.items()
 class FieldError:
     field: str  # a name in FIELDS: the summary links to the element with this id
     message: str
+
+
+def is_date(value: str) -> bool:
+    """A date as forms send it (ГГГГ-ММ-ДД)."""
+    try:
+        dt.date.fromisoformat(value)
+        return True
+    except ValueError:
+        return False
 
 
 @dataclass

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional
 
 from . import labels
-from .intake import FieldError
+from .intake import FieldError, is_date
 
 FIELDS = ("from", "to", "register", "kind", "channel", "q", "stage", "overdue")
 REGISTRY_FIELDS = ("from", "to", "register", "kind", "channel", "q")  # the rest are status's: the desk filters by them
@@ -33,7 +33,7 @@ class JournalForm:
 
     def errors(self) -> list[FieldError]:
         errors = [FieldError(name, NOT_A_DATE) for name in ("from", "to")
-                  if self.values[name] and not _is_date(self.values[name])]
+                  if self.values[name] and not is_date(self.values[name])]
         if self.values["stage"] and self.values["stage"] not in {s.value for s in labels.STAGES}:
             errors.append(FieldError("stage", NO_STAGE))
         return errors
@@ -61,14 +61,6 @@ class JournalForm:
 def registry_errors(errors: Iterable[dict]) -> list[FieldError]:
     return [FieldError(_FROM_REGISTRY.get(str(e.get("field", "")).split(".")[0], "from"), e.get("message", ""))
             for e in errors]
-
-
-def _is_date(value: str) -> bool:
-    try:
-        dt.date.fromisoformat(value)
-        return True
-    except ValueError:
-        return False
 
 
 def _cell(value: Optional[str]) -> str:

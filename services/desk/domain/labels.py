@@ -37,3 +37,11 @@ LEGAL_GROUNDS = {"zdoi_30_1": "ЗДОИ чл. 30, ал. 1 — голямо ко�
 def value_labels(table: dict) -> list[tuple[str, str]]:
     """``[(wire value, Bulgarian label)]`` for a select or radios."""
     return [(getattr(k, "value", k), v) for k, v in table.items()]
+
+
+def stage(value: str):
+    """The CaseStage of a wire value (its key in STAGES), or the value itself if it is none."""
+    try:
+        return CaseStage(value)
+    except ValueError:
+        return value

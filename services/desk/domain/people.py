@@ -31,6 +31,11 @@ class Person:
         return self.role == "admin"
 
     @property
+    def may_edit_catalogue(self) -> bool:
+        """A catalogue change moves every later case's fee and term: admins only (as the catalogue's API)."""
+        return self.role == "admin"
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS_BG[self.role]
 

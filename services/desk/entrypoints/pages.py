@@ -89,6 +89,11 @@ def zone() -> ZoneInfo:
     return _TZ
 
 
+def today() -> dt.date:
+    """Today in the administration's time zone."""
+    return dt.datetime.now(_TZ).date()
+
+
 def local_time(value) -> str:
     return _bgdatetime(value)
 

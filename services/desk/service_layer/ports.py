@@ -106,6 +106,18 @@ class Services(Protocol):
 
     def catalogue_services(self, person: Person) -> list[dict]: ...
 
+    def catalogue_search(self, person: Person, q: str) -> list[dict]:
+        """The catalogue's services matching ``q`` (ServiceSummary items, best match first)."""
+
+    def catalogue_service(self, person: Person, code: str, at: Optional[str] = None) -> dict:
+        """The service's version valid on ``at`` (today when None), a ServiceDetail."""
+
+    def catalogue_versions(self, person: Person, code: str) -> list[dict]:
+        """Every version of the service (VersionView items: valid from, who, why), oldest first."""
+
+    def edit_catalogue_service(self, person: Person, code: str, edit: dict) -> dict:
+        """A new version (``edit`` a ServiceEdit) made by ``person``: the ServiceEdited answer."""
+
     def survey_summary(self, person: Person) -> dict:
         """Status's survey results per catalogue service and per unit."""
 

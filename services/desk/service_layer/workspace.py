@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from delovod_proto.vocabulary import CaseStage
 
-from ..domain.intake import FieldError, IntakeForm, field_errors
+from ..domain.intake import FieldError, IntakeForm, field_errors, is_date
 from ..domain.journal import JournalForm, registry_errors
 from ..domain import worklist
 from ..domain.people import Official, Person
@@ -34,6 +34,14 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+
+def asked(ask: Callable[[], dict], not_done: str) -> Outcome:
+    """A service's answer as an Outcome; its refusal as the summary, after what was not done."""
+    try:
+        return Outcome(result=ask())
+    except Refused as exc:
+        return Outcome(summary=f"{not_done} {exc.detail}")
 
 
 class Workspace:
@@ -78,10 +86,7 @@ class Workspace:
         if official is None:
             return Outcome(summary="Преписката не е разпределена.", errors=[FieldError("official", NO_OFFICIAL)])
         assignment = {"case_index": index.strip(), "official": official.wire(), "reason": reason.strip() or None}
-        try:
-            return Outcome(result=self.services.assign(person, assignment))
-        except Refused as exc:
-            return Outcome(summary=f"Преписката не е разпределена. {exc.detail}")
+        return asked(lambda: self.services.assign(person, assignment), "Преписката не е разпределена.")
 
     def worklist(self, person: Person, which: str, today: dt.date, column: str = "due_date",
                  descending: bool = False) -> list[dict]:
@@ -99,10 +104,7 @@ class Workspace:
         change = _stage_change(index, stage, reason, due_date, extras)
         if isinstance(change, Outcome):
             return change
-        try:
-            return Outcome(result=self.services.change_stage(person, change))
-        except Refused as exc:
-            return Outcome(summary=f"Етапът не е променен. {exc.detail}")
+        return asked(lambda: self.services.change_stage(person, change), "Етапът не е променен.")
 
     def preview_letter(self, person: Person, index: str, stage: str, reason: str, due_date: str) -> Outcome:
         """The letter the citizen would get for this change, exactly as notifications would send
@@ -110,10 +112,7 @@ class Workspace:
         change = _stage_change(index, stage, reason, due_date)
         if isinstance(change, Outcome):
             return change
-        try:
-            return Outcome(result=self.services.preview_letter(person, change))
-        except Refused as exc:
-            return Outcome(summary=f"Писмото не може да бъде показано. {exc.detail}")
+        return asked(lambda: self.services.preview_letter(person, change), "Писмото не може да бъде показано.")
 
     def reissue_access_code(self, person: Person, index: str, reason: str) -> Outcome:
         """A new access code for the case (the old one stops working); the registry wants a reason."""
@@ -199,25 +198,17 @@ def _stage_change(index: str, stage: str, reason: str, due_date: str, extras: Op
         target = CaseStage(stage)
     except ValueError:
         return Outcome(summary="Изберете действие.", errors=[FieldError("stage", "Изберете действие.")])
-    if due_date and not _is_date(due_date):
+    if due_date and not is_date(due_date):
         return Outcome(summary="Етапът не е променен.",
                        errors=[FieldError("due_date", "Посочете новия срок като дата (ГГГГ-ММ-ДД).")])
     change = {"case_index": index, "stage": target.value, "reason": reason.strip() or None}
     if due_date:
         change["due_date"] = due_date
     extras = {k: v for k, v in (extras or {}).items() if v}
-    if extras.get("appealed_on") and not _is_date(extras["appealed_on"]):
+    if extras.get("appealed_on") and not is_date(extras["appealed_on"]):
         return Outcome(summary="Етапът не е променен.",
                        errors=[FieldError("appealed_on", "Посочете датата на жалбата като дата (ГГГГ-ММ-ДД).")])
     return {**change, **extras}
-
-
-def _is_date(value: str) -> bool:
-    try:
-        dt.date.fromisoformat(value)
-        return True
-    except ValueError:
-        return False
 
 
 def _case_of(row: dict) -> str:
