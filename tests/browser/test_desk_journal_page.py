@@ -1,6 +1,7 @@
 """The journal in a real headless Chromium (Debian's): an official filters today's journal by a
 word of the sender's name typed in Latin letters and finds the letter a clerk just registered
-(its personal number masked); the CSV link downloads that row in UTF-8 with a BOM; axe-core
+(its personal number masked); the CSV link downloads that row in UTF-8 with a BOM, the print
+link opens it as a PDF; axe-core
 (WCAG 2.0/2.1 A+AA) finds no serious or critical violation on the journal, its filtered page
 and its error page."""
 from __future__ import annotations
@@ -68,6 +69,13 @@ def test_the_csv_export_downloads_the_filtered_rows_for_excel(report, letter_ind
     assert len(export["lines"]) == 2 and "********18" in export["lines"][1] and "7501020018" not in export["lines"][1]
 
 
+def test_the_printable_journal_opens_as_a_pdf_with_the_filtered_row(report, letter_index):
+    printed = _step(report, "printed")
+    assert printed["type"] == "application/pdf" and printed["pages"] >= 1, printed
+    assert letter_index[0] in printed["text"] and "Входящ дневник" in printed["text"]
+    assert "от Стоян Георгиев" in printed["text"] and "7501020018" not in printed["text"]
+
+
 @pytest.mark.parametrize("state", PAGES)
 def test_axe_finds_no_serious_or_critical_wcag_violation(report, state):
     from tests.browser.test_desk_pages import _blocking
@@ -129,13 +137,24 @@ def probe(base: str, chromium: str, source: str, word: str) -> dict:
                     return {"name": download.value.suggested_filename, "bom": data.startswith("\ufeff".encode()),
                             "lines": data.decode("utf-8-sig").splitlines()}
 
+                def printed():
+                    import io
+
+                    from pypdf import PdfReader
+
+                    href = page.get_by_role("link", name="Дневник за печат (PDF)").get_attribute("href")
+                    answer = context.request.get(url + href)
+                    reader = PdfReader(io.BytesIO(answer.body()))
+                    return {"type": answer.headers.get("content-type"), "pages": len(reader.pages),
+                            "text": "\n".join(p.extract_text() for p in reader.pages)}
+
                 def date_error():
                     page.goto(f"{url}/journal?from=2026-02-30")
                     return {"summary": page.locator(".govuk-error-summary__title").inner_text().strip(),
                             "axe": _axe(page)}
 
                 for name, fn in (("journal", journal), ("filtered", filtered), ("export", export),
-                                 ("date_error", date_error)):
+                                 ("printed", printed), ("date_error", date_error)):
                     step(name, fn)
             finally:
                 browser.close()

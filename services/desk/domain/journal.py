@@ -58,6 +58,22 @@ class JournalForm:
         return not (self.values["overdue"] == "1" and not row.get("days_overdue"))
 
 
+def describe(form: JournalForm) -> str:
+    """The filter in words, as the printed journal names what it lists."""
+    v = form.values
+    day = lambda text: dt.date.fromisoformat(text).strftime("%d.%m.%Y")  # noqa: E731
+    parts = [day(v["from"]) + (f" – {day(v['to'])}" if v["to"] and v["to"] != v["from"] else "")]
+    parts.append(f"регистър {v['register']}" if v["register"] else "всички регистри")
+    names = {"kind": {k.value: x for k, x in labels.KINDS.items()}, "channel": {k.value: x for k, x in labels.CHANNELS.items()},
+             "stage": {k.value: x for k, x in labels.STAGES.items()}}
+    parts += [names[k].get(v[k], v[k]) for k in ("kind", "channel", "stage") if v[k]]
+    if v["q"]:
+        parts.append(f"думи „{v['q']}“")
+    if v["overdue"] == "1":
+        parts.append("само просрочени")
+    return ", ".join(parts)
+
+
 def registry_errors(errors: Iterable[dict]) -> list[FieldError]:
     return [FieldError(_FROM_REGISTRY.get(str(e.get("field", "")).split(".")[0], "from"), e.get("message", ""))
             for e in errors]

@@ -1,4 +1,5 @@
-"""The incoming journal: a filtered page of registrations, and the same filter as CSV."""
+"""The incoming journal: a filtered page of registrations, and the same filter as CSV and as a
+printable PDF."""
 from __future__ import annotations
 
 from nameko.web.handlers import http
@@ -27,3 +28,13 @@ class JournalPages(DeskPages):
         if not outcome.ok:
             return views.journal_page(session, form, outcome)
         return pages.csv(views.journal_csv(outcome.result["items"]), views.journal_file_name(form))
+
+    @http("GET", "/journal.pdf")
+    @page_errors
+    @page(down=("Дневникът не може да бъде отпечатан.", "/journal"))
+    def journal_pdf(self, request, session):
+        form = views.journal_form(self.app, request)
+        outcome = self.app.workspace.journal_rows(session.person, form)
+        if not outcome.ok:
+            return views.journal_page(session, form, outcome)
+        return pages.pdf(views.journal_pdf(self.app, session, form, outcome.result), views.journal_file_name(form, "pdf"))

@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 
 from ..domain import labels, worklist
 from ..domain.intake import IntakeForm
-from ..domain.journal import JournalForm, csv_bytes
+from ..domain.journal import JournalForm, csv_bytes, describe
 from ..service_layer.ports import Refused, Unavailable
 from . import pages
+from .journal_print import journal_pdf as render_journal_pdf
 
 SIGNIN_REFUSED = "Грешно потребителско име или парола, или профилът е заключен."
 EXPIRED = "Сесията ви изтече поради неактивност. Влезте отново."
@@ -142,7 +143,7 @@ def journal_page(session, form: JournalForm, outcome):
     return page("journal.html", session, 200 if outcome.ok else 400, title="Входящ дневник", values=form.values,
                 rows=result["items"], shown=outcome.ok,
                 next_url=f"/journal?{urlencode({**query, 'after': result['next']})}" if result.get("next") else None,
-                csv_url=f"/journal.csv?{urlencode(query)}", summary=outcome.summary, errors=outcome.errors,
+                csv_url=f"/journal.csv?{urlencode(query)}", pdf_url=f"/journal.pdf?{urlencode(query)}", summary=outcome.summary, errors=outcome.errors,
                 kinds=labels.value_labels(labels.KINDS), channels=labels.value_labels(labels.CHANNELS),
                 stages=labels.value_labels(labels.STAGES), stage_names={k.value: v for k, v in labels.STAGES.items()},
                 note=result.get("note"), scanned=result.get("scanned"),
@@ -154,6 +155,18 @@ def journal_csv(rows: list[dict]) -> bytes:
     return csv_bytes(rows, pages.local_time)
 
 
-def journal_file_name(form: JournalForm) -> str:
+def journal_file_name(form: JournalForm, extension: str = "csv") -> str:
     last = form.values["to"] or form.values["from"]
-    return f"dnevnik-{form.values['from']}" + (f"-{last}" if last != form.values["from"] else "") + ".csv"
+    return f"dnevnik-{form.values['from']}" + (f"-{last}" if last != form.values["from"] else "") + f".{extension}"
+
+
+PDF_MAX_ROWS = 3000  # about 100 pages: a day, or a quiet month, of a municipality's mail
+
+
+def journal_pdf(app, session, form: JournalForm, result: dict) -> bytes:
+    """The printable journal of the filter, named for the office, with who printed it and when."""
+    rows = result["items"]
+    return render_journal_pdf(rows[:PDF_MAX_ROWS], pages.local_time, office=app.settings.kit.office_name,
+                              filters=describe(form), printed_by=session.person.name,
+                              printed_at=dt.datetime.now(pages.zone()).strftime("%d.%m.%Y %H:%M"),
+                              truncated=result.get("truncated") or len(rows) > PDF_MAX_ROWS)

@@ -4,7 +4,7 @@ import io
 
 from pypdf import PdfReader
 
-from desk.adapters.journal_pdf import journal_pdf
+from desk.entrypoints.journal_print import journal_pdf
 
 
 def row(n, **over):
@@ -48,3 +48,48 @@ def test_a_subject_that_looks_like_markup_stays_text_and_no_civil_number_is_prin
 def test_an_empty_day_says_so_and_a_cut_list_says_to_narrow_it():
     assert "Няма регистрирани документи" in pages(make([]))[0]
     assert "стеснете периода" in pages(make([row(1)], truncated=True))[0]
+
+
+def signed_in_get(worker, session, handler, path, query):
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    environ = EnvironBuilder(method="GET", path=path, query_string=query,
+                             headers={"Cookie": f"desk_session={session.id}", "Host": "localhost"}).get_environ()
+    return getattr(worker, handler)(Request(environ))
+
+
+def test_the_filter_is_named_in_words():
+    from desk.domain.journal import JournalForm, describe
+
+    form = JournalForm.from_args({"from": "2026-12-01", "to": "2026-12-03", "register": "ЖЛБ", "kind": "complaint",
+                                  "channel": "counter", "q": "Родопи", "stage": "in_progress", "overdue": "1"}, None)
+    assert describe(form) == ("01.12.2026 – 03.12.2026, регистър ЖЛБ, Жалба, На гише, В работа, думи „Родопи“, "
+                              "само просрочени")
+    assert describe(JournalForm.from_args({"from": "2026-12-03"}, None)) == "03.12.2026, всички регистри"
+
+
+def test_the_desk_prints_the_journal_of_its_filter_as_the_signed_in_person():
+    from desk.adapters.memory import FakeServices
+    from tests.unit.desk.test_desk_case_pages import call, desk
+    from tests.unit.desk.test_journal import row as journal_row
+
+    services = FakeServices(journal={"items": [journal_row(1), journal_row(2)], "next": None})
+    worker, session = desk(services)
+    response = signed_in_get(worker, session, "journal_pdf", "/journal.pdf", {"from": "2026-03-10"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'inline; filename="dnevnik-2026-03-10.pdf"'
+    text = "\n".join(pages(response.get_data()))
+    assert "ЖЛБ-1/10.03.2026" in text and "ЖЛБ-2/10.03.2026" in text and "Записи: 2" in text
+    assert "10.03.2026, всички регистри" in text and "от Ивана Петрова" in text
+    status, html, _ = call(worker, session, "journal", "GET", "/journal", query_string={"from": "2026-03-10"})
+    assert 'href="/journal.pdf?from=2026-03-10"' in html
+
+
+def test_a_bad_date_gets_the_journal_page_with_its_error_not_a_pdf():
+    from tests.unit.desk.test_desk_case_pages import call, desk
+    from desk.adapters.memory import FakeServices
+
+    worker, session = desk(FakeServices())
+    status, html, response = call(worker, session, "journal_pdf", "GET", "/journal.pdf", query_string={"from": "вчера"})
+    assert status == 400 and response.mimetype == "text/html" and "Въведете дата (ГГГГ-ММ-ДД)." in html

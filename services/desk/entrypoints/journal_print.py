@@ -1,4 +1,4 @@
-"""The printable incoming journal (входящ дневник): the journal's rows for a filter, as an A4
+"""The printable incoming journal (входящ дневник), a page printed rather than shown: the journal's rows for a filter, as an A4
 landscape PDF to print and sign at the end of a day (reportlab's platypus: a table that
 repeats its header on every page; DejaVu Sans for Cyrillic).
 
