@@ -158,6 +158,7 @@ class ContactChangeStarted(WireModel):
     sends_at: Optional[dt.datetime] = Field(None, description="When the code goes out (UTC): later than now for "
                                                               "an SMS asked for in quiet hours (21:00-08:00)")
     expires_at: Optional[dt.datetime] = Field(None, description="Until when the code can be typed (UTC)")
+    deferred: bool = Field(False, description="The code waits for 08:00: no SMS goes out in quiet hours (21:00-08:00)")
     retry_after_s: Optional[int] = Field(None, ge=1, description="too_soon: seconds until a new code can be asked for")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -56,7 +57,11 @@ class PendingChange:
         return now - self.requested_at < RESEND_AFTER
 
     def wait_s(self, now: dt.datetime) -> int:
-        return max(1, int((self.requested_at + RESEND_AFTER - now).total_seconds()) + 1)
+        return max(1, math.ceil((self.requested_at + RESEND_AFTER - now).total_seconds()))
+
+    def deferred(self) -> bool:
+        """Held back by quiet hours (an SMS asked for at night)."""
+        return self.sends_at > self.requested_at
 
     def expired(self, now: dt.datetime) -> bool:
         return now >= self.expires_at

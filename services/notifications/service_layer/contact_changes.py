@@ -140,4 +140,5 @@ class ContactChanges:
                  retry_after_s: Optional[int] = None) -> ContactChangeStarted:
         return ContactChangeStarted(result=result, channel=channel.value, masked_address=masked(address),
                                     sends_at=change.sends_at if change else None,
-                                    expires_at=change.expires_at if change else None, retry_after_s=retry_after_s)
+                                    expires_at=change.expires_at if change else None,
+                                    deferred=change.deferred() if change else False, retry_after_s=retry_after_s)
