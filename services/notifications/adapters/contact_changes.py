@@ -11,7 +11,7 @@ import threading
 from typing import Optional
 
 from delovod_proto.vocabulary import ContactChannel
-from servicekit.mongo import insert_once, unavailable_when_down
+from servicekit.mongo import OnAlias, insert_once, unavailable_when_down
 
 from ..domain.contact_change import PendingChange
 
@@ -31,16 +31,7 @@ def _change(doc: dict) -> PendingChange:
 
 
 @unavailable_when_down
-class MongoContactChangeStore:
-    def __init__(self, alias: str):
-        self.alias = alias
-
-    @property
-    def _db(self):
-        from mongoengine.connection import get_db
-
-        return get_db(self.alias)
-
+class MongoContactChangeStore(OnAlias):
     def put(self, change: PendingChange) -> None:
         self._db["contact_changes"].replace_one({"_id": change.case_index}, _doc(change), upsert=True)
 

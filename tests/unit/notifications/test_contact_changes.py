@@ -15,18 +15,10 @@ from notifications.adapters.contact_changes import InMemoryContactChangeStore
 from notifications.adapters.memory import InMemoryNotificationRepository
 from notifications.service_layer.contact_changes import ContactChanges
 from tests.helpers import registered
-from tests.unit.notifications.test_dispatcher import Dispatcher
+from tests.unit.notifications.test_dispatcher import Clock, Dispatcher  # the clock starts at 11:00 in Sofia
 
 CASE = "ЖЛБ-1/25.11.2026"
 SECRET = b"s" * 32
-
-
-class Clock:
-    def __init__(self):
-        self.now = dt.datetime(2026, 11, 25, 9, tzinfo=dt.timezone.utc)  # 11:00 in Sofia
-
-    def __call__(self):
-        return self.now
 
 
 class Outbox:
@@ -39,14 +31,19 @@ class Outbox:
         self.sent.append((n.id, getattr(contact, self.field), n.subject, n.body))
 
 
-@pytest.fixture
-def world():
+def contact_world():
+    """Notifications' service layer on in-memory adapters, the case registered, two channels that keep what they get."""
     clock, email, sms = Clock(), Outbox("email"), Outbox("phone")
     dispatcher = Dispatcher(InMemoryNotificationRepository(), {ContactChannel.EMAIL: email, ContactChannel.SMS: sms},
                             "http://status.example", clock=clock)
     dispatcher.on_document_registered(registered(CASE))
     changes = ContactChanges(InMemoryContactChangeStore(), dispatcher, SECRET, "Europe/Sofia", clock=clock)
     return changes, dispatcher, clock, email, sms
+
+
+@pytest.fixture
+def world():
+    return contact_world()
 
 
 def ask(changes, address="new@example.bg", channel="email"):

@@ -11,10 +11,6 @@ from nameko.testing.services import worker_factory
 
 from delovod_proto.envelope import Envelope
 from delovod_proto.events import CaseStatusChanged
-from delovod_proto.vocabulary import ContactChannel
-from notifications.adapters.contact_changes import InMemoryContactChangeStore
-from notifications.adapters.memory import InMemoryNotificationRepository
-from notifications.service_layer.contact_changes import ContactChanges
 from status.adapters.memory import InMemoryCaseRepository
 from status.entrypoints.service import StatusService
 from status.service_layer.contact_changes import CitizenContacts
@@ -22,19 +18,14 @@ from status.service_layer.guard import LookupGuard
 from status.service_layer.tracker import StatusTracker
 from tests.helpers import TEST_KEYS, registered
 from tests.unit.entrypoints.conftest import request
-from tests.unit.notifications.test_contact_changes import Clock, Outbox
-from tests.unit.notifications.test_dispatcher import Dispatcher
+from tests.unit.notifications.test_contact_changes import contact_world
 
 CASE, CODE = "ЖЛБ-1/25.11.2026", "12345678"
 
 
 @pytest.fixture
 def site():
-    clock, email, sms = Clock(), Outbox("email"), Outbox("phone")
-    dispatcher = Dispatcher(InMemoryNotificationRepository(), {ContactChannel.EMAIL: email, ContactChannel.SMS: sms},
-                            "http://status.example", clock=clock)
-    dispatcher.on_document_registered(registered(CASE))
-    notifications = ContactChanges(InMemoryContactChangeStore(), dispatcher, b"s" * 32, "Europe/Sofia", clock=clock)
+    notifications, dispatcher, clock, email, sms = contact_world()
     tracker = StatusTracker(InMemoryCaseRepository(), TEST_KEYS, guard=LookupGuard(per_index=3))
     tracker.on_document_registered(registered(CASE))
     settings = SimpleNamespace(trusted_proxies=0, trusted_proxy_networks="")
