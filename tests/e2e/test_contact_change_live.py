@@ -3,17 +3,20 @@ the index and access code; the code reaches the new address through the real SMT
 (.local/mail), a wrong code says how many tries are left, the right one switches the recipient,
 the old address is told, the case's contact history says so, and the next letter goes to the
 new address."""
+import datetime as dt
 import re
 import secrets
 
 import pytest
 import requests
 
+from notifications.domain.sms import quiet_until
 from tests.conftest import until
 from tests.e2e.conftest import NOTIFICATIONS, STATUS
 from tests.e2e.test_citizen_pages_live import citizen
 from tests.e2e.test_letters_live import sender, text
 from tests.e2e.test_registration_flow import ROOT, mails_for, metadata, register
+from tests.integration.test_kannel_sms import received_by_fakesmsc, texts
 
 pytestmark = pytest.mark.e2e
 SAME_SITE = {"Sec-Fetch-Site": "same-origin"}
@@ -79,3 +82,28 @@ def test_a_confirmed_new_email_gets_the_next_letter_and_the_old_one_is_told(cler
     r = browser.post(f"{STATUS}/contact/confirm", data={"index": index, "code": code, "confirmation": confirmation},
                      headers=SAME_SITE, timeout=15)
     assert r.status_code == 410 and "вече е използван" in r.text
+
+
+def test_a_new_mobile_gets_its_code_through_kannel_by_day_and_the_page_says_when_at_night(clerk):
+    """The stack runs on the real clock: by day the code reaches fakesmsc through Kannel and
+    confirms the change; in quiet hours the page says the code goes at 08:00 and nothing is sent."""
+    old = f"petar.{secrets.token_hex(3)}@example.bg"
+    phone = "+35988" + "".join(secrets.choice("0123456789") for _ in range(7))
+    r = register(clerk, metadata(sender=sender(email=old)))
+    assert r.status_code == 201, r.text
+    index, code = r.json()["registration_index"], r.json()["access_code"]
+    mails_to(old, "документът Ви е регистриран")
+    browser = citizen()
+    r = browser.post(f"{STATUS}/contact", data={"index": index, "code": code, "channel": "sms",
+                                                "phone": "0" + phone[4:]}, headers=SAME_SITE, timeout=15)
+    assert r.status_code == 200 and f"{phone[:6]}*****{phone[-2:]}" in r.text, r.text
+    if quiet_until(dt.datetime.now(dt.timezone.utc), "Europe/Sofia") is not None:
+        assert "Кодът ще бъде изпратен в 08:00 ч." in r.text and received_by_fakesmsc(phone) == []
+        return
+    sms = until(lambda: texts(received_by_fakesmsc(phone)), what="the code at fakesmsc", timeout_s=60)
+    confirmation = re.search(r"\b(\d{6})\b", sms).group(1)
+    r = browser.post(f"{STATUS}/contact/confirm", data={"index": index, "code": code, "confirmation": confirmation},
+                     headers=SAME_SITE, timeout=15)
+    assert r.status_code == 200 and "Данните за връзка са променени" in r.text, r.text
+    (notice,) = mails_to(old, "данните за връзка са променени")
+    assert "с SMS на мобилен телефон" in text(notice) and phone not in text(notice)
