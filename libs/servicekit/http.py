@@ -52,7 +52,8 @@ HTTP_DETAILS_BG = {400: "Заявката не може да бъде проче
 RETRY_AFTER_S = 60
 # What a clerk or an official reads when a dependency does not answer (Bulgarian, in the nominative)
 DEPENDENCIES_BG = {"s3": "хранилището за сканирани файлове", "mongodb": "базата данни",
-                   "catalogue": "каталогът на услугите", "registry": "регистърът", "status": "услугата за статус"}
+                   "catalogue": "каталогът на услугите", "registry": "регистърът", "status": "услугата за статус",
+                   "notifications": "услугата за известия"}
 
 
 def unavailable(exc, path: str) -> Response:

@@ -95,6 +95,20 @@ class Lease:
             self.collection.delete_one({"_id": key, "token": token})
 
 
+class OnAlias:
+    """Base of an adapter that works on collections of one alias's database (connected by the
+    composition root) without a mongoengine Document of its own."""
+
+    def __init__(self, alias: str):
+        self.alias = alias
+
+    @property
+    def _db(self):
+        from mongoengine.connection import get_db
+
+        return get_db(self.alias)
+
+
 def insert_once(collection, doc: dict) -> bool:
     """Insert unless a document with that ``_id`` exists; True if this call inserted it."""
     from pymongo.errors import DuplicateKeyError

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+import re
+from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import WireModel
 from .vocabulary import CaseStage, ServiceVariant, TermUnit
@@ -121,6 +122,66 @@ class CaseView(WireModel):
     history: list[StageEntry] = Field(description="Every stage the case went through, oldest first")
 
 
+# -- a citizen's change of contact (status's page asks, notifications keeps and sends the code) --
+CHANGEABLE_CHANNELS = Literal["email", "sms"]  # a new address proven by a code sent to it
+
+
+class ContactChangeRequest(WireModel):
+    """notifications.start_contact_change: after status has checked the case's index and access
+    code, the citizen asks that letters go to a new email address or mobile phone; a code is sent
+    there (and only there), and nothing changes until it is typed back."""
+
+    case_index: str = Field(min_length=3, max_length=100, description="Index of the case")
+    channel: CHANGEABLE_CHANNELS = Field(description="email: ``address`` is an email address; sms: a mobile "
+                                                     "number. It becomes the preferred channel once confirmed")
+    address: str = Field(min_length=3, max_length=254, description="The new address, normalised by the caller "
+                                                                   "(an email address, or a number in E.164)")
+
+    @model_validator(mode="after")
+    def _address_fits_channel(self):
+        if self.channel == "sms" and not re.fullmatch(r"\+[1-9]\d{7,14}", self.address):
+            raise ValueError("an SMS address is a number in E.164")
+        if self.channel == "email" and "@" not in self.address:
+            raise ValueError("an email address has an @")
+        return self
+
+
+class ContactChangeStarted(WireModel):
+    """What became of the request. sent: a new code is on its way (any earlier code of the case no
+    longer counts); already_sent: the same address was asked for a moment ago and its code still
+    stands (nothing is sent twice); too_soon: another address was asked for a moment ago, wait
+    ``retry_after_s``; same_address: letters already go there, nothing to confirm."""
+
+    result: Literal["sent", "already_sent", "too_soon", "same_address"] = Field(description="See above")
+    channel: CHANGEABLE_CHANNELS = Field(description="The channel of the new address")
+    masked_address: str = Field(description="The new address, masked (\"iv***@example.bg\", \"+35988*****56\")")
+    sends_at: Optional[dt.datetime] = Field(None, description="When the code goes out (UTC): later than now for "
+                                                              "an SMS asked for in quiet hours (21:00-08:00)")
+    expires_at: Optional[dt.datetime] = Field(None, description="Until when the code can be typed (UTC)")
+    deferred: bool = Field(False, description="The code waits for 08:00: no SMS goes out in quiet hours (21:00-08:00)")
+    retry_after_s: Optional[int] = Field(None, ge=1, description="too_soon: seconds until a new code can be asked for")
+
+
+class ContactChangeConfirmation(WireModel):
+    """notifications.confirm_contact_change: the code the citizen typed (status has checked the
+    index and access code again)."""
+
+    case_index: str = Field(min_length=3, max_length=100, description="Index of the case")
+    code: str = Field(pattern=r"^\d{6}$", description="The 6-digit code sent to the new address")
+
+
+class ContactChangeOutcome(WireModel):
+    """confirmed: letters go to the new address from now on, and the old one is told; wrong_code:
+    ``attempts_left`` more tries; locked: no tries left; expired, used, none (no change started,
+    or a later one replaced it): start again."""
+
+    result: Literal["confirmed", "wrong_code", "locked", "expired", "used", "none"] = Field(description="See above")
+    attempts_left: Optional[int] = Field(None, ge=0, description="wrong_code: tries left for this code")
+    channel: Optional[CHANGEABLE_CHANNELS] = Field(None, description="The new address's channel")
+    masked_address: Optional[str] = Field(None, description="The new address, masked")
+    changed_at: Optional[dt.datetime] = Field(None, description="confirmed: when (UTC)")
+
+
 class ServiceNotFound(LookupError):
     """No catalogue service with that code is valid on the requested date."""
 
@@ -133,4 +194,5 @@ TYPED_ERRORS = (ServiceNotFound, CaseNotFound)
 
 
 RPC_MODELS = (GetServiceTermRequest, ServiceTermResponse, CaseLookupRequest, CaseView, ResumeTermRequest, ResumedTerm,
-              CountTermRequest, CountedTerm)
+              CountTermRequest, CountedTerm, ContactChangeRequest, ContactChangeStarted, ContactChangeConfirmation,
+              ContactChangeOutcome)

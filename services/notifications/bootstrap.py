@@ -14,6 +14,7 @@ from servicekit.tracing import current_traceparent
 from .adapters.catalogue_client import RpcCatalogue
 from .domain.letters import Office
 from .domain.messages import signature
+from .service_layer.contact_changes import ContactChanges
 from .service_layer.correspondence import Correspondence
 from .service_layer.dispatcher import Dispatcher
 from .settings import NotificationsSettings
@@ -27,10 +28,11 @@ class NotificationsApp(ServiceApp):
     mongo_alias: Optional[str] = None
     post_room: object = None  # adapters.post_room.PostRoom: the daily batch for the post room
     rpc_clients: dict = field(default_factory=dict)
+    contact_changes: Optional[ContactChanges] = None
 
 
 def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case_files=None,
-              post_room=None) -> NotificationsApp:
+              post_room=None, contact_store=None) -> NotificationsApp:
     alias = None
     office = Office(settings.kit.office_name, settings.kit.office_phone, settings.kit.office_email)
     if repo is None:
@@ -45,10 +47,18 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case
             from .adapters.case_files import MongoCaseFiles
 
             case_files = MongoCaseFiles(ALIAS)
+        if contact_store is None:
+            from .adapters.contact_changes import MongoContactChangeStore
+
+            contact_store = MongoContactChangeStore(ALIAS)
     if case_files is None:
         from .adapters.case_files import InMemoryCaseFiles
 
         case_files = InMemoryCaseFiles()
+    if contact_store is None:
+        from .adapters.contact_changes import InMemoryContactChangeStore
+
+        contact_store = InMemoryContactChangeStore()
     if post_room is None:
         from .adapters.post_room import PostRoom, PostRoomStore
 
@@ -65,7 +75,9 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case
                                              settings.kit.office_email), correspondence=correspondence,
                             report_wait=dt.timedelta(hours=settings.sms_report_wait_h))
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
-    return NotificationsApp(dispatcher, repo.outbox, settings, alias, post_room, {"catalogue": catalogue})
+    contact_changes = ContactChanges(contact_store, dispatcher, settings.auth_secret(), settings.kit.timezone)
+    return NotificationsApp(dispatcher, repo.outbox, settings, alias, post_room, {"catalogue": catalogue},
+                            contact_changes)
 
 
 def default_channels(settings: NotificationsSettings, post_room) -> dict:

@@ -9,7 +9,9 @@ from servicekit import mongo
 from servicekit.providers import ServiceApp
 from servicekit.tracing import current_traceparent
 
+from .adapters.notifications_contact import RpcContactChanges
 from .adapters.registry_terms import RpcTerms
+from .service_layer.contact_changes import CitizenContacts
 from .service_layer.guard import LookupGuard
 from .service_layer.surveys import Surveys
 from .service_layer.tracker import StatusTracker
@@ -24,6 +26,7 @@ class StatusApp(ServiceApp):
     rpc_clients: dict = field(default_factory=dict)
     mongo_alias: Optional[str] = None
     surveys: Optional[Surveys] = None
+    contacts: Optional[CitizenContacts] = None
 
 
 def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_store=None) -> StatusApp:
@@ -52,5 +55,6 @@ def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_stor
     surveys = Surveys(survey_store, tracker, settings.kit.public_base_url.rstrip("/") + "/survey")
     tracker.survey_link = surveys.link_for
     terms = functools.partial(RpcTerms, timeout_s=settings.kit.rpc_timeout_s)
-    return StatusApp(tracker, repo.outbox, settings, rpc_clients={"registry": terms}, mongo_alias=alias,
-                     surveys=surveys)
+    notifications = functools.partial(RpcContactChanges, timeout_s=settings.kit.rpc_timeout_s)
+    return StatusApp(tracker, repo.outbox, settings, rpc_clients={"registry": terms, "notifications": notifications},
+                     mongo_alias=alias, surveys=surveys, contacts=CitizenContacts(tracker))

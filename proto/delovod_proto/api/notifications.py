@@ -81,11 +81,13 @@ class NotificationAttempt(WireModel):
 
     notification_id: str = Field(description="The notification (the event it was made for)")
     channel: Literal["email", "sms", "post"] = Field(description="The channel tried")
-    outcome: Literal["handed", "sent", "delivered", "failed", "expired", "refused", "error", "deferred", "ignored"] = Field(
+    outcome: Literal["handed", "sent", "delivered", "failed", "expired", "refused", "error", "deferred", "ignored",
+                     "contact_changed"] = Field(
         description="handed: accepted by the SMS gateway, report awaited; sent: accepted by the mail relay or the "
                     "post room; delivered/failed/expired: the operator's delivery report; refused: the address refused "
                     "for good (the next channel is tried); error: a passing failure (retried); deferred: quiet hours "
-                    "(21:00-08:00); ignored: a late or repeated report")
+                    "(21:00-08:00); ignored: a late or repeated report; contact_changed: the citizen confirmed a new "
+                    "address for this channel (detail: the address, masked)")
     at: dt.datetime = Field(description="When (UTC)")
     summary: str = Field(description="The line for the case history, in Bulgarian and local time")
     detail: Optional[str] = Field(None, description="Why, or the operator's message id (no contact data)")

@@ -205,6 +205,21 @@ class LookupForm(WireModel):
     code: str = Field("", max_length=100, description="The 8-digit access code as typed")
 
 
+class ContactChangeForm(LookupForm):
+    """The case page's "Промяна на данните за връзка": the index and the access code again, the
+    channel and the one new address for it (status's domain/contact_form.py checks them)."""
+
+    channel: str = Field("", max_length=10, description="email or sms: how the citizen wants to be told")
+    email: str = Field("", max_length=300, description="The new email address (channel email)")
+    phone: str = Field("", max_length=100, description="The new mobile number (channel sms)")
+
+
+class ContactConfirmForm(LookupForm):
+    """The code sent to the new address, typed back with the index and the access code again."""
+
+    confirmation: str = Field("", max_length=100, description="The 6-digit code sent to the new address")
+
+
 def _page(description: str, headers: tuple = ()) -> Reply:
     return Reply(description, media="text/html", schema=HTML, headers=headers)
 
@@ -241,6 +256,24 @@ OPERATIONS = (
                413: _page("A form too large to read"),
                429: _page("Too many failed lookups: when to try again", headers=(RETRY_AFTER,))},
               body=LookupForm, body_media="application/x-www-form-urlencoded", problems=False),
+    Operation("POST", "/contact", "contactChangeSubmit", "A citizen asks that letters go to a new email address "
+              "or mobile phone; a code goes there (nothing changes until it comes back)",
+              {200: _page("Where the code went and until when, with the form to type it; or that nothing changes"),
+               400: _page("A form the server cannot read"), 403: _page("A form sent from another site (refused)"),
+               404: _page("The index and access code do not open a case"), 413: _page("A form too large to read"),
+               422: _page("What to correct, in Bulgarian"),
+               429: _page("Too many failed tries, or a code for another address was asked for a moment ago",
+                          headers=(RETRY_AFTER,))},
+              body=ContactChangeForm, body_media="application/x-www-form-urlencoded", problems=False),
+    Operation("POST", "/contact/confirm", "contactConfirmSubmit", "The code sent to the new address, typed back: the "
+              "letters go there from now on, and the old address is told",
+              {200: _page("The contact is changed"), 400: _page("A form the server cannot read"),
+               403: _page("A form sent from another site (refused)"),
+               404: _page("The index and access code do not open a case"), 413: _page("A form too large to read"),
+               410: _page("The code expired, was used, was typed wrong too often or was replaced: start again"),
+               422: _page("A wrong code (with the tries left) or a malformed one, in Bulgarian"),
+               429: _page("Too many failed tries", headers=(RETRY_AFTER,))},
+              body=ContactConfirmForm, body_media="application/x-www-form-urlencoded", problems=False),
     Operation("GET", "/api/v1/surveys/summary", "surveySummary", "Officials: survey results per service and unit",
               {200: Reply("The results", SurveySummary)}, roles=("official", "admin")),
     Operation("GET", "/api/v1/surveys", "surveyAnswers", "Officials: every survey answer, the latest first",

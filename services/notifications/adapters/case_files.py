@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from servicekit.mongo import unavailable_when_down, upsert
+from servicekit.mongo import OnAlias, unavailable_when_down, upsert
 
 from ..domain.case_file import CaseFile
 
@@ -17,15 +17,10 @@ def _fields(values: dict) -> dict:
 
 
 @unavailable_when_down
-class MongoCaseFiles:
-    def __init__(self, alias: str):
-        self.alias = alias
-
+class MongoCaseFiles(OnAlias):
     @property
     def _files(self):
-        from mongoengine.connection import get_db
-
-        return get_db(self.alias)[COLLECTION]
+        return self._db[COLLECTION]
 
     def update(self, case_index: str, **values) -> None:
         upsert(self._files, {"_id": case_index}, {"$set": _fields(values)})

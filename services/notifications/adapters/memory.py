@@ -22,10 +22,13 @@ class InMemoryNotificationRepository:
         self.leased: set[str] = set()
 
     def save_recipient(self, case_index: str, contact: Contact) -> None:
-        self.recipients[case_index] = contact
+        self.recipients.setdefault(case_index, contact)  # the first is kept, as in MongoDB
 
     def recipient(self, case_index: str) -> Optional[Contact]:
         return self.recipients.get(case_index)
+
+    def replace_recipient(self, case_index: str, contact: Contact) -> None:
+        self.recipients[case_index] = contact
 
     def add(self, n: Notification) -> bool:
         if n.id in self.items:

@@ -1,7 +1,8 @@
 """Recipients and notifications in MongoDB (notification id = the status event id).
 
 Large collections are written insert-only: a notification's text (``notifications``), the
-citizen's contact per case (``recipients``) and the final outcome, sent or dead
+citizen's contact per case (``recipients``; replaced, by ``_id``, only when the citizen confirms
+a new address) and the final outcome, sent or dead
 (``outcomes``, carrying the NotificationDelivered event). Everything that changes —
 attempts, next attempt, last error — lives in the small ``queue`` collection, one entry
 per notification not yet finished, claimed under a :class:`~servicekit.mongo.Lease`.
@@ -103,6 +104,12 @@ class MongoNotificationRepository:
     def recipient(self, case_index: str) -> Optional[Contact]:
         doc = RecipientDoc._get_collection().find_one({"_id": case_index})
         return Contact.model_validate(doc["contact"]) if doc else None
+
+    def replace_recipient(self, case_index: str, contact: Contact) -> None:
+        """A rare write (a citizen's confirmed change), by ``_id``: the one update of this collection."""
+        RecipientDoc._get_collection().replace_one({"_id": case_index},
+                                                   {"_id": case_index, "contact": contact.model_dump(mode="json")},
+                                                   upsert=True)
 
     def _enqueue(self, n: Notification, **extra) -> None:
         upsert(self._queue, {"_id": n.id}, {"$set": {

@@ -15,8 +15,10 @@ from delovod_proto.vocabulary import ContactChannel
 # mail relay / put in the post room's queue (no report follows); delivered / failed / expired:
 # the operator's delivery report; refused: the address refused for good (the next channel is
 # tried); error: a passing failure (retried); deferred: quiet hours; ignored: a report that
-# changed nothing (late or repeated).
-OUTCOMES = ("handed", "sent", "delivered", "failed", "expired", "refused", "error", "deferred", "ignored")
+# changed nothing (late or repeated); contact_changed: the citizen confirmed a new address for
+# the channel (its detail is the address, masked).
+OUTCOMES = ("handed", "sent", "delivered", "failed", "expired", "refused", "error", "deferred", "ignored",
+            "contact_changed")
 FINAL_FAILURES = ("failed", "expired", "refused")
 
 CHANNEL_LABEL = {"sms": "SMS съобщение", "email": "Имейл", "post": "Писмо по пощата"}
@@ -26,6 +28,7 @@ OUTCOME_LABEL = {
     "error": "неуспешен опит, ще бъде повторен", "deferred": "отложено до 08:00 ч. (не изпращаме SMS нощем)",
     "ignored": "късен или повторен отчет, без промяна",
 }
+NEW_ADDRESS_LABEL = {"sms": "нов мобилен телефон", "email": "нов имейл адрес"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class Attempt:
     def summary(self, tz: str) -> str:
         """One line of the case history, in the administration's time zone."""
         local = self.at.astimezone(ZoneInfo(tz))
+        if self.outcome == "contact_changed":
+            return (f"Данните за връзка са променени на {local:%d.%m.%Y} в {local:%H:%M} ч.: "
+                    f"{NEW_ADDRESS_LABEL.get(self.channel, self.channel)} {self.detail or ''}".rstrip())
         return (f"{CHANNEL_LABEL.get(self.channel, self.channel)}: {OUTCOME_LABEL.get(self.outcome, self.outcome)}"
                 f" на {local:%d.%m.%Y} в {local:%H:%M} ч.")
 

@@ -15,6 +15,7 @@ from delovod_proto.api.notifications import (AttemptsQuery, DeadNotification, De
                                              LetterPreviewRequest, NotificationAttempt, NotificationAttempts,
                                              NotificationPath, PostBatch, PostBatchPath, ReplayAccepted,
                                              SmsReportAccepted, SmsReportQuery)
+from delovod_proto.rpc import ContactChangeConfirmation, ContactChangeRequest
 from servicekit.auth import authenticate
 from servicekit.http import Problem, handle_problems, json_response
 from servicekit.kafka import consume
@@ -121,6 +122,19 @@ class NotificationsService(DelovodService):
                                      summary=a.summary(tz), detail=a.detail, segments=a.segments)
                  for a in self.app.dispatcher.history(case_index)]
         return NotificationAttempts(case_index=case_index, items=items).model_dump(mode="json")
+
+    # -- a citizen's change of contact (status's page asks, after checking index and access code) --
+    @rpc
+    def start_contact_change(self, request: dict) -> dict:
+        """ContactChangeRequest -> ContactChangeStarted: the code goes to the new address only
+        (raises CaseNotFound when the case's recipient is not known here)."""
+        started = self.app.contact_changes.start(ContactChangeRequest.model_validate(request))
+        return started.model_dump(mode="json")
+
+    @rpc
+    def confirm_contact_change(self, request: dict) -> dict:
+        """ContactChangeConfirmation -> ContactChangeOutcome (confirmed: letters go to the new address)."""
+        return self.app.contact_changes.confirm(ContactChangeConfirmation.model_validate(request)).model_dump(mode="json")
 
     @http("GET", "/api/v1/notifications/sms-reports")
     @handle_problems

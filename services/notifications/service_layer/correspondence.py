@@ -103,6 +103,20 @@ class Correspondence:
         facts = self._facts(e.case_index, e.subject, head, case.official, None, None, None)
         return head, messages.escalation_letter(facts, e, unit)
 
+    # -- a citizen's change of contact --------------------------------------------------------
+    def contact_code_letter(self, case_index: str, recipient: Contact, code: str, expires_at: dt.datetime) -> Letter:
+        """The code, to the new address (an SMS carries the subject line: the code is in it)."""
+        facts = self._facts(case_index, "", recipient, None, None, None, None)
+        facts.extra.update(code=code, until=expires_at.astimezone(ZoneInfo(self.tz)))
+        return messages.render("contact_code", facts)
+
+    def contact_changed_letter(self, case_index: str, recipient: Contact, channel: ContactChannel, masked: str,
+                               at: dt.datetime) -> Letter:
+        """To the old contact: it was replaced, when, by what (masked); whom to call if it was not them."""
+        facts = self._facts(case_index, "", recipient, None, None, None, None)
+        facts.extra.update(channel=ContactChannel(channel).value, masked=masked, at=at.astimezone(ZoneInfo(self.tz)))
+        return messages.render("contact_changed", facts)
+
     def _facts(self, case_index, subject, recipient, official, due, previous_due, reason) -> LetterFacts:
         return LetterFacts(case_index, subject, self.status_url, self.office, recipient, official, due, previous_due,
                            reason)

@@ -113,6 +113,9 @@ class AbstractNotificationRepository(Protocol):
 
     def recipient(self, case_index: str) -> Optional[Contact]: ...
 
+    def replace_recipient(self, case_index: str, contact: Contact) -> None:
+        """The case's contact from now on (the citizen confirmed a new address)."""
+
     def add(self, n: Notification) -> bool:
         """False if a notification with that id exists (redelivered event)."""
 
@@ -197,11 +200,16 @@ class Dispatcher:
         created = self._queue(envelope, e.case_index,
                               *_parts(self.correspondence.overdue_letter(e, self.repo.recipient(e.case_index))))
         head, letter = self.correspondence.escalation(e)
-        self.repo.save_recipient(head_key(e.case_index), head)
-        now = self.clock()
-        self.repo.add(Notification(escalation_id(envelope.event_id), head_key(e.case_index), letter.subject,
-                                   letter.body, next_attempt_at=now, trace=self.trace(), queued_at=now))
+        self.queue_to(escalation_id(envelope.event_id), head_key(e.case_index), head, letter)
         return created
+
+    def queue_to(self, notification_id: str, key: str, contact: Contact, letter: Letter) -> bool:
+        """A message to someone other than the case's recipient (a unit's head, a new or an old
+        address of the citizen), under a recipient ``key`` of its own; once per id."""
+        self.repo.save_recipient(key, contact)
+        now = self.clock()
+        return self.repo.add(Notification(notification_id, key, letter.subject, letter.body, next_attempt_at=now,
+                                          trace=self.trace(), queued_at=now))
 
     def preview(self, case_index: str, stage, reason=None, due=None, official=None,
                 catalogue=None) -> tuple[Letter, Optional[ContactChannel]]:

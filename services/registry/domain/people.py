@@ -1,17 +1,16 @@
 """Validation of a sender's personal data: the personal number by its kind (ЕГН and ЛНЧ
-with python-stdnum), phone (phonenumbers, normalised to E.164), email (email-validator).
+with python-stdnum), phone and email by the shared rules of ``servicekit.contacts``.
 Messages are Bulgarian and say what is wrong."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from stdnum import exceptions as number_errors
 from stdnum.bg import egn, pnf
 
 from delovod_proto.vocabulary import PersonalNumberKind  # noqa: F401  (the wire's word; re-exported)
+from servicekit.contacts import email, phone  # noqa: F401  (a sender's phone and email: shared rules)
 
 
 _EGN_ERRORS = {
@@ -59,23 +58,6 @@ def _checked(module, value: str, messages: dict, fallback: str) -> str:
         return module.validate(value)
     except number_errors.ValidationError as exc:
         raise ValueError(messages.get(type(exc), fallback)) from None
-
-
-def phone(value: str) -> str:
-    try:
-        parsed = phonenumbers.parse(value, "BG")
-    except phonenumbers.NumberParseException:
-        raise ValueError("Невалиден телефонен номер.")
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValueError("Невалиден телефонен номер.")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def email(value: str) -> str:
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ValueError("Невалиден адрес на електронна поща.")
 
 
 def mask_personal_number(value: str | None) -> str | None:

@@ -26,7 +26,7 @@ from ..domain.terms import ExtensionRefused
 from ..service_layer.guard import TooManyAttempts
 from ..service_layer.tracker import ConcurrentChange
 from ..domain.survey import SurveyInputError, SurveyLinkError
-from . import page, survey_page
+from . import contact_page, page, survey_page
 
 
 STAFF = ("clerk", "official", "admin")
@@ -41,6 +41,7 @@ class StatusService(DelovodService):
 
     app = App(bootstrap)
     terms = RpcClient("registry")
+    notifications = RpcClient("notifications")
 
     @consume(topics.DOCUMENTS_REGISTERED)
     def on_document_registered(self, envelope):
@@ -178,6 +179,24 @@ class StatusService(DelovodService):
         if from_another_site(request):
             return page.refused()
         return page.render(self.app.tracker, request.form, self._client(request))
+
+    @http("POST", "/contact")
+    @page_errors
+    def contact_change(self, request):
+        """The case page's "Промяна на данните за връзка": index, access code, the new address;
+        notifications sends a code there (the page says where and until when)."""
+        if from_another_site(request):
+            return contact_page.refused()
+        return contact_page.request_change(self.app.contacts, request.form, self._client(request), self.notifications,
+                                           self.app.tracker.tz)
+
+    @http("POST", "/contact/confirm")
+    @page_errors
+    def contact_confirm(self, request):
+        """The code typed back (with the index and access code again): the new address is used from now on."""
+        if from_another_site(request):
+            return contact_page.refused()
+        return contact_page.confirm(self.app.contacts, request.form, self._client(request), self.notifications)
 
     @http("GET,POST", "/survey/<string:token>")
     @page_errors

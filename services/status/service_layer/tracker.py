@@ -305,16 +305,18 @@ class StatusTracker:
 
     def lookup(self, request: CaseLookupRequest, client: str = "") -> CaseView:
         """A citizen's lookup; failures count against the index and the client."""
-        return _citizen_view(self._looked_up(request, client))
+        return _citizen_view(self.check_access(request, client))
 
     def lookup_with_official(self, request: CaseLookupRequest,
                              client: str = "") -> tuple[CaseView, Optional[WireOfficial]]:
         """The citizen's lookup and the official responsible for the case (the Charter: the
         status page names them with a phone and an email), or None before it is assigned."""
-        case = self._looked_up(request, client)
+        case = self.check_access(request, client)
         return _citizen_view(case), wire_official(case.official)
 
-    def _looked_up(self, request: CaseLookupRequest, client: str) -> Case:
+    def check_access(self, request: CaseLookupRequest, client: str = "") -> Case:
+        """The case the index and access code open; failures count against the index and the client
+        (TooManyAttempts past a limit, CaseNotFound when they do not match)."""
         index = request.registration_index.strip()
         self.guard.check(index, client)
         found = self.repo.get(index)
