@@ -8,17 +8,22 @@ the six default registers, into a database of its own (``delovod_bench_journal``
 and reused). Then each filter's first page (50 rows, the registry's query, timed in process:
 the HTTP layer adds a constant) is read 20 times (a year's range 5 times); p50 and max are
 reported, with a read through an ``_id`` range for comparison (FerretDB's SQLite backend scans
-it: the reason the journal reads days and month digests by ``_id`` instead)."""
-import datetime as dt
-import json
-import os
-import random
-import statistics
-import sys
-import time
-import uuid
-from pathlib import Path
-from zoneinfo import ZoneInfo
+it: the reason the journal reads days and month digests by ``_id`` instead). The reads overlap on
+eventlet green threads, as in the service (``servicekit.concurrently.green``)."""
+import eventlet
+
+eventlet.monkey_patch()
+
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / p) for p in ("proto", "libs", "services")]
 
@@ -29,6 +34,7 @@ from registry.domain.index import DEFAULT_REGISTERS  # noqa: E402
 from registry.domain.registration import Registration  # noqa: E402
 from registry.service_layer.queries import JournalFilter, Queries  # noqa: E402
 from servicekit import mongo  # noqa: E402
+from servicekit.concurrently import green  # noqa: E402
 
 URI = "mongodb://127.0.0.1:27017/delovod_bench_journal"
 TZ = ZoneInfo("Europe/Sofia")
@@ -91,14 +97,14 @@ def main() -> int:
     n = 10_000 if "--quick" in sys.argv else 100_000
     mongo.connect(ALIAS, URI.replace("journal", f"journal_{n}"), operation_timeout_ms=600_000)
     mongo.ensure_indexes(RegistrationDoc, AuditDoc)
-    repo = MongoRegistrationRepository()
+    repo = MongoRegistrationRepository(concurrently=green)
     result = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cores": os.cpu_count(), "load_1min_before": round(os.getloadavg()[0], 2)},
               "registrations": n, "store": "FerretDB 1.24 on SQLite (local stack)"}
     regs = RegistrationDoc._get_collection()
     if regs.estimated_document_count() < n:
         result["load_s"] = round(load(repo, n), 1)
-    queries = Queries(repo, InMemoryScanStore(), DEFAULT_REGISTERS, TZ)
+    queries = Queries(repo, InMemoryScanStore(), DEFAULT_REGISTERS, TZ, green)
     last = FIRST_DAY + dt.timedelta(days=DAYS - 1)
     month = (last - dt.timedelta(days=30), last)
     year = (FIRST_DAY, last)

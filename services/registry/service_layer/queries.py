@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from servicekit.concurrently import Concurrently, in_turn
+
 from ..domain.index import Register
 from ..domain.registration import Registration
 from .errors import Invalid, NotFound
@@ -55,6 +57,18 @@ def _after(cursor: Optional[str]) -> Optional[tuple[dt.datetime, str]]:
                       errors=[{"field": "after", "message": "Невалидна стойност."}])
 
 
+DAYS_AT_ONCE = 8  # a day's read is one small document; more at once would read past a full page
+
+
+def _per_day(batch: list, read: list) -> list:
+    """The entries read for ``batch`` ((day, codes) in order), joined per day."""
+    out, at = [], 0
+    for _, codes in batch:
+        out.append([e for entries in read[at:at + len(codes)] for e in entries])
+        at += len(codes)
+    return out
+
+
 def _months(first: dt.date, last: dt.date):
     year, month = first.year, first.month
     while (year, month) <= (last.year, last.month):
@@ -73,8 +87,10 @@ def _matches(entry: JournalEntry, f: JournalFilter, words: list[str]) -> bool:
 
 class Queries:
     def __init__(self, repo: AbstractRegistrationRepository, store: AbstractScanStore, registers: dict,
-                 tz: ZoneInfo):
-        self.repo, self.store, self.tz = repo, store, tz
+                 tz: ZoneInfo, concurrently: Concurrently = in_turn):
+        """``concurrently`` overlaps the journal's independent reads by ``_id`` (days, month
+        digests, a page's registrations): each is one small read, and a page needs dozens."""
+        self.repo, self.store, self.tz, self.concurrently = repo, store, tz, concurrently
         self.registers: list[Register] = list({r.code: r for r in registers.values()}.values())
 
     def find(self, index: str) -> Optional[Registration]:
@@ -117,14 +133,20 @@ class Queries:
         found: list[JournalEntry] = []
         first_day = max(start, cursor[0] if cursor else start).astimezone(dt.timezone.utc).date()
         last_day = (end - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc).date()
-        for day, codes in self._journal_days(registers, first_day, last_day, words):
-            entries = [e for code in codes for e in self.repo.journal_day(code, day)
-                       if start <= e.registered_at < end and (cursor is None or e.order > cursor) and _matches(e, f, words)]
-            found += sorted(entries, key=lambda e: e.order)
+        days = list(self._journal_days(registers, first_day, last_day, words))
+        for at in range(0, len(days), DAYS_AT_ONCE):  # a few days at once, in order, until the page is full
+            batch = days[at:at + DAYS_AT_ONCE]
+            read = self.concurrently(*[lambda code=code, day=day: self.repo.journal_day(code, day)
+                                       for day, codes in batch for code in codes])
+            for entries in _per_day(batch, read):
+                found += sorted((e for e in entries if start <= e.registered_at < end
+                                 and (cursor is None or e.order > cursor) and _matches(e, f, words)),
+                                key=lambda e: e.order)
             if len(found) > limit:
                 break
         page = found[:limit]
-        items = [self.repo.by_claim(e.register_code, e.year, e.number, e.seq) for e in page]
+        items = self.concurrently(*[lambda e=e: self.repo.by_claim(e.register_code, e.year, e.number, e.seq)
+                                    for e in page])
         return JournalPage([r for r in items if r is not None], _cursor(page[-1]) if len(found) > limit else None)
 
     def _journal_days(self, registers: list[str], first: dt.date, last: dt.date, words: list[str]):
@@ -135,15 +157,15 @@ class Queries:
                 yield first + dt.timedelta(days=n), registers
             return
         having: dict[dt.date, list[str]] = {}
-        for code in registers:
-            for year, month in _months(first, last):
-                digest = self.repo.journal_words(code, year, month)
-                days = set.intersection(*[{d for key, ds in digest.items() if key.startswith(w) for d in ds}
-                                          for w in words])
-                for d in days:
-                    day = dt.date(year, month, d)
-                    if first <= day <= last:
-                        having.setdefault(day, []).append(code)
+        wanted = [(code, year, month) for code in registers for year, month in _months(first, last)]
+        digests = self.concurrently(*[lambda w=w: self.repo.journal_words(*w) for w in wanted])
+        for (code, year, month), digest in zip(wanted, digests):
+            days = set.intersection(*[{d for key, ds in digest.items() if key.startswith(w) for d in ds}
+                                      for w in words])
+            for d in days:
+                day = dt.date(year, month, d)
+                if first <= day <= last:
+                    having.setdefault(day, []).append(code)
         yield from sorted(having.items())
 
     def _journal_registers(self, f: JournalFilter) -> list[str]:

@@ -46,7 +46,7 @@ def build(repo: AbstractRegistrationRepository, store: AbstractScanStore, regist
         from ..adapters.memory import InMemoryUploadLedger
         ledger = InMemoryUploadLedger()
     zone = ZoneInfo(tz)
-    queries = Queries(repo, store, registers, zone)
+    queries = Queries(repo, store, registers, zone, concurrently)
     claims = ClaimScheduler(repo, lambda r: wire_events.registration_events(r, trace), clock, claim_window)
     registrar = Registrar(repo, store, registers, calendar, keys, claims, queries, zone, max_scan_bytes, clock,
                           concurrently)
