@@ -5,11 +5,12 @@ Starts Debian's etcd and a kube-apiserver built from source (deploy/k8s/apiserve
 made by openssl under .local/k8s-dry-run/. Once /readyz answers it installs the operators'
 CRDs of deploy/k8s/crds (server-side apply, for real), creates the namespaces the renderings
 put objects in (for real, from the rendered Namespace objects, so Pod Security labels apply),
-then renders the targets the manifest tier renders (tests/unit/test_k8s_manifests.py: the
-base, every overlay, the base with every component) with .local/bin/kustomize and sends
-every object with server-side apply, `dryRun=All` and `fieldValidation=Strict`. It prints
-one line per object, accepted or refused with the apiserver's message, and every warning
-(Pod Security among them), then stops what it started, by PID. Exit status 1 when any object
+then renders what the manifest tier renders (tests/unit/test_k8s_manifests.py: the base,
+every overlay, the base with every component, and every combination of components on the
+base and on each overlay) with .local/bin/kustomize and sends each distinct object once
+with server-side apply, `dryRun=All` and `fieldValidation=Strict`. It prints one line per
+object, accepted or refused with the apiserver's message, and every warning (Pod Security
+among them), then stops what it started, by PID. Exit status 1 when any object
 is refused or the servers do not start.
 
 Not covered: no controller manager or scheduler runs (nothing is scheduled, defaulted by a
@@ -20,8 +21,11 @@ OpenAPI schemas and CEL rules judge the custom resources.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -200,18 +204,38 @@ def render(kustomize: str, folder: Path) -> list[dict]:
     return [d for d in yaml.safe_load_all(done.stdout) if d]
 
 
+def _kustomization(folder: Path) -> dict:
+    return yaml.safe_load((folder / "kustomization.yaml").read_text(encoding="utf-8")) or {}
+
+
 def targets(scratch: Path) -> dict[str, Path]:
-    """The manifest tier's targets (tests/unit/test_k8s_manifests.py: TARGETS); the base with
-    every component is a throwaway kustomization under `scratch`."""
+    """What the manifest tier renders (tests/unit/test_k8s_manifests.py): its TARGETS (the
+    base, every overlay, the base with every component) and every combination of the base
+    and each overlay with a subset of the components it does not switch on itself, each a
+    throwaway kustomization under `scratch`."""
     overlays = sorted(p for p in (K8S / "overlays").iterdir() if p.is_dir())
     components = sorted(p for p in (K8S / "components").iterdir() if p.is_dir())
-    every = scratch / "base+all-components"
-    every.mkdir(parents=True, exist_ok=True)
-    rel = lambda p: os.path.relpath(p, every)  # kustomize refuses absolute roots
-    (every / "kustomization.yaml").write_text(yaml.safe_dump({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-        "namespace": "delovod", "resources": [rel(K8S / "base")], "components": [rel(c) for c in components]}))
-    return {"base": K8S / "base", **{f"overlays/{p.name}": p for p in overlays}, "base+all-components": every}
+
+    def throwaway(name: str, root: Path, chosen, namespace: str | None = None) -> Path:
+        folder = scratch / re.sub(r"\W+", "_", name)
+        folder.mkdir(parents=True, exist_ok=True)
+        rel = lambda p: os.path.relpath(p, folder)  # kustomize refuses absolute roots
+        kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                         **({"namespace": namespace} if namespace else {}),
+                         "resources": [rel(root)], "components": [rel(c) for c in chosen]}
+        (folder / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
+        return folder
+
+    found = {"base": K8S / "base", **{f"overlays/{p.name}": p for p in overlays},
+             "base+all-components": throwaway("all-components", K8S / "base", components, "delovod")}
+    for name, root in [("base", K8S / "base"), *((f"overlays/{o.name}", o) for o in overlays)]:
+        own = {(root / c).resolve() for c in _kustomization(root).get("components", [])}
+        rest = [c for c in components if c.resolve() not in own]
+        for size in range(len(rest) + 1):
+            for chosen in itertools.combinations(rest, size):
+                label = f"{name}+{'+'.join(c.name for c in chosen) or 'nothing'}"
+                found[label] = throwaway(f"{name}+{'+'.join(c.name for c in chosen)}", root, chosen)
+    return found
 
 
 def crds() -> list[dict]:
@@ -271,7 +295,9 @@ def main() -> int:
         log(f"kube-apiserver {version['gitVersion']} ready after {time.monotonic() - started:.0f} s; "
             f"etcd {subprocess.run([str(binaries['etcd']), '--version'], capture_output=True, text=True).stdout.split()[2]}")
         problems = install_crds(api)
-        rendered = {name: render(str(binaries["kustomize"]), folder) for name, folder in targets(WORK).items()}
+        found = targets(WORK / "renderings")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # kustomize processes
+            rendered = dict(zip(found, pool.map(lambda f: render(str(binaries["kustomize"]), f), found.values())))
         api.discovered.clear()                # the CRDs' group versions are served now
         # the namespaces, for real: objects cannot be dry-run into a namespace that does not exist
         namespaces = {d["metadata"]["name"]: d for docs in rendered.values() for d in docs if d["kind"] == "Namespace"}
@@ -283,21 +309,31 @@ def main() -> int:
             log(f"namespace {ns}: {'created' if ok else 'REFUSED ' + message}")
             if not ok:
                 problems.append(f"Namespace {ns}: {message}")
-        totals = {}
+        # each distinct object once: most are the same in many renderings
+        distinct: dict[str, tuple[dict, list[str]]] = {}
         for target, docs in rendered.items():
-            log(f"--- {target}: {len(docs)} objects, server-side apply with dryRun=All, fieldValidation=Strict")
-            accepted = 0
             for obj in docs:
-                ok, message, warnings = api.apply(obj, dry_run=True)
-                accepted += ok
-                print(f"  {'accepted' if ok else 'REFUSED '} {name_of(obj)}" + ("" if ok else f": {message}"))
-                for warning in warnings:
-                    print(f"    warning: {warning}")
-                if not ok:
-                    problems.append(f"{target}: {name_of(obj)}: {message}")
-            totals[target] = (accepted, len(docs))
-        for target, (accepted, count) in totals.items():
-            log(f"{target}: {accepted} of {count} objects accepted")
+                distinct.setdefault(json.dumps(obj, sort_keys=True), (obj, []))[1].append(target)
+        log(f"{len(rendered)} renderings, {sum(map(len, rendered.values()))} objects, {len(distinct)} distinct: "
+            "server-side apply of each with dryRun=All, fieldValidation=Strict")
+        verdict: dict[str, bool] = {}
+        sent = time.monotonic()
+        for key, (obj, where) in sorted(distinct.items(), key=lambda kv: (name_of(kv[1][0]), len(kv[1][1]))):
+            ok, message, warnings = api.apply(obj, dry_run=True)
+            verdict[key] = ok
+            seen = f"in {len(where)} of {len(rendered)} renderings" + (f", e.g. {where[0]}" if len(where) < len(rendered) else "")
+            print(f"  {'accepted' if ok else 'REFUSED '} {name_of(obj)} ({seen})" + ("" if ok else f": {message}"))
+            for warning in warnings:
+                print(f"    warning: {warning}")
+            if not ok:
+                problems.append(f"{name_of(obj)} ({seen}): {message}")
+        log(f"sent {len(distinct)} objects in {time.monotonic() - sent:.0f} s")
+        for target, docs in rendered.items():
+            if target in ("base", "base+all-components") or "+" not in target:
+                accepted = sum(verdict[json.dumps(d, sort_keys=True)] for d in docs)
+                log(f"{target}: {accepted} of {len(docs)} objects accepted")
+        whole = sum(all(verdict[json.dumps(d, sort_keys=True)] for d in docs) for docs in rendered.values())
+        log(f"{whole} of {len(rendered)} renderings accepted whole")
         for problem in problems:
             log(f"REFUSED {problem}")
         if args.keep:

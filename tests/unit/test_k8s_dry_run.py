@@ -35,8 +35,10 @@ def test_the_wrapper_replaces_each_staging_module_by_the_release_of_the_same_kub
 
 def test_it_sends_what_the_manifest_tier_renders(tmp_path):
     manifests = _load("k8s_manifests", ROOT / "tests" / "unit" / "test_k8s_manifests.py")
-    found = dry_run.targets(tmp_path)
-    assert list(found) == manifests.TARGETS
+    found = dry_run.targets(tmp_path / "dry-run")
+    (tmp_path / "tier").mkdir()
+    assert list(found)[:len(manifests.TARGETS)] == manifests.TARGETS
+    assert set(found) - set(manifests.TARGETS) == set(manifests.combinations(tmp_path / "tier"))
     assert all((folder / "kustomization.yaml").is_file() for folder in found.values())
 
 
