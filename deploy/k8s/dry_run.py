@@ -121,6 +121,7 @@ def apiserver_argv(apiserver: str, pki: dict[str, Path]) -> list[str]:
             f"--service-account-signing-key-file={pki['sa.key']}",
             "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
             "--service-cluster-ip-range=10.96.0.0/16",
+            "--endpoint-reconciler-type=none",     # it refuses 127.0.0.1 as the kubernetes Service's endpoint
             "--v=1"]
 
 
@@ -129,12 +130,12 @@ class Api:
     def __init__(self, ca: Path) -> None:
         self.base = f"https://127.0.0.1:{API_PORT}"
         self.http = requests.Session()
-        self.http.verify = str(ca)
+        self.ca = str(ca)       # passed with each request: REQUESTS_CA_BUNDLE would override a session's
         self.http.headers["Authorization"] = f"Bearer {TOKEN}"
         self.discovered: dict[str, dict[str, dict] | None] = {}
 
     def get(self, path: str, **kw) -> requests.Response:
-        return self.http.get(self.base + path, timeout=30, **kw)
+        return self.http.get(self.base + path, timeout=30, verify=self.ca, **kw)
 
     def resources(self, api_version: str, refresh: bool = False) -> dict[str, dict] | None:
         """kind -> APIResource of a group version, None when the server does not serve it."""
@@ -166,7 +167,8 @@ class Api:
         if dry_run:
             params["dryRun"] = "All"
         answer = self.http.patch(self.base + path, params=params, data=json.dumps(obj).encode(),
-                                 headers={"Content-Type": "application/apply-patch+yaml"}, timeout=60)
+                                 headers={"Content-Type": "application/apply-patch+yaml"}, timeout=60,
+                                 verify=self.ca)
         warnings = [w.split(" ", 2)[-1].strip().strip('"') for w in answer.raw.headers.getlist("Warning")] \
             if hasattr(answer.raw.headers, "getlist") else []
         if answer.ok:
@@ -186,10 +188,10 @@ def wait_ready(api: Api, procs: dict[str, subprocess.Popen]) -> None:
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}:\n{tail(name)}")
         try:
-            answer = api.get("/readyz")
+            answer = api.get("/readyz", params={"verbose": "1"})
             if answer.status_code == 200:
                 return
-            last = f"{answer.status_code} {answer.text[-300:]}"
+            last = f"{answer.status_code} " + "; ".join(l for l in answer.text.splitlines() if "[-]" in l)
         except requests.ConnectionError as exc:
             last = str(exc)
         time.sleep(1)
@@ -254,11 +256,15 @@ def install_crds(api: Api) -> list[str]:
         name, deadline = crd["metadata"]["name"], time.monotonic() + 60
         while time.monotonic() < deadline:
             status = api.get(f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}").json().get("status", {})
-            if any(c["type"] == "Established" and c["status"] == "True" for c in status.get("conditions", [])):
+            if any(c["type"] == "Established" and c["status"] == "True" for c in status.get("conditions") or []):
                 break
             time.sleep(0.5)
         else:
             refused.append(f"CRD {name}: not Established after 60 s")
+        group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
+        for version in (v["name"] for v in crd["spec"]["versions"] if v.get("served")):
+            while kind not in (api.resources(f"{group}/{version}", refresh=True) or {}) and time.monotonic() < deadline:
+                time.sleep(0.5)                   # discovery follows Established a moment later
         log(f"CRD {name}: {'installed' if ok else 'REFUSED'}")
     return refused
 

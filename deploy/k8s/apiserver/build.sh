@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 ROOT="$(cd ../../.. && pwd)"
 OUT="$ROOT/.local/bin/kube-apiserver"
 VERSION="$(sed -n 's/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' go.mod)"
-if [ -x "$OUT" ] && go version -m "$OUT" 2>/dev/null | grep -q $'\tdep\tk8s.io/kubernetes\t'"$VERSION"$'\t'; then
+if [ -x "$OUT" ] && go version -m "$OUT" 2>/dev/null | grep -q $'\tmod\tk8s.io/kubernetes\t'"$VERSION"$'\t'; then
     exit 0
 fi
 minor="${VERSION#v1.}"; minor="${minor%%.*}"
