@@ -17,6 +17,9 @@ Not covered: no controller manager or scheduler runs (nothing is scheduled, defa
 controller, or garbage-collected), and the operators' admission webhooks (Strimzi has none;
 cert-manager's, the MongoDB and RabbitMQ operators') do not exist, so only the CRDs'
 OpenAPI schemas and CEL rules judge the custom resources.
+
+Over 300 lines (about 380): the throwaway cluster (certificates, processes, readiness) would
+move to a module of its own if anything but this script used it.
 """
 from __future__ import annotations
 
@@ -169,8 +172,7 @@ class Api:
         answer = self.http.patch(self.base + path, params=params, data=json.dumps(obj).encode(),
                                  headers={"Content-Type": "application/apply-patch+yaml"}, timeout=60,
                                  verify=self.ca)
-        warnings = [w.split(" ", 2)[-1].strip().strip('"') for w in answer.raw.headers.getlist("Warning")] \
-            if hasattr(answer.raw.headers, "getlist") else []
+        warnings = [_warning_text(w) for w in answer.raw.headers.getlist("Warning")]  # urllib3's headers
         if answer.ok:
             return True, f"{answer.status_code}", warnings
         try:
@@ -178,6 +180,11 @@ class Api:
         except ValueError:
             message = answer.text
         return False, f"{answer.status_code} {message}", warnings
+
+
+def _warning_text(header: str) -> str:
+    """`299 - "would violate PodSecurity \\"restricted:latest\\": ..."` -> the text."""
+    return header.split(" ", 2)[-1].strip().strip('"').replace('\\"', '"')
 
 
 def wait_ready(api: Api, procs: dict[str, subprocess.Popen]) -> None:
@@ -275,6 +282,62 @@ def name_of(obj: dict) -> str:
     return f"{obj['kind']} {where}{meta.get('name')}"
 
 
+def create_namespaces(api: Api, rendered: dict[str, list[dict]]) -> list[str]:
+    """For real, from the rendered Namespace objects (their Pod Security labels then judge the
+    pods): nothing can be dry-run into a namespace that does not exist. The refusals."""
+    namespaces = {d["metadata"]["name"]: d for docs in rendered.values() for d in docs if d["kind"] == "Namespace"}
+    needed = {d["metadata"]["namespace"] for docs in rendered.values() for d in docs if d["metadata"].get("namespace")}
+    refused = []
+    for ns in sorted(needed | set(namespaces)):
+        obj = namespaces.get(ns) or {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
+        ok, message, _ = api.apply(obj, dry_run=False)
+        log(f"namespace {ns}: {'created' if ok else 'REFUSED ' + message}")
+        refused += [] if ok else [f"Namespace {ns}: {message}"]
+    return refused
+
+
+def dry_run_all(api: Api, rendered: dict[str, list[dict]]) -> list[str]:
+    """Each distinct object once (most are the same in many renderings); the refusals."""
+    key = lambda obj: json.dumps(obj, sort_keys=True)
+    distinct: dict[str, tuple[dict, list[str]]] = {}
+    for target, docs in rendered.items():
+        for obj in docs:
+            distinct.setdefault(key(obj), (obj, []))[1].append(target)
+    log(f"{len(rendered)} renderings, {sum(map(len, rendered.values()))} objects, {len(distinct)} distinct: "
+        "server-side apply of each with dryRun=All, fieldValidation=Strict")
+    verdict: dict[str, bool] = {}
+    refused = []
+    sent = time.monotonic()
+    for text, (obj, where) in sorted(distinct.items(), key=lambda kv: (name_of(kv[1][0]), len(kv[1][1]))):
+        ok, message, warnings = api.apply(obj, dry_run=True)
+        verdict[text] = ok
+        seen = f"in {len(where)} of {len(rendered)} renderings" + \
+            (f", e.g. {where[0]}" if len(where) < len(rendered) else "")
+        print(f"  {'accepted' if ok else 'REFUSED '} {name_of(obj)} ({seen})" + ("" if ok else f": {message}"))
+        for warning in warnings:
+            print(f"    warning: {warning}")
+        refused += [] if ok else [f"{name_of(obj)} ({seen}): {message}"]
+    log(f"sent {len(distinct)} objects in {time.monotonic() - sent:.0f} s")
+    for target, docs in rendered.items():
+        if "+" not in target or target == "base+all-components":
+            log(f"{target}: {sum(verdict[key(d)] for d in docs)} of {len(docs)} objects accepted")
+    whole = sum(all(verdict[key(d)] for d in docs) for docs in rendered.values())
+    log(f"{whole} of {len(rendered)} renderings accepted whole")
+    return refused
+
+
+def start_servers(binaries: dict[str, Path], pki: dict[str, Path], procs: dict[str, subprocess.Popen]) -> Api:
+    procs["etcd"] = start("etcd", etcd_argv(str(binaries["etcd"])))
+    started = time.monotonic()
+    procs["kube-apiserver"] = start("kube-apiserver", apiserver_argv(str(binaries["kube-apiserver"]), pki))
+    api = Api(pki["ca.crt"])
+    wait_ready(api, procs)
+    etcd = subprocess.run([str(binaries["etcd"]), "--version"], capture_output=True, text=True).stdout.split()
+    log(f"kube-apiserver {api.get('/version').json()['gitVersion']} ready after "
+        f"{time.monotonic() - started:.0f} s; etcd {etcd[2]}")
+    return api
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the servers running until Ctrl-C")
@@ -292,58 +355,19 @@ def main() -> int:
     procs: dict[str, subprocess.Popen] = {}
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        procs["etcd"] = start("etcd", etcd_argv(str(binaries["etcd"])))
-        started = time.monotonic()
-        procs["kube-apiserver"] = start("kube-apiserver", apiserver_argv(str(binaries["kube-apiserver"]), pki))
-        api = Api(pki["ca.crt"])
-        wait_ready(api, procs)
-        version = api.get("/version").json()
-        log(f"kube-apiserver {version['gitVersion']} ready after {time.monotonic() - started:.0f} s; "
-            f"etcd {subprocess.run([str(binaries['etcd']), '--version'], capture_output=True, text=True).stdout.split()[2]}")
+        api = start_servers(binaries, pki, procs)
         problems = install_crds(api)
         found = targets(WORK / "renderings")
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # kustomize processes
             rendered = dict(zip(found, pool.map(lambda f: render(str(binaries["kustomize"]), f), found.values())))
         api.discovered.clear()                # the CRDs' group versions are served now
-        # the namespaces, for real: objects cannot be dry-run into a namespace that does not exist
-        namespaces = {d["metadata"]["name"]: d for docs in rendered.values() for d in docs if d["kind"] == "Namespace"}
-        needed = {d["metadata"]["namespace"] for docs in rendered.values() for d in docs
-                  if d["metadata"].get("namespace")}
-        for ns in sorted(needed | set(namespaces)):
-            obj = namespaces.get(ns) or {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
-            ok, message, _ = api.apply(obj, dry_run=False)
-            log(f"namespace {ns}: {'created' if ok else 'REFUSED ' + message}")
-            if not ok:
-                problems.append(f"Namespace {ns}: {message}")
-        # each distinct object once: most are the same in many renderings
-        distinct: dict[str, tuple[dict, list[str]]] = {}
-        for target, docs in rendered.items():
-            for obj in docs:
-                distinct.setdefault(json.dumps(obj, sort_keys=True), (obj, []))[1].append(target)
-        log(f"{len(rendered)} renderings, {sum(map(len, rendered.values()))} objects, {len(distinct)} distinct: "
-            "server-side apply of each with dryRun=All, fieldValidation=Strict")
-        verdict: dict[str, bool] = {}
-        sent = time.monotonic()
-        for key, (obj, where) in sorted(distinct.items(), key=lambda kv: (name_of(kv[1][0]), len(kv[1][1]))):
-            ok, message, warnings = api.apply(obj, dry_run=True)
-            verdict[key] = ok
-            seen = f"in {len(where)} of {len(rendered)} renderings" + (f", e.g. {where[0]}" if len(where) < len(rendered) else "")
-            print(f"  {'accepted' if ok else 'REFUSED '} {name_of(obj)} ({seen})" + ("" if ok else f": {message}"))
-            for warning in warnings:
-                print(f"    warning: {warning}")
-            if not ok:
-                problems.append(f"{name_of(obj)} ({seen}): {message}")
-        log(f"sent {len(distinct)} objects in {time.monotonic() - sent:.0f} s")
-        for target, docs in rendered.items():
-            if target in ("base", "base+all-components") or "+" not in target:
-                accepted = sum(verdict[json.dumps(d, sort_keys=True)] for d in docs)
-                log(f"{target}: {accepted} of {len(docs)} objects accepted")
-        whole = sum(all(verdict[json.dumps(d, sort_keys=True)] for d in docs) for docs in rendered.values())
-        log(f"{whole} of {len(rendered)} renderings accepted whole")
+        problems += create_namespaces(api, rendered)
+        problems += dry_run_all(api, rendered)
         for problem in problems:
             log(f"REFUSED {problem}")
         if args.keep:
-            log(f"servers left running on https://127.0.0.1:{API_PORT} (token {TOKEN}, CA {pki['ca.crt']}); Ctrl-C stops them")
+            log(f"servers left running on https://127.0.0.1:{API_PORT} (token {TOKEN}, CA {pki['ca.crt']}); "
+                "Ctrl-C stops them")
             while True:
                 time.sleep(3600)
         return 1 if problems else 0

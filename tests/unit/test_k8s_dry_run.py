@@ -52,3 +52,8 @@ def test_objects_are_sent_to_their_resource_path():
         "/api/v1/namespaces/delovod"
     with pytest.raises(LookupError, match="no StatefulSet in apps/v1"):
         api.path({**deployment, "kind": "StatefulSet"})
+
+
+def test_a_warning_header_is_read_as_its_text():
+    header = '299 - "would violate PodSecurity \\"restricted:latest\\": runAsNonRoot != true"'
+    assert dry_run._warning_text(header) == 'would violate PodSecurity "restricted:latest": runAsNonRoot != true'
