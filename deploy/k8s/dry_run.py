@@ -112,8 +112,8 @@ def etcd_argv(etcd: str) -> list[str]:
             "--log-level", "warn"]
 
 
-def apiserver_argv(apiserver: str, pki: dict[str, Path]) -> list[str]:
-    return [apiserver,
+def apiserver_argv(apiserver: str, pki: dict[str, Path], emulated: str | None) -> list[str]:
+    return [apiserver, *([f"--emulated-version=kube={emulated}"] if emulated else []),
             f"--etcd-servers=http://127.0.0.1:{ETCD_PORT}",
             "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={API_PORT}",
             f"--cert-dir={WORK / 'pki'}",
@@ -326,14 +326,16 @@ def dry_run_all(api: Api, rendered: dict[str, list[dict]]) -> list[str]:
     return refused
 
 
-def start_servers(binaries: dict[str, Path], pki: dict[str, Path], procs: dict[str, subprocess.Popen]) -> Api:
+def start_servers(binaries: dict[str, Path], pki: dict[str, Path], procs: dict[str, subprocess.Popen],
+                  emulated: str | None) -> Api:
     procs["etcd"] = start("etcd", etcd_argv(str(binaries["etcd"])))
     started = time.monotonic()
-    procs["kube-apiserver"] = start("kube-apiserver", apiserver_argv(str(binaries["kube-apiserver"]), pki))
+    procs["kube-apiserver"] = start("kube-apiserver", apiserver_argv(str(binaries["kube-apiserver"]), pki, emulated))
     api = Api(pki["ca.crt"])
     wait_ready(api, procs)
     etcd = subprocess.run([str(binaries["etcd"]), "--version"], capture_output=True, text=True).stdout.split()
-    log(f"kube-apiserver {api.get('/version').json()['gitVersion']} ready after "
+    emulating = f" emulating {emulated}" if emulated else ""
+    log(f"kube-apiserver {api.get('/version').json()['gitVersion']}{emulating} ready after "
         f"{time.monotonic() - started:.0f} s; etcd {etcd[2]}")
     return api
 
@@ -341,6 +343,8 @@ def start_servers(binaries: dict[str, Path], pki: dict[str, Path], procs: dict[s
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the servers running until Ctrl-C")
+    parser.add_argument("--emulated-version", metavar="1.MINOR",
+                        help="what the apiserver emulates (kube-apiserver 1.34 goes back to 1.31)")
     args = parser.parse_args()
     binaries = {"kube-apiserver": BIN / "kube-apiserver", "kustomize": BIN / "kustomize",
                 "etcd": Path(shutil.which("etcd") or "/usr/bin/etcd")}
@@ -355,7 +359,7 @@ def main() -> int:
     procs: dict[str, subprocess.Popen] = {}
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        api = start_servers(binaries, pki, procs)
+        api = start_servers(binaries, pki, procs, args.emulated_version)
         problems = install_crds(api)
         found = targets(WORK / "renderings")
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # kustomize processes
