@@ -14,9 +14,9 @@ among them), then stops what it started, by PID. Exit status 1 when any object
 is refused or the servers do not start.
 
 Not covered: no controller manager or scheduler runs (nothing is scheduled, defaulted by a
-controller, or garbage-collected), and the operators' admission webhooks (Strimzi has none;
-cert-manager's, the MongoDB and RabbitMQ operators') do not exist, so only the CRDs'
-OpenAPI schemas and CEL rules judge the custom resources.
+controller, or garbage-collected), and no operator or cert-manager runs, so no admission
+webhook they would register exists: only the CRDs' OpenAPI schemas and CEL rules (Strimzi's
+Kafka and KafkaUser have some) judge the custom resources.
 
 Over 300 lines (about 380): the throwaway cluster (certificates, processes, readiness) would
 move to a module of its own if anything but this script used it.
