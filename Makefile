@@ -5,12 +5,13 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/proto:$(CURDIR)/libs:$(CURDIR)/services
 
-.PHONY: help venv up down status demo test test-unit test-integration test-e2e test-fault bench proto proto-check docs dead-letters images clean
+.PHONY: help venv up down status demo test test-unit test-integration test-e2e test-fault bench proto proto-check docs dead-letters images k8s-apiserver k8s-dry-run clean
 
 help:
 	@echo "make demo   - install what is missing, start everything, register a sample letter end to end"
 	@echo "make test   - install and start everything, run all test tiers, stop what it started"
 	@echo "make up / make down / make status / make bench / make proto / make docs / make dead-letters"
+	@echo "make k8s-dry-run - server-side dry run of deploy/k8s against a kube-apiserver built here (see deploy/k8s/README.md)"
 	@echo "make images - build the five service images (four services and the desk) offline with buildah (root; see deploy/image)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-local.txt
@@ -65,6 +66,14 @@ dead-letters: venv
 
 images:
 	@bash deploy/image/build.sh
+
+k8s-apiserver:
+	@bash deploy/k8s/apiserver/build.sh
+
+# Not part of `make test`: a cold build of kube-apiserver takes many minutes (deploy/k8s/README.md).
+k8s-dry-run: venv k8s-apiserver
+	@bash deploy/local/test_tools.sh
+	@$(VPY) deploy/k8s/dry_run.py
 
 clean: down
 	rm -rf .local
