@@ -1,6 +1,10 @@
 """The operator's calendar table in MongoDB: one small document, replaced under its version,
-with its history of changes (the last ``KEPT_CHANGES``) pushed in the same update, so the rows
-and the history cannot disagree."""
+with its history of changes (the last ``KEPT_CHANGES``) written in the same update, so the rows
+and the history cannot disagree.
+
+The history is read, trimmed here and set whole rather than ``$push``-ed with ``$slice``:
+FerretDB ignores ``$slice`` (the contract test caught it). The update is conditional on the
+version that was read, so a write in between makes it match nothing, as a stale edit."""
 from __future__ import annotations
 
 import datetime as dt
@@ -34,10 +38,11 @@ class MongoCalendarStore:
         entries = [{**change, "at": _naive_utc(change["at"])}] if change is not None else []
         if expected_version == 0:
             return insert_once(self._coll, {"_id": DOC_ID, **stamp, "changes": entries})
-        update = {"$set": stamp}
+        current = {"_id": DOC_ID, "version": expected_version}
         if entries:
-            update["$push"] = {"changes": {"$each": entries, "$slice": -KEPT_CHANGES}}
-        done = self._coll.update_one({"_id": DOC_ID, "version": expected_version}, update)
+            kept = (self._coll.find_one(current, {"changes": 1}) or {}).get("changes", [])
+            stamp["changes"] = (kept + entries)[-KEPT_CHANGES:]
+        done = self._coll.update_one(current, {"$set": stamp})
         return done.modified_count == 1
 
     def changes(self) -> list[dict]:
