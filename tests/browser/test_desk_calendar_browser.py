@@ -28,18 +28,19 @@ def saturday() -> dt.date:
 
 
 @pytest.fixture(scope="module")
-def token() -> str:
-    return f"{random.randint(0, 16 ** 6):06x}"
+def reason(saturday) -> str:
+    return f"РМС № {random.randint(1000, 9999)}/{saturday:%d.%m} (проба)"
 
 
 @pytest.fixture(scope="module")
-def report(chromium, saturday, token, tmp_path_factory) -> dict:
+def report(chromium, saturday, reason, tmp_path_factory) -> dict:
     from tests.browser.conftest import run_probe
 
-    work = tmp_path_factory.mktemp("desk-calendar-browser")
-    source = f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    return run_probe(os.path.abspath(__file__), ["--url", DESK, "--chromium", chromium, "--source", source,
-                                                 "--saturday", saturday.isoformat(), "--token", token],
+    work, address = tmp_path_factory.mktemp("desk-calendar-browser"), [random.randint(0, 255) for _ in range(3)]
+    return run_probe(os.path.abspath(__file__), ["--url", DESK, "--chromium", chromium,
+                                                 "--source", "127.{}.{}.{}".format(address[0] or 1, address[1],
+                                                                                   address[2] or 1),
+                                                 "--saturday", saturday.isoformat(), "--reason", reason],
                      work / "report.json", work / "probe.log", PROBE_TIMEOUT_S)
 
 
@@ -61,21 +62,21 @@ def test_a_row_without_a_reason_is_refused_next_to_the_field_with_the_date_kept(
     assert refused["summary_link"] == "#exception_reason" and refused["date"] == f"{saturday:%d.%m.%Y}", refused
 
 
-def test_a_working_saturday_is_listed_with_the_admins_name_in_the_history(report, saturday, token):
+def test_a_working_saturday_is_listed_with_the_admins_name_in_the_history(report, saturday, reason):
     added = _step(report, "added")
     assert added["status"] == 200 and added["banner"].startswith("Записана е версия"), added
-    assert [f"{saturday:%d.%m.%Y}", "Работна събота", f"РМС № {token} (проба)"] in added["rows"], added
+    assert [f"{saturday:%d.%m.%Y}", "Работна събота", reason] in added["rows"], added
     when, who, what = added["history_top"]
-    assert who.startswith("Мария") and what == f"Добавено: {saturday:%d.%m.%Y} — Работна събота (РМС № {token} (проба))"
-    assert {"date": saturday.isoformat(), "kind": "working_day", "reason": f"РМС № {token} (проба)"} in \
+    assert who.startswith("Мария") and what == f"Добавено: {saturday:%d.%m.%Y} — Работна събота ({reason})"
+    assert {"date": saturday.isoformat(), "kind": "working_day", "reason": reason} in \
         added["registry"]["exceptions"], added
     assert added["registry"]["changes"][0]["by"].startswith("Мария"), added  # the person, never "desk"
 
 
-def test_premahni_takes_it_out_and_the_history_says_so(report, saturday, token):
+def test_premahni_takes_it_out_and_the_history_says_so(report, saturday, reason):
     removed = _step(report, "removed")
     assert removed["status"] == 200 and all(r[0] != f"{saturday:%d.%m.%Y}" for r in removed["rows"]), removed
-    assert removed["history_top"][2] == f"Премахнато: {saturday:%d.%m.%Y} — Работна събота (РМС № {token} (проба))"
+    assert removed["history_top"][2] == f"Премахнато: {saturday:%d.%m.%Y} — Работна събота ({reason})"
 
 
 @pytest.mark.parametrize("state", PAGES)
@@ -91,14 +92,14 @@ def test_axe_finds_no_serious_or_critical_wcag_violation(report, state):
 # ----------------------------------------------------------------------------------------------
 
 
-def probe(url: str, chromium: str, source: str, saturday: str, token: str) -> dict:
+def probe(url: str, chromium: str, source: str, saturday: str, reason: str) -> dict:
     import requests
 
     from tests.browser.probing import browser_context, run_steps
     from tests.browser.test_desk_pages import _axe, _sign_in, _submit
     from tests.e2e.conftest import REGISTRY, token as staff_token
 
-    day, reason = dt.date.fromisoformat(saturday), f"РМС № {token} (проба)"
+    day = dt.date.fromisoformat(saturday)
     with browser_context(url.rstrip("/"), chromium, source) as (context, base):
         page = context.new_page()
         page.set_default_timeout(20_000)
@@ -149,4 +150,4 @@ if __name__ == "__main__":
     from tests.browser.probing import main
 
     main(probe, "Drive the desk's calendar exceptions in headless Chromium; write a JSON report.",
-         ("--url", "--chromium", "--source", "--saturday", "--token"))
+         ("--url", "--chromium", "--source", "--saturday", "--reason"))
