@@ -84,7 +84,7 @@ def test_the_official_finds_it_in_my_cases_and_sorts_the_list(report, case_index
 
 def test_the_admin_reaches_the_operators_page_from_the_menu(report):
     operators = _step(report, "operators")
-    assert operators["heading"] == "Неуспешни събития" and not operators["warnings"], operators
+    assert operators["heading"] == "Оператори" and not operators["warnings"], operators
 
 
 @pytest.mark.parametrize("state", PAGES)
@@ -184,7 +184,7 @@ def probe(base: str, chromium: str, source: str, index: str) -> dict:
 
                 def operators():
                     _sign_in(admin, url, "maria", "maria-demo-2026")
-                    admin.get_by_role("link", name="Неуспешни събития", exact=True).click()
+                    admin.get_by_role("link", name="Оператори", exact=True).click()
                     admin.wait_for_url("**/operators", timeout=60_000)
                     return {"heading": admin.locator("h1").inner_text().strip(),
                             "warnings": admin.locator(".govuk-warning-text").all_inner_texts(), "axe": _axe(admin)}

@@ -69,6 +69,25 @@ def test_calendar_table_is_replaced_only_from_the_version_read(calendar_store):
     assert version == 2 and [r["date"] for r in rows] == ["2026-12-28", "2026-12-29"]
 
 
+def test_calendar_changes_are_kept_with_the_rows_the_last_hundred(calendar_store):
+    from registry.service_layer.calendar_table import KEPT_CHANGES
+    row = {"date": "2026-12-19", "kind": "working_day", "reason": "РМС № 900 от 20.11.2026"}
+    at = dt.datetime(2026, 11, 25, 9, 30, 15, tzinfo=UTC)
+
+    def change(version, added=(), removed=()):
+        return {"version": version, "at": at + dt.timedelta(minutes=version), "by": "Мария Димитрова",
+                "by_id": "maria", "added": list(added), "removed": list(removed)}
+    assert calendar_store.changes() == []
+    assert calendar_store.save([row], 0, "maria", change(1, added=[row]))
+    assert not calendar_store.save([], 0, "ivan", change(1, removed=[row]))  # refused: no change kept
+    assert calendar_store.changes() == [change(1, added=[row])]
+    for version in range(1, KEPT_CHANGES + 3):
+        assert calendar_store.save([row], version, "maria", change(version + 1))
+    kept = calendar_store.changes()
+    assert len(kept) == KEPT_CHANGES and [kept[0]["version"], kept[-1]["version"]] == [4, KEPT_CHANGES + 3]
+    assert kept[-1] == change(KEPT_CHANGES + 3) and calendar_store.load() == ([row], KEPT_CHANGES + 3)
+
+
 @pytest.fixture(params=BACKENDS)
 def services(request, mongo_alias):
     if request.param == "memory":

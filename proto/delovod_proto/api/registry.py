@@ -212,10 +212,24 @@ class CalendarEdit(WireModel):
     exceptions: list[CalendarExceptionRow] = Field(max_length=2000, description="The whole new table")
 
 
+class CalendarChange(WireModel):
+    """One edit of the table: who made it, when, and the rows it added and removed (a row whose
+    kind or reason changed is in both, as it was and as it is)."""
+
+    version: int = Field(ge=1, description="The table's version this edit made")
+    at: dt.datetime = Field(description="When (UTC)")
+    by: str = Field(description="Who: the signed-in person's name (or the file the table was first seeded from)")
+    by_id: str = Field(description="Who: their user name, as the audit log records it")
+    added: list[CalendarExceptionRow] = Field(description="Rows that were not in the table before")
+    removed: list[CalendarExceptionRow] = Field(description="Rows that are no longer in the table")
+
+
 class CalendarTable(WireModel):
     version: int = Field(ge=0, description="The table's version: send it back with an edit")
     exceptions: list[CalendarExceptionRow] = Field(description="Extra days off and working Saturdays, by date")
     official_calendar: str = Field(description="Where the official holidays come from")
+    changes: Optional[list[CalendarChange]] = Field(
+        default=None, description="Who changed what: the last 100 edits, the newest first")
 
 
 JOURNAL_MAX_DAYS = 366  # a page may read every day of the range (docs/decisions.md, "Journal")

@@ -122,6 +122,12 @@ class HttpServices:
         return self._call(person, "catalogue", "GET", f"/api/v1/services/{quote(code, safe='')}",
                           params={"at": at} if at else None).json()
 
+    def calendar(self, person: Person) -> dict:
+        return self._call(person, "registry", "GET", "/api/v1/calendar/exceptions").json()
+
+    def replace_calendar(self, person: Person, edit: dict) -> dict:
+        return self._call(person, "registry", "PUT", "/api/v1/calendar/exceptions", json=edit).json()
+
     def catalogue_versions(self, person: Person, code: str) -> list[dict]:
         return self._call(person, "catalogue", "GET",
                           f"/api/v1/admin/services/{quote(code, safe='')}/versions").json()["items"]

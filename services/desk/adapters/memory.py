@@ -140,6 +140,12 @@ class FakeServices:
     def catalogue_service(self, person, code, at=None):
         return self._answer("catalogue_service", person, code, at)
 
+    def calendar(self, person):
+        return self._answer("calendar", person)
+
+    def replace_calendar(self, person, edit):
+        return self._answer("replace_calendar", person, edit)
+
     def catalogue_versions(self, person, code):
         return self._answer("catalogue_versions", person, code) or []
 

@@ -65,14 +65,14 @@ def settled(outcome_of: Callable, on_form: Callable[..., Response], not_done: st
             **on_refusal):
     """The result of a form's use case (an Outcome); else :class:`Answered` with the form again:
     503 naming the service that did not answer and what was not done, or 422 with the
-    refusal's summary and field errors (and ``on_refusal``'s context)."""
+    refusal's summary and field errors (and ``on_refusal``'s context), or the refusal's own status."""
     try:
         outcome = outcome_of()
     except Unavailable as exc:
         raise Answered(on_form(503, summary=f"{DOWN.get(exc.what, '')} {not_done}",
                                **({"extra_headers": {"Retry-After": "60"}} if retry_after else {})))
     if not outcome.ok:
-        raise Answered(on_form(422, summary=outcome.summary, errors=outcome.errors, **on_refusal))
+        raise Answered(on_form(outcome.status, summary=outcome.summary, errors=outcome.errors, **on_refusal))
     return outcome.result
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from urllib.parse import urlencode
 
-from ..domain import labels, worklist
+from ..domain import calendar_form, labels, worklist
 from ..domain.intake import IntakeForm
 from ..domain.journal import JournalForm, csv_bytes, describe
 from ..service_layer.ports import Refused, Unavailable
@@ -130,7 +130,9 @@ def worklist_page(session, which: str, rows: list[dict], column: str, descending
 def operators_page(app, session, status=200, **context):
     view = app.operators.overview(session.person)
     notes = [DOWN.get(what, what) for what in view["down"]]
-    return page("operators.html", session, status, title="Неуспешни събития", view=view, notes=notes, **context)
+    context.setdefault("values", {})
+    return page("operators.html", session, status, title="Оператори", view=view, notes=notes,
+                exception_kinds=calendar_form.KINDS, **context)
 
 
 def journal_form(app, request) -> JournalForm:

@@ -1,7 +1,8 @@
-"""The operators' page (admins): what every service gave up on, with the reason, and sending
-one again. Notifications' dead notifications through its API (the admin's own token); Kafka's
-dead letters (every consumer's) through servicekit.dead_letters. Each part answers on its own:
-one that is down does not hide the other. Every replay is logged with who asked for it."""
+"""The operators' page (admins): the registry's calendar exceptions with who changed what
+(edited in calendar_exceptions), and what every service gave up on, with the reason, and
+sending one again. Notifications' dead notifications through its API (the admin's own token);
+Kafka's dead letters (every consumer's) through servicekit.dead_letters. Each part answers on
+its own: one that is down does not hide the others. Every replay is logged with who asked for it."""
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,13 @@ class Operators:
         self.services, self.topic = services, topic
 
     def overview(self, person: Person) -> dict:
-        """{"notifications": rows or None, "kafka": rows or None, "down": [what did not answer]}."""
-        view: dict = {"notifications": None, "kafka": None, "down": []}
+        """{"calendar": the registry's CalendarTable or None, "notifications": rows or None,
+        "kafka": rows or None, "down": [what did not answer]}."""
+        view: dict = {"calendar": None, "notifications": None, "kafka": None, "down": []}
+        try:
+            view["calendar"] = self.services.calendar(person)
+        except (Unavailable, Refused) as exc:
+            view["down"].append(getattr(exc, "what", "registry"))
         try:
             view["notifications"] = self.services.dead_notifications(person)
         except (Unavailable, Refused) as exc:

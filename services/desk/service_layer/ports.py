@@ -118,6 +118,12 @@ class Services(Protocol):
     def edit_catalogue_service(self, person: Person, code: str, edit: dict) -> dict:
         """A new version (``edit`` a ServiceEdit) made by ``person``: the ServiceEdited answer."""
 
+    def calendar(self, person: Person) -> dict:
+        """The registry's calendar exceptions with their version and history (a CalendarTable)."""
+
+    def replace_calendar(self, person: Person, edit: dict) -> dict:
+        """The whole new table (``edit`` a CalendarEdit) saved by ``person``: the CalendarTable as stored."""
+
     def survey_summary(self, person: Person) -> dict:
         """Status's survey results per catalogue service and per unit."""
 

@@ -30,6 +30,7 @@ class Outcome:
     result: Optional[dict] = None
     summary: Optional[str] = None
     errors: list[FieldError] = field(default_factory=list)
+    status: int = 422  # of the page showing a refusal (409: changed meanwhile)
 
     @property
     def ok(self) -> bool:

@@ -13,6 +13,7 @@ from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from ..domain.registration import Registration
 from ..domain.uploads import Upload
+from ..service_layer.calendar_table import KEPT_CHANGES
 from ..service_layer.ports import IndexTaken, JournalEntry, SubmissionTaken, journal_words
 
 
@@ -199,15 +200,21 @@ class InMemoryCalendarStore:
     def __init__(self):
         self.rows: list[dict] = []
         self.version = 0
+        self.history: list[dict] = []
 
     def load(self) -> tuple[list[dict], int]:
         return list(self.rows), self.version
 
-    def save(self, rows: list[dict], expected_version: int, actor: str) -> bool:
+    def save(self, rows: list[dict], expected_version: int, actor: str, change: Optional[dict] = None) -> bool:
         if expected_version != self.version:
             return False
         self.rows, self.version = list(rows), self.version + 1
+        if change is not None:
+            self.history = (self.history + [change])[-KEPT_CHANGES:]
         return True
+
+    def changes(self) -> list[dict]:
+        return list(self.history)
 
 
 class InMemoryUploadLedger:

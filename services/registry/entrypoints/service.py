@@ -253,7 +253,7 @@ class RegistryService(DelovodService):
         """The operator's extra days off and working Saturdays, with the table's version."""
         authenticate(request, self.app.settings.auth_secret())
         rows, version = self.app.calendar.rows()
-        return json_response(views.calendar_table(rows, version))
+        return json_response(views.calendar_table(rows, version, self.app.calendar.changes()))
 
     @http("PUT", "/api/v1/calendar/exceptions")
     @handle_problems
@@ -267,10 +267,11 @@ class RegistryService(DelovodService):
         except ValueError as exc:
             raise Problem(422, "Unprocessable Content", str(exc), errors=[{"field": "exceptions", "message": str(exc)}])
         try:
-            self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject)
+            self.app.calendar.replace([r.model_dump() for r in edit.exceptions], edit.version, principal.subject,
+                                      principal.name)
         except StaleTable as exc:
             raise Problem(409, "Conflict", str(exc))
-        return json_response(views.calendar_table(*self.app.calendar.rows()))  # as stored
+        return json_response(views.calendar_table(*self.app.calendar.rows(), self.app.calendar.changes()))  # as stored
 
     def _today(self) -> dt.date:
         return dt.datetime.now(ZoneInfo(self.app.settings.kit.timezone)).date()

@@ -54,10 +54,10 @@ class CalendarEdit(BaseModel):
     exceptions: list[CalendarException] = Field(max_length=2000)
 
 
-def calendar_table(rows: list[CalendarException], version: int) -> dict:
+def calendar_table(rows: list[CalendarException], version: int, changes: list[dict]) -> dict:
     return api.CalendarTable(version=version, exceptions=[r.model_dump(mode="json") for r in rows],
-                             official_calendar=f"PyPI holidays {package_version('holidays')}, country_holidays('BG')"
-                             ).model_dump(mode="json")
+                             official_calendar=f"PyPI holidays {package_version('holidays')}, country_holidays('BG')",
+                             changes=changes).model_dump(mode="json")
 
 
 def reissued(done) -> dict:

@@ -31,7 +31,7 @@ def test_a_10_mb_metadata_field_is_413_naming_the_metadata_and_its_limit(setting
 class BrokenCalendar:
     """A calendar table whose storage fails inside with a ValueError (a bug, not bad input)."""
 
-    def replace(self, rows, version, actor):
+    def replace(self, rows, version, actor, actor_name=None):
         raise ValueError("bson: cannot encode object at 0x7f (internal)")
 
     def rows(self):
