@@ -48,6 +48,7 @@ eventlet.monkey_patch()
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import random  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -68,6 +69,9 @@ CLERKS = 10
 PAGE_ACCOUNTS = ("stoyan", "elena", "maria")  # officials and the admin: overdue and "my cases" are theirs
 CLERK = "ivana"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+# How the users browse: the next page as soon as one has come, or one every 5 s (reading it):
+# 20 people then ask 4 pages a second.
+LOADS = {"saturating": 0.0, "paced_a_page_every_5_s": 5.0}
 
 
 def password(username: str) -> str:
@@ -154,16 +158,20 @@ def cases_with_history(n: int) -> list[str]:
     return indexes
 
 
+def journal_filters(last_day: dt.date) -> dict[str, str]:
+    """The journal pages' filters (query strings), by name."""
+    month = f"from={(last_day - dt.timedelta(days=30)).isoformat()}&to={last_day.isoformat()}"
+    return {"journal: one day, all registers (first page of 50)": f"from={last_day.isoformat()}",
+            "journal: a month, all registers": month,
+            "journal: a month, sender typed in Latin (Petrova)": f"{month}&q=Petrova"}
+
+
 def pages(last_day: dt.date, journal_cases: list[str], history_cases: list[str]) -> list[tuple]:
     """(name, on the stack's desk?, path for user w, what the page must show)."""
-    month = f"from={(last_day - dt.timedelta(days=30)).isoformat()}&to={last_day.isoformat()}"
-    return [
-        ("journal: one day, all registers (first page of 50)", False, lambda w: f"/journal?from={last_day.isoformat()}",
-         'id="journal"'),
-        ("journal: a month, all registers", False, lambda w: f"/journal?{month}", 'id="journal"'),
-        ("journal: a month, sender typed in Latin (Petrova)", False, lambda w: f"/journal?{month}&q=Petrova",
-         'id="journal"'),
-        ("case page: a case of the 100,000 journal (no stages in status)", False,
+    journal = [(name, False, lambda w, q=query: f"/journal?{q}", 'id="journal"')
+               for name, query in journal_filters(last_day).items()]
+    return journal + [
+        ("case page: a case of the loaded journal (no stages in status)", False,
          lambda w: f"/cases?index={journal_cases[w % len(journal_cases)]}", 'id="personal-number"'),
         ("case page: a case with its stage history (stack's desk)", True,
          lambda w: f"/cases?index={history_cases[w % len(history_cases)]}", 'id="history"'),
@@ -173,12 +181,16 @@ def pages(last_day: dt.date, journal_cases: list[str], history_cases: list[str])
     ]
 
 
-def browse(bench_users: list[User], stack_users: list[User], page_list: list[tuple], passes: int) -> dict:
+def browse(bench_users: list[User], stack_users: list[User], page_list: list[tuple], passes: int,
+           every_s: float = 0.0) -> dict:
     """Every user at once, each going through the pages ``passes`` times from a page of its
-    own; each page's latencies."""
+    own: the next page as soon as one has come (``every_s`` 0), or a page every ``every_s``
+    seconds (a person reads it first), starts spread over the first interval; each page's
+    latencies."""
     took: dict[str, list[float]] = {name: [] for name, *_ in page_list}
 
     def user(w: int) -> None:
+        eventlet.sleep(random.uniform(0, every_s))
         for i in range(passes * len(page_list)):
             name, on_stack, path, marker = page_list[(w + i) % len(page_list)]
             who = (stack_users if on_stack else bench_users)[w]
@@ -187,6 +199,7 @@ def browse(bench_users: list[User], stack_users: list[User], page_list: list[tup
             took[name].append(time.perf_counter() - started)
             if marker not in answer.text:
                 raise RuntimeError(f"{path(w)} as {who.username}: {marker!r} missing")
+            eventlet.sleep(max(0.0, every_s - (time.perf_counter() - started)))
 
     list(eventlet.GreenPool(len(bench_users)).imap(user, range(len(bench_users))))
     return took
@@ -204,6 +217,29 @@ def health(users: list[User], n: int) -> list[float]:
     return took
 
 
+def registry_journal(queries: dict[str, str], n: int) -> dict[str, list[float]]:
+    """The registry's own journal API (what the desk's journal page asks first), each filter
+    ``n`` times by USERS clients at once, each with its connection: the desk's part is the rest."""
+    sessions = [requests.Session() for _ in range(USERS)]
+    auth = {"Authorization": f"Bearer {token('official')}"}
+    took: dict[str, list[float]] = {}
+    try:
+        for name, query in queries.items():
+            took[name] = []
+
+            def once(i: int, query=query, samples=took[name]) -> None:
+                started = time.perf_counter()
+                sessions[i % USERS].get(f"http://127.0.0.1:{BENCH_REGISTRY_PORT}/api/v1/documents?{query}&limit=50",
+                                        headers=auth, timeout=120).raise_for_status()
+                samples.append(time.perf_counter() - started)
+
+            concurrent(n, USERS, once)
+    finally:
+        for s in sessions:
+            s.close()
+    return took
+
+
 # --- the run ------------------------------------------------------------------------------
 
 def measure(quick: bool) -> dict:
@@ -213,7 +249,7 @@ def measure(quick: bool) -> dict:
     _, load_s = journal.ensure_loaded(n)
     last_day = journal.FIRST_DAY + dt.timedelta(days=journal.DAYS - 1)
     history_cases = cases_with_history(5)
-    result: dict = {"journal_registrations": n, "journal_loaded_now_s": load_s, "users": USERS,
+    result: dict = {"journal_registrations": n, "journal_loaded_or_linked_now_s": load_s, "users": USERS,
                     "accounts": list(PAGE_ACCOUNTS)}
     with desk_servers.running(journal.database_uri(n), BENCH_REGISTRY_PORT, BENCH_DESK_PORT):
         journal_cases = journal_indexes(last_day, USERS)
@@ -224,29 +260,39 @@ def measure(quick: bool) -> dict:
         result["sign_in_20_at_once"] = signed
         clerks, _ = sign_in_all(DESK, [CLERK] * CLERKS)
         page_list = pages(last_day, journal_cases, history_cases)
-        rounds, passes = (1, 1) if quick else (2, 3)
-        took: dict[str, list[float]] = {name: [] for name, *_ in page_list}
+        rounds, passes = (1, 1) if quick else (2, 2)
+        took: dict[str, dict[str, list[float]]] = {load: {name: [] for name, *_ in page_list} for load in LOADS}
         floors: dict[str, list[float]] = {"desk /health (beside the stack)": [], "desk /health (the stack's)": []}
+        raw: dict[str, list[float]] = {name: [] for name in journal_filters(last_day)}
         try:
             browse(bench_users, stack_users, page_list, 1)  # warm every connection and cache (not counted)
             for _ in range(rounds):
-                for name, samples in browse(bench_users, stack_users, page_list, passes).items():
-                    took[name] += samples
+                for load, every_s in LOADS.items():
+                    for name, samples in browse(bench_users, stack_users, page_list, passes, every_s).items():
+                        took[load][name] += samples
                 per_floor = USERS * passes * len(page_list)
                 floors["desk /health (beside the stack)"] += health(bench_users, per_floor)
                 floors["desk /health (the stack's)"] += health(stack_users, per_floor)
-            result["pages_20_users"] = {name: stats(samples) for name, samples in took.items()}
+                for name, samples in registry_journal(journal_filters(last_day), USERS * passes).items():
+                    raw[name] += samples
+            result["pages_20_users"] = {load: {name: stats(samples) for name, samples in by_page.items()}
+                                        for load, by_page in took.items()}
             result["health_same_run_20_at_once"] = {name: stats(samples) for name, samples in floors.items()}
+            result["registry_journal_api_same_run_20_at_once"] = {name: stats(samples) for name, samples in raw.items()}
             result["registering_letter_with_200kb_scan"] = desk_register.compare(
                 clerks, token("clerk"), 20 if quick else 60, 1 if quick else 3, stats)
         finally:
             for u in bench_users + stack_users + clerks:
                 u.close()
-    journal_pages = {k: v for k, v in result["pages_20_users"].items() if k.startswith("journal")}
+    pages_by_load = result["pages_20_users"]
+    p50_p95 = lambda table: {k: [v["p50_ms"], v["p95_ms"]] for k, v in table.items()}  # noqa: E731
     result["headline"] = {
-        "pages_p50_p95_ms": {k: [v["p50_ms"], v["p95_ms"]] for k, v in result["pages_20_users"].items()},
-        "health_p50_p95_ms": {k: [v["p50_ms"], v["p95_ms"]] for k, v in result["health_same_run_20_at_once"].items()},
-        "journal_first_page_p95_under_300_ms": all(v["p95_ms"] < 300 for v in journal_pages.values()),
+        "pages_p50_p95_ms": {load: p50_p95(table) for load, table in pages_by_load.items()},
+        "health_p50_p95_ms": p50_p95(result["health_same_run_20_at_once"]),
+        "registry_journal_api_p50_p95_ms": p50_p95(result["registry_journal_api_same_run_20_at_once"]),
+        "journal_first_page_p95_under_300_ms": {
+            load: all(v["p95_ms"] < 300 for k, v in table.items() if k.startswith("journal"))
+            for load, table in pages_by_load.items()},
         "registering_per_second": result["registering_letter_with_200kb_scan"]["per_second"],
         "registering_desk_over_api": result["registering_letter_with_200kb_scan"]["desk_over_api"]}
     return result

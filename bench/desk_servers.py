@@ -94,7 +94,8 @@ def running(journal_uri: str, registry_port: int, desk_port: int, mongo: str = "
 
     root = Path(__file__).resolve().parents[1]
     sessions_db = f"desk_bench_{uuid.uuid4().hex[:6]}"
-    env = {**os.environ, "OTEL_TRACES_EXPORTER": "none", "DELOVOD_LOG_LEVEL": "WARNING",
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(root / p) for p in ("proto", "libs", "services")),
+           "OTEL_TRACES_EXPORTER": "none", "DELOVOD_LOG_LEVEL": "WARNING",
            "PYTHONWARNINGS": "ignore::DeprecationWarning",
            "DELOVOD_REGISTRY_MONGO_URI": journal_uri, "DELOVOD_REGISTRY_HTTP_PORT": str(registry_port),
            "DELOVOD_DESK_MONGO_URI": f"{mongo}{sessions_db}", "DELOVOD_DESK_HTTP_PORT": str(desk_port),

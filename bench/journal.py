@@ -2,8 +2,9 @@
 registrations in FerretDB (the stack must be up: `make up`), written to
 bench/results/journal.json.
 
-The registrations go in through the repository's own claim and completion (``claim_many``,
-``complete``: the completion writes the journal's day documents), spread over one year and
+The registrations go in through the repository's own claim, link and completion
+(``claim_many``; ``link``: the lookup keys that find one by its index, for the desk's case
+page; ``complete``: it writes the journal's day documents), spread over one year and
 the six default registers, into a database of its own (``delovod_bench_journal``, loaded once
 and reused). Then each filter's first page (50 rows, the registry's query, timed in process:
 the HTTP layer adds a constant) is read 20 times (a year's range 5 times); p50 and max are
@@ -62,18 +63,40 @@ def registrations(n: int):
         yield Registration(uuid.uuid4(), register.code, year, number, 0, index, index, at, command, "h", "bench")
 
 
+def _register(repo, batch: list) -> None:
+    """As the registrar does (claim, link, complete): the journal and the lookup keys that
+    find a registration by its index (the desk's case page)."""
+    repo.claim_many([(x, []) for x in batch])
+    repo.link(*batch)
+    repo.complete(batch)
+
+
 def load(repo, n: int) -> float:
     started = time.perf_counter()
     batch = []
     for r in registrations(n):
         batch.append(r)
         if len(batch) == 1000:
-            repo.claim_many([(x, []) for x in batch])
-            repo.complete(batch)
+            _register(repo, batch)
             batch = []
     if batch:
-        repo.claim_many([(x, []) for x in batch])
-        repo.complete(batch)
+        _register(repo, batch)
+    return time.perf_counter() - started
+
+
+def link_loaded(repo) -> float:
+    """The lookup keys of a database loaded before ``load`` wrote them, from its registrations."""
+    from registry.adapters.mongo_repository import _to_domain
+
+    started = time.perf_counter()
+    batch = []
+    for doc in RegistrationDoc._get_collection().find({}):
+        batch.append(_to_domain(doc))
+        if len(batch) == 1000:
+            repo.link(*batch)
+            batch = []
+    if batch:
+        repo.link(*batch)
     return time.perf_counter() - started
 
 
@@ -88,8 +111,12 @@ def ensure_loaded(n: int):
     mongo.connect(ALIAS, database_uri(n), operation_timeout_ms=600_000)
     mongo.ensure_indexes(RegistrationDoc, AuditDoc)
     repo = MongoRegistrationRepository()
-    if RegistrationDoc._get_collection().estimated_document_count() < n:
+    regs = RegistrationDoc._get_collection()
+    if regs.estimated_document_count() < n:
         return repo, round(load(repo, n), 1)
+    last = regs.find_one({}, sort=[("_id", -1)])
+    if repo.by_index(last["index"]) is None:  # loaded by an earlier version, without the lookup keys
+        return repo, round(link_loaded(repo), 1)
     return repo, None
 
 

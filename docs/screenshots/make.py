@@ -9,7 +9,7 @@ registers it; the official stoyan opens that case, assigns it to himself and sta
 on it, filters the journal, opens his cases, the overdue list and the surveys; the admin
 maria opens the operators' dead letters; a citizen looks the case up on the status page
 with its access code; the catalogue page with a search. Each page is saved at 1280 px
-width, the whole page, as a PNG reduced to a 256-colour palette (the pages are flat
+width, the whole page (the catalogue's top 2,500 px), as a PNG reduced to a 256-colour palette (the pages are flat
 GOV.UK colours and text: a fraction of the full-colour size, still sharp).
 
 Run in a clean interpreter (no eventlet): Playwright's sync API needs one."""
@@ -34,8 +34,10 @@ CATALOGUE = os.environ.get("DELOVOD_TEST_CATALOGUE_URL", "http://127.0.0.1:8004"
 REGISTRY = os.environ.get("DELOVOD_TEST_REGISTRY_URL", "http://127.0.0.1:8001")
 CHROMIUM = os.environ.get("DELOVOD_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+                 "--lang=bg-BG"]  # the browser's own controls (a date field) as a Bulgarian clerk's show them
 WIDTH = 1280
+CATALOGUE_TALLEST = 2500  # px: the catalogue's page of up to 100 results is shown from its top
 # What a morning's post looks like (the journal's rows): kind, channel, subject, sender.
 LETTERS = [("complaint", "counter", "Неработещо улично осветление на ул. „Гладстон“ 12", "Мария Петрова"),
            ("complaint", "email", "Шум от заведение след 23 ч. в кв. Кършияка", "Иван Георгиев"),
@@ -89,8 +91,10 @@ class Shots:
     def __init__(self, out: Path):
         self.out, self.saved = out, []
 
-    def take(self, page, name: str) -> None:
-        data = small_png(page.screenshot(full_page=True, animations="disabled"))
+    def take(self, page, name: str, tallest: int = 10_000) -> None:
+        size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+        clip = {"x": 0, "y": 0, "width": size[0], "height": min(size[1], tallest)}
+        data = small_png(page.screenshot(full_page=True, clip=clip, animations="disabled"))
         (self.out / f"{name}.png").write_bytes(data)
         self.saved.append((name, len(data)))
         print(f"{name}.png  {len(data) // 1024} KB  {page.url}", flush=True)
@@ -178,7 +182,7 @@ def citizen_pages(browser, shots: Shots, index: str, code: str) -> None:
     submit(page, "Провери")
     shots.take(page, "10-status-lookup")
     page.goto(f"{CATALOGUE}/?q=удостоверение за наследници")
-    shots.take(page, "11-catalogue")
+    shots.take(page, "11-catalogue", tallest=CATALOGUE_TALLEST)
     page.context.close()
 
 
@@ -204,7 +208,8 @@ def main() -> int:
         scan = os.path.join(work, "skan-zhalba.pdf")
         Path(scan).write_bytes(pdf("Zhalba: noshten shum ot stroitelna ploshtadka"))
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000,
+                                        env={**os.environ, "LANGUAGE": "bg_BG", "LANG": "bg_BG.UTF-8"})
             try:
                 index, code = desk_pages(browser, shots, scan)
                 citizen_pages(browser, shots, index, code)
