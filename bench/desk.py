@@ -30,7 +30,7 @@ page (the last day; a month; a month with a sender typed in Latin, "Petrova"), a
 journal (its registration read from the 100,000; status has no stages for it), the register
 form (the catalogue's services in its type-ahead), "my cases" and the overdue list (status's).
 On the stack's own desk the same users open a case with a stage history (registered in this
-run through the API, assigned and put in progress through status). The desk's trivial
+run through the API, assigned to elena and put in progress through status). The desk's trivial
 ``/health`` at the same concurrency, in the same rounds, is the raw figure.
 
 Registering: a letter with one 200 KB PDF scan, by 10 clerks at once (the registry's paper
@@ -138,7 +138,7 @@ def journal_indexes(day: dt.date, n: int) -> list[str]:
 
 
 def cases_with_history(n: int) -> list[str]:
-    """``n`` letters registered through the API, assigned to stoyan and put in progress
+    """``n`` letters registered through the API, assigned to elena and put in progress
     through status (as the desk's forms do), once status has opened their cases."""
     with requests.Session() as http:
         indexes = [desk_register.register_api(http, token("clerk")) for _ in range(n)]
@@ -151,7 +151,8 @@ def cases_with_history(n: int) -> list[str]:
                     raise RuntimeError(f"status did not open {index} in 120 s")
                 time.sleep(0.3)
             assignment = {"case_index": index, "reason": "Бенчмарк",
-                          "official": {"username": "stoyan", "name": "Стоян Георгиев", "unit": "Дирекция „Екология“"}}
+                          "official": {"username": "elena", "name": "Елена Маринова",
+                                       "unit": "Дирекция „Строителство и благоустройство“"}}
             http.post(f"{STATUS}/api/v1/cases/assign", json=assignment, headers=official, timeout=30).raise_for_status()
             http.post(f"{STATUS}/api/v1/cases/stage", json={"case_index": index, "stage": "in_progress"},
                       headers=official, timeout=30).raise_for_status()

@@ -34,8 +34,7 @@ CATALOGUE = os.environ.get("DELOVOD_TEST_CATALOGUE_URL", "http://127.0.0.1:8004"
 REGISTRY = os.environ.get("DELOVOD_TEST_REGISTRY_URL", "http://127.0.0.1:8001")
 CHROMIUM = os.environ.get("DELOVOD_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-                 "--lang=bg-BG"]  # the browser's own controls (a date field) as a Bulgarian clerk's show them
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
 WIDTH = 1280
 CATALOGUE_TALLEST = 2500  # px: the catalogue's page of up to 100 results is shown from its top
 # What a morning's post looks like (the journal's rows): kind, channel, subject, sender.
@@ -62,8 +61,14 @@ def pdf(text: str) -> bytes:
     return buf.getvalue()
 
 
+STOYAN = {"username": "stoyan", "name": "Стоян Георгиев", "unit": "Дирекция „Екология“",
+          "phone": "+359 32 656 701", "email": "s.georgiev@plovdiv.example.bg"}  # as the directory has him
+
+
 def register_letters() -> None:
-    """The demo letters, through the registry's API as a clerk's scanner station would."""
+    """The demo letters, through the registry's API as a clerk's scanner station would; the
+    first two assigned to stoyan through status, as the case page's form does (his list)."""
+    indexes = []
     with requests.Session() as http:
         for kind, channel, subject, name in LETTERS:
             sender = {"type": "organisation" if name.startswith("Сдружение") else "person", "name": name,
@@ -74,6 +79,16 @@ def register_letters() -> None:
                                files=[("scan", ("scan.pdf", pdf(subject), "application/pdf"))], timeout=60)
             if answer.status_code != 201:
                 raise SystemExit(f"the registry refused a demo letter: {answer.status_code} {answer.text[:300]}")
+            indexes.append(answer.json()["registration_index"])
+        official = {"Authorization": f"Bearer {token('official')}"}
+        for index in indexes[:2]:
+            deadline = time.monotonic() + 60  # status opens the case from the registry's event
+            while (answer := http.post(f"{STATUS}/api/v1/cases/assign", headers=official, timeout=30,
+                                       json={"case_index": index, "official": STOYAN})).status_code == 404:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            answer.raise_for_status()
 
 
 def small_png(png: bytes) -> bytes:
@@ -208,8 +223,7 @@ def main() -> int:
         scan = os.path.join(work, "skan-zhalba.pdf")
         Path(scan).write_bytes(pdf("Zhalba: noshten shum ot stroitelna ploshtadka"))
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000,
-                                        env={**os.environ, "LANGUAGE": "bg_BG", "LANG": "bg_BG.UTF-8"})
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000)
             try:
                 index, code = desk_pages(browser, shots, scan)
                 citizen_pages(browser, shots, index, code)
