@@ -5,12 +5,12 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/proto:$(CURDIR)/libs:$(CURDIR)/services
 
-.PHONY: help venv up down status demo test test-unit test-integration test-e2e test-fault bench proto proto-check docs dead-letters images k8s-apiserver k8s-dry-run clean
+.PHONY: help venv up down status demo test test-unit test-integration test-e2e test-fault bench screenshots proto proto-check docs dead-letters images k8s-apiserver k8s-dry-run clean
 
 help:
 	@echo "make demo   - install what is missing, start everything, register a sample letter end to end"
 	@echo "make test   - install and start everything, run all test tiers, stop what it started"
-	@echo "make up / make down / make status / make bench / make proto / make docs / make dead-letters"
+	@echo "make up / make down / make status / make bench / make screenshots / make proto / make docs / make dead-letters"
 	@echo "make k8s-dry-run - server-side dry run of deploy/k8s against a kube-apiserver built here (see deploy/k8s/README.md)"
 	@echo "make images - build the five service images (four services and the desk) offline with buildah (root; see deploy/image)"
 
@@ -51,6 +51,9 @@ test-fault: up
 
 bench: up
 	@$(VPY) -m bench.run
+
+screenshots: venv
+	@$(VPY) docs/screenshots/make.py
 
 proto: venv
 	@$(VPY) -m delovod_proto.generate

@@ -13,7 +13,7 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench import baseline, delovod, lookup  # noqa: E402
+from bench import baseline, delovod, desk, lookup  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -27,6 +27,8 @@ def main() -> int:
     results["baseline"] = baseline.run_all(quick)
     results["delovod"] = delovod.run_all(quick, results["baseline"])
     results["delovod"]["citizen_lookup_200_clients"] = lookup.measure(n=400 if quick else 2000, rounds=1 if quick else 2)
+    # also written to bench/results/desk.json, with the load of the machine around it
+    results["delovod"]["desk_20_users_and_registering"] = desk.run(quick)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))

@@ -1,0 +1,343 @@
+"""`python -m bench.desk [--quick]`: the desk's pages with 20 concurrent signed-in users over
+a journal of 100,000 registrations, and registering a letter through the desk against
+registering it through the registry's API, in the same run (issue 13, "Speed"). The stack
+must be up (`make up`); results go to bench/results/desk.json with the machine's core count
+and its 1-minute load before and after; `make bench` runs it with everything else.
+
+Where the 100,000 come from. bench/journal.py loads them, through the registry's own claim
+and completion, into a database of their own (``delovod_bench_journal_100000``, loaded once,
+reused by both benchmarks; ``--quick`` uses its 10,000 one). The stack's registry cannot be
+pointed at it (its database is a setting read at start, and the other tiers use the stack),
+and loading them into the stack's registry database was rejected: their index numbers would
+collide with the stack's own counters, status would never have their cases, and taking them
+out again means editing the journal's day documents by hand. So the run starts two processes
+beside the stack (bench/desk_servers.py): the registry's own journal and document reads over
+that database on :18011 (HTTP reads only: its consumer, outbox relay and completer would act
+on the stack), and the desk as deployed on :18015, pointed at it, with its sessions in a
+database of its own (dropped at the end). Status, notifications, the catalogue and the
+directory are the stack's. The loaded registrations span 2025-12-02 to 2026-12-01, so the
+"one day" page asks for that last day, not the desk's default of today.
+
+The users. The desk throttles only failed sign-ins (per username and client, per username,
+per client), so 20 successful sign-ins as the demo accounts are never throttled; the local
+slapd is seeded offline and has no manager password, so the benchmark could not add users
+without changing deploy/local/ldap/seed.ldif (and the demo directory) — and needs none.
+Each of the 20 users signs in over the desk's real LDAP sign-in (GET /signin for the form's
+CSRF token, POST /signin: a bind and a group search in slapd), as the officials stoyan and
+elena and the admin maria (every page measured is theirs), and keeps its own session cookie
+and CSRF token. Each browses in a loop, starting at a different page: the journal's first
+page (the last day; a month; a month with a sender typed in Latin, "Petrova"), a case of the
+journal (its registration read from the 100,000; status has no stages for it), the register
+form (the catalogue's services in its type-ahead), "my cases" and the overdue list (status's).
+On the stack's own desk the same users open a case with a stage history (registered in this
+run through the API, assigned to elena and put in progress through status). The desk's trivial
+``/health`` at the same concurrency, in the same rounds, is the raw figure, and the registry's
+journal API asked directly by 20 clients at once the second (the desk's share is the rest).
+Two loads: saturating (each user asks the next page as soon as one has come) and paced (a
+page every 5 s each, as people who read what they asked for: 4 pages a second in all). A
+page the desk could not show (a 503 when the registry took longer than the desk's
+``service_timeout_s``) is counted under ``failed`` with its status, not timed.
+
+Registering: a letter with one 200 KB PDF scan, by 10 clerks at once (the registry's paper
+benchmark's concurrency), through the stack's desk form (POST /documents with the session's
+CSRF token: the desk sends it on to the registry's API with the clerk's own token) and
+through the registry's POST /api/v1/documents with the clerk token of .local/tokens, in
+interleaved rounds (the order alternates). The rates, their ratio and each way's p50/p95.
+
+The client runs in this process (green threads, one kept-alive connection per user, as a
+browser), on the same 2 cores as the servers: figures are for this machine as it was."""
+import eventlet
+
+eventlet.monkey_patch()
+
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import requests  # noqa: E402
+
+from bench import desk_register, desk_servers  # noqa: E402
+from bench.measure import concurrent  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "results" / "desk.json"
+DESK, STATUS = "http://127.0.0.1:8005", "http://127.0.0.1:8002"
+BENCH_REGISTRY_PORT, BENCH_DESK_PORT = 18011, 18015
+BENCH_DESK = f"http://127.0.0.1:{BENCH_DESK_PORT}"
+USERS = 20
+CLERKS = 10
+PAGE_ACCOUNTS = ("stoyan", "elena", "maria")  # officials and the admin: overdue and "my cases" are theirs
+CLERK = "ivana"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+# How the users browse: the next page as soon as one has come, or one every 5 s (reading it):
+# 20 people then ask 4 pages a second.
+LOADS = {"saturating": 0.0, "paced_a_page_every_5_s": 5.0}
+
+
+def password(username: str) -> str:
+    return f"{username}-demo-2026"  # deploy/local/ldap/seed.ldif, documented in the README
+
+
+def token(role: str) -> str:
+    return (ROOT / ".local" / "tokens" / f"{role}.jwt").read_text().strip()
+
+
+def stats(samples: list[float]) -> dict:
+    if not samples:
+        return {"n": 0}
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"n": len(ordered), "p50_ms": round(pick(0.50) * 1000, 1), "p95_ms": round(pick(0.95) * 1000, 1),
+            "max_ms": round(ordered[-1] * 1000, 1)}
+
+
+class User:
+    """One person at a browser: a session cookie and a CSRF token of their own, one connection."""
+
+    def __init__(self, base: str, username: str):
+        self.base, self.username = base, username
+        self.http = requests.Session()
+        self.csrf = ""
+
+    def sign_in(self) -> float:
+        started = time.perf_counter()
+        form = self.http.get(f"{self.base}/signin", timeout=60)
+        answer = self.http.post(f"{self.base}/signin", allow_redirects=False, timeout=60,
+                                data={"csrf": CSRF.search(form.text).group(1), "username": self.username,
+                                      "password": password(self.username)})
+        took = time.perf_counter() - started
+        if answer.status_code != 303:
+            raise RuntimeError(f"{self.username} not signed in at {self.base}: {answer.status_code}")
+        self.csrf = CSRF.search(self.get("/").text).group(1)  # the signed-in session's own token
+        return took
+
+    def get(self, path: str) -> requests.Response:
+        answer = self.http.get(self.base + path, timeout=120)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{self.base}{path}: {answer.status_code} {answer.text[:300]}")
+        return answer
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def sign_in_all(base: str, usernames: list[str]) -> tuple[list[User], dict]:
+    """Everyone at once (a morning at the office); their sign-in times."""
+    users = [User(base, name) for name in usernames]
+    times = list(eventlet.GreenPool(len(users)).imap(lambda u: u.sign_in(), users))
+    return users, stats(times)
+
+
+# --- what the pages show ----------------------------------------------------------------
+
+def journal_indexes(day: dt.date, n: int) -> list[str]:
+    """``n`` registrations of the loaded journal's ``day`` (the cases the users open)."""
+    answer = requests.get(f"http://127.0.0.1:{BENCH_REGISTRY_PORT}/api/v1/documents", timeout=60,
+                          params={"from": day.isoformat(), "limit": n},
+                          headers={"Authorization": f"Bearer {token('clerk')}"})
+    answer.raise_for_status()
+    return [row["registration_index"] for row in answer.json()["items"]]
+
+
+def cases_with_history(n: int) -> list[str]:
+    """``n`` letters registered through the API, assigned to elena and put in progress
+    through status (as the desk's forms do), once status has opened their cases."""
+    with requests.Session() as http:
+        indexes = [desk_register.register_api(http, token("clerk")) for _ in range(n)]
+        official = {"Authorization": f"Bearer {token('official')}"}
+        deadline = time.monotonic() + 120
+        for index in indexes:
+            while http.get(f"{STATUS}/api/v1/cases/by-index", params={"index": index}, headers=official,
+                           timeout=30).status_code != 200:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"status did not open {index} in 120 s")
+                time.sleep(0.3)
+            assignment = {"case_index": index, "reason": "Бенчмарк",
+                          "official": {"username": "elena", "name": "Елена Маринова",
+                                       "unit": "Дирекция „Строителство и благоустройство“"}}
+            http.post(f"{STATUS}/api/v1/cases/assign", json=assignment, headers=official, timeout=30).raise_for_status()
+            http.post(f"{STATUS}/api/v1/cases/stage", json={"case_index": index, "stage": "in_progress"},
+                      headers=official, timeout=30).raise_for_status()
+    return indexes
+
+
+def journal_filters(last_day: dt.date) -> dict[str, str]:
+    """The journal pages' filters (query strings), by name."""
+    month = f"from={(last_day - dt.timedelta(days=30)).isoformat()}&to={last_day.isoformat()}"
+    return {"journal: one day, all registers (first page of 50)": f"from={last_day.isoformat()}",
+            "journal: a month, all registers": month,
+            "journal: a month, sender typed in Latin (Petrova)": f"{month}&q=Petrova"}
+
+
+def pages(last_day: dt.date, journal_cases: list[str], history_cases: list[str]) -> list[tuple]:
+    """(name, on the stack's desk?, path for user w, what the page must show)."""
+    journal = [(name, False, lambda w, q=query: f"/journal?{q}", 'id="journal"')
+               for name, query in journal_filters(last_day).items()]
+    return journal + [
+        ("case page: a case of the loaded journal (no stages in status)", False,
+         lambda w: f"/cases?index={journal_cases[w % len(journal_cases)]}", 'id="personal-number"'),
+        ("case page: a case with its stage history (stack's desk)", True,
+         lambda w: f"/cases?index={history_cases[w % len(history_cases)]}", 'id="history"'),
+        ("register form (the catalogue's services listed)", False, lambda w: "/documents/new", 'name="idempotency_key"'),
+        ("my cases", False, lambda w: "/my", "<h1"),
+        ("overdue list", False, lambda w: "/overdue", "<h1"),
+    ]
+
+
+def browse(bench_users: list[User], stack_users: list[User], page_list: list[tuple], passes: int,
+           every_s: float = 0.0) -> dict:
+    """Every user at once, each going through the pages ``passes`` times from a page of its
+    own: the next page as soon as one has come (``every_s`` 0), or a page every ``every_s``
+    seconds (a person reads it first), starts spread over the first interval; each page's
+    latencies."""
+    took: dict[str, list[float]] = {name: [] for name, *_ in page_list}
+    failed: dict[str, dict[str, int]] = {name: {} for name, *_ in page_list}
+
+    def user(w: int) -> None:
+        eventlet.sleep(random.uniform(0, every_s))
+        for i in range(passes * len(page_list)):
+            name, on_stack, path, marker = page_list[(w + i) % len(page_list)]
+            who = (stack_users if on_stack else bench_users)[w]
+            started = time.perf_counter()
+            answer = who.http.get(who.base + path(w), timeout=120)
+            if answer.status_code == 200 and marker not in answer.text:
+                raise RuntimeError(f"{path(w)} as {who.username}: {marker!r} missing")
+            if answer.status_code == 200:
+                took[name].append(time.perf_counter() - started)
+            else:  # e.g. 503: the desk waited service_timeout_s for the registry and said so
+                failed[name][str(answer.status_code)] = failed[name].get(str(answer.status_code), 0) + 1
+            eventlet.sleep(max(0.0, every_s - (time.perf_counter() - started)))
+
+    list(eventlet.GreenPool(len(bench_users)).imap(user, range(len(bench_users))))
+    return took, failed
+
+
+def health(users: list[User], n: int) -> list[float]:
+    took: list[float] = []
+
+    def once(i: int) -> None:
+        started = time.perf_counter()
+        users[i % len(users)].get("/health")
+        took.append(time.perf_counter() - started)
+
+    concurrent(n, len(users), once)
+    return took
+
+
+def registry_journal(queries: dict[str, str], n: int) -> dict[str, list[float]]:
+    """The registry's own journal API (what the desk's journal page asks first), each filter
+    ``n`` times by USERS clients at once, each with its connection: the desk's part is the rest."""
+    sessions = [requests.Session() for _ in range(USERS)]
+    auth = {"Authorization": f"Bearer {token('official')}"}
+    took: dict[str, list[float]] = {}
+    try:
+        for name, query in queries.items():
+            took[name] = []
+
+            def once(i: int, query=query, samples=took[name]) -> None:
+                started = time.perf_counter()
+                sessions[i % USERS].get(f"http://127.0.0.1:{BENCH_REGISTRY_PORT}/api/v1/documents?{query}&limit=50",
+                                        headers=auth, timeout=120).raise_for_status()
+                samples.append(time.perf_counter() - started)
+
+            concurrent(n, USERS, once)
+    finally:
+        for s in sessions:
+            s.close()
+    return took
+
+
+# --- the run ------------------------------------------------------------------------------
+
+def measure(quick: bool) -> dict:
+    from bench import journal
+
+    n = 10_000 if quick else 100_000
+    _, load_s = journal.ensure_loaded(n)
+    last_day = journal.FIRST_DAY + dt.timedelta(days=journal.DAYS - 1)
+    history_cases = cases_with_history(5)
+    result: dict = {"journal_registrations": n, "journal_loaded_or_linked_now_s": load_s, "users": USERS,
+                    "accounts": list(PAGE_ACCOUNTS)}
+    with desk_servers.running(journal.database_uri(n), BENCH_REGISTRY_PORT, BENCH_DESK_PORT):
+        journal_cases = journal_indexes(last_day, USERS)
+        names = [PAGE_ACCOUNTS[w % len(PAGE_ACCOUNTS)] for w in range(USERS)]
+        signed: dict = {}
+        bench_users, signed["desk beside the stack"] = sign_in_all(BENCH_DESK, names)
+        stack_users, signed["the stack's desk"] = sign_in_all(DESK, names)
+        result["sign_in_20_at_once"] = signed
+        clerks, _ = sign_in_all(DESK, [CLERK] * CLERKS)
+        page_list = pages(last_day, journal_cases, history_cases)
+        rounds, passes = (1, 1) if quick else (2, 2)
+        took: dict[str, dict[str, list[float]]] = {load: {name: [] for name, *_ in page_list} for load in LOADS}
+        floors: dict[str, list[float]] = {"desk /health (beside the stack)": [], "desk /health (the stack's)": []}
+        raw: dict[str, list[float]] = {name: [] for name in journal_filters(last_day)}
+        failures: dict[str, dict[str, dict[str, int]]] = {load: {} for load in LOADS}  # load: page: status: count
+        try:
+            browse(bench_users, stack_users, page_list, 1)  # warm every connection and cache (not counted)
+            for _ in range(rounds):
+                for load, every_s in LOADS.items():
+                    samples_by_page, failed = browse(bench_users, stack_users, page_list, passes, every_s)
+                    for name, samples in samples_by_page.items():
+                        took[load][name] += samples
+                        for status, count in failed[name].items():
+                            failures[load].setdefault(name, {})
+                            failures[load][name][status] = failures[load][name].get(status, 0) + count
+                per_floor = USERS * passes * len(page_list)
+                floors["desk /health (beside the stack)"] += health(bench_users, per_floor)
+                floors["desk /health (the stack's)"] += health(stack_users, per_floor)
+                for name, samples in registry_journal(journal_filters(last_day), USERS * passes).items():
+                    raw[name] += samples
+            result["pages_20_users"] = {load: {name: {**stats(samples), **({"failed": failures[load][name]}
+                                                                             if name in failures[load] else {})}
+                                               for name, samples in by_page.items()}
+                                        for load, by_page in took.items()}
+            result["health_same_run_20_at_once"] = {name: stats(samples) for name, samples in floors.items()}
+            result["registry_journal_api_same_run_20_at_once"] = {name: stats(samples) for name, samples in raw.items()}
+            result["registering_letter_with_200kb_scan"] = desk_register.compare(
+                clerks, token("clerk"), 20 if quick else 60, 1 if quick else 3, stats)
+        finally:
+            for u in bench_users + stack_users + clerks:
+                u.close()
+    pages_by_load = result["pages_20_users"]
+    p50_p95 = lambda table: {k: [v.get("p50_ms"), v.get("p95_ms")] for k, v in table.items()}  # noqa: E731
+    result["headline"] = {
+        "pages_p50_p95_ms": {load: p50_p95(table) for load, table in pages_by_load.items()},
+        "health_p50_p95_ms": p50_p95(result["health_same_run_20_at_once"]),
+        "registry_journal_api_p50_p95_ms": p50_p95(result["registry_journal_api_same_run_20_at_once"]),
+        "journal_first_page_p95_under_300_ms": {
+            load: all(v.get("p95_ms", 1e9) < 300 and not v.get("failed") for k, v in table.items()
+                      if k.startswith("journal"))
+            for load, table in pages_by_load.items()},
+        "pages_not_shown": {load: {k: v["failed"] for k, v in table.items() if v.get("failed")}
+                            for load, table in pages_by_load.items()},
+        "registering_per_second": result["registering_letter_with_200kb_scan"]["per_second"],
+        "registering_desk_over_api": result["registering_letter_with_200kb_scan"]["desk_over_api"]}
+    return result
+
+
+def run(quick: bool) -> dict:
+    """Measure, write bench/results/desk.json, return what was written."""
+    load_before = os.getloadavg()[0]
+    measured = measure(quick)
+    result = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+              "machine": {"cores": os.cpu_count(), "load_1min_before": round(load_before, 2),
+                          "load_1min_after": round(os.getloadavg()[0], 2)},
+              "quick": quick, "what": __doc__.split("\n\n")[0], **measured}
+    OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return result
+
+
+def main() -> int:
+    result = run("--quick" in sys.argv)
+    print(json.dumps(result["headline"], indent=2, ensure_ascii=False))
+    print(f"written to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
