@@ -58,7 +58,7 @@ def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=No
             return issue_token(secret, person.uid, person.name, person.role, ttl_s=settings.token_ttl_s)
 
         services = HttpServices(token, settings.registry_url, settings.status_url, settings.catalogue_url,
-                                settings.service_timeout_s, settings.notifications_url)
+                                settings.service_timeout_s, settings.notifications_url, settings.max_workers)
         if dead_letters is None:
             from .adapters.kafka_dead_letters import KafkaDeadLetters
 

@@ -7,6 +7,7 @@ from typing import Callable, Optional
 from urllib.parse import quote
 
 import requests
+import requests.adapters
 
 from ..domain.people import Person
 from ..service_layer.ports import Refused, Unavailable
@@ -16,11 +17,17 @@ Tokens = Callable[[Person], str]
 
 class HttpServices:
     def __init__(self, tokens: Tokens, registry: str, status: str, catalogue: str, timeout_s: float = 15.0,
-                 notifications: str = "http://127.0.0.1:8003"):
+                 notifications: str = "http://127.0.0.1:8003", connections: int = 20):
+        """``connections``: kept-alive connections per service, one per worker that may call it
+        at once (requests keeps 10 by default; with 20 workers the rest were opened and dropped
+        after each call: "Connection pool is full", found by bench/desk.py)."""
         self.tokens, self.timeout_s = tokens, timeout_s
         self.urls = {"registry": registry.rstrip("/"), "status": status.rstrip("/"),
                      "catalogue": catalogue.rstrip("/"), "notifications": notifications.rstrip("/")}
         self.http = requests.Session()
+        pool = requests.adapters.HTTPAdapter(pool_connections=len(self.urls), pool_maxsize=connections)
+        for scheme in ("http://", "https://"):
+            self.http.mount(scheme, pool)
 
     def _call(self, person: Person, service: str, method: str, path: str, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.tokens(person)}", **kwargs.pop("headers", {})}
