@@ -6,7 +6,8 @@ and its 1-minute load before and after; `make bench` runs it with everything els
 
 Where the 100,000 come from. bench/journal.py loads them, through the registry's own claim
 and completion, into a database of their own (``delovod_bench_journal_100000``, loaded once,
-reused by both benchmarks; ``--quick`` uses its 10,000 one). The stack's registry cannot be
+in about 4 minutes on 2 cores, and reused by both benchmarks; ``--quick`` uses its 10,000
+one; `python -m bench.journal` or this module loads it, dropping the database removes it). The stack's registry cannot be
 pointed at it (its database is a setting read at start, and the other tiers use the stack),
 and loading them into the stack's registry database was rejected: their index numbers would
 collide with the stack's own counters, status would never have their cases, and taking them
