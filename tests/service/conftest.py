@@ -33,7 +33,7 @@ def start_service(container_factory, monkeypatch, uid):
 
     def own_group(entrypoint):
         setup(entrypoint)
-        entrypoint.group_id = f"{entrypoint.group_id}.test-{uid}"
+        entrypoint.group_id = f"test-{uid}.{entrypoint.group_id}"  # not "status.…": the fault tier counts those
 
     monkeypatch.setattr(KafkaConsume, "setup", own_group)
 
