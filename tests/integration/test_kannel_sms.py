@@ -6,7 +6,7 @@ have their own unit tests); Kannel calls back a WSGI server here that runs the
 notifications service's own ``sms_report`` handler.
 
 Numbers (deploy/local/kannel/kannel.conf): +35988... reach fakesmsc, which reports every
-message delivered; +3597000... no SMSC takes ("Not routable"); +3597001... wait forever in
+message delivered; +359899991... no SMSC takes ("Not routable"); +359899990... wait forever in
 the queue of an SMSC nobody connects to (no report ever comes)."""
 import datetime as dt
 import email
@@ -42,7 +42,8 @@ GOT = re.compile(r"Got message \d+: <(\S+) (\S+) (?:udh (\S+) )?(text|data) (.*)
 
 KANNEL_CONF = (ROOT / "deploy" / "local" / "kannel" / "kannel.conf").read_text()
 ADMIN = "http://127.0.0.1:13000"
-SILENT = "+3597001"
+SILENT = "+359899990"  # valid Bulgarian mobile numbers, so a registration may use them
+UNROUTABLE = "+359899991"
 silent_numbers = []
 
 
@@ -195,7 +196,7 @@ def test_a_failed_sms_without_an_email_falls_back_to_a_letter_for_the_post_room(
 
 
 def test_a_number_kannel_cannot_route_falls_back_to_email_and_its_late_nack_changes_nothing(service):
-    contact = Contact(name="Иван Иванов", preferred_channel="sms", phone=number("+3597000"), email="ivan@example.bg")
+    contact = Contact(name="Иван Иванов", preferred_channel="sms", phone=number(UNROUTABLE), email="ivan@example.bg")
     index, nid = notify(service, contact)
     service.dispatcher.dispatch_due(index)
     assert outcomes(service, index)[:2] == [("sms", "refused"), ("email", "sent")]
