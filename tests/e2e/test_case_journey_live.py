@@ -113,7 +113,9 @@ def test_a_zdoi_request_through_every_stage_gets_each_letter_once_by_email(clerk
     j.move("answered", reason=how)
     answer = j.letter("изпратен е отговор")
     assert (answer["Subject"], text(answer)) == (preview["subject"], preview["body"])
-    assert "Обжалване:" in text(answer) and "чл. 149" in text(answer)
+    # ЗДОИ чл. 40, ал. 1: before the administrative court under the АПК, in 14 days (чл. 149)
+    assert "чл. 40, ал. 1 от Закона за достъп до обществена информация" in text(answer)
+    assert "14 дни от съобщаването на решението" in text(answer) and "каталогът" not in text(answer)
 
     j.move("closed")
     closing = text(j.letter("приключена е"))

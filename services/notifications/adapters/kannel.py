@@ -100,11 +100,17 @@ def _number_refused(answer: str) -> bool:
 
 
 LINK = re.compile(r"https?://\S+")
+SURVEY_LINK = re.compile(r"https?://\S+/survey/\S+")
 
 
 def sms_text(n: Notification) -> str:
     """The SMS says what changed and where to look (the status link of the letter); the whole
-    letter, with its greeting and signature, is for email and post (it would take 8+ parts)."""
+    letter, with its greeting and signature, is for email and post (it would take 8+ parts).
+    The closing letter's one-time survey link goes instead, named as what it is: the Charter
+    asks every user about quality, those who chose SMS too, and the index is in the subject."""
+    survey = SURVEY_LINK.search(n.body)
+    if survey:
+        return f"{n.subject}. Оценете обслужването: {survey.group(0)}"
     link = LINK.search(n.body)
     return f"{n.subject}. Проверка: {link.group(0)}" if link else n.subject
 

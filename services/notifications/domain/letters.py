@@ -46,6 +46,13 @@ class Appeal:
 # of its notification, before the administrative court, through the authority that issued it.
 # The catalogue gives nothing: the letter says so and prints that rule (answered.txt.j2).
 APK_APPEAL = Appeal()
+# ЗДОИ чл. 40, ал. 1: a decision granting or refusing access to public information is appealed
+# before the administrative court under the АПК, within its 14 days (чл. 149, ал. 1). A ЗДОИ
+# request is no catalogue service, so this is the law's route, not a catalogue gap.
+ZDOI_APPEAL = Appeal(
+    authority="съответния административен съд по реда на Административнопроцесуалния кодекс "
+              "(чл. 40, ал. 1 от Закона за достъп до обществена информация)",
+    term="14 дни от съобщаването на решението (чл. 149, ал. 1 от Административнопроцесуалния кодекс)")
 
 
 @dataclass(frozen=True)

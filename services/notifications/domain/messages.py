@@ -15,8 +15,8 @@ from typing import Optional
 from delovod_proto.events import CaseOverdue, Contact, Official
 from delovod_proto.vocabulary import CaseStage, DocumentKind
 
-from .letters import (APK_APPEAL, Appeal, Letter, LetterFacts, Office, addressed, answered_how, greeting,  # noqa: F401
-                      render)
+from .letters import (APK_APPEAL, ZDOI_APPEAL, Appeal, Letter, LetterFacts, Office, addressed,  # noqa: F401
+                      answered_how, greeting, render)
 
 # The stage's letter; leaving a suspension with a new due date is its own letter (resumed).
 STAGE_LETTERS = {stage: stage.value for stage in CaseStage}
@@ -58,12 +58,17 @@ def letter_name(stage: CaseStage, previous: Optional[CaseStage], due: Optional[d
 
 
 def stage_letter(facts: LetterFacts, stage: CaseStage, previous: Optional[CaseStage] = None,
-                 appeal: Optional[Appeal] = None, service_named: bool = False) -> Letter:
-    """The letter about one stage change (an answer also says how it was sent and how to
-    appeal: ``appeal`` from the catalogue, else the АПК general rule)."""
+                 appeal: Optional[Appeal] = None, service_named: bool = False, kind: Optional[str] = None) -> Letter:
+    """The letter about one stage change. An answer also says how it was sent and how to
+    appeal it: ``appeal`` from the catalogue; for a ЗДОИ request the route of ЗДОИ чл. 40; for
+    a proposal that there is none (АПК чл. 118, ал. 3); else the АПК general rule (чл. 149)."""
     name = letter_name(stage, previous, facts.due)
     if name == CaseStage.ANSWERED.value:
-        facts.extra.update(how=answered_how(facts.recipient), appeal=appeal or APK_APPEAL, service_named=service_named)
+        kind = kind or facts.kind
+        if appeal is None and kind == DocumentKind.PUBLIC_INFORMATION_REQUEST.value:
+            appeal = ZDOI_APPEAL
+        facts.extra.update(how=answered_how(facts.recipient), appeal=appeal or APK_APPEAL, service_named=service_named,
+                           appealable=kind != DocumentKind.PROPOSAL.value)
     return render(name, facts)
 
 

@@ -75,7 +75,7 @@ class Correspondence:
         facts = self._facts(e.case_index, e.subject, recipient, official, e.due_date, e.previous_due_date, e.reason)
         facts.extra["survey_url"] = e.survey_url  # the closed letter's one-time survey link (Client Charter)
         appeal, named = self._appeal(case, catalogue) if e.stage == CaseStage.ANSWERED else (None, False)
-        return messages.stage_letter(facts, e.stage, e.previous_stage, appeal, named)
+        return messages.stage_letter(facts, e.stage, e.previous_stage, appeal, named, kind=case.kind)
 
     def preview(self, case_index: str, stage: CaseStage, reason: Optional[str], due: Optional[dt.date],
                 official: Optional[Official], recipient: Optional[Contact], catalogue=None) -> Letter:

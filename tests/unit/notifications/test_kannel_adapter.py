@@ -34,6 +34,14 @@ def test_cyrillic_goes_as_ucs2_with_reports_to_a_signed_url_of_ours():
     assert url.query.endswith("&type=%d&report=%A&smsc_id=%F&at=%T")  # Kannel fills these in
 
 
+def test_the_closing_sms_carries_the_survey_link_named_as_such():
+    body = ("Здравейте,\n\nПреписката е приключена.\n\nОценете обслужването: http://127.0.0.1:8002/survey/" + "a" * 43
+            + "\n\nПроверка: http://127.0.0.1:8002/?index=X\n")
+    q, _ = query("Преписка ЖЛБ-1/02.12.2026: приключена е", body=body)
+    assert q["text"] == ("Преписка ЖЛБ-1/02.12.2026: приключена е. Оценете обслужването: "
+                         "http://127.0.0.1:8002/survey/" + "a" * 43)
+
+
 def test_latin_only_goes_as_gsm7():
     q, segments = query("Case 1: registered", body="no link")
     assert q["coding"] == "0" and segments == 1 and q["text"] == "Case 1: registered"

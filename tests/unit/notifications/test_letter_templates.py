@@ -133,6 +133,22 @@ def test_the_answer_fills_a_missing_appeal_term_with_the_general_rule_and_says_s
            "(каталогът на услугите не го посочва; общото правило на чл. 149" in letter.body
 
 
+def test_a_zdoi_answer_names_the_route_of_zdoi_article_40_not_a_catalogue_gap():
+    letter = stage_letter(facts(person("mr", "Петър Петров")), CaseStage.ANSWERED, kind="public_information_request")
+    assert ("Обжалване: пред съответния административен съд по реда на Административнопроцесуалния кодекс "
+            "(чл. 40, ал. 1 от Закона за достъп до обществена информация). Срок за обжалване: 14 дни от "
+            "съобщаването на решението (чл. 149, ал. 1 от Административнопроцесуалния кодекс).") in letter.body
+    assert "каталогът" not in letter.body and "да го обжалвате" in letter.body
+
+
+def test_a_proposals_answer_says_it_is_not_appealable_and_asks_nothing():
+    letter = stage_letter(facts(person("mr", "Петър Петров")), CaseStage.ANSWERED, kind="proposal")
+    assert ("Обжалване: решението по предложение не подлежи на обжалване (чл. 118, ал. 3 от "
+            "Административнопроцесуалния кодекс).") in letter.body
+    assert "Какво трябва да направите: нищо" in letter.body
+    assert "обжалвате" not in letter.body and "чл. 149" not in letter.body
+
+
 # -- golden letters, read for grammar ---------------------------------------------------------------
 
 GOLDEN_EXTENDED = """Уважаема г-жо Иванова,
