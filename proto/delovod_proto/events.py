@@ -100,6 +100,8 @@ class CaseStatusChanged(EventBody):
                                                            "(null until the case is assigned)")
     survey_url: Optional[str] = Field(None, max_length=500, description="The citizen's one-time link to the "
                                       "satisfaction survey (Client Charter); set only when the case closes")
+    stage_label: Optional[str] = Field(None, max_length=200, description="The stage's public label (Bulgarian) in "
+                                       "the stage set version bound to the case; null from older publishers")
 
 
 class CaseOverdue(EventBody):

@@ -74,6 +74,8 @@ class Correspondence:
         official = e.official or case.official
         facts = self._facts(e.case_index, e.subject, recipient, official, e.due_date, e.previous_due_date, e.reason)
         facts.extra["survey_url"] = e.survey_url  # the closed letter's one-time survey link (Client Charter)
+        # the stage as the citizen reads it, in the case's own stage set version (status names it)
+        facts.extra["stage_label"] = e.stage_label
         appeal, named = self._appeal(case, catalogue) if e.stage == CaseStage.ANSWERED else (None, False)
         return messages.stage_letter(facts, e.stage, e.previous_stage, appeal, named)
 
