@@ -96,7 +96,8 @@ class StatusTracker:
                                  subject=case.subject,
                                  previous_due_date=previous_due if previous_due != case.due_date else None,
                                  official=wire_official(case.official), survey_url=survey_url,
-                                 stage_label=self.stage_set(case).public(case.stage))
+                                 stage_label=self.stage_set(case).public(case.stage),
+                                 stage_labels={s: labels.public for s, labels in self.stage_set(case).stages.items()})
         envelope = Envelope.wrap(body, source="status", correlation_id=case.case_index,
                                  trace=TraceContext(**self.trace()))
         return OutboxMessage(topics.CASES_STATUS_CHANGED, case.case_index, envelope)
