@@ -134,3 +134,16 @@ def test_a_forged_form_is_refused():
     status, _ = on_set(worker, session, "edit_stage_set", "POST", "/stage-sets/complaint/versions",
                        data=form(session, csrf="forged"))
     assert status == 403 and not [c for c in services.calls if c[0] == "create_stage_set_version"]
+
+
+def test_the_case_page_offers_only_the_moves_of_the_cases_stage_set():
+    from tests.unit.desk.test_desk_case_pages import CASE, DOC, HISTORY
+
+    narrowed = {**HISTORY, "next_stages": ["answered"], "stage_set": {"key": "complaint", "version": 2}}
+    worker, session = desk(FakeServices(document=DOC, case_history=narrowed), person=IVAN)
+    status, html, _ = call(worker, session, "case", "GET", "/cases", query_string={"index": CASE})
+    assert status == 200 and 'id="stage-answered"' in html
+    assert 'id="stage-suspended"' not in html and 'id="stage-in_progress"' not in html
+    # from an older status (no stage set named): every action, status's refusal says why
+    worker, session = desk(FakeServices(document=DOC, case_history=HISTORY), person=IVAN)
+    assert 'id="stage-suspended"' in call(worker, session, "case", "GET", "/cases", query_string={"index": CASE})[1]
