@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import ClassVar, Optional
+from typing import Annotated, ClassVar, Optional
 
 from pydantic import Field
 
@@ -100,6 +100,11 @@ class CaseStatusChanged(EventBody):
                                                            "(null until the case is assigned)")
     survey_url: Optional[str] = Field(None, max_length=500, description="The citizen's one-time link to the "
                                       "satisfaction survey (Client Charter); set only when the case closes")
+    stage_label: Optional[str] = Field(None, max_length=200, description="The stage's public label (Bulgarian) in "
+                                       "the stage set version bound to the case; null from older publishers")
+    stage_labels: Optional[dict[CaseStage, Annotated[str, Field(max_length=200)]]] = Field(
+        None, max_length=20, description="The public label of every stage of that version (a letter previewed "
+                                         "before a transition names the stage as the letter sent after it will)")
 
 
 class CaseOverdue(EventBody):

@@ -58,6 +58,8 @@ class StageEntry(WireModel):
     at: dt.datetime = Field(description="When (UTC)")
     reason: Optional[str] = Field(None, description="Why (Bulgarian), when the official gave a reason")
     due_date: Optional[dt.date] = Field(None, description="The new due date, when this step moved it")
+    stage_label: Optional[str] = Field(None, description="The stage's public label (Bulgarian) in the case's "
+                                       "stage set version; null from older servers")
 
 
 class ResumeTermRequest(WireModel):

@@ -8,6 +8,7 @@ from servicekit.auth import issue_token
 
 from .domain.people import Person, parse_role_groups
 from .service_layer.catalogue import CatalogueEdits
+from .service_layer.stage_sets import StageSetEdits
 from .service_layer.calendar_exceptions import CalendarExceptions
 from .service_layer.operators import Operators
 from .service_layer.sessions import Sessions
@@ -24,6 +25,7 @@ class DeskApp:
     operators: Operators = None
     catalogue: CatalogueEdits = None
     calendar: CalendarExceptions = None
+    stage_sets: StageSetEdits = None
 
     def close(self):
         close = getattr(self.sessions.store, "close", None)
@@ -68,4 +70,4 @@ def bootstrap(settings: DeskSettings, *, store=None, directory=None, services=No
                                settings.signin_window_minutes * 60)
     sessions = Sessions(store, directory, throttle, dt.timedelta(minutes=settings.session_idle_minutes))
     return DeskApp(sessions, Workspace(services, roster), settings, Operators(services, dead_letters),
-                   CatalogueEdits(services), CalendarExceptions(services))
+                   CatalogueEdits(services), CalendarExceptions(services), StageSetEdits(services))

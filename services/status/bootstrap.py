@@ -13,6 +13,7 @@ from .adapters.notifications_contact import RpcContactChanges
 from .adapters.registry_terms import RpcTerms
 from .service_layer.contact_changes import CitizenContacts
 from .service_layer.guard import LookupGuard
+from .service_layer.stage_sets import StageSets
 from .service_layer.surveys import Surveys
 from .service_layer.tracker import StatusTracker
 from .settings import StatusSettings
@@ -27,17 +28,21 @@ class StatusApp(ServiceApp):
     mongo_alias: Optional[str] = None
     surveys: Optional[Surveys] = None
     contacts: Optional[CitizenContacts] = None
+    stage_sets: Optional[StageSets] = None
 
 
-def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_store=None) -> StatusApp:
+def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_store=None,
+              stage_set_repo=None) -> StatusApp:
     alias = None
     if repo is None:
         from .adapters.mongo_attempts import MongoAttemptStore
         from .adapters.mongo_repository import ALIAS, CaseDoc, MongoCaseRepository
+        from .adapters.mongo_stage_sets import MongoStageSetRepository, StageSetDoc
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
-        mongo.ensure_indexes(CaseDoc)
+        mongo.ensure_indexes(CaseDoc, StageSetDoc)
         repo = MongoCaseRepository()
+        stage_set_repo = stage_set_repo or MongoStageSetRepository()
         attempts = attempts or MongoAttemptStore()
         from .adapters.mongo_surveys import MongoSurveyStore
 
@@ -46,8 +51,14 @@ def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_stor
     guard = LookupGuard(settings.lookup_failures_per_index, settings.lookup_failures_per_client,
                         settings.lookup_window_minutes * 60, store=attempts,
                         per_index_and_client=settings.lookup_failures_per_index_and_client)
+    if stage_set_repo is None:
+        from .adapters.memory_stage_sets import InMemoryStageSetRepository
+
+        stage_set_repo = InMemoryStageSetRepository()
+    stage_sets = StageSets(stage_set_repo, tz=settings.kit.timezone)
+    stage_sets.seed()  # version 1 of every kind's set, from the code (idempotent)
     tracker = StatusTracker(repo, settings.access_code_keys(), trace=current_traceparent, guard=guard,
-                            tz=settings.kit.timezone)
+                            tz=settings.kit.timezone, stage_sets=stage_sets)
     if survey_store is None:
         from .adapters.memory_surveys import InMemorySurveyStore
 
@@ -57,4 +68,5 @@ def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_stor
     terms = functools.partial(RpcTerms, timeout_s=settings.kit.rpc_timeout_s)
     notifications = functools.partial(RpcContactChanges, timeout_s=settings.kit.rpc_timeout_s)
     return StatusApp(tracker, repo.outbox, settings, rpc_clients={"registry": terms, "notifications": notifications},
-                     mongo_alias=alias, surveys=surveys, contacts=CitizenContacts(tracker))
+                     mongo_alias=alias, surveys=surveys, contacts=CitizenContacts(tracker),
+                     stage_sets=stage_sets)

@@ -71,7 +71,7 @@ def test_an_assignment_without_an_official_is_summarised_and_the_link_focuses_th
 def test_the_clerk_assigns_the_case_to_an_official_from_the_directory(report):
     assigned = _step(report, "assigned")
     assert assigned["result"] == "Преписката е разпределена на Елена Маринова (Дирекция „Строителство и благоустройство“).", assigned
-    assert assigned["steps"] == ["Регистриран", "Разпределен на служител"], assigned
+    assert assigned["steps"] == ["Регистриран", "Възложен"], assigned
     assert "Ивана Петрова" in assigned["last_step"] and "Елена Маринова" in assigned["last_step"], assigned
     assert "+359 32 656 702" in assigned["official"], assigned
 

@@ -48,7 +48,7 @@ def test_a_clerk_assigns_a_case_and_everyone_sees_the_official():
     assert assigned.status_code == 200, assigned.text
     assert "Преписката е разпределена на Стоян Георгиев (Дирекция „Екология“)." in assigned.text
     assert "тел. +359 32 656 701" in assigned.text and "s.georgiev@plovdiv.example.bg" in assigned.text
-    assert re.search(r"Разпределен на служител</h3>\s*<p[^>]*><time[^>]*>[^<]+</time> · Ивана Петрова", assigned.text)
+    assert re.search(r"Възложен</h3>\s*<p[^>]*><time[^>]*>[^<]+</time> · Ивана Петрова", assigned.text)
 
     view = requests.get(f"{STATUS}/api/v1/cases/by-index", params={"index": index},
                         headers={"Authorization": f"Bearer {token('official')}"}, timeout=10).json()

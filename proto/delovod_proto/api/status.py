@@ -84,6 +84,11 @@ class HistoryStep(WireModel):
     official: Optional[Official] = Field(None, description="The official the change assigned the case to")
 
 
+class StageSetBinding(WireModel):
+    key: str = Field(description="The set: a document kind, or 'service:<catalogue code>'")
+    version: int = Field(ge=1, description="Its version bound to the case at registration")
+
+
 class StaffCaseView(WireModel):
     """A case for staff: its stage, due date, responsible official and full history."""
 
@@ -96,6 +101,9 @@ class StaffCaseView(WireModel):
     due_date: Optional[dt.date] = Field(None, description="The due date in force")
     official: Optional[Official] = Field(None, description="The responsible official; null until assigned")
     history: list[HistoryStep] = Field(description="Every change, the oldest first")
+    next_stages: list[CaseStage] = Field(default_factory=list, description="The stages the case may move to now, "
+                                         "by the law and the case's stage set")
+    stage_set: Optional[StageSetBinding] = Field(None, description="The stage set version bound to the case")
 
 
 class Assignment(WireModel):
@@ -194,6 +202,67 @@ class SurveyAnswers(WireModel):
     items: list[SurveyAnswerRow] = Field(description="The answers, the latest first")
 
 
+# -- stage sets per kind and catalogue service (issue 14 item 1): admins ----------------------------
+STAGE_SET_KEY = r"^(complaint|signal|proposal|letter|service_application|public_information_request|service:[^\s/]{1,100})$"
+
+
+class StageSetPath(WireModel):
+    key: str = Field(pattern=STAGE_SET_KEY, description="The set: a document kind (e.g. 'complaint'), or "
+                     "'service:<catalogue code>' for one service's own set")
+
+
+class StageSetStage(WireModel):
+    stage: CaseStage = Field(description="A stage the set uses")
+    public_label: str = Field(max_length=500, description="What the citizen reads (status page, letters)")
+    internal_label: str = Field(max_length=500, description="What staff read (the desk)")
+
+
+class StageSetTransition(WireModel):
+    stage: CaseStage = Field(description="From this stage")
+    to: list[CaseStage] = Field(max_length=20, description="Only to these (a narrowing of the law's moves)")
+
+
+class StageSetEdit(WireModel):
+    """A new version of a stage set (status checks the rules: the stages every set has, what
+    the law forbids for the kind, labels, every stage reachable)."""
+
+    based_on: int = Field(ge=0, description="The version the admin edited (0: a service's first set); another "
+                          "written since is a 409 with the newest")
+    kind: Optional[str] = Field(None, max_length=40, description="The document kind of a service's first set "
+                                "(default service_application); ignored otherwise")
+    stages: list[StageSetStage] = Field(max_length=20, description="The stages used, with their labels")
+    transitions: list[StageSetTransition] = Field(default_factory=list, max_length=20,
+                                                  description="Fewer moves than the law's, per stage (optional)")
+    reason: str = Field(max_length=2000, description="Why (kept in the versions' history)")
+    valid_from: Optional[dt.date] = Field(None, description="From which day (today or later); default: now")
+
+
+class StageSetView(WireModel):
+    key: str = Field(description="The set: a document kind, or 'service:<catalogue code>'")
+    kind: str = Field(description="Its document kind (the law's floor of its stages)")
+    service_code: Optional[str] = Field(None, description="The catalogue service, for a service's own set")
+    version: int = Field(ge=1, description="Version number")
+    valid_from: dt.datetime = Field(description="Cases registered from then on are bound to it (UTC)")
+    stages: list[StageSetStage] = Field(description="The stages used, in the vocabulary's order")
+    transitions: list[StageSetTransition] = Field(description="The narrowed moves (empty: the law's)")
+    author: Optional[str] = Field(None, description="The admin who made it; null for version 1 from the code")
+    reason: Optional[str] = Field(None, description="Why")
+    created_at: Optional[dt.datetime] = Field(None, description="When it was written (UTC)")
+
+
+class StageSetList(WireModel):
+    items: list[StageSetView] = Field(description="The newest version of every set: the kinds, then the services")
+
+
+class StageSetVersions(WireModel):
+    key: str = Field(description="The set")
+    items: list[StageSetView] = Field(description="Every version, the oldest first")
+
+
+class StageSetConflict(WireModel):
+    latest: StageSetView = Field(description="The newest version, to edit instead")
+
+
 HTML = {"type": "string"}
 
 
@@ -247,6 +316,16 @@ OPERATIONS = (
     Operation("POST", "/api/v1/cases/stages", "caseStages", "Staff: the stage of each of up to 200 cases",
               {200: Reply("The cases status knows", CaseStages)}, roles=("clerk", "official", "admin"),
               body=StagesQuery, errors=(422,)),
+    Operation("GET", "/api/v1/admin/stage-sets", "listStageSets", "Admins: the newest version of every stage set",
+              {200: Reply("The sets", StageSetList)}, roles=("admin",)),
+    Operation("GET", "/api/v1/admin/stage-sets/{key}/versions", "stageSetVersions",
+              "Admins: every version of a stage set (valid from, who, why)",
+              {200: Reply("The versions", StageSetVersions)}, path_params=StageSetPath, roles=("admin",),
+              errors=(400, 404)),
+    Operation("POST", "/api/v1/admin/stage-sets/{key}/versions", "createStageSetVersion",
+              "Admins: a new version of a stage set, bound to cases registered from its start",
+              {201: Reply("The new version", StageSetView)}, path_params=StageSetPath, body=StageSetEdit,
+              roles=("admin",), errors=(400, 404, 409, 422)),
     Operation("GET", "/", "lookupPage", "The citizens' lookup page (Bulgarian): the form, the index from "
               "a QR code or e-mail link filled in", {200: _page("The page")}, problems=False),
     Operation("POST", "/", "lookupPageSubmit", "The citizens' lookup, answered with the page itself",

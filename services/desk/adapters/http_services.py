@@ -143,6 +143,17 @@ class HttpServices:
         return self._call(person, "catalogue", "POST", f"/api/v1/admin/services/{quote(code, safe='')}/versions",
                           json=edit).json()
 
+    def stage_sets(self, person: Person) -> list[dict]:
+        return self._call(person, "status", "GET", "/api/v1/admin/stage-sets").json()["items"]
+
+    def stage_set_versions(self, person: Person, key: str) -> list[dict]:
+        return self._call(person, "status", "GET",
+                          f"/api/v1/admin/stage-sets/{quote(key, safe=':')}/versions").json()["items"]
+
+    def create_stage_set_version(self, person: Person, key: str, edit: dict) -> dict:
+        return self._call(person, "status", "POST", f"/api/v1/admin/stage-sets/{quote(key, safe=':')}/versions",
+                          json=edit).json()
+
 
 def _refused(answer: requests.Response) -> Refused:
     try:

@@ -152,6 +152,15 @@ class FakeServices:
     def edit_catalogue_service(self, person, code, edit):
         return self._answer("edit_catalogue_service", person, code, edit)
 
+    def stage_sets(self, person):
+        return self._answer("stage_sets", person) or []
+
+    def stage_set_versions(self, person, key):
+        return self._answer("stage_set_versions", person, key) or []
+
+    def create_stage_set_version(self, person, key, edit):
+        return self._answer("create_stage_set_version", person, key, edit)
+
 
 class FakeDeadLetters:
     """Kafka's dead letters: ``rows`` as the page lists them; ``down`` raises Unavailable."""

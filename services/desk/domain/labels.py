@@ -45,3 +45,11 @@ def stage(value: str):
         return CaseStage(value)
     except ValueError:
         return value
+
+
+def kind(value: str):
+    """The DocumentKind of a wire value (its key in KINDS), or the value itself if it is none."""
+    try:
+        return DocumentKind(value)
+    except ValueError:
+        return value

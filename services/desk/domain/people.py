@@ -36,6 +36,11 @@ class Person:
         return self.role == "admin"
 
     @property
+    def may_edit_stage_sets(self) -> bool:
+        """Stage sets decide what every later case may go through and what citizens read: admins only (as status's API)."""
+        return self.role == "admin"
+
+    @property
     def role_label(self) -> str:
         return ROLE_LABELS_BG[self.role]
 

@@ -20,9 +20,11 @@ from .lists import ListPages
 from .operators import OperatorPages
 from .registration import RegistrationPages
 from .signin import SignInPages
+from .stage_sets import StageSetPages
 
 
-class DeskService(SignInPages, RegistrationPages, CasePages, ListPages, JournalPages, OperatorPages, CataloguePages):
+class DeskService(SignInPages, RegistrationPages, CasePages, ListPages, JournalPages, OperatorPages, CataloguePages,
+                  StageSetPages):
     name = "desk"
 
     app = App(bootstrap)

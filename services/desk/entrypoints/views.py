@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Optional
 from urllib.parse import urlencode
 
 from ..domain import calendar_form, labels, worklist
@@ -80,7 +81,17 @@ def case_page(app, session, index: str, status=200, **context):
                 index=index, doc=doc, history=history, attempts=attempts, officials=_officials_by_unit(app) if doc else [],
                 kinds={k.value: v for k, v in labels.KINDS.items()},
                 channels={k.value: v for k, v in labels.CHANNELS.items()},
-                actions=labels.value_labels(labels.STAGE_ACTIONS), legal_grounds=labels.value_labels(labels.LEGAL_GROUNDS), preview_channels=PREVIEW_CHANNELS, **context)
+                actions=_actions(history), legal_grounds=labels.value_labels(labels.LEGAL_GROUNDS), preview_channels=PREVIEW_CHANNELS, **context)
+
+
+def _actions(history: Optional[dict]) -> list[tuple[str, str]]:
+    """The moves the case's bound stage set allows from its stage (status says which); every
+    action while status cannot be asked (its refusal then says why)."""
+    actions = labels.value_labels(labels.STAGE_ACTIONS)
+    case = (history or {}).get("case")
+    if case and case.get("next_stages") is not None and "stage_set" in case:
+        return [(value, text) for value, text in actions if value in case["next_stages"]]
+    return actions
 
 
 def _history(app, session, case_index: str) -> dict:

@@ -124,6 +124,15 @@ class Services(Protocol):
     def replace_calendar(self, person: Person, edit: dict) -> dict:
         """The whole new table (``edit`` a CalendarEdit) saved by ``person``: the CalendarTable as stored."""
 
+    def stage_sets(self, person: Person) -> list[dict]:
+        """Status's stage sets, the newest version of each (StageSetView items)."""
+
+    def stage_set_versions(self, person: Person, key: str) -> list[dict]:
+        """Every version of one set, the oldest first (Refused 404 for a set that has none)."""
+
+    def create_stage_set_version(self, person: Person, key: str, edit: dict) -> dict:
+        """A new version (``edit`` a StageSetEdit) made by ``person``: the StageSetView stored."""
+
     def survey_summary(self, person: Person) -> dict:
         """Status's survey results per catalogue service and per unit."""
 

@@ -25,6 +25,7 @@ class CaseFile(BaseModel):
     stage: Optional[CaseStage] = None
     due: Optional[dt.date] = None
     official: Optional[Official] = None
+    stage_labels: Optional[dict[CaseStage, str]] = None  # the public labels of the case's bound stage set (status)
 
     def responsible_unit(self) -> Optional[str]:
         return self.unit or (self.official.unit if self.official else None)

@@ -65,6 +65,8 @@ class Correspondence:
         values = dict(subject=e.subject, stage=e.stage, due=e.due_date)
         if e.official is not None:  # kept once assigned: a later event without one does not unassign
             values["official"] = e.official
+        if e.stage_labels:  # the case's stage set version: its words for a previewed letter
+            values["stage_labels"] = e.stage_labels
         self.case_files.update(e.case_index, **values)
 
     # -- letters ---------------------------------------------------------------------------
@@ -74,6 +76,8 @@ class Correspondence:
         official = e.official or case.official
         facts = self._facts(e.case_index, e.subject, recipient, official, e.due_date, e.previous_due_date, e.reason)
         facts.extra["survey_url"] = e.survey_url  # the closed letter's one-time survey link (Client Charter)
+        # the stage as the citizen reads it, in the case's own stage set version (status names it)
+        facts.extra["stage_label"] = e.stage_label or (case.stage_labels or {}).get(CaseStage(e.stage))
         appeal, named = self._appeal(case, catalogue) if e.stage == CaseStage.ANSWERED else (None, False)
         return messages.stage_letter(facts, e.stage, e.previous_stage, appeal, named, kind=case.kind)
 

@@ -13,6 +13,7 @@ from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_field
 from servicekit.outbox import OutboxMessage
 
 from ..domain.case import TERM_RUNS, Actor, Case, HistoryEntry, Official
+from ..domain.stage_sets import StageSetRef
 
 ALIAS = "status"
 UTC = dt.timezone.utc
@@ -37,6 +38,7 @@ class CaseDoc(Document, OutboxFields):
     overdue_announced = BooleanField()  # overdue_for == due_date, kept so the watch can ask for the others
     term_end = StringField()
     official = DictField(null=True)
+    stage_set = DictField(null=True)  # {"key", "version"}: bound at registration; missing on older cases (v1)
 
 
 def _fields(case: Case) -> dict:
@@ -48,7 +50,8 @@ def _fields(case: Case) -> dict:
             "suspended_on": case.suspended_on.isoformat() if case.suspended_on else None,
             "overdue_for": case.overdue_for.isoformat() if case.overdue_for else None,
             "overdue_announced": case.overdue_for is not None and case.overdue_for == case.due_date,
-            "term_end": case.term_end.isoformat() if case.term_end else None}
+            "term_end": case.term_end.isoformat() if case.term_end else None,
+            "stage_set": {"key": case.stage_set.key, "version": case.stage_set.version} if case.stage_set else None}
 
 
 def _step(h: HistoryEntry) -> dict:
@@ -87,7 +90,8 @@ def _to_domain(d: CaseDoc) -> Case:
     return Case(d.id, d.subject, d.kind, d.registered_at.replace(tzinfo=UTC), _date(d.due_date), d.access_code_hash,
                 CaseStage(d.stage), [_history(h) for h in d.history],
                 d.code_version or 0, d.term_unit, _date(d.suspended_on), _date(d.overdue_for), _date(d.term_end),
-                _official(d.official))
+                _official(d.official),
+                StageSetRef(d.stage_set["key"], d.stage_set["version"]) if d.stage_set else None)
 
 
 @unavailable_when_down

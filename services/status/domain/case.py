@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from delovod_proto.vocabulary import CaseStage
 
-from .kinds import kind_label, stages_of
+from .kinds import kind_label
+
+if TYPE_CHECKING:
+    from .stage_sets import StageSet, StageSetRef
 
 LABELS_BG = {
     CaseStage.REGISTERED: "Регистриран",
@@ -121,6 +124,7 @@ class Case:
     overdue_for: Optional[dt.date] = None  # the due date whose passing was announced (once per date)
     term_end: Optional[dt.date] = None  # the term's last day by count, before a move off a non-working day
     official: Optional[Official] = None  # responsible official, once assigned
+    stage_set: Optional["StageSetRef"] = None  # the stage set version bound at registration (None: before sets, v1)
 
     def days_overdue(self, today: dt.date) -> int:
         """Calendar days past the due date, 0 if its term is not running late."""
@@ -141,41 +145,49 @@ class Case:
         return True
 
     def assign(self, official: Official, at: dt.datetime, by: Optional[Actor] = None,
-               reason: Optional[str] = None) -> CaseStage:
+               reason: Optional[str] = None, stage_set: Optional["StageSet"] = None) -> CaseStage:
         """Make ``official`` (and their unit) responsible; returns the previous stage. A newly
-        registered case moves to "assigned"; a case already being worked keeps its stage and
-        the history records the new official (reassignment)."""
+        registered case moves to "assigned" (when its stage set uses it); a case already being
+        worked keeps its stage and the history records the new official (reassignment)."""
+        stages = stage_set or _default_set(self.kind)
         if self.stage in ASSIGNABLE_UNTIL:
-            raise StageChangeRefused(f"Преписка в етап „{LABELS_BG[self.stage]}“ не се разпределя.")
+            raise StageChangeRefused(f"Преписка в етап „{stages.public(self.stage)}“ не се разпределя.")
         if official.same_as(self.official):
             raise StageChangeRefused(f"Преписката вече е разпределена на {self.official.name}.")
         previous = self.stage
-        if self.stage == CaseStage.REGISTERED:
+        if self.stage == CaseStage.REGISTERED and CaseStage.ASSIGNED in stages.next_stages(self.stage):
             self.stage = CaseStage.ASSIGNED
         self.official = official
         self.history.append(HistoryEntry(self.stage, at, reason, by=by, official=official))
         return previous
 
-    def check_move(self, stage: CaseStage, reason: Optional[str]) -> None:
-        """Refuse a move :data:`ALLOWED` does not allow from the current stage, or one without
-        the reason the citizen must be told."""
+    def check_move(self, stage: CaseStage, reason: Optional[str], stage_set: Optional["StageSet"] = None) -> None:
+        """Refuse a move :data:`ALLOWED` does not allow from the current stage, a stage the
+        case's stage set does not use or a move it leaves out, or one without the reason the
+        citizen must be told. ``stage_set``: the version bound to the case (default: the kind's
+        first, the code's own rules)."""
+        stages = stage_set or _default_set(self.kind)
+        now, then = stages.public(self.stage), stages.public(stage)  # as the API always named them
         if stage not in ALLOWED[self.stage]:
-            raise StageChangeRefused(f"От „{LABELS_BG[self.stage]}“ не може да се премине към „{LABELS_BG[stage]}“.")
-        if stage not in stages_of(self.kind):
-            raise StageChangeRefused(f"Етап „{LABELS_BG[stage]}“ не се прилага за {kind_label(self.kind)}.")
+            raise StageChangeRefused(f"От „{now}“ не може да се премине към „{then}“.")
+        if not stages.uses(stage):
+            raise StageChangeRefused(f"Етап „{then}“ не се прилага за {kind_label(self.kind)}.")
+        if stage not in stages.next_stages(self.stage):
+            raise StageChangeRefused(f"От „{now}“ не може да се премине към „{then}“: наборът от етапи "
+                                     f"на преписката (версия {stages.version}) не предвижда този преход.")
         if stage in NEEDS_REASON and not (reason or "").strip():
             raise StageChangeRefused("Посочете причината: гражданинът трябва да я научи (Харта на клиента).")
 
     def move_to(self, stage: CaseStage, at: dt.datetime, reason: Optional[str], today: Optional[dt.date] = None,
                 due_date: Optional[dt.date] = None, term_end: Optional[dt.date] = None,
-                by: Optional[Actor] = None) -> CaseStage:
+                by: Optional[Actor] = None, stage_set: Optional["StageSet"] = None) -> CaseStage:
         """Change stage per :data:`ALLOWED`; returns the previous stage. ``today`` is the
         administration's local date of ``at``. The due date moves only as the history says
         (DOMAIN.md): an extension sets the new one (``due_date``, after the current one); a
         suspension, or a request to the citizen, stops the term on ``today``; leaving it,
         ``due_date`` is the date the rest of the term (or a fresh ЗДОИ term) gives from
         ``today`` (the caller computes it on the working calendar)."""
-        self.check_move(stage, reason)
+        self.check_move(stage, reason, stage_set)
         resuming = self.stage in TERM_STOPPED
         if stage == CaseStage.EXTENDED:
             if due_date is None:
@@ -195,3 +207,9 @@ class Case:
             self.suspended_on = None
         self.history.append(HistoryEntry(stage, at, reason, moved, replaced, by))
         return previous
+
+
+def _default_set(kind: str) -> "StageSet":
+    from .stage_sets import default_set  # the sets name the stages of this module
+
+    return default_set(kind)

@@ -14,6 +14,16 @@ STAGES_BY_KIND: dict[DocumentKind, frozenset[CaseStage]] = {
     DocumentKind.PROPOSAL: ALL_STAGES - {CaseStage.APPEALED},
 }
 
+# Why a kind may not use a stage, in the law's words: a stage set is refused with this (the
+# legal floor no admin's set goes below; domain.stage_sets).
+FORBIDDEN_BG: dict[tuple[DocumentKind, CaseStage], str] = {
+    (DocumentKind.PUBLIC_INFORMATION_REQUEST, CaseStage.SUSPENDED):
+        "ЗДОИ не познава спиране на срока: той спира само докато заявителят уточнява искането (чл. 29) "
+        "и се удължава само на основанията на чл. 30 и 31.",
+    (DocumentKind.PROPOSAL, CaseStage.APPEALED):
+        "Решението по предложение не подлежи на обжалване (АПК чл. 118, ал. 3).",
+}
+
 KIND_LABELS_BG = {
     DocumentKind.PUBLIC_INFORMATION_REQUEST: "заявление за достъп до обществена информация",
     DocumentKind.PROPOSAL: "предложение",

@@ -64,13 +64,13 @@ def _official(official) -> str:
 
 
 def _case(tracker, view, official=None) -> str:
-    history = "".join(f"<li>{h.at.astimezone(tracker.tz):%d.%m.%Y %H:%M} — {LABELS_BG[h.stage]}"
+    history = "".join(f"<li>{h.at.astimezone(tracker.tz):%d.%m.%Y %H:%M} — {escape(h.stage_label or LABELS_BG[h.stage])}"
                       f"{': ' + escape(h.reason) if h.reason else ''}"
                       f"{f' (нов срок: {h.due_date:%d.%m.%Y})' if h.due_date else ''}</li>"
                       for h in view.history)
     due = f"{view.due_date:%d.%m.%Y}" if view.due_date else "—"
     return (f"<h2>Преписка {escape(view.case_index)}</h2><p>Относно: {escape(view.subject)}</p>"
-            f"<p>Текущ етап: <strong>{view.stage_label}</strong></p><p>Срок за отговор: {due}</p>"
+            f"<p>Текущ етап: <strong>{escape(view.stage_label)}</strong></p><p>Срок за отговор: {due}</p>"
             f"{_official(official)}<h3>История</h3><ol>{history}</ol>")
 
 

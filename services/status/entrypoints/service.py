@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from delovod_proto import topics
 from delovod_proto.api.status import (Assigned, AssignedQuery, Assignment, CaseIndexQuery, CaseSummaries, DueQuery,
                                       CaseStages, OverdueCases, StageChange, StageChanged, StagesQuery,
-                                      SurveyAnswers)
+                                      StageSetEdit, StageSetPath, SurveyAnswers)
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from servicekit.auth import authenticate
 from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
@@ -25,11 +25,15 @@ from ..domain.case import Actor, Official, StageChangeRefused
 from ..domain.terms import ExtensionRefused
 from ..service_layer.guard import TooManyAttempts
 from ..service_layer.tracker import ConcurrentChange
+from ..service_layer.stage_sets import StaleVersion, StageSetNotFound
+from ..domain.stage_sets import StageSetRefused
+from . import stage_set_views
 from ..domain.survey import SurveyInputError, SurveyLinkError
 from . import contact_page, page, survey_page
 
 
 STAFF = ("clerk", "official", "admin")
+ADMIN = ("admin",)
 
 
 def _actor(principal) -> Actor:
@@ -164,6 +168,49 @@ class StatusService(DelovodService):
         authenticate(request, self.app.settings.auth_secret(), STAFF)
         query = json_body(StagesQuery, request, "Очаква се JSON с indexes: от 1 до 200 индекса на преписки.")
         return json_response(CaseStages(items=self.app.tracker.stages(query.indexes)).model_dump(mode="json"))
+
+    # -- stage sets (admins) ----------------------------------------------------------------
+    @http("GET", "/api/v1/admin/stage-sets")
+    @handle_problems
+    def stage_sets(self, request):
+        """Admins: the newest version of every stage set."""
+        authenticate(request, self.app.settings.auth_secret(), ADMIN)
+        return json_response(stage_set_views.listed(self.app.stage_sets.latest_of_each()),
+                             headers={"Cache-Control": "no-store"})
+
+    @http("GET", "/api/v1/admin/stage-sets/<string:key>/versions")
+    @handle_problems
+    def stage_set_versions(self, request, key):
+        """Admins: every version of one set, the oldest first."""
+        authenticate(request, self.app.settings.auth_secret(), ADMIN)
+        key = params(StageSetPath, request, {"key": key}, detail="Неизвестен набор от етапи.").key
+        try:
+            return json_response(stage_set_views.versions(key, self.app.stage_sets.versions(key)),
+                                 headers={"Cache-Control": "no-store"})
+        except StageSetNotFound as exc:
+            raise Problem(404, "Not Found", str(exc))
+
+    @http("POST", "/api/v1/admin/stage-sets/<string:key>/versions")
+    @handle_problems
+    def create_stage_set_version(self, request, key):
+        """Admins: a new version of a set, from the version they edited (a stale one: 409 with
+        the newest); cases registered from its start are bound to it."""
+        principal = authenticate(request, self.app.settings.auth_secret(), ADMIN)
+        key = params(StageSetPath, request, {"key": key}, detail="Неизвестен набор от етапи.").key
+        edit = json_body(StageSetEdit, request, "Очаква се JSON с based_on, stages (stage, public_label, "
+                                                "internal_label), reason и по избор transitions и valid_from.")
+        try:
+            created = self.app.stage_sets.create(key, edit.based_on, *stage_set_views.parts(edit), edit.reason,
+                                                 principal.name, edit.valid_from, edit.kind)
+        except StageSetRefused as exc:
+            raise Problem(422, "Unprocessable Content", exc.detail, errors=exc.errors)
+        except StaleVersion as exc:
+            raise Problem(409, "Conflict", f"Наборът е променен междувременно (сега версия {exc.latest.version}); "
+                                           "направете промяната върху нея.",
+                          extra={"latest": stage_set_views.view(exc.latest)})
+        except StageSetNotFound as exc:
+            raise Problem(404, "Not Found", str(exc))
+        return json_response(stage_set_views.view(created), status=201)
 
     @timer(interval=3600, eager=True)  # also right after a start: a stopped watch catches up
     def watch_deadlines(self):

@@ -24,9 +24,11 @@ from servicekit import logs
 from servicekit.outbox import OutboxMessage
 
 from ..domain import terms as law
-from ..domain.case import (LABELS_BG, TERM_RUNS, TERM_STOPPED, Actor, Case, HistoryEntry, Official, StageChangeRefused,
+from ..domain.case import (TERM_RUNS, TERM_STOPPED, Actor, Case, HistoryEntry, Official, StageChangeRefused,
                            appeal_reason)
+from ..domain.stage_sets import StageSet
 from .guard import LookupGuard
+from .stage_sets import StageSets, code_only
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +80,14 @@ class StatusTracker:
     survey_link: Callable[[Case], Optional[str]] = staticmethod(lambda case: None)  # bootstrap: Surveys.link_for
     def __init__(self, repo: AbstractCaseRepository, keys: AccessCodeKeys, trace: Callable[[], dict] = dict,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 guard: Optional[LookupGuard] = None, tz: str = "Europe/Sofia"):
+                 guard: Optional[LookupGuard] = None, tz: str = "Europe/Sofia", stage_sets: Optional[StageSets] = None):
         self.repo, self.keys, self.trace, self.clock = repo, keys, trace, clock
         self.guard, self.tz = guard or LookupGuard(), ZoneInfo(tz)
+        self.stage_sets = stage_sets or code_only()  # the sets a case is bound to (issue 14 item 1)
+
+    def stage_set(self, case: Case) -> StageSet:
+        """The stage set version bound to ``case`` (its stages, labels and moves)."""
+        return self.stage_sets.bound(case.stage_set, case.kind)
 
     def _event(self, case: Case, previous: Optional[CaseStage], reason: Optional[str],
                previous_due: Optional[dt.date] = None, survey_url: Optional[str] = None) -> OutboxMessage:
@@ -88,7 +95,9 @@ class StatusTracker:
                                  changed_at=case.history[-1].at, due_date=case.due_date, reason=reason,
                                  subject=case.subject,
                                  previous_due_date=previous_due if previous_due != case.due_date else None,
-                                 official=wire_official(case.official), survey_url=survey_url)
+                                 official=wire_official(case.official), survey_url=survey_url,
+                                 stage_label=self.stage_set(case).public(case.stage),
+                                 stage_labels={s: labels.public for s, labels in self.stage_set(case).stages.items()})
         envelope = Envelope.wrap(body, source="status", correlation_id=case.case_index,
                                  trace=TraceContext(**self.trace()))
         return OutboxMessage(topics.CASES_STATUS_CHANGED, case.case_index, envelope)
@@ -102,6 +111,8 @@ class StatusTracker:
                     event.access_code_hash, CaseStage.REGISTERED,
                     [HistoryEntry(CaseStage.REGISTERED, event.registered_at)],
                     term_unit=event.term_unit.value if event.term_unit else None, term_end=event.term_end)
+        # bound once, like the catalogue version: later versions of the set do not change it
+        case.stage_set = self.stage_sets.in_force(case.kind, event.service_code, event.registered_at).ref
         created = self.repo.create(case, [self._event(case, None, None)])
         logs.event(log, "case_opened" if created else "case_open_duplicate", case_index=case.case_index)
         # A code reissued before this event arrived (its own topic) waits here; looked at after
@@ -148,7 +159,8 @@ class StatusTracker:
         at = self.clock()
         today = self._local_date(at)
         previous_due, term_end = case.due_date, None
-        case.check_move(stage, reason)
+        stage_set = self.stage_set(case)
+        case.check_move(stage, reason, stage_set)
         if legal_ground is not None and stage != CaseStage.EXTENDED:
             raise StageChangeRefused("Правно основание (legal_ground) се посочва само при удължаване на срока.")
         if stage == CaseStage.APPEALED:
@@ -162,7 +174,7 @@ class StatusTracker:
             reason = reason or explanation
         if stage == CaseStage.EXTENDED and due_date is not None:
             reason = self._check_extension(case, due_date, legal_ground, terms, reason)
-        previous = case.move_to(stage, at, reason, today, due_date, term_end, by)
+        previous = case.move_to(stage, at, reason, today, due_date, term_end, by, stage_set)
         survey_url = self.survey_link(case) if stage == CaseStage.CLOSED else None  # the Charter's survey
         if not self.repo.save(case, version, [self._event(case, previous, reason, previous_due, survey_url)]):
             raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
@@ -208,7 +220,7 @@ class StatusTracker:
         if found is None:
             raise CaseNotFound(f"Няма преписка с индекс {case_index}.")
         case, version = found
-        previous = case.assign(official, self.clock(), by, reason)
+        previous = case.assign(official, self.clock(), by, reason, self.stage_set(case))
         if not self.repo.save(case, version, [self._event(case, previous, reason, case.due_date)]):
             raise ConcurrentChange("Преписката беше променена междувременно; опитайте отново.")
         logs.event(log, "case_assigned", case_index=case_index, official=official.username,
@@ -221,11 +233,13 @@ class StatusTracker:
         if found is None:
             raise CaseNotFound(f"Няма преписка с индекс {case_index.strip()}.")
         case = found[0]
+        labels = self.stage_set(case)
         return api.StaffCaseView(
             case_index=case.case_index, subject=case.subject, kind=case.kind, registered_at=case.registered_at,
-            stage=case.stage, stage_label=LABELS_BG[case.stage], due_date=case.due_date,
-            official=wire_official(case.official),
-            history=[api.HistoryStep(stage=h.stage, stage_label=LABELS_BG[h.stage], at=h.at, reason=h.reason,
+            stage=case.stage, stage_label=labels.internal(case.stage), due_date=case.due_date,
+            official=wire_official(case.official), next_stages=labels.next_stages(case.stage),
+            stage_set=api.StageSetBinding(key=labels.key, version=labels.version),
+            history=[api.HistoryStep(stage=h.stage, stage_label=labels.internal(h.stage), at=h.at, reason=h.reason,
                                      due_date=h.due_date, previous_due_date=h.previous_due_date,
                                      by=api.StaffMember(username=h.by.username, name=h.by.name) if h.by else None,
                                      official=wire_official(h.official))
@@ -233,18 +247,18 @@ class StatusTracker:
 
     def assigned_to(self, username: str) -> list[api.CaseSummary]:
         """The official's open cases, the soonest due first."""
-        return _summaries(self.repo.assigned(username))
+        return self._summaries(self.repo.assigned(username))
 
     def due_until(self, last: dt.date) -> list[api.CaseSummary]:
         """The cases whose term runs and ends from today through ``last``, the soonest first."""
         today = self._local_date(self.clock())
-        return _summaries(self.repo.due_between(today, last)) if last >= today else []
+        return self._summaries(self.repo.due_between(today, last)) if last >= today else []
 
     def stages(self, case_indexes: list[str]) -> list[api.CaseStageRow]:
         """Each known case's stage and lateness, in the order asked (a journal page's cases)."""
         today = self._local_date(self.clock())
         found = {c.case_index: c for c in self.repo.get_many(list(dict.fromkeys(case_indexes)))}
-        return [api.CaseStageRow(case_index=c.case_index, stage=c.stage, stage_label=LABELS_BG[c.stage],
+        return [api.CaseStageRow(case_index=c.case_index, stage=c.stage, stage_label=self.stage_set(c).internal(c.stage),
                                  due_date=c.due_date, days_overdue=c.days_overdue(today))
                 for c in (found.get(i) for i in dict.fromkeys(case_indexes)) if c is not None]
 
@@ -298,21 +312,21 @@ class StatusTracker:
             if found is not None and found[0].days_overdue(today):
                 case = found[0]
                 out.append({"case_index": case.case_index, "subject": case.subject, "kind": case.kind,
-                            "stage": case.stage.value, "stage_label": LABELS_BG[case.stage],
+                            "stage": case.stage.value, "stage_label": self.stage_set(case).internal(case.stage),
                             "due_date": case.due_date.isoformat(), "days_overdue": case.days_overdue(today),
                             "official": _official_dict(case.official)})
         return out
 
     def lookup(self, request: CaseLookupRequest, client: str = "") -> CaseView:
         """A citizen's lookup; failures count against the index and the client."""
-        return _citizen_view(self.check_access(request, client))
+        return self._citizen_view(self.check_access(request, client))
 
     def lookup_with_official(self, request: CaseLookupRequest,
                              client: str = "") -> tuple[CaseView, Optional[WireOfficial]]:
         """The citizen's lookup and the official responsible for the case (the Charter: the
         status page names them with a phone and an email), or None before it is assigned."""
         case = self.check_access(request, client)
-        return _citizen_view(case), wire_official(case.official)
+        return self._citizen_view(case), wire_official(case.official)
 
     def check_access(self, request: CaseLookupRequest, client: str = "") -> Case:
         """The case the index and access code open; failures count against the index and the client
@@ -326,13 +340,21 @@ class StatusTracker:
             raise CaseNotFound("Няма преписка с този индекс и код за достъп.")
         return found[0]
 
+    def _citizen_view(self, case: Case) -> CaseView:
+        """What the citizen reads: the public labels of the case's own stage set."""
+        labels = self.stage_set(case)
+        return CaseView(case_index=case.case_index, subject=case.subject, kind=case.kind,
+                        registered_at=case.registered_at, stage=case.stage, stage_label=labels.public(case.stage),
+                        due_date=case.due_date,
+                        history=[StageEntry(stage=h.stage, at=h.at, reason=h.reason, due_date=h.due_date,
+                                            stage_label=labels.public(h.stage)) for h in case.history])
 
-def _citizen_view(case: Case) -> CaseView:
-    return CaseView(case_index=case.case_index, subject=case.subject, kind=case.kind,
-                    registered_at=case.registered_at, stage=case.stage, stage_label=LABELS_BG[case.stage],
-                    due_date=case.due_date,
-                    history=[StageEntry(stage=h.stage, at=h.at, reason=h.reason, due_date=h.due_date)
-                             for h in case.history])
+    def _summaries(self, cases: list[Case]) -> list[api.CaseSummary]:
+        ordered = sorted(cases, key=lambda c: (c.due_date is None, c.due_date or dt.date.max, c.case_index))
+        return [api.CaseSummary(case_index=c.case_index, subject=c.subject, kind=c.kind, stage=c.stage,
+                                stage_label=self.stage_set(c).internal(c.stage), due_date=c.due_date,
+                                official=wire_official(c.official))
+                for c in ordered]
 
 
 def _official_dict(official: Optional[Official]) -> Optional[dict]:
@@ -342,9 +364,3 @@ def _official_dict(official: Optional[Official]) -> Optional[dict]:
 def wire_official(official: Optional[Official]) -> Optional[WireOfficial]:
     return WireOfficial(**vars(official)) if official else None
 
-
-def _summaries(cases: list[Case]) -> list[api.CaseSummary]:
-    ordered = sorted(cases, key=lambda c: (c.due_date is None, c.due_date or dt.date.max, c.case_index))
-    return [api.CaseSummary(case_index=c.case_index, subject=c.subject, kind=c.kind, stage=c.stage,
-                            stage_label=LABELS_BG[c.stage], due_date=c.due_date, official=wire_official(c.official))
-            for c in ordered]

@@ -46,7 +46,7 @@ def test_a_clerk_assigns_and_the_history_says_who_did_it(worker):
     assert response.status_code == 200 and view["official"] == STOYAN
     step = view["history"][-1]
     assert step["by"] == {"username": "clerk-1", "name": "Clerk"} and step["reason"] == "по компетентност"
-    assert step["official"]["username"] == "stoyan" and step["stage_label"] == "Разпределен на служител"
+    assert step["official"]["username"] == "stoyan" and step["stage_label"] == "Възложен"
     worker.relay.assert_called_with(CASE)
 
 

@@ -77,8 +77,8 @@ def test_the_staff_view_has_every_change_with_who_why_and_the_due_date_it_moved(
              for s in view.history]
     assert steps == [
         (CaseStage.REGISTERED, "Регистриран", None, None, None, None),
-        (CaseStage.ASSIGNED, "Разпределен на служител", None, None, None, "Ивана Петрова"),
-        (CaseStage.IN_PROGRESS, "В процес на разглеждане", None, None, None, "Стоян Георгиев"),
+        (CaseStage.ASSIGNED, "Възложен", None, None, None, "Ивана Петрова"),
+        (CaseStage.IN_PROGRESS, "В работа", None, None, None, "Стоян Георгиев"),
         (CaseStage.EXTENDED, "Удължен срок", "нужно е становище", dt.date(2027, 1, 12), dt.date(2026, 12, 29),
          "Стоян Георгиев")]
     assert view.history[1].official.username == "stoyan"
@@ -131,7 +131,7 @@ def test_the_stages_of_a_journal_page_in_the_order_asked_with_lateness(tracker):
     finally:
         NOW[0] = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
     assert [(r.case_index, r.stage_label, r.days_overdue) for r in rows] == [
-        ("ЖЛБ-2/25.11.2026", "Разпределен на служител", 4), (CASE, "Регистриран", 4)]
+        ("ЖЛБ-2/25.11.2026", "Възложен", 4), (CASE, "Регистриран", 4)]
 
 
 def test_the_overdue_list_names_the_unit_and_official_of_each_late_case(tracker):
