@@ -37,7 +37,9 @@ def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_stor
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
         mongo.ensure_indexes(CaseDoc)
-        repo = MongoCaseRepository()
+        from servicekit.concurrently import green
+
+        repo = MongoCaseRepository(concurrently=green)
         attempts = attempts or MongoAttemptStore()
         from .adapters.mongo_surveys import MongoSurveyStore
 

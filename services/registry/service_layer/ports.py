@@ -129,6 +129,12 @@ class AbstractRegistrationRepository(ClaimStore, Protocol):
         of that UTC month, with the days (of the month) it occurs on; a search for words reads
         only the days that have them all (one keyed read per month)."""
 
+    def journal_year_words(self, register_code: str, year: int) -> Optional[dict[str, dict[int, int]]]:
+        """The year's word digest: each folded word of the register's completed registrations
+        of that UTC year, with, per month, the days it occurs on as bits (bit d: day d); one
+        keyed read for a search over months. None when the year has no digest (nothing
+        completed in it since the digest existed: the month digests answer)."""
+
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         """The events stored with a registration (to send them again)."""
 
