@@ -161,11 +161,24 @@ def api_query(f: dict) -> dict:
     return {names[k]: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in f.items()} | {"limit": 50}
 
 
+def as_before(module, measure):
+    """``measure()`` with the query as it was before this session's change (eight days read at
+    once from the first, month digests only): the same run's comparison."""
+    kept = module.FIRST_DAYS_AT_ONCE, module.YEAR_DIGEST_MONTHS
+    module.FIRST_DAYS_AT_ONCE, module.YEAR_DIGEST_MONTHS = module.DAYS_AT_ONCE, 99
+    try:
+        return measure()
+    finally:
+        module.FIRST_DAYS_AT_ONCE, module.YEAR_DIGEST_MONTHS = kept
+
+
 def in_process(repo, regs, last: dt.date, quick: bool) -> dict:
     """Each filter's first page in this process: without the cache (every read from FerretDB),
     with it (warm: the past days and digests kept), and FerretDB's raw read by ``_id`` of a day
     document and of a registration in the same round; the load average at each."""
     from registry.service_layer.journal_cache import JournalCache
+
+    from registry.service_layer import queries as module
 
     cold = Queries(repo, InMemoryScanStore(), DEFAULT_REGISTERS, TZ, green)
     warm = Queries(JournalCache(repo, dt.timedelta(seconds=600), size=4096), InMemoryScanStore(), DEFAULT_REGISTERS,
@@ -175,6 +188,8 @@ def in_process(repo, regs, last: dt.date, quick: bool) -> dict:
     for name, f in filters(last).items():
         runs = 3 if quick else (5 if "year" in name else 20)
         out[name] = {"load_1min": round(os.getloadavg()[0], 2),
+                     "as_before_no_cache": as_before(module, lambda f=f: timed(
+                         lambda: len(cold.journal(JournalFilter(**f)).items), runs)),
                      "no_cache": timed(lambda f=f: len(cold.journal(JournalFilter(**f)).items), runs),
                      "cache_warm": timed(lambda f=f: len(warm.journal(JournalFilter(**f)).items), runs),
                      "raw_day_document_by_id": timed(lambda: regs.database["journal"].find_one({"_id": day_id}) and 1, runs),

@@ -47,7 +47,7 @@ class Counting:
 
     def __getattr__(self, name):
         fn = getattr(self.repo, name)
-        if name not in ("journal_day", "journal_words", "by_claim", "journal_month"):
+        if name not in ("journal_day", "journal_words", "journal_year_words", "journal_row"):
             return fn
 
         def counted(*args, **kwargs):
@@ -101,6 +101,16 @@ def main() -> int:
     result["ferretdb_raw"] = {
         "journal day document by _id (~16 KB)": timed(lambda: jdoc.find_one({"_id": some_day}), runs),
         "registration by _id": timed(lambda: regs.find_one({"_id": "complaints:2026:1:0"}), runs)}
+    status_cases = regs.database.client["status"]["cases"]
+    ids = [d["_id"] for d in status_cases.find({}, {"_id": 1}).limit(50)]
+    from servicekit.concurrently import green
+
+    result["status_cases_of_a_page_50"] = {
+        "cases in status": status_cases.estimated_document_count(),
+        "$in on _id (before: FerretDB scans every case)": timed(lambda: list(status_cases.find({"_id": {"$in": ids}})),
+                                                                 3),
+        "each by _id, overlapped (now)": timed(lambda: green(*[lambda i=i: status_cases.find_one({"_id": i}) for i in ids]),
+                                               runs)}
     from servicekit.auth import issue_token
 
     result["staff_token_signing"] = timed(lambda: issue_token(b"x" * 32, "elena", "Елена", "official", 120), runs)
@@ -123,6 +133,11 @@ def main() -> int:
                     lambda c=cases: http.post(f"{desk.STATUS}/api/v1/cases/stages", json={"indexes": c}, headers=auth,
                                               timeout=60), runs),
                 "registry JSON bytes": len(answer.content), "page HTML bytes": len(page.content)}
+        month = list(desk.journal_filters(last_day).values())[1]
+        result["desk_stage_filter_bounded_scan"] = {
+            "what": "a month, stage 'in progress': the desk reads registry pages of 200 and status's stages of their "
+                    "cases until 50 match or 2,000 rows were read (none match here: the loaded cases are not in status)",
+            "desk page (whole)": timed(lambda: user.get(f"/journal?{month}&stage=in_progress"), 3)}
         result["desk_journal_page_steps"] = steps
         user.close()
         http.close()

@@ -124,6 +124,8 @@ class InMemoryRegistrationRepository:
     def by_claim(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
         return self.items.get(f"{register_code}:{year}:{number}:{seq}")
 
+    journal_row = by_claim
+
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
         return next((r for r in self.items.values() if any(s.sha256 == sha256 for s in r.scans)), None)
 

@@ -435,6 +435,8 @@ class MongoRegistrationRepository:
         doc = self._regs.find_one({"_id": f"{register_code}:{year}:{number}:{seq}"})
         return _to_domain(doc) if doc else None
 
+    journal_row = by_claim
+
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
         return self._by_key("scan", sha256)
 

@@ -11,7 +11,10 @@ operator's backfill, so its read is kept for ``ttl``:
   nothing here is shared between replicas, and no entry lives longer than ``ttl``;
 - today, and any period not settled yet, is always read from the database.
 
-At most ``size`` reads are kept (the least recently used go first)."""
+At most ``size`` reads are kept (the least recently used go first). A page's rows (each
+registration by its claim) are kept too, up to ``rows`` of them: what the journal shows of a
+registration is fixed at its claim (the access code, which a reissue changes, is never read
+from here)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -28,12 +31,13 @@ UTC = dt.timezone.utc
 class JournalCache:
     """The repository itself for every call, with its three journal reads kept as above."""
 
-    def __init__(self, repo, ttl: dt.timedelta, size: int = 512, settle: dt.timedelta = 2 * CLAIM_WINDOW,
+    def __init__(self, repo, ttl: dt.timedelta, size: int = 512, rows: int = 5000, settle: dt.timedelta = 2 * CLAIM_WINDOW,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC),
                  monotonic: Callable[[], float] = time.monotonic):
-        self._repo, self.ttl_s, self.size, self.settle = repo, ttl.total_seconds(), size, settle
+        self._repo, self.ttl_s, self.size, self.rows, self.settle = repo, ttl.total_seconds(), size, rows, settle
         self.clock, self.monotonic = clock, monotonic
         self._kept: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
+        self._rows: OrderedDict[tuple, Any] = OrderedDict()  # claim -> the registration as the journal shows it
         self._lock = threading.Lock()
         self._drops = 0  # a read that overlapped a completion's drop is not kept (it may predate the write)
 
@@ -52,6 +56,23 @@ class JournalCache:
     def journal_year_words(self, register_code: str, year: int):
         return self._read(("year", register_code, year), dt.datetime(year + 1, 1, 1, tzinfo=UTC),
                           lambda: self._repo.journal_year_words(register_code, year))
+
+    def journal_row(self, register_code: str, year: int, number: int, seq: int):
+        """Kept without a time limit (what the journal shows of a registration never changes
+        after its claim), until ``rows`` others were asked after it; a claim not found is
+        not kept (it may be completed a moment later)."""
+        key = (register_code, year, number, seq)
+        with self._lock:
+            if key in self._rows:
+                self._rows.move_to_end(key)
+                return self._rows[key]
+        found = self._repo.journal_row(register_code, year, number, seq)
+        if found is not None:
+            with self._lock:
+                self._rows[key] = found
+                while len(self._rows) > self.rows:
+                    self._rows.popitem(last=False)
+        return found
 
     def complete(self, registrations: Sequence) -> None:
         try:

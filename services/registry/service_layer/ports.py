@@ -114,6 +114,11 @@ class AbstractRegistrationRepository(ClaimStore, Protocol):
     def by_claim(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
         """The registration holding the claim (register, year, number, seq), if any."""
 
+    def journal_row(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
+        """The registration holding the claim, for the journal's page only: what the journal
+        shows of it (index, time, kind, channel, subject, sender, due date, scans) never
+        changes after the claim, so a cache may keep it; never for its access code."""
+
     def by_scan_hash(self, sha256: str) -> Optional[Registration]: ...
 
     def by_submission(self, submission_id: str) -> Optional[Registration]: ...

@@ -178,7 +178,7 @@ class Queries:
             if len(found) > limit:
                 break
         page = found[:limit]
-        items = self.concurrently(*[lambda e=e: self.repo.by_claim(e.register_code, e.year, e.number, e.seq)
+        items = self.concurrently(*[lambda e=e: self.repo.journal_row(e.register_code, e.year, e.number, e.seq)
                                     for e in page])
         return JournalPage([r for r in items if r is not None], _cursor(page[-1]) if len(found) > limit else None)
 

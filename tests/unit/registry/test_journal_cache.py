@@ -162,3 +162,18 @@ def test_every_filter_pages_alike_with_and_without_the_cache(filters, clocks):
                 if a.next is None:
                     break
                 after = a.next
+
+
+def test_a_pages_rows_are_kept_by_claim_bounded_and_a_missing_one_is_not(cached):
+    repo, cache = cached
+    cache.rows = 2
+    asked = []
+    row = repo.journal_row
+    repo.journal_row = lambda *claim: asked.append(claim) or row(*claim)
+    assert cache.journal_row("complaints", 2026, 1, 0) is None  # not claimed yet
+    made = [reg(n, dt.datetime(2026, 3, 10, 9, n, tzinfo=UTC)) for n in (1, 2, 3)]
+    for r in made:
+        complete(cache, r)
+    for n in (1, 1, 2, 1, 3, 2):
+        assert cache.journal_row("complaints", 2026, n, 0).index == made[n - 1].index
+    assert [c[2] for c in asked] == [1, 1, 2, 3, 2]  # 1 again once claimed; 2 again after 3 pushed it out
