@@ -29,7 +29,7 @@ UTC = dt.timezone.utc
 
 
 class JournalCache:
-    """The repository itself for every call, with its three journal reads kept as above."""
+    """The repository itself for every call, with its journal reads kept as above."""
 
     def __init__(self, repo, ttl: dt.timedelta, size: int = 512, rows: int = 5000, settle: dt.timedelta = 2 * CLAIM_WINDOW,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC),
