@@ -34,7 +34,8 @@ On the stack's own desk the same users open a case with a stage history (registe
 run through the API, assigned to elena and put in progress through status). The desk's trivial
 ``/health`` at the same concurrency, in the same rounds, is the raw figure, and the registry's
 journal API asked directly by 20 clients at once the second (the desk's share is the rest).
-Two loads: saturating (each user asks the next page as soon as one has come) and paced (a
+FerretDB's own read of a registration by ``_id`` at the same concurrency is the store's
+floor, in the same rounds, with the load average at each round. Two loads: saturating (each user asks the next page as soon as one has come) and paced (a
 page every 5 s each, as people who read what they asked for: 4 pages a second in all). A
 page the desk could not show (a 503 when the registry took longer than the desk's
 ``service_timeout_s``) is counted under ``failed`` with its status, not timed.
@@ -170,9 +171,13 @@ def cases_with_history(n: int) -> list[str]:
 def journal_filters(last_day: dt.date) -> dict[str, str]:
     """The journal pages' filters (query strings), by name."""
     month = f"from={(last_day - dt.timedelta(days=30)).isoformat()}&to={last_day.isoformat()}"
+    from bench.journal import FIRST_DAY, RARE
+
     return {"journal: one day, all registers (first page of 50)": f"from={last_day.isoformat()}",
             "journal: a month, all registers": month,
-            "journal: a month, sender typed in Latin (Petrova)": f"{month}&q=Petrova"}
+            "journal: a month, sender typed in Latin (Petrova)": f"{month}&q=Petrova",
+            "journal: a year, all registers, a rare street name (30 of 100,000)":
+                f"from={FIRST_DAY.isoformat()}&to={last_day.isoformat()}&q={RARE}"}
 
 
 def pages(last_day: dt.date, journal_cases: list[str], history_cases: list[str]) -> list[tuple]:
@@ -230,6 +235,25 @@ def health(users: list[User], n: int) -> list[float]:
     return took
 
 
+def raw_ferretdb(n: int, database: str) -> list[float]:
+    """FerretDB's own read of one registration by ``_id`` (what the journal's reads are made
+    of), by USERS green threads at once: the store's floor in the same round."""
+    from pymongo import MongoClient
+
+    took: list[float] = []
+    with MongoClient("mongodb://127.0.0.1:27017/", maxPoolSize=USERS) as client:
+        regs = client[database]["registrations"]
+        ids = [d["_id"] for d in regs.find({}, {"_id": 1}).limit(200)]
+
+        def once(i: int) -> None:
+            started = time.perf_counter()
+            regs.find_one({"_id": ids[i % len(ids)]})
+            took.append(time.perf_counter() - started)
+
+        concurrent(n, USERS, once)
+    return took
+
+
 def registry_journal(queries: dict[str, str], n: int) -> dict[str, list[float]]:
     """The registry's own journal API (what the desk's journal page asks first), each filter
     ``n`` times by USERS clients at once, each with its connection: the desk's part is the rest."""
@@ -275,12 +299,15 @@ def measure(quick: bool) -> dict:
         page_list = pages(last_day, journal_cases, history_cases)
         rounds, passes = (1, 1) if quick else (2, 2)
         took: dict[str, dict[str, list[float]]] = {load: {name: [] for name, *_ in page_list} for load in LOADS}
-        floors: dict[str, list[float]] = {"desk /health (beside the stack)": [], "desk /health (the stack's)": []}
+        floors: dict[str, list[float]] = {"desk /health (beside the stack)": [], "desk /health (the stack's)": [],
+                                          "FerretDB: a registration by _id (raw)": []}
+        result["load_1min_at_each_round"] = []
         raw: dict[str, list[float]] = {name: [] for name in journal_filters(last_day)}
         failures: dict[str, dict[str, dict[str, int]]] = {load: {} for load in LOADS}  # load: page: status: count
         try:
             browse(bench_users, stack_users, page_list, 1)  # warm every connection and cache (not counted)
             for _ in range(rounds):
+                result["load_1min_at_each_round"].append(round(os.getloadavg()[0], 2))
                 for load, every_s in LOADS.items():
                     samples_by_page, failed = browse(bench_users, stack_users, page_list, passes, every_s)
                     for name, samples in samples_by_page.items():
@@ -291,6 +318,7 @@ def measure(quick: bool) -> dict:
                 per_floor = USERS * passes * len(page_list)
                 floors["desk /health (beside the stack)"] += health(bench_users, per_floor)
                 floors["desk /health (the stack's)"] += health(stack_users, per_floor)
+                floors["FerretDB: a registration by _id (raw)"] += raw_ferretdb(per_floor, journal.database_uri(n).rsplit("/", 1)[1])
                 for name, samples in registry_journal(journal_filters(last_day), USERS * passes).items():
                     raw[name] += samples
             result["pages_20_users"] = {load: {name: {**stats(samples), **({"failed": failures[load][name]}
@@ -309,7 +337,12 @@ def measure(quick: bool) -> dict:
     result["headline"] = {
         "pages_p50_p95_ms": {load: p50_p95(table) for load, table in pages_by_load.items()},
         "health_p50_p95_ms": p50_p95(result["health_same_run_20_at_once"]),
+        "load_1min_at_each_round": result["load_1min_at_each_round"],
         "registry_journal_api_p50_p95_ms": p50_p95(result["registry_journal_api_same_run_20_at_once"]),
+        "journal_first_page_p50_under_300_ms": {
+            load: all(v.get("p50_ms", 1e9) < 300 and not v.get("failed") for k, v in table.items()
+                      if k.startswith("journal"))
+            for load, table in pages_by_load.items()},
         "journal_first_page_p95_under_300_ms": {
             load: all(v.get("p95_ms", 1e9) < 300 and not v.get("failed") for k, v in table.items()
                       if k.startswith("journal"))

@@ -126,18 +126,104 @@ def ensure_loaded(n: int):
     return repo, None
 
 
-def timed(fn, runs: int = 20) -> dict:
-    fn()  # warm
+def timed(fn, runs: int = 20, warm: bool = True) -> dict:
+    if warm:
+        fn()
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         rows = fn()
         times.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "rows": rows}
+    ordered = sorted(times)
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
+            "max_ms": round(max(times), 1), "rows": rows}
+
+
+def filters(last: dt.date) -> dict[str, dict]:
+    """The filters measured: JournalFilter's arguments (and the HTTP API's query) by name."""
+    month = (last - dt.timedelta(days=30), last)
+    year = (FIRST_DAY, last)
+    return {
+        "one day, all registers (the default)": dict(first=last, last=last),
+        "one day, one register": dict(first=last, last=last, register="ЖЛБ"),
+        "a month, all registers": dict(first=month[0], last=month[1]),
+        "a month, complaints by email": dict(first=month[0], last=month[1], register="ЖЛБ", channel="email"),
+        "a month, sender 'Petrova' typed in Latin": dict(first=month[0], last=month[1], words="Petrova"),
+        "a year, one register, a rare street name (30 of 100,000)": dict(first=year[0], last=year[1], register="ЖЛБ",
+                                                                           words=RARE),
+        "a year, all registers, a rare street name (6 year/month digests per register, then its 30 days)": dict(
+            first=year[0], last=year[1], words=RARE),
+    }
+
+
+def api_query(f: dict) -> dict:
+    names = {"first": "from", "last": "to", "register": "register", "channel": "channel", "kind": "kind", "words": "q"}
+    return {names[k]: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in f.items()} | {"limit": 50}
+
+
+def as_before(module, measure):
+    """``measure()`` with the query as it was before this session's change (eight days read at
+    once from the first, month digests only): the same run's comparison."""
+    kept = module.FIRST_DAYS_AT_ONCE, module.YEAR_DIGEST_MONTHS
+    module.FIRST_DAYS_AT_ONCE, module.YEAR_DIGEST_MONTHS = module.DAYS_AT_ONCE, 99
+    try:
+        return measure()
+    finally:
+        module.FIRST_DAYS_AT_ONCE, module.YEAR_DIGEST_MONTHS = kept
+
+
+def in_process(repo, regs, last: dt.date, quick: bool) -> dict:
+    """Each filter's first page in this process: without the cache (every read from FerretDB),
+    with it (warm: the past days and digests kept), and FerretDB's raw read by ``_id`` of a day
+    document and of a registration in the same round; the load average at each."""
+    from registry.service_layer.journal_cache import JournalCache
+
+    from registry.service_layer import queries as module
+
+    cold = Queries(repo, InMemoryScanStore(), DEFAULT_REGISTERS, TZ, green)
+    warm = Queries(JournalCache(repo, dt.timedelta(seconds=600), size=4096), InMemoryScanStore(), DEFAULT_REGISTERS,
+                   TZ, green)
+    day_id, claim = f"complaints|{last.isoformat()}", {"_id": "complaints:2026:1:0"}
+    out = {}
+    for name, f in filters(last).items():
+        runs = 3 if quick else (5 if "year" in name else 20)
+        out[name] = {"load_1min": round(os.getloadavg()[0], 2),
+                     "as_before_no_cache": as_before(module, lambda f=f: timed(
+                         lambda: len(cold.journal(JournalFilter(**f)).items), runs)),
+                     "no_cache": timed(lambda f=f: len(cold.journal(JournalFilter(**f)).items), runs),
+                     "cache_warm": timed(lambda f=f: len(warm.journal(JournalFilter(**f)).items), runs),
+                     "raw_day_document_by_id": timed(lambda: regs.database["journal"].find_one({"_id": day_id}) and 1, runs),
+                     "raw_registration_by_id": timed(lambda: regs.find_one(claim) and 1, runs)}
+    return out
+
+
+def over_http(n: int, last: dt.date, quick: bool) -> dict:
+    """The registry's journal API (as deployed: its cache on) asked by one client at a time, next
+    to its /health in the same round."""
+    import requests
+
+    from bench import desk, desk_servers
+
+    auth = {"Authorization": f"Bearer {desk.token('official')}"}
+    base = f"http://127.0.0.1:{desk.BENCH_REGISTRY_PORT}"
+    out = {}
+    with desk_servers.running(database_uri(n), desk.BENCH_REGISTRY_PORT, desk.BENCH_DESK_PORT), requests.Session() as http:
+        def ask(q):
+            answer = http.get(f"{base}/api/v1/documents", params=q, headers=auth, timeout=60)
+            answer.raise_for_status()
+            return len(answer.json()["items"])
+
+        for name, f in filters(last).items():
+            runs = 3 if quick else (5 if "year" in name else 20)
+            out[name] = {"load_1min": round(os.getloadavg()[0], 2), "first_ask": timed(lambda f=f: ask(api_query(f)), 1, warm=False),
+                         "api": timed(lambda f=f: ask(api_query(f)), runs),
+                         "registry_health": timed(lambda: http.get(f"{base}/health", timeout=10).status_code, runs)}
+    return out
 
 
 def main() -> int:
-    n = 10_000 if "--quick" in sys.argv else 100_000
+    quick = "--quick" in sys.argv
+    n = 10_000 if quick else 100_000
     result = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cores": os.cpu_count(), "load_1min_before": round(os.getloadavg()[0], 2)},
               "registrations": n, "store": "FerretDB 1.24 on SQLite (local stack)"}
@@ -145,31 +231,16 @@ def main() -> int:
     if load_s is not None:
         result["load_s"] = load_s
     regs = RegistrationDoc._get_collection()
-    queries = Queries(repo, InMemoryScanStore(), DEFAULT_REGISTERS, TZ, green)
     last = FIRST_DAY + dt.timedelta(days=DAYS - 1)
-    month = (last - dt.timedelta(days=30), last)
-    year = (FIRST_DAY, last)
-
-    def page(first, to, **f):
-        return lambda: len(queries.journal(JournalFilter(first, to, **f)).items)
-
-    filters = {
-        "one day, all registers (the default)": page(last, last),
-        "one day, one register": page(last, last, register="ЖЛБ"),
-        "a month, all registers": page(*month),
-        "a month, complaints by email": page(*month, register="ЖЛБ", channel="email"),
-        "a month, sender 'Petrova' typed in Latin": page(*month, words="Petrova"),
-        "a year, one register, a rare street name (30 of 100,000)": page(*year, register="ЖЛБ", words=RARE),
-        "a year, all registers, a rare street name (5 registers x 13 month digests, then its 30 days)": page(*year, words=RARE),
-    }
-    result["first_page_50"] = {name: timed(fn, 5 if "year" in name else 20) for name, fn in filters.items()}
+    result["first_page_50_in_process"] = in_process(repo, regs, last, quick)
+    result["first_page_50_over_http"] = over_http(n, last, quick)
     journal = regs.database["journal"]
-    lo = f"complaints|{month[0].isoformat()}"
+    lo = f"complaints|{(last - dt.timedelta(days=30)).isoformat()}"
     result["for_comparison_id_range_on_ferretdb"] = timed(
-        lambda: len(list(journal.find({"_id": {"$gte": lo, "$lt": "complaints|9"}}).sort("_id", 1).limit(2))), 3)
+        lambda: len(list(journal.find({"_id": {"$gte": lo, "$lt": "complaints|9"}}).sort("_id", 1).limit(2))), 1 if quick else 3)
     result["machine"]["load_1min_after"] = round(os.getloadavg()[0], 2)
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-    (Path(__file__).resolve().parent / "results" / "journal.json").write_text(text)
+    (Path(__file__).resolve().parent / "results" / ("journal-quick.json" if quick else "journal.json")).write_text(text)
     print(text)
     return 0
 

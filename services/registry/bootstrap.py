@@ -109,7 +109,8 @@ def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_sto
     registry = build(repo, store, load_registers(settings), calendar.current, settings.access_code_keys(),
                      tz=settings.kit.timezone, max_scan_bytes=settings.max_scan_mb * 1024 * 1024,
                      trace=current_traceparent, concurrently=green, ledger=ledger,
-                     upload_ttl=dt.timedelta(seconds=settings.upload_ttl_s))
+                     upload_ttl=dt.timedelta(seconds=settings.upload_ttl_s),
+                     journal_cache=dt.timedelta(seconds=settings.journal_cache_s))
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
     papers = Papers(OfficeInfo.of(settings.kit), settings.kit.public_base_url, settings.kit.timezone)
     return RegistryApp(registry, repo.outbox, settings, calendar, ByteBudget(settings.upload_budget_mb * 1024 * 1024),

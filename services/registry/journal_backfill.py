@@ -6,7 +6,8 @@ name it (``DELOVOD_REGISTRY_MONGO_URI`` and its TLS settings). It writes each re
 journal entry, word digest, audit entry and number hint again: every write is idempotent, so
 running it twice, or while the registry is serving, or stopping it half-way, changes nothing
 that was right. It reads the whole collection once (a full scan: an operator's one-off, not
-a request path)."""
+a request path). ``--year-digests`` only derives the year word digests from the month digests
+(a journal written before the year digests existed: one read per register and month)."""
 from __future__ import annotations
 
 import argparse
@@ -16,6 +17,8 @@ import sys
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m registry.journal_backfill", description=__doc__.split("\n\n")[1])
     parser.add_argument("--batch", type=int, default=200, help="registrations written together (default 200)")
+    parser.add_argument("--year-digests", action="store_true",
+                        help="only derive the year word digests from the month digests (fast)")
     args = parser.parse_args(argv)
 
     from servicekit import mongo
@@ -25,6 +28,10 @@ def main(argv=None) -> int:
 
     settings = RegistrySettings()
     mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
+    if args.year_digests:
+        done = MongoRegistrationRepository().backfill_year_words()
+        print(f"journal backfill: year word digests from {done} month digests (idempotent)")
+        return 0
     try:
         done = MongoRegistrationRepository().backfill_journal(
             args.batch, progress=lambda n: print(f"{n} registrations written to the journal", file=sys.stderr))

@@ -29,5 +29,6 @@ class RegistrySettings(ServiceSettings):
     upload_budget_mb: int = Field(400, ge=1, description="Upload bytes this process holds in memory at once; further registrations wait (keep it well below the pod's memory limit)")
     upload_ttl_s: int = Field(3600, ge=60, description="How long an upload URL (POST /api/v1/uploads) is valid and its upload may be registered; the sweeper deletes an unregistered upload's bytes 10 minutes after that")
     upload_sweep_interval_s: float = Field(60.0, gt=0, description="How often the upload sweeper looks for uploads past their time")
+    journal_cache_s: float = Field(60.0, ge=0, description="How long the journal's days and word digests that ended more than 10 minutes ago are kept in this process (0: never); another replica's late write shows within this time, this process's own at once")
     registers_file: Optional[Path] = Field(None, description="JSON overriding registers: {kind: {code, prefix, title, pattern, follow_up_pattern}}")
     calendar_file: Optional[Path] = Field(None, description="JSON table of extra days off and working Saturdays, [{date, kind, reason}], loaded into the database once, when it holds no table yet; afterwards edit it through /api/v1/calendar/exceptions")

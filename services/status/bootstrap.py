@@ -41,7 +41,9 @@ def bootstrap(settings: StatusSettings, *, repo=None, attempts=None, survey_stor
 
         mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
         mongo.ensure_indexes(CaseDoc, StageSetDoc)
-        repo = MongoCaseRepository()
+        from servicekit.concurrently import green
+
+        repo = MongoCaseRepository(concurrently=green)
         stage_set_repo = stage_set_repo or MongoStageSetRepository()
         attempts = attempts or MongoAttemptStore()
         from .adapters.mongo_surveys import MongoSurveyStore

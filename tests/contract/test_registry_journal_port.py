@@ -44,3 +44,16 @@ def test_a_months_word_digest_names_the_days_of_each_word(repo):  # noqa: F811
     digest = repo.journal_words("t", 2026, 2)
     assert digest["maria"] == [1, 3] and digest["petrova"] == [1, 3] and digest["petrov"] == [3]
     assert digest["remont"] == [1, 3] and repo.journal_words("t", 2026, 3) == {}
+
+
+def test_a_years_word_digest_names_each_words_days_per_month(repo):  # noqa: F811
+    assert repo.journal_year_words("t", 2026) is None  # nothing completed in the year: no digest
+    for n, (month, day, name) in enumerate(((1, 31, "Мария Петрова"), (3, 1, "Иван Петров"), (3, 2, "Мария Петрова")), 1):
+        r = reg(n, dt.datetime(2026, month, day, 9, n, tzinfo=UTC), subject="Ремонт",
+                sender={"name": name, "email": "m@example.bg", "preferred_channel": "email"})
+        repo.claim(r, [])
+        repo.complete([r])
+        repo.complete([r])  # again (the relay's repair): the same bits
+    digest = repo.journal_year_words("t", 2026)
+    assert digest["petrova"] == {1: 1 << 31, 3: 1 << 2} and digest["petrov"] == {3: 1 << 1}
+    assert digest["remont"] == {1: 1 << 31, 3: 1 << 1 | 1 << 2} and repo.journal_year_words("t", 2025) is None

@@ -11,6 +11,11 @@ from .ports import Directory, SessionStore, SignInRefused
 from .throttle import FailureThrottle
 
 
+# How often a page restarts the session's idle clock in the store: the timeout then ends a session
+# between idle - TOUCH_EVERY and idle after its last page (29 to 30 minutes).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -33,8 +38,9 @@ class Sessions:
         if session.idle_out(now, self.idle):
             self.store.delete(session_id)
             return None, session.person is not None
-        session.last_seen = now
-        self.store.put(session)
+        if now - session.last_seen >= TOUCH_EVERY:  # not a write for every page (the store's ~5 ms each)
+            session.last_seen = now
+            self.store.put(session)
         return session, False
 
     def anonymous(self) -> Session:

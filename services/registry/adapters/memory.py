@@ -65,6 +65,16 @@ class InMemoryRegistrationRepository:
                         digest.setdefault(w, set()).add(day.day)
         return {w: sorted(days) for w, days in digest.items()}
 
+    def journal_year_words(self, register_code: str, year: int) -> Optional[dict[str, dict[int, int]]]:
+        digest: dict[str, dict[int, int]] = {}
+        for (code, day), entries in self.journal.items():
+            if (code, day.year) == (register_code, year):
+                for e in entries.values():
+                    for w in e.words.split():
+                        months = digest.setdefault(w, {})
+                        months[day.month] = months.get(day.month, 0) | 1 << day.day
+        return digest or None
+
     def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
         return list(self.journal.get((register_code, day), {}).values())
 
@@ -113,6 +123,8 @@ class InMemoryRegistrationRepository:
 
     def by_claim(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
         return self.items.get(f"{register_code}:{year}:{number}:{seq}")
+
+    journal_row = by_claim
 
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
         return next((r for r in self.items.values() if any(s.sha256 == sha256 for s in r.scans)), None)

@@ -21,7 +21,11 @@ layout.
   ``$in``: measured, bench/journal.py); written with ``$addToSet`` when a registration completes
   (the relay's repair too), so writing it again changes nothing. ``journal_words`` holds one
   digest per register and UTC month (``<register>|<yyyy-mm>``): each folded word with the days
-  it occurs on, so a search for words reads only the days that have them.
+  it occurs on, so a search for words reads only the days that have them. ``journal_year_words``
+  holds the same per register and UTC year (``<register>|<yyyy>``), each word's days per month
+  as bits (``w.<word>.m<mm>``, bit d-1 for day d so it stays a 32-bit integer, raised with
+  ``$bit`` ``or``: idempotent too), so a search over
+  a year reads one digest per register, not thirteen.
 """
 from __future__ import annotations
 
@@ -152,6 +156,10 @@ class MongoRegistrationRepository:
         return self._regs.database["journal_words"]
 
     @property
+    def _journal_year_words(self):
+        return self._regs.database["journal_year_words"]
+
+    @property
     def _counters(self):
         return self._regs.database["counters"]
 
@@ -245,18 +253,24 @@ class MongoRegistrationRepository:
                     "detail": {"scans": len(d.get("scans", [])), "kind": d["command"]["kind"]}} for d in docs]
         days: dict[str, list[dict]] = {}
         months: dict[str, dict[str, set]] = {}  # the month's digest: word -> days it occurs on
+        years: dict[str, dict[str, int]] = {}  # the year's digest: word and month -> days it occurs on, as bits
         for d in docs:
             entry, at = _journal_entry(d), d["registered_at"]
             days.setdefault(f"{d['register_code']}|{at.date().isoformat()}", []).append(entry)
             digest = months.setdefault(f"{d['register_code']}|{at:%Y-%m}", {})
+            year = years.setdefault(f"{d['register_code']}|{at:%Y}", {})
             for word in entry["words"].split():
                 digest.setdefault(f"w.{word}", set()).add(at.day)
+                year[f"w.{word}.m{at:%m}"] = year.get(f"w.{word}.m{at:%m}", 0) | 1 << (at.day - 1)  # int32
         self.concurrently(*[lambda c=c, v=v: self._raise(c, v) for c, v in hints.items()],
                           *[lambda k=k, e=e: upsert(self._journal, {"_id": k}, {"$addToSet": {"entries": {"$each": e}}})
                             for k, e in days.items()],
                           *[lambda k=k, w=w: upsert(self._journal_words, {"_id": k},
                                                     {"$addToSet": {f: {"$each": sorted(v)} for f, v in w.items()}})
                             for k, w in months.items()],
+                          *[lambda k=k, w=w: upsert(self._journal_year_words, {"_id": k},
+                                                    {"$bit": {f: {"or": bits} for f, bits in w.items()}})
+                            for k, w in years.items()],
                           lambda: _insert_new(AuditDoc._get_collection(), entries))
 
     def backfill_journal(self, batch: int = 200, progress: Callable[[int], None] = lambda n: None) -> int:
@@ -275,6 +289,20 @@ class MongoRegistrationRepository:
             self._complete_docs(docs)
             done += len(docs)
             progress(done)
+        return done
+
+    def backfill_year_words(self) -> int:
+        """Each year word digest from the month digests (idempotent ``$bit`` ``or``): for a
+        journal whose month digests were written before the year digests existed; reads the
+        month digests once (one per register and month). Returns how many were read."""
+        done = 0
+        for month in self._journal_words.find({}):
+            code, year_month = month["_id"].rsplit("|", 1)
+            year, mm = year_month.split("-")
+            bits = {f"w.{w}.m{mm}": sum(1 << (d - 1) for d in set(days)) for w, days in month.get("w", {}).items()}
+            if bits:
+                upsert(self._journal_year_words, {"_id": f"{code}|{year}"}, {"$bit": {f: {"or": b} for f, b in bits.items()}})
+            done += 1
         return done
 
     def _repair(self, doc: dict) -> None:
@@ -407,6 +435,8 @@ class MongoRegistrationRepository:
         doc = self._regs.find_one({"_id": f"{register_code}:{year}:{number}:{seq}"})
         return _to_domain(doc) if doc else None
 
+    journal_row = by_claim
+
     def by_scan_hash(self, sha256: str) -> Optional[Registration]:
         return self._by_key("scan", sha256)
 
@@ -419,6 +449,12 @@ class MongoRegistrationRepository:
     def journal_words(self, register_code: str, year: int, month: int) -> dict[str, list[int]]:
         found = self._journal_words.find_one({"_id": f"{register_code}|{year:04d}-{month:02d}"}) or {}
         return found.get("w", {})
+
+    def journal_year_words(self, register_code: str, year: int) -> Optional[dict[str, dict[int, int]]]:
+        found = self._journal_year_words.find_one({"_id": f"{register_code}|{year:04d}"})
+        if found is None:
+            return None
+        return {w: {int(m[1:]): bits << 1 for m, bits in months.items()} for w, months in found.get("w", {}).items()}
 
     def journal_day(self, register_code: str, day: dt.date) -> list[JournalEntry]:
         found = self._journal.find_one({"_id": f"{register_code}|{day.isoformat()}"}) or {}

@@ -114,6 +114,11 @@ class AbstractRegistrationRepository(ClaimStore, Protocol):
     def by_claim(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
         """The registration holding the claim (register, year, number, seq), if any."""
 
+    def journal_row(self, register_code: str, year: int, number: int, seq: int) -> Optional[Registration]:
+        """The registration holding the claim, for the journal's page only: what the journal
+        shows of it (index, time, kind, channel, subject, sender, due date, scans) never
+        changes after the claim, so a cache may keep it; never for its access code."""
+
     def by_scan_hash(self, sha256: str) -> Optional[Registration]: ...
 
     def by_submission(self, submission_id: str) -> Optional[Registration]: ...
@@ -128,6 +133,12 @@ class AbstractRegistrationRepository(ClaimStore, Protocol):
         """The month's word digest: each folded word of the register's completed registrations
         of that UTC month, with the days (of the month) it occurs on; a search for words reads
         only the days that have them all (one keyed read per month)."""
+
+    def journal_year_words(self, register_code: str, year: int) -> Optional[dict[str, dict[int, int]]]:
+        """The year's word digest: each folded word of the register's completed registrations
+        of that UTC year, with, per month, the days it occurs on as bits (bit d: day d); one
+        keyed read for a search over months. None when the year has no digest (nothing
+        completed in it since the digest existed: the month digests answer)."""
 
     def events_of(self, registration: Registration) -> list[OutboxMessage]:
         """The events stored with a registration (to send them again)."""

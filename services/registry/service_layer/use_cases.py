@@ -15,6 +15,7 @@ from . import wire_events
 from .access_codes import AccessCodes
 from .claims import CLAIM_WINDOW, ClaimScheduler
 from .eportal import EportalIntake
+from .journal_cache import JournalCache
 from .ports import AbstractRegistrationRepository, AbstractScanStore
 from .queries import Queries
 from .registrar import Registrar
@@ -39,13 +40,16 @@ def build(repo: AbstractRegistrationRepository, store: AbstractScanStore, regist
           clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
           trace: Callable[[], dict] = dict, concurrently: Concurrently = in_turn,
           claim_window: dt.timedelta = CLAIM_WINDOW, ledger=None,
-          upload_ttl: dt.timedelta = UPLOAD_TTL) -> RegistryUseCases:
+          upload_ttl: dt.timedelta = UPLOAD_TTL, journal_cache: dt.timedelta = dt.timedelta(0)) -> RegistryUseCases:
     """``ledger``: where upload grants are recorded; bootstrap always passes the database's,
-    a test that passes none gets one in memory."""
+    a test that passes none gets one in memory. ``journal_cache``: how long the journal's
+    settled days and digests are kept in the process (journal_cache.py; 0: not kept)."""
     if ledger is None:
         from ..adapters.memory import InMemoryUploadLedger
         ledger = InMemoryUploadLedger()
     zone = ZoneInfo(tz)
+    if journal_cache:
+        repo = JournalCache(repo, journal_cache, clock=clock)
     queries = Queries(repo, store, registers, zone, concurrently)
     claims = ClaimScheduler(repo, lambda r: wire_events.registration_events(r, trace), clock, claim_window)
     registrar = Registrar(repo, store, registers, calendar, keys, claims, queries, zone, max_scan_bytes, clock,

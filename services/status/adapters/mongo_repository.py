@@ -8,6 +8,7 @@ from mongoengine import BooleanField, DateTimeField, Document, IntField, ListFie
 from pymongo.errors import DuplicateKeyError
 
 from delovod_proto.vocabulary import CaseStage
+from servicekit.concurrently import Concurrently, in_turn
 from servicekit.mongo import Lease, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
@@ -98,8 +99,9 @@ def _to_domain(d: CaseDoc) -> Case:
 class MongoCaseRepository:
     """Cases by ``_id`` only; each write announces its events through an outbox pointer first."""
 
-    def __init__(self):
-        self.outbox = MongoOutboxStore(CaseDoc)
+    def __init__(self, concurrently: Concurrently = in_turn):
+        """``concurrently`` overlaps the reads of a journal page's cases (one by ``_id`` each)."""
+        self.outbox, self.concurrently = MongoOutboxStore(CaseDoc), concurrently
 
     @property
     def _held(self):
@@ -142,8 +144,11 @@ class MongoCaseRepository:
         return [_to_domain(d) for d in CaseDoc.objects(__raw__=query).order_by("due_date").limit(limit)]
 
     def get_many(self, case_indexes: list[str]) -> list[Case]:
-        """By ``_id`` ($in), one round trip for a journal page."""
-        return [_to_domain(d) for d in CaseDoc.objects(__raw__={"_id": {"$in": list(case_indexes)}})]
+        """Each by ``_id``, the reads overlapped: FerretDB's SQLite backend answers an ``_id``
+        ``$in`` by scanning every case (280 ms for 50 of 1,400 cases, bench/journal_profile.py;
+        ~1 ms a case by ``_id``)."""
+        found = self.concurrently(*[lambda i=i: CaseDoc.objects(id=i).first() for i in dict.fromkeys(case_indexes)])
+        return [_to_domain(d) for d in found if d is not None]
 
     def get(self, case_index: str) -> Optional[tuple[Case, int]]:
         doc = CaseDoc.objects(id=case_index).first()

@@ -135,3 +135,15 @@ def test_a_draft_kept_after_an_idle_timeout_reaches_the_new_session_once():
     signed_in = sessions.sign_in(sessions.current(anonymous.id)[0], "ivana", "right", "10.0.0.1")
     assert sessions.take_draft(sessions.current(signed_in.id)[0]) == {"subject": "Шум", "sender_name": "Гражданин"}
     assert sessions.take_draft(sessions.current(signed_in.id)[0]) is None
+
+
+def test_pages_restart_the_idle_clock_in_the_store_at_most_once_a_minute():
+    sessions, clock, _ = make()
+    session = sessions.sign_in(None, "ivana", "right", "10.0.0.1")
+    puts = []
+    put = sessions.store.put
+    sessions.store.put = lambda s: puts.append(s.last_seen) or put(s)
+    for _ in range(3):
+        clock.now += dt.timedelta(seconds=20)
+        assert sessions.current(session.id)[0] is not None
+    assert puts == [T0 + dt.timedelta(seconds=60)]

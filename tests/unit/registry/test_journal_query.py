@@ -107,3 +107,43 @@ def test_a_search_by_words_reads_only_the_days_the_months_digests_name(repo, que
     page = queries.journal(JournalFilter(dt.date(2026, 2, 1), dt.date(2026, 2, 28), words="gladst"))
     assert [r.number for r in page.items] == [5, 20]
     assert read == [("complaints", dt.date(2026, 2, 5)), ("complaints", dt.date(2026, 2, 20))]
+
+
+def _counting(repo, *names):
+    calls = {name: [] for name in names}
+    for name in names:
+        real = getattr(repo, name)
+        setattr(repo, name, lambda *a, real=real, name=name: calls[name].append(a) or real(*a))
+    return calls
+
+
+def test_a_search_over_months_reads_each_registers_year_digest_once(repo, queries):
+    for n, month in enumerate((1, 3, 7, 12), 1):
+        reg(repo, n, dt.datetime(2026, month, 31 if month != 3 else 1, 9, tzinfo=UTC),
+            subject="Ремонт" + (" Гладстон" if n != 3 else ""))
+    reg(repo, 1, dt.datetime(2025, 12, 31, 9, tzinfo=UTC), subject="Гладстон")  # a month of 2025: its month digest
+    calls = _counting(repo, "journal_words", "journal_year_words", "journal_day")
+    page = queries.journal(JournalFilter(dt.date(2025, 12, 2), dt.date(2026, 12, 1), register="ЖЛБ", words="gladston"))
+    assert [r.index for r in page.items] == ["ЖЛБ-1/31.12.2025", "ЖЛБ-1/31.01.2026", "ЖЛБ-2/01.03.2026"]
+    assert calls["journal_year_words"] == [("complaints", 2026)] and calls["journal_words"] == [("complaints", 2025, 12)]
+    assert [d for _, d in calls["journal_day"]] == [dt.date(2025, 12, 31), dt.date(2026, 1, 31), dt.date(2026, 3, 1)]
+
+
+def test_a_year_without_its_digest_is_searched_by_its_months(repo, queries):
+    reg(repo, 1, dt.datetime(2026, 5, 31, 9, tzinfo=UTC), subject="Гладстон")
+    reg(repo, 2, dt.datetime(2026, 6, 1, 9, tzinfo=UTC), subject="Ремонт")
+    repo.journal_year_words = lambda code, year: None  # completed before the year digests existed
+    calls = _counting(repo, "journal_words")
+    page = queries.journal(JournalFilter(dt.date(2026, 4, 1), dt.date(2026, 6, 30), register="ЖЛБ", words="Гладстон"))
+    assert [r.number for r in page.items] == [1]
+    assert calls["journal_words"] == [("complaints", 2026, m) for m in (3, 4, 5, 6)]  # from 31.03 21:00 UTC
+
+
+def test_a_busy_ranges_first_page_reads_two_days_not_eight(repo, queries):
+    start = dt.datetime(2026, 3, 1, 6, tzinfo=UTC)
+    for n in range(1, 70):
+        reg(repo, n, start + dt.timedelta(minutes=10 * n))
+    calls = _counting(repo, "journal_day")
+    page = queries.journal(JournalFilter(dt.date(2026, 3, 1), dt.date(2026, 3, 31), register="ЖЛБ"))
+    assert len(page.items) == 50 and page.next
+    assert [d for _, d in calls["journal_day"]] == [dt.date(2026, 2, 28), dt.date(2026, 3, 1)]
