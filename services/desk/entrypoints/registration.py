@@ -47,9 +47,10 @@ class RegistrationPages(DeskPages):
             return on_form(403, summary=FORGED)
         scans = [(f.filename, f.stream, f.mimetype or "application/octet-stream")
                  for f in request.files.getlist("scan") if f.filename]
-        r = settled(lambda: self.app.workspace.register(session.person, form, scans, key), on_form,
+        uploads = [u for u in request.form.getlist("upload") if u]  # put by the form's script beforehand
+        r = settled(lambda: self.app.workspace.register(session.person, form, scans, key, uploads), on_form,
                     "Документът не е регистриран; опитайте отново след минута.", retry_after=True,
-                    values_had_files=bool(scans))
+                    values_had_files=bool(scans or uploads))
         if r.get("access_code"):  # for the receipt this session prints; never in a URL
             self.app.sessions.remember_once(session, index=r["registration_index"], code=r["access_code"])
         return views.page("registered.html", session, 201 if r.get("access_code") else 200, title="Регистриран", r=r)
