@@ -25,6 +25,7 @@ PROBE_TIMEOUT_S = 240
 MB = 1024 * 1024
 LARGE = 11 * MB  # above the desk's 8 MB: three parts of 5, 5 and 1 MB
 PAGES = ["form", "uploaded", "registered"]
+DROPPED_TRIES = 4  # Uppy's XHR fetcher tries a request that failed on the network four times
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +65,12 @@ def test_both_files_reach_100_percent_and_it_is_announced(report):
 
 def test_the_large_file_goes_in_parts_and_resumes_after_a_dropped_connection(report):
     s3 = _step(report, "uploaded")["s3"]
-    assert s3["aborted"] == ["PUT part 2"], s3
+    assert s3["aborted"] == ["PUT part 2"] * DROPPED_TRIES, s3
     parts = [r for r in s3["sent"] if r.startswith("PUT part")]
-    assert sorted(parts) == ["PUT part 1", "PUT part 2", "PUT part 2", "PUT part 3"], s3  # part 1 never again
-    assert "GET list" in s3["sent"][s3["sent"].index("PUT part 2") + 1:], s3  # resumed from ListParts
+    assert parts.count("PUT part 1") == 1 and parts.count("PUT part 3") == 1, s3  # part 1 never sent again
+    assert parts.count("PUT part 2") == DROPPED_TRIES + 1, s3
+    second = [i for i, r in enumerate(s3["sent"]) if r == "PUT part 2"]
+    assert "GET list" in s3["sent"][second[-2] + 1:second[-1]], s3  # resumed from ListParts
     assert s3["sent"].count("POST complete") == 1 and s3["sent"].count("PUT single") == 1, s3
     assert any("продължи от прекъснатото място" in a for a in _step(report, "uploaded")["announced"])
 
@@ -134,6 +137,9 @@ def probe(url: str, chromium: str, source: str, small: str, large: str) -> dict:
     s3 = {"sent": [], "aborted": []}
     console: list[str] = []
     with browser_context(url.rstrip("/"), chromium, source) as (context, base):
+        # The test's network namespace has loopback only, so Chromium says navigator.onLine is
+        # false, and Uppy's S3 client would wait for an 'online' event before every request.
+        context.add_init_script("Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true})")
         page = context.new_page()
         page.set_default_timeout(30_000)
         page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
@@ -141,7 +147,9 @@ def probe(url: str, chromium: str, source: str, small: str, large: str) -> dict:
         def to_s3(route):
             what = _s3_request(route.request)
             s3["sent"].append(what)
-            if what == "PUT part 2" and not s3["aborted"]:  # the connection drops under the second part
+            # The connection drops under the second part and stays down for Uppy's own retries of
+            # that request (four tries): the file's upload fails, and the script resumes it.
+            if what == "PUT part 2" and len(s3["aborted"]) < DROPPED_TRIES:
                 s3["aborted"].append(what)
                 return route.abort("connectionreset")
             return route.continue_()
@@ -165,6 +173,7 @@ def probe(url: str, chromium: str, source: str, small: str, large: str) -> dict:
             page.get_by_label("Как е получен").select_option("counter")
             page.get_by_label("Относно").fill("Сканове, качени направо в хранилището (проба в браузър)")
             page.get_by_label("Име на подателя").fill("Гражданин Качващ")
+            page.get_by_label("Електронна поща").fill(f"upload.{random.randint(1, 10**6)}@example.bg")
             page.get_by_label("Брой страници").fill("12")
             with open(small, "rb") as a, open(large, "rb") as b:
                 page.evaluate(DROP, [base64.b64encode(a.read()).decode(), base64.b64encode(b.read()).decode(), LARGE])
@@ -184,6 +193,8 @@ def probe(url: str, chromium: str, source: str, small: str, large: str) -> dict:
                     posted["uploads"] = body.count(b"name=upload") + body.count(b'name="upload"')
             page.on("request", seen)
             answer = _submit(page, "Регистрирай")
+            if not page.locator("#registration-index").count():
+                return {"status": answer.status, "page": page.locator("main").inner_text()[:1500]}
             scans_row = page.locator(".govuk-summary-list__row", has_text="Сканирани файлове")
             return {"status": answer.status, "index": page.locator("#registration-index").inner_text().strip(),
                     "scans": scans_row.locator("dd").inner_text().strip(), "posted_files": posted.get("files"),
