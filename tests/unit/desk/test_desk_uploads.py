@@ -61,3 +61,59 @@ def test_the_scripts_are_served_as_javascript_and_the_bundle_is_the_one_recorded
     assert hashlib.sha256((STATIC / "uppy.min.js").read_bytes()).hexdigest() == recorded["sha256"]
     assert {p["name"]: p["version"] for p in recorded["packages"]}["@uppy/aws-s3"] == "6.3.1"
     assert all(p["license"] in ("MIT", "ISC") for p in recorded["packages"])
+
+
+# -- the routes the form's script calls, and the form ------------------------------------
+
+
+def _desk(services):
+    from tests.unit.desk.test_desk_case_pages import desk
+
+    return desk(services)
+
+
+def _call(worker, session, handler, path, data, **path_args):
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    environ = EnvironBuilder(method="POST", path=path, data=data, headers={
+        "Cookie": f"desk_session={session.id}", "Host": "localhost", "Origin": "http://localhost"}).get_environ()
+    response = getattr(worker, handler)(Request(environ), **path_args)
+    return response.status_code, response.get_data(as_text=True), response
+
+
+def test_the_scripts_calls_answer_json_and_need_the_session_and_its_csrf_token():
+    services = FakeServices(grant_upload={"upload_id": "c" * 32, "url": "http://s3/x", "parts": False},
+                            upload_step=Refused(422, "Номерът на частта трябва да е от 1 до 3.",
+                                                [{"field": "part_number", "message": "x"}]))
+    worker, session = _desk(services)
+    status, body, response = _call(worker, session, "grant_upload", "/documents/uploads",
+                                   {"csrf": session.csrf, "file_name": "a.pdf", "size": "10", "sha256": "ab" * 32})
+    assert status == 200 and json.loads(body)["upload_id"] == "c" * 32 and response.mimetype == "application/json"
+    assert "no-store" in response.headers["Cache-Control"]
+    status, body, _ = _call(worker, session, "upload_step", "/documents/uploads/x/steps",
+                            {"csrf": session.csrf, "step": "part", "part_number": "9"}, upload_id="x")
+    assert status == 422 and "от 1 до 3" in json.loads(body)["detail"]
+    status, body, _ = _call(worker, session, "grant_upload", "/documents/uploads", {"csrf": "forged"})
+    assert status == 403 and "Формата не е приета" in json.loads(body)["detail"]
+    session.id = "not-a-session"
+    status, body, _ = _call(worker, session, "grant_upload", "/documents/uploads", {"csrf": "x"})
+    assert status == 401 and "Влезте отново" in json.loads(body)["detail"]
+    assert [c[0] for c in services.calls] == ["grant_upload", "upload_step"]  # the refused ones asked nothing
+
+
+def test_the_form_carries_the_thresholds_and_registers_from_the_ids_it_was_sent():
+    services = FakeServices(service_choices=[], register_uploaded={"registration_index": "94-00-1/2026",
+                                                                   "access_code": "12345678", "scans": []})
+    worker, session = _desk(services)
+    environ_form = {"csrf": session.csrf, **{k: v for k, v in TYPED.items() if k not in ("csrf", "scan")},
+                    "upload": ["b" * 32, "a" * 32]}
+    from tests.unit.desk.test_desk_case_pages import call
+
+    status, page, response = call(worker, session, "register_form", "GET", "/documents/new")
+    assert status == 200 and 'data-parts-above="8388608"' in page and 'data-part-size="5242880"' in page
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert '<script src="/static/desk-upload.js" defer></script>' in page
+    status, page, _ = call(worker, session, "register", "POST", "/documents", data=environ_form)
+    assert [c[0] for c in services.calls if c[0].startswith("register")] == ["register_uploaded"]
+    assert [c for c in services.calls if c[0] == "register_uploaded"][0][3] == ["b" * 32, "a" * 32]
