@@ -4,7 +4,8 @@ Chromium (Debian's) with the desk's script on: the clerk drops two files on GOV.
 progress bar that reaches 100 %, announced in the live region; the connection drops under the
 second part of the large file (page.route aborts it) and the upload resumes from the parts the
 store already has (ListParts; the first part is never sent again); the form is then sent with
-the two uploads' ids and the registry registers the document with both scans. axe-core (WCAG
+the two uploads' ids; refused for a wrong ЕГН, the form comes back with both uploads kept, and
+once corrected the registry registers the document with both scans, nothing uploaded again. axe-core (WCAG
 2.0/2.1 A+AA) finds no serious or critical violation on the enhanced form, during and after the
 uploads, and the browser reports no CSP violation (the page allows the desk's scripts only).
 
@@ -24,7 +25,7 @@ DESK = os.environ.get("DELOVOD_TEST_DESK_URL", "http://127.0.0.1:8005")
 PROBE_TIMEOUT_S = 240
 MB = 1024 * 1024
 LARGE = 11 * MB  # above the desk's 8 MB: three parts of 5, 5 and 1 MB
-PAGES = ["form", "uploaded", "registered"]
+PAGES = ["form", "uploaded", "refused", "registered"]
 DROPPED_TRIES = 4  # Uppy's XHR fetcher tries a request that failed on the network four times
 
 
@@ -75,10 +76,17 @@ def test_the_large_file_goes_in_parts_and_resumes_after_a_dropped_connection(rep
     assert any("продължи от прекъснатото място" in a for a in _step(report, "uploaded")["announced"])
 
 
+def test_a_refused_form_keeps_the_uploaded_scans(report):
+    refused = _step(report, "refused")
+    assert refused["status"] == 422 and "ЕГН" in refused["summary"], refused
+    assert refused["kept"] == ["pismo.pdf", "golyam-skan.pdf"] and refused["s3_after"] == [], refused
+
+
 def test_the_document_is_registered_with_both_scans(report):
     registered = _step(report, "registered")
     assert registered["status"] == 201 and registered["index"] and registered["scans"] == "2", registered
     assert registered["posted_files"] == 0 and registered["posted_uploads"] == 2, registered
+    assert registered["s3_after"] == [], registered  # the kept uploads were not sent again
 
 
 @pytest.mark.parametrize("state", PAGES)
@@ -183,7 +191,18 @@ def probe(url: str, chromium: str, source: str, small: str, large: str) -> dict:
                     "states": page.locator(".desk-upload__state").all_inner_texts(),
                     "announced": page.evaluate("() => window.__announced"), "s3": s3, "axe": _axe(page)}
 
+        def refused():
+            page.get_by_label("Вид на личния номер").select_option("egn")
+            page.get_by_label("Личен номер").fill("7501020019")  # a wrong check digit
+            sent = len(s3["sent"])
+            answer = _submit(page, "Регистрирай")
+            return {"status": answer.status, "summary": page.locator(".govuk-error-summary").inner_text(),
+                    "kept": page.locator("#scan-kept .desk-upload__name").all_inner_texts(),
+                    "s3_after": s3["sent"][sent:], "axe": _axe(page)}
+
         def registered():
+            page.get_by_label("Личен номер").fill("7501020018")
+            sent = len(s3["sent"])
             posted = {}
 
             def seen(request):
@@ -197,10 +216,11 @@ def probe(url: str, chromium: str, source: str, small: str, large: str) -> dict:
                 return {"status": answer.status, "page": page.locator("main").inner_text()[:1500]}
             scans_row = page.locator(".govuk-summary-list__row", has_text="Сканирани файлове")
             return {"status": answer.status, "index": page.locator("#registration-index").inner_text().strip(),
+                    "s3_after": s3["sent"][sent:],
                     "scans": scans_row.locator("dd").inner_text().strip(), "posted_files": posted.get("files"),
                     "posted_uploads": posted.get("uploads"), "console": console, "axe": _axe(page)}
 
-        return run_steps((("form", form), ("uploaded", uploaded), ("registered", registered)))
+        return run_steps((("form", form), ("uploaded", uploaded), ("refused", refused), ("registered", registered)))
 
 
 if __name__ == "__main__":

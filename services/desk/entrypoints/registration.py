@@ -42,15 +42,18 @@ class RegistrationPages(DeskPages):
         request.max_content_length = MAX_REGISTRATION_BYTES
         form = IntakeForm.from_form(request.form)
         key = request.form.get("idempotency_key") or uuid.uuid4().hex
-        on_form = functools.partial(views.register_page, self.app, session, form, key=key)
+        # scans the form's script put into the object store beforehand: kept on a refused form,
+        # so the clerk does not upload them again
+        kept = [(u, n) for u, n in zip(request.form.getlist("upload"), request.form.getlist("upload_name")) if u][:20]
+        on_form = functools.partial(views.register_page, self.app, session, form, key=key, kept_uploads=kept)
         if not self._posted(request, session):
             return on_form(403, summary=FORGED)
         scans = [(f.filename, f.stream, f.mimetype or "application/octet-stream")
                  for f in request.files.getlist("scan") if f.filename]
-        uploads = [u for u in request.form.getlist("upload") if u]  # put by the form's script beforehand
+        uploads = [u for u, _ in kept]
         r = settled(lambda: self.app.workspace.register(session.person, form, scans, key, uploads), on_form,
                     "Документът не е регистриран; опитайте отново след минута.", retry_after=True,
-                    values_had_files=bool(scans or uploads))
+                    values_had_files=bool(scans))
         if r.get("access_code"):  # for the receipt this session prints; never in a URL
             self.app.sessions.remember_once(session, index=r["registration_index"], code=r["access_code"])
         return views.page("registered.html", session, 201 if r.get("access_code") else 200, title="Регистриран", r=r)

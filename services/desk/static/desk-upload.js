@@ -228,6 +228,25 @@
     window.setTimeout(function () { uppy.retryUpload(file.id) }, Math.min(1000 * Math.pow(2, entry.retries - 1), 15000))
   })
 
+  // Scans uploaded before a refused form, kept on it by the desk: each may be taken off.
+  Array.prototype.forEach.call(document.querySelectorAll('#scan-kept li'), function (li) {
+    var name = li.querySelector('.desk-upload__name').textContent
+    var remove = document.createElement('button')
+    remove.type = 'button'
+    remove.className = 'govuk-button govuk-button--secondary desk-upload__remove'
+    remove.textContent = 'Премахни'
+    var whose = document.createElement('span')
+    whose.className = 'govuk-visually-hidden'
+    whose.textContent = ' ' + name
+    remove.appendChild(whose)
+    remove.addEventListener('click', function () {
+      li.parentNode.removeChild(li)
+      say('Файлът ' + name + ' е премахнат.')
+      document.getElementById('scan').focus()
+    })
+    li.appendChild(remove)
+  })
+
   // A file chosen with the button or dropped on the zone: to Uppy, which starts uploading it.
   input.addEventListener('change', function () {
     Array.prototype.forEach.call(input.files, function (file) {
@@ -246,19 +265,26 @@
   function send () {
     if (pending().length) return
     sending = false
-    order.forEach(function (id) {
-      var field = document.createElement('input')
-      field.type = 'hidden'
-      field.name = 'upload'
-      field.value = files[id].grant.upload_id
-      form.appendChild(field)
+    order.forEach(function (id) { // after those kept from a refused form, which are in it already
+      [['upload', files[id].grant.upload_id], ['upload_name', files[id].name]].forEach(function (pair) {
+        var field = document.createElement('input')
+        field.type = 'hidden'
+        field.name = pair[0]
+        field.value = pair[1]
+        form.appendChild(field)
+      })
     })
     input.disabled = true // the bytes are in the store already; the form carries only the ids
     form.submit()
   }
 
+  window.addEventListener('pageshow', function () { input.disabled = false }) // the page again, from Back
+
   form.addEventListener('submit', function (event) {
-    if (!order.length) return // nothing chosen: the desk says a scan is needed, as without script
+    if (!order.length) { // nothing new: the kept uploads go as they are, or the desk says a scan is needed
+      input.disabled = true
+      return
+    }
     event.preventDefault()
     var refused = order.filter(function (id) { return files[id].refused })
     if (refused.length) {

@@ -107,7 +107,7 @@ def test_the_form_carries_the_thresholds_and_registers_from_the_ids_it_was_sent(
                                                                    "access_code": "12345678", "scans": []})
     worker, session = _desk(services)
     environ_form = {"csrf": session.csrf, **{k: v for k, v in TYPED.items() if k not in ("csrf", "scan")},
-                    "upload": ["b" * 32, "a" * 32]}
+                    "upload": ["b" * 32, "a" * 32], "upload_name": ["b.pdf", "a.pdf"]}
     from tests.unit.desk.test_desk_case_pages import call
 
     status, page, response = call(worker, session, "register_form", "GET", "/documents/new")
@@ -117,3 +117,18 @@ def test_the_form_carries_the_thresholds_and_registers_from_the_ids_it_was_sent(
     status, page, _ = call(worker, session, "register", "POST", "/documents", data=environ_form)
     assert [c[0] for c in services.calls if c[0].startswith("register")] == ["register_uploaded"]
     assert [c for c in services.calls if c[0] == "register_uploaded"][0][3] == ["b" * 32, "a" * 32]
+
+
+def test_a_refused_form_keeps_the_uploads_so_they_are_not_uploaded_again():
+    refusal = Refused(422, "Данните на документа са невалидни.",
+                      [{"field": "metadata.sender.personal_number", "message": "Невалидно ЕГН."},
+                       {"field": "uploads", "message": "Файлът „a.pdf“ не е от приет вид."}])
+    worker, session = _desk(FakeServices(service_choices=[], register_uploaded=refusal))
+    from tests.unit.desk.test_desk_case_pages import call
+
+    status, page, _ = call(worker, session, "register", "POST", "/documents", data={
+        "csrf": session.csrf, **{k: v for k, v in TYPED.items() if k not in ("csrf", "scan")},
+        "upload": ["b" * 32], "upload_name": ["пълномощно <1>.pdf"]})
+    assert status == 422 and 'id="scan-kept"' in page and f'name="upload" value="{"b" * 32}"' in page
+    assert "пълномощно &lt;1&gt;.pdf" in page and "Качените файлове са запазени" in page
+    assert 'href="#scan"' in page  # the registry's error about an upload lands on the scans' field
