@@ -8,12 +8,14 @@ from nameko.web.handlers import http
 
 from servicekit.pages import from_another_site, page_errors
 
-from ..domain.intake import IntakeForm
+from ..domain.intake import FieldError, IntakeForm
 from . import pages, views
 from .routes import DeskPages, page, settled
 from .views import DRAFT_KEPT, DRAFT_NOTICE, EXPIRED, FORGED
 
 MAX_REGISTRATION_BYTES = 120 * 1024 * 1024
+MIXED = ("Качените преди това файлове и новоизбраните не могат да се изпратят заедно, когато страницата "
+         "работи без JavaScript. Изберете отново всички файлове.")
 
 
 class RegistrationPages(DeskPages):
@@ -50,6 +52,9 @@ class RegistrationPages(DeskPages):
             return on_form(403, summary=FORGED)
         scans = [(f.filename, f.stream, f.mimetype or "application/octet-stream")
                  for f in request.files.getlist("scan") if f.filename]
+        if scans and kept:  # new files sent by the form itself (its script did not run) besides kept uploads
+            return views.register_page(self.app, session, form, 422, key=key, summary="Документът не е регистриран.",
+                                       errors=[FieldError("scan", MIXED)], values_had_files=True)
         uploads = [u for u, _ in kept]
         r = settled(lambda: self.app.workspace.register(session.person, form, scans, key, uploads), on_form,
                     "Документът не е регистриран; опитайте отново след минута.", retry_after=True,

@@ -3,6 +3,7 @@ goes to the registry's from-uploads with the ids in order; a grant and a step ar
 own calls; the register form's page allows the desk's scripts and the object store's origin only
 (GOV.UK's drop zone and Uppy, served by the desk); the vendored bundle is the one recorded."""
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -132,3 +133,15 @@ def test_a_refused_form_keeps_the_uploads_so_they_are_not_uploaded_again():
     assert status == 422 and 'id="scan-kept"' in page and f'name="upload" value="{"b" * 32}"' in page
     assert "пълномощно &lt;1&gt;.pdf" in page and "Качените файлове са запазени" in page
     assert 'href="#scan"' in page  # the registry's error about an upload lands on the scans' field
+
+
+def test_new_files_sent_by_the_form_itself_besides_kept_uploads_are_refused_not_dropped():
+    services = FakeServices(service_choices=[])
+    worker, session = _desk(services)
+    from tests.unit.desk.test_desk_case_pages import call
+
+    status, page, _ = call(worker, session, "register", "POST", "/documents", data={
+        "csrf": session.csrf, **{k: v for k, v in TYPED.items() if k not in ("csrf", "scan")},
+        "upload": ["b" * 32], "upload_name": ["b.pdf"], "scan": (io.BytesIO(b"%PDF-1.4"), "new.pdf")})
+    assert status == 422 and "Изберете отново всички файлове" in page and 'id="scan-kept"' not in page
+    assert not [c for c in services.calls if c[0].startswith("register")]
