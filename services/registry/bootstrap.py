@@ -76,7 +76,7 @@ def scan_store(settings: RegistrySettings):
                       retries=settings.s3_retries, connections=settings.max_workers + S3_BACKGROUND_THREADS,
                       connection_wait_s=settings.s3_connection_wait_s)
     return S3ScanStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket,
-                       limits=limits)
+                       limits=limits, public_endpoint=settings.s3_public_endpoint)
 
 
 def bootstrap(settings: RegistrySettings, *, repo=None, store=None, calendar_store=None) -> RegistryApp:

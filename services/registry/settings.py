@@ -19,6 +19,7 @@ class RegistrySettings(ServiceSettings):
     s3_access_key: str = Field("delovod-local", description="S3 access key")
     s3_secret_key: str = Field("delovod-local-secret", description="S3 secret key")
     s3_bucket: str = Field("delovod-scans", description="Bucket for scans")
+    s3_public_endpoint: str = Field("", description="The S3 endpoint as clerks' browsers reach it (the upload URLs are signed for its host); empty: s3_endpoint. Its CORS must allow the desk's origin, the methods GET, PUT, POST, DELETE and expose ETag")
     s3_connect_timeout_s: float = Field(3.0, gt=0, description="How long connecting to S3 may take")
     s3_read_timeout_s: float = Field(10.0, gt=0, description="How long an S3 call waits for the answer once its request is sent (such a call is not repeated); then the clerk gets 503")
     s3_retries: int = Field(2, ge=0, description="How often an S3 call that was refused or answered 5xx is repeated (after 0.2 s, then 0.4 s)")

@@ -1,4 +1,7 @@
-"""The desk in a real headless Chromium (Debian's), without a line of JavaScript on its pages:
+"""The desk in a real headless Chromium (Debian's) as it works without JavaScript: no page runs
+a script but the register form, whose upload script (progressive enhancement; with it:
+test_desk_uploads_browser.py) is not served to this browser, so the form sends the files itself
+(the browser's JavaScript stays on for axe-core and Playwright's own probes):
 a wrong password gets the one Bulgarian refusal; the clerk signs in, registers a letter with
 two scans through the file picker and sees its index, and the receipt opens as a PDF; a form
 with an invalid personal number gets an error summary whose link moves focus to the field; the
@@ -215,6 +218,9 @@ def probe(base: str, chromium: str, source: str, scans: list[str]) -> dict:
             try:
                 context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="bg-BG",
                                               accept_downloads=True)
+                # the form as without JavaScript: its upload scripts never arrive
+                context.route(lambda u: "/static/uppy.min.js" in u or "/static/desk-upload.js" in u,
+                              lambda route: route.abort())
                 page = context.new_page()
                 page.set_default_timeout(20_000)
                 page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))

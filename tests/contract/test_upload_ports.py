@@ -58,3 +58,21 @@ def test_the_store_tells_size_checksum_first_bytes_and_what_is_under_a_prefix(st
     assert store.stored(key) == (len(data), None)  # put without a checksum: none is stored
     assert store.head(key, 8192) == data[:8192]
     assert [k for k, _ in store.listed(f"uploads/{uid}")] == [key]
+
+
+def test_the_store_reads_an_objects_sha256_and_keeps_multipart_uploads_until_aborted(store, uid):
+    import hashlib
+
+    data = b"%PDF-1.4\n" + bytes(range(256)) * 9000  # over one read chunk
+    key = f"uploads/{uid}/b"
+    with pytest.raises(KeyError):
+        store.sha256(key)
+    store.put(key, data, "application/pdf")
+    assert store.sha256(key) == (len(data), hashlib.sha256(data).hexdigest())
+    started = store.start_multipart(f"uploads/{uid}/c")
+    assert [(k, u) for k, u, _ in store.pending_multiparts(f"uploads/{uid}")] == [(f"uploads/{uid}/c", started)]
+    method, url = store.presigned_step(f"uploads/{uid}/c", started, "part", 2, dt.timedelta(minutes=5))
+    assert method == "PUT" and "partNumber=2" in url and started in url
+    store.abort_multipart(f"uploads/{uid}/c", started)
+    store.abort_multipart(f"uploads/{uid}/c", started)  # already gone: no error
+    assert store.pending_multiparts(f"uploads/{uid}") == []

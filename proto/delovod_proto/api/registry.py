@@ -145,16 +145,47 @@ class UploadRequest(WireModel):
                                                   "DELOVOD_REGISTRY_MAX_SCAN_MB)")
     sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$", description="Its SHA-256, hex: the object store accepts "
                                                                   "only these bytes at the URL granted")
+    parts: bool = Field(False, description="Upload in parts (S3 multipart, each part but the last at least "
+                                           "5 MiB): the registry starts the upload and signs each request of it "
+                                           "(POST /api/v1/uploads/{upload_id}/steps); the registry reads the "
+                                           "completed file once to check its SHA-256")
 
 
 class UploadGrant(WireModel):
     """Where to put the bytes: PUT the file's bytes to ``url`` as they are (no other header
-    needed; the SHA-256 is part of the signed URL), then register with ``upload_id``."""
+    needed; the SHA-256 is part of the signed URL), then register with ``upload_id``. For an
+    upload in parts there is no ``url``: ask for each request's."""
 
     upload_id: str = Field(pattern=UPLOAD_ID, description="Name this upload when registering the document")
     method: Literal["PUT"] = Field("PUT", description="The HTTP method for url")
-    url: str = Field(description="Presigned URL of the object store, valid until expires_at")
+    url: Optional[str] = Field(None, description="Presigned URL of the object store, valid until expires_at "
+                                                 "(none for an upload in parts)")
+    parts: bool = Field(False, description="An upload in parts")
     expires_at: dt.datetime = Field(description="Until when the URL works and the upload can be registered (UTC)")
+
+
+class UploadPath(WireModel):
+    upload_id: str = Field(pattern=UPLOAD_ID, description="The upload's id, as granted")
+
+
+class UploadStepRequest(WireModel):
+    """One request of an upload in parts the client is about to send to the object store."""
+
+    model_config = ConfigDict(**WireModel.model_config, json_schema_extra={"examples": [
+        {"step": "part", "part_number": 1}, {"step": "list"}, {"step": "complete"}]})
+
+    step: Literal["part", "list", "complete", "abort"] = Field(
+        description="part: PUT one part's bytes; list: ListParts (what is stored, to resume after a dropped "
+                    "connection); complete: CompleteMultipartUpload with the parts' numbers and ETags; abort")
+    part_number: Optional[int] = Field(None, ge=1, le=10000, description="With step part: which part, from 1")
+
+
+class UploadStep(WireModel):
+    """The request, signed for this upload only: send it to ``url`` with ``method``."""
+
+    method: Literal["PUT", "GET", "POST", "DELETE"] = Field(description="The HTTP method for url")
+    url: str = Field(description="Presigned URL of the object store, valid until expires_at")
+    expires_at: dt.datetime = Field(description="Until when the URL works (the upload's own expiry)")
 
 
 class UploadedDocument(WireModel):
@@ -274,6 +305,10 @@ OPERATIONS = (
     Operation("POST", "/api/v1/uploads", "grantUpload",
               "An upload URL for one scan, to put straight into object storage before registering",
               {201: Reply("The presigned URL", UploadGrant)}, roles=STAFF, body=UploadRequest, errors=(422,)),
+    Operation("POST", "/api/v1/uploads/{upload_id}/steps", "signUploadStep",
+              "One request of an upload in parts, signed for the clerk it was granted to",
+              {200: Reply("The presigned request", UploadStep)}, roles=STAFF, path_params=UploadPath,
+              body=UploadStepRequest, errors=(404, 422)),
     Operation("POST", "/api/v1/documents/from-uploads", "registerUploadedDocument",
               "Register a document whose scans were uploaded beforehand",
               {201: Reply("Registered; the access code is shown once", Registered, headers=(NO_STORE,)),

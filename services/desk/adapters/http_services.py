@@ -50,6 +50,17 @@ class HttpServices:
         return self._call(person, "registry", "POST", "/api/v1/documents", files=files,
                           headers={"Idempotency-Key": idempotency_key}).json()
 
+    def register_uploaded(self, person: Person, metadata: dict, upload_ids: list[str]) -> dict:
+        return self._call(person, "registry", "POST", "/api/v1/documents/from-uploads",
+                          json={"metadata": metadata, "uploads": upload_ids}).json()
+
+    def grant_upload(self, person: Person, file: dict) -> dict:
+        return self._call(person, "registry", "POST", "/api/v1/uploads", json=file).json()
+
+    def upload_step(self, person: Person, upload_id: str, step: dict) -> dict:
+        return self._call(person, "registry", "POST", f"/api/v1/uploads/{quote(upload_id, safe='')}/steps",
+                          json=step).json()
+
     def document(self, person: Person, index: str) -> dict:
         return self._call(person, "registry", "GET", "/api/v1/documents/by-index", params={"index": index}).json()
 

@@ -67,6 +67,15 @@ class FakeServices:
     def register(self, person, metadata, scans, idempotency_key):
         return self._answer("register", person, metadata, scans, idempotency_key)
 
+    def register_uploaded(self, person, metadata, upload_ids):
+        return self._answer("register_uploaded", person, metadata, upload_ids)
+
+    def grant_upload(self, person, file):
+        return self._answer("grant_upload", person, file)
+
+    def upload_step(self, person, upload_id, step):
+        return self._answer("upload_step", person, upload_id, step)
+
     def document(self, person, index):
         return self._answer("document", person, index)
 

@@ -19,7 +19,8 @@ TOP_FIELDS = ("kind", "channel", "subject", "service_code", "related_index", "pa
 # Where a registry error about a part of the request is shown on the form.
 _FROM_REGISTRY = {**{f"metadata.sender.{v}": k for k, v in SENDER_FIELDS.items()},
                   **{f"metadata.{f}": f for f in TOP_FIELDS},
-                  "metadata.sender": "sender_name", "scan": "scan", "metadata": "kind", "metadata.": "kind"}
+                  "metadata.sender": "sender_name", "scan": "scan", "metadata": "kind", "metadata.": "kind",
+                  "uploads": "scan"}  # from-uploads: a scan uploaded by the form's script
 
 
 @dataclass

@@ -1,6 +1,9 @@
 """Rendering the desk's pages: Jinja2 templates (autoescaped) from ../templates, every answer
 with servicekit.pages' security headers; the one stylesheet source allowed is the desk itself
-(GOV.UK Frontend's CSS and the desk's few rules, served from ../static). No script anywhere."""
+(GOV.UK Frontend's CSS and the desk's few rules, served from ../static). No script, except on
+the register form: the desk's upload script and the Uppy bundle it uses, both from ../static
+(``script-src 'self'``, nothing inline), which may connect to the desk and to the object store
+the scans are uploaded to (:func:`upload_headers`). Without script the form works as before."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +18,9 @@ from werkzeug.wrappers import Response
 from servicekit.pages import NO_STORE, page_response, security_headers
 
 HERE = Path(__file__).resolve().parents[1]
-STATIC = {name: (HERE / "static" / name).read_bytes() for name in ("govuk-frontend.min.css", "desk.css")}
+STATIC = {name: (HERE / "static" / name).read_bytes()
+          for name in ("govuk-frontend.min.css", "desk.css", "uppy.min.js", "desk-upload.js")}
+TYPES = {"css": "text/css", "js": "text/javascript"}
 
 
 def _bgdate(value) -> str:
@@ -44,6 +49,14 @@ def headers() -> dict[str, str]:
     return {**base, "Content-Security-Policy": policy, **NO_STORE}
 
 
+def upload_headers(upload_origin: str) -> dict[str, str]:
+    """The register form's headers: its script (the desk's own files) may run and may connect to
+    the desk and to the object store at ``upload_origin``; still no inline script, no eval."""
+    policy = headers()["Content-Security-Policy"].replace(
+        "style-src 'self'", f"style-src 'self'; script-src 'self'; connect-src 'self' {upload_origin}")
+    return {"Content-Security-Policy": policy}
+
+
 def render(template: str, status: int = 200, *, extra_headers: Optional[dict] = None, **context) -> Response:
     context.setdefault("errors", [])
     context.setdefault("summary", None)
@@ -59,7 +72,7 @@ def static(name: str) -> Response:
     body = STATIC.get(name)
     if body is None:
         return Response("Няма такъв файл.", status=404, mimetype="text/plain")
-    return Response(body, mimetype="text/css", headers={"Cache-Control": "public, max-age=3600",
+    return Response(body, mimetype=TYPES[name.rsplit(".", 1)[1]], headers={"Cache-Control": "public, max-age=3600",
                                                         "X-Content-Type-Options": "nosniff"})
 
 

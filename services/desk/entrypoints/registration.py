@@ -8,12 +8,14 @@ from nameko.web.handlers import http
 
 from servicekit.pages import from_another_site, page_errors
 
-from ..domain.intake import IntakeForm
+from ..domain.intake import FieldError, IntakeForm
 from . import pages, views
 from .routes import DeskPages, page, settled
 from .views import DRAFT_KEPT, DRAFT_NOTICE, EXPIRED, FORGED
 
 MAX_REGISTRATION_BYTES = 120 * 1024 * 1024
+MIXED = ("Качените преди това файлове и новоизбраните не могат да се изпратят заедно, когато страницата "
+         "работи без JavaScript. Изберете отново всички файлове.")
 
 
 class RegistrationPages(DeskPages):
@@ -42,12 +44,19 @@ class RegistrationPages(DeskPages):
         request.max_content_length = MAX_REGISTRATION_BYTES
         form = IntakeForm.from_form(request.form)
         key = request.form.get("idempotency_key") or uuid.uuid4().hex
-        on_form = functools.partial(views.register_page, self.app, session, form, key=key)
+        # scans the form's script put into the object store beforehand: kept on a refused form,
+        # so the clerk does not upload them again
+        kept = [(u, n) for u, n in zip(request.form.getlist("upload"), request.form.getlist("upload_name")) if u][:20]
+        on_form = functools.partial(views.register_page, self.app, session, form, key=key, kept_uploads=kept)
         if not self._posted(request, session):
             return on_form(403, summary=FORGED)
         scans = [(f.filename, f.stream, f.mimetype or "application/octet-stream")
                  for f in request.files.getlist("scan") if f.filename]
-        r = settled(lambda: self.app.workspace.register(session.person, form, scans, key), on_form,
+        if scans and kept:  # new files sent by the form itself (its script did not run) besides kept uploads
+            return views.register_page(self.app, session, form, 422, key=key, summary="Документът не е регистриран.",
+                                       errors=[FieldError("scan", MIXED)], values_had_files=True)
+        uploads = [u for u, _ in kept]
+        r = settled(lambda: self.app.workspace.register(session.person, form, scans, key, uploads), on_form,
                     "Документът не е регистриран; опитайте отново след минута.", retry_after=True,
                     values_had_files=bool(scans))
         if r.get("access_code"):  # for the receipt this session prints; never in a URL

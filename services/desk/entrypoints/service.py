@@ -1,5 +1,5 @@
 """Every way into the desk, one class of pages per area (each in its own module): signing in,
-registering mail, a case, the staff's lists, the journal, the operators' page, the catalogue
+registering mail (and the uploads its script makes), a case, the staff's lists, the journal, the operators' page, the catalogue
 for the operators to change; the desk's stylesheets and health; the session sweep. Thin: the
 plumbing around each page is ``routes``', the work the service layer's."""
 from __future__ import annotations
@@ -21,10 +21,11 @@ from .operators import OperatorPages
 from .registration import RegistrationPages
 from .signin import SignInPages
 from .stage_sets import StageSetPages
+from .uploads import UploadRoutes
 
 
-class DeskService(SignInPages, RegistrationPages, CasePages, ListPages, JournalPages, OperatorPages, CataloguePages,
-                  StageSetPages):
+class DeskService(SignInPages, RegistrationPages, UploadRoutes, CasePages, ListPages, JournalPages, OperatorPages,
+                  CataloguePages, StageSetPages):
     name = "desk"
 
     app = App(bootstrap)

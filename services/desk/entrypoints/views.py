@@ -55,8 +55,12 @@ def register_page(app, session, form: IntakeForm, status=200, key=None, **contex
         services = app.workspace.service_choices(session.person)
     except (Unavailable, Refused):  # the form still works: the code is typed
         services = []
+    settings = app.settings
+    context["extra_headers"] = {**pages.upload_headers(settings.upload_origin), **context.get("extra_headers", {})}
     return page("register.html", session, status, title="Регистриране", values=form.values,
                 idempotency_key=key or uuid.uuid4().hex, services=services,
+                parts_above=settings.upload_parts_above_mb * 1024 * 1024,
+                part_size=settings.upload_part_mb * 1024 * 1024,
                 kinds=labels.value_labels(labels.KINDS), channels=labels.value_labels(labels.CHANNELS),
                 sender_types=labels.value_labels(labels.SENDER_TYPES),
                 number_kinds=labels.value_labels(labels.NUMBER_KINDS),

@@ -66,6 +66,16 @@ class Services(Protocol):
     def register(self, person: Person, metadata: dict, scans: list[tuple[str, bytes, str]],
                  idempotency_key: str) -> dict: ...
 
+    def register_uploaded(self, person: Person, metadata: dict, upload_ids: list[str]) -> dict:
+        """Register from scans the person's browser uploaded beforehand (the set of uploads is
+        the request's key: sent twice, it answers the first registration)."""
+
+    def grant_upload(self, person: Person, file: dict) -> dict:
+        """An upload of one declared scan (file_name, size, sha256, parts): the registry's grant."""
+
+    def upload_step(self, person: Person, upload_id: str, step: dict) -> dict:
+        """One request of an upload in parts (step, part_number), presigned by the registry."""
+
     def document(self, person: Person, index: str) -> dict: ...
 
     def pdf(self, person: Person, which: str, index: str, code: Optional[str] = None) -> bytes: ...

@@ -49,16 +49,41 @@ class Workspace:
     def __init__(self, services: Services, roster: Optional[RosterStore] = None):
         self.services, self.roster = services, roster
 
-    def register(self, person: Person, form: IntakeForm, scans: list, idempotency_key: str) -> Outcome:
-        """Register the document (one request: it is registered whole or not at all). A
-        repeated key (the form sent twice) returns the first registration, without the code."""
-        if not scans:
+    def register(self, person: Person, form: IntakeForm, scans: list, idempotency_key: str,
+                 upload_ids: Optional[list[str]] = None) -> Outcome:
+        """Register the document (one request: it is registered whole or not at all), with the
+        scans sent with the form, or with those the form's script uploaded beforehand
+        (``upload_ids``, in order). A repeated key (the form sent twice) returns the first
+        registration, without the code; so does the same set of uploads."""
+        if not scans and not upload_ids:
             return Outcome(summary="Документът не е регистриран.", errors=[FieldError("scan", NO_SCAN)])
         try:
-            answer = self.services.register(person, form.metadata(), scans, idempotency_key)
+            if upload_ids:
+                answer = self.services.register_uploaded(person, form.metadata(), upload_ids)
+            else:
+                answer = self.services.register(person, form.metadata(), scans, idempotency_key)
         except Refused as exc:
             return Outcome(summary=f"Документът не е регистриран. {exc.detail}", errors=field_errors(exc.errors))
         return Outcome(result=answer)
+
+    def grant_upload(self, person: Person, file_name: str, size: str, sha256: str, parts: bool) -> dict:
+        """The registry's grant for one scan the person's browser is about to upload (JSON for
+        the form's script); a refusal or an outage raises (Refused, Unavailable)."""
+        try:
+            size_bytes = int(size)
+        except ValueError:
+            raise Refused(422, "Невалиден размер на файла.") from None
+        return self.services.grant_upload(person, {"file_name": file_name, "size": size_bytes, "sha256": sha256,
+                                                   "parts": parts})
+
+    def upload_step(self, person: Person, upload_id: str, step: str, part_number: str) -> dict:
+        """One request of an upload in parts, presigned by the registry for this person only."""
+        wanted = {"step": step}
+        if part_number:
+            if not part_number.isdigit():
+                raise Refused(422, "Невалиден номер на част.")
+            wanted["part_number"] = int(part_number)
+        return self.services.upload_step(person, upload_id, wanted)
 
     def case(self, person: Person, index: str) -> dict:
         """The registration of ``index`` (personal number masked by the registry)."""

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import threading
+import uuid
 from typing import Iterable, Optional
 from urllib.parse import quote
 
@@ -152,6 +153,8 @@ class InMemoryScanStore:
         self.objects: dict[str, bytes] = {}
         self.modified: dict[str, dt.datetime] = {}  # last written, where a test sets it (else long ago)
         self.checksums: dict[str, str] = {}  # SHA-256 (base64) of objects put through an upload URL
+        self.multiparts: dict[str, tuple] = {}
+        self.now = dt.datetime.min.replace(tzinfo=dt.timezone.utc)  # when a multipart upload starts, where a test sets it
 
     def put(self, key: str, data: bytes, content_type: str, metadata: Optional[dict] = None) -> None:
         self.objects[key] = data
@@ -206,6 +209,36 @@ class InMemoryScanStore:
 
     def head(self, key: str, n: int) -> bytes:
         return self.objects[key][:n]
+
+    # multipart: {upload id: (key, {part number: bytes}, started)}
+    def start_multipart(self, key: str) -> str:
+        upload_id = uuid.uuid4().hex
+        self.multiparts[upload_id] = (key, {}, self.now)
+        return upload_id
+
+    def presigned_step(self, key: str, upload_id: str, step: str, part_number=None, expires=None) -> tuple[str, str]:
+        method = {"part": "PUT", "list": "GET", "complete": "POST", "abort": "DELETE"}[step]
+        return method, f"memory://{key}?uploadId={upload_id}" + (f"&partNumber={part_number}" if step == "part" else "")
+
+    def put_part(self, upload_id: str, n: int, data: bytes) -> None:
+        """What a client's PUT of a part does (NoSuchUpload once aborted: KeyError)."""
+        self.multiparts[upload_id][1][n] = data
+
+    def complete_parts(self, upload_id: str) -> None:
+        """What the client's CompleteMultipartUpload does: the parts, in order, become the object."""
+        key, parts, _ = self.multiparts.pop(upload_id)
+        self.objects[key] = b"".join(parts[n] for n in sorted(parts))
+        self.checksums.pop(key, None)  # no whole-file checksum, as SeaweedFS
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        self.multiparts.pop(upload_id, None)
+
+    def pending_multiparts(self, prefix: str) -> list[tuple[str, str, dt.datetime]]:
+        return [(k, i, started) for i, (k, _, started) in self.multiparts.items() if k.startswith(prefix)]
+
+    def sha256(self, key: str) -> tuple[int, str]:
+        data = self.objects[key]
+        return len(data), hashlib.sha256(data).hexdigest()
 
 
 class InMemoryCalendarStore:

@@ -21,7 +21,7 @@ TAKEN = "taken:"
 
 def _upload(d: dict) -> Upload:
     return Upload(d["_id"], d["sha256"], d["size"], d["file_name"], d["clerk"],
-                  d["issued_at"].replace(tzinfo=dt.timezone.utc))
+                  d["issued_at"].replace(tzinfo=dt.timezone.utc), d.get("multipart"))
 
 
 @unavailable_when_down
@@ -33,7 +33,8 @@ class MongoUploadLedger:
     def record(self, upload: Upload) -> None:
         self._uploads.insert_one({"_id": upload.id, "sha256": upload.sha256, "size": upload.size,
                                   "file_name": upload.file_name, "clerk": upload.clerk,
-                                  "issued_at": upload.issued_at.astimezone(dt.timezone.utc).replace(tzinfo=None)})
+                                  "issued_at": upload.issued_at.astimezone(dt.timezone.utc).replace(tzinfo=None),
+                                  **({"multipart": upload.multipart} if upload.multipart else {})})
 
     def get(self, upload_id: str) -> Optional[Upload]:
         found = self._uploads.find_one({"_id": upload_id}) if not upload_id.startswith(TAKEN) else None

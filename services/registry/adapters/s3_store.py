@@ -11,6 +11,7 @@ a wait to the e-portal consumer.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from servicekit.errors import outages_unavailable
 # the retries) and no free connection in time (EmptyPoolError); ServerError is minio's for
 # a 5xx answer without an S3 error body.
 OUTAGES = (HTTPError, ServerError)
+HASH_CHUNK = 1024 * 1024  # what reading a completed multipart object holds at once
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,17 @@ def http_client(limits: S3Limits) -> urllib3.PoolManager:
 @outages_unavailable("s3", OUTAGES)
 class S3ScanStore:
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, region: str = "us-east-1",
-                 limits: S3Limits = S3Limits()):
+                 limits: S3Limits = S3Limits(), public_endpoint: str = ""):
+        """``public_endpoint``: the store's address as clerks' browsers reach it, for the
+        upload URLs (signed for that host; presigning makes no request); default ``endpoint``."""
         url = urlparse(endpoint)
         self.http = http_client(limits)
         self.client = Minio(url.netloc, access_key=access_key, secret_key=secret_key,
                             secure=url.scheme == "https", region=region, http_client=self.http)
+        public = urlparse(public_endpoint) if public_endpoint else url
+        self.signer = self.client if public == url else Minio(
+            public.netloc, access_key=access_key, secret_key=secret_key, secure=public.scheme == "https",
+            region=region, http_client=self.http)
         self.bucket = bucket
 
     def ensure_bucket(self) -> None:
@@ -125,7 +133,7 @@ class S3ScanStore:
         store refuses a body of another SHA-256 (400 BadDigest, nothing written) and keeps
         the checksum. (Sent as an unsigned header instead, SeaweedFS refuses the request:
         403 SignatureDoesNotMatch; minio's presigning signs no header but ``host``.)"""
-        return self.client.get_presigned_url("PUT", self.bucket, key, expires=expires,
+        return self.signer.get_presigned_url("PUT", self.bucket, key, expires=expires,
                                              extra_query_params={"x-amz-checksum-sha256": checksum})
 
     def stored(self, key: str) -> tuple[int, Optional[str]]:
@@ -139,3 +147,57 @@ class S3ScanStore:
 
     def head(self, key: str, n: int) -> bytes:
         return objects.read(self.client, self.bucket, key, 0, n)
+
+    # -- multipart uploads (a large scan in parts, straight from the clerk's browser) -----
+    STEPS = {"part": "PUT", "list": "GET", "complete": "POST", "abort": "DELETE"}
+
+    def start_multipart(self, key: str) -> str:
+        return self.client._create_multipart_upload(self.bucket, key, {})
+
+    def presigned_step(self, key: str, upload_id: str, step: str, part_number: Optional[int],
+                       expires: dt.timedelta) -> tuple[str, str]:
+        """Presigned like the single PUT, with nothing but ``host`` signed. A part is not
+        signed with its SHA-256 (the client's uploader asks for the URL without the bytes);
+        the registry reads the completed object instead (service_layer/uploads.py)."""
+        query = {"uploadId": upload_id, **({"partNumber": str(part_number)} if step == "part" else {})}
+        method = self.STEPS[step]
+        return method, self.signer.get_presigned_url(method, self.bucket, key, expires=expires,
+                                                      extra_query_params=query)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        from minio.error import S3Error
+
+        try:
+            self.client._abort_multipart_upload(self.bucket, key, upload_id)
+        except S3Error as exc:
+            if exc.code not in ("NoSuchUpload", *objects.MISSING):
+                raise
+
+    def pending_multiparts(self, prefix: str) -> list[tuple[str, str, dt.datetime]]:
+        found, key_marker, id_marker = [], None, None
+        while True:
+            page = self.client._list_multipart_uploads(self.bucket, prefix=prefix, key_marker=key_marker,
+                                                       upload_id_marker=id_marker, max_uploads=1000)
+            found += [(u.object_name, u.upload_id, u.initiated_time) for u in page.uploads]
+            if not page.is_truncated or not page.uploads:
+                return found
+            key_marker, id_marker = page.next_key_marker, page.next_upload_id_marker
+
+    def sha256(self, key: str) -> tuple[int, str]:
+        from minio.error import S3Error
+
+        try:
+            response = self.client.get_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in objects.MISSING:
+                raise KeyError(key) from exc
+            raise
+        digest, size = hashlib.sha256(), 0
+        try:
+            for chunk in response.stream(HASH_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+        finally:
+            response.close()
+            response.release_conn()
+        return size, digest.hexdigest()

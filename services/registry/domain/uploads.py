@@ -7,6 +7,13 @@ signed into the URL, so the object store refuses any other bytes and keeps the c
 A registration then names its uploads by id; the registry verifies each object (present,
 of the declared size, with the declared checksum stored by the object store, of an
 accepted type by its first bytes) and claims the number without reading the bytes again.
+
+A large file goes in parts (S3 multipart): the registry starts the multipart upload itself,
+records its id with the grant, and presigns each part, the listing of the parts stored (a
+client resumes after a dropped connection from there), the completion and the abort. The
+store keeps no checksum of the whole file for such an object (only one of the parts'
+checksums), so the registry reads the completed object once, streamed, and registers it only
+if its SHA-256 is the declared one (``check_hashed``).
 """
 from __future__ import annotations
 
@@ -44,6 +51,7 @@ class Upload:
     file_name: str
     clerk: str  # who was granted it; nobody else may use it
     issued_at: dt.datetime  # UTC, aware
+    multipart: Optional[str] = None  # the object store's id of the multipart upload, for a file sent in parts
 
     @property
     def key(self) -> str:
@@ -56,6 +64,11 @@ class Upload:
 
     def expired(self, now: dt.datetime, ttl: dt.timedelta) -> bool:
         return now - self.issued_at >= ttl
+
+
+MIN_PART_BYTES = 5 * 1024 * 1024  # S3: every part but the last
+MAX_PARTS = 10_000
+PART_STEPS = ("part", "list", "complete", "abort")  # what a client of a multipart upload may ask to be signed
 
 
 def grant(file_name: str, size: int, sha256: str, clerk: str, now: dt.datetime, max_bytes: int) -> Upload:
@@ -80,6 +93,27 @@ def check_stored(upload: Upload, size: int, checksum: Optional[str]) -> None:
         raise UploadRefused(f"Каченият файл „{upload.file_name}“ е {size_bg(size)}, а беше обявен като "
                             f"{size_bg(upload.size)}.")
     if checksum != upload.checksum:
+        raise UploadRefused(f"Контролната сума на качения файл „{upload.file_name}“ не съвпада с обявената.")
+
+
+def check_step(upload: Upload, step: str, part_number: Optional[int]) -> None:
+    """A request a client of a multipart upload may have signed: one of ``PART_STEPS``, a part
+    number only with "part" and within what the declared size can need."""
+    if upload.multipart is None:
+        raise UploadRefused(f"Файлът „{upload.file_name}“ не се качва на части.", "operation")
+    if step not in PART_STEPS:
+        raise UploadRefused("Непозната заявка за качване на части.", "operation")
+    most = min(MAX_PARTS, -(-upload.size // MIN_PART_BYTES))
+    if step == "part" and not (part_number is not None and 1 <= part_number <= most):
+        raise UploadRefused(f"Номерът на частта трябва да е от 1 до {most}.", "part_number")
+
+
+def check_hashed(upload: Upload, size: int, sha256: str) -> None:
+    """A completed multipart object, read whole by the registry: the declared size and SHA-256."""
+    if size != upload.size:
+        raise UploadRefused(f"Каченият файл „{upload.file_name}“ е {size_bg(size)}, а беше обявен като "
+                            f"{size_bg(upload.size)}.")
+    if sha256 != upload.sha256:
         raise UploadRefused(f"Контролната сума на качения файл „{upload.file_name}“ не съвпада с обявената.")
 
 

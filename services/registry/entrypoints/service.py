@@ -148,10 +148,24 @@ class RegistryService(DelovodService):
         body = json_body(api.UploadRequest, request, "Опишете файла: JSON {\"file_name\", \"size\" (в байтове, поне 1), "
                                                          "\"sha256\" (64 шестнадесетични знака)}.")
         try:
-            grant = self.app.registry.uploads.grant(body.file_name, body.size, body.sha256, principal.subject)
+            grant = self.app.registry.uploads.grant(body.file_name, body.size, body.sha256, principal.subject,
+                                                    parts=body.parts)
         except RegistryError as exc:
             raise problem(exc)
         return json_response(views.upload_grant(grant), status=201, headers={"Cache-Control": "no-store"})
+
+    @http("POST", "/api/v1/uploads/<string:upload_id>/steps")
+    @handle_problems
+    def sign_upload_step(self, request, upload_id):
+        """One request of an upload in parts (a part, ListParts, completion, abort), presigned."""
+        principal = authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        body = json_body(api.UploadStepRequest, request, "Опишете заявката: JSON {\"step\": \"part\" | \"list\" | "
+                                                         "\"complete\" | \"abort\", \"part_number\"}.")
+        try:
+            step = self.app.registry.uploads.step(upload_id[:40], principal.subject, body.step, body.part_number)
+        except RegistryError as exc:
+            raise problem(exc)
+        return json_response(views.upload_step(step), headers={"Cache-Control": "no-store"})
 
     @http("POST", "/api/v1/documents/from-uploads")
     @handle_problems

@@ -109,4 +109,9 @@ def from_uploads(request, today) -> FromUploads:
 
 
 def upload_grant(grant) -> dict:
-    return api.UploadGrant(upload_id=grant.upload.id, url=grant.url, expires_at=grant.expires_at).model_dump(mode="json")
+    return api.UploadGrant(upload_id=grant.upload.id, url=grant.url or None, parts=grant.upload.multipart is not None,
+                           expires_at=grant.expires_at).model_dump(mode="json", exclude_none=True)
+
+
+def upload_step(step) -> dict:
+    return api.UploadStep(method=step.method, url=step.url, expires_at=step.expires_at).model_dump(mode="json")

@@ -187,6 +187,25 @@ class AbstractScanStore(Protocol):
     def head(self, key: str, n: int) -> bytes:
         """The first ``n`` bytes of an object (its type is read from them); KeyError if absent."""
 
+    def start_multipart(self, key: str) -> str:
+        """Start a multipart upload at ``key``; its id."""
+
+    def presigned_step(self, key: str, upload_id: str, step: str, part_number: Optional[int],
+                       expires: dt.timedelta) -> tuple[str, str]:
+        """``(method, url)`` of one request of the multipart upload, for the client to send:
+        ``part`` (PUT part ``part_number``), ``list`` (ListParts), ``complete`` (its body the
+        parts' list) or ``abort``."""
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Abort the multipart upload and drop its parts; one already gone is no error."""
+
+    def pending_multiparts(self, prefix: str) -> list[tuple[str, str, dt.datetime]]:
+        """``(key, upload id, started)`` of the multipart uploads under ``prefix`` neither
+        completed nor aborted (the sweeper's look for those nobody was granted)."""
+
+    def sha256(self, key: str) -> tuple[int, str]:
+        """An object's size and SHA-256 (hex), read through once in bounded memory; KeyError if absent."""
+
 
 class AbstractUploadLedger(Protocol):
     """Granted uploads (domain/uploads.py), recorded before their URLs are handed out."""

@@ -12,6 +12,11 @@
    each: an upload serves one registration only) and registers with the objects as staged
    scans (``Registrar.register_uploaded``): announce, claim, link, and on completion the
    move to the final keys, exactly as for scans uploaded through the registry.
+   A multipart upload (a large file in parts): **grant** starts it in the object store and
+   records its id with the grant, answering no URL; the client then asks for each request
+   it sends (**step**: a part, the listing of the parts stored, completion, abort) and the
+   registry signs it for that upload only. At registration the completed object is read
+   once, streamed, and its SHA-256 must be the declared one (the store keeps none for it).
 4. **sweep** (a background loop): an upload past its time to live plus twice the claim
    window that no registration holds loses its object and its record; one a registration
    holds loses its record (the registration owns the object). An object under ``uploads/``
@@ -20,6 +25,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -47,6 +53,13 @@ MAX_UPLOADS = 20
 @dataclass(frozen=True)
 class Grant:
     upload: rules.Upload
+    url: str  # "" for a multipart upload: each of its requests is signed by ``step``
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Step:
+    method: str
     url: str
     expires_at: dt.datetime
 
@@ -59,14 +72,30 @@ class Uploads:
         self.ledger, self.store, self.repo, self.registrar = ledger, store, repo, registrar
         self.max_scan_bytes, self.ttl, self.clock, self.concurrently = max_scan_bytes, ttl, clock, concurrently
 
-    def grant(self, file_name: str, size: int, sha256: str, clerk: str) -> Grant:
+    def grant(self, file_name: str, size: int, sha256: str, clerk: str, parts: bool = False) -> Grant:
         now = self.clock()
         try:
             upload = rules.grant(file_name, size, sha256, clerk, now, self.max_scan_bytes)
         except rules.UploadRefused as exc:
             raise Invalid(str(exc), [{"field": exc.field, "message": str(exc)}]) from None
+        if parts:  # started before it is recorded: one never recorded is found by the sweeper's listing
+            upload = dataclasses.replace(upload, multipart=self.store.start_multipart(upload.key))
         self.ledger.record(upload)  # before the URL exists: the sweeper knows every key signed
-        return Grant(upload, self.store.presigned_upload(upload.key, upload.checksum, self.ttl), now + self.ttl)
+        url = "" if parts else self.store.presigned_upload(upload.key, upload.checksum, self.ttl)
+        return Grant(upload, url, now + self.ttl)
+
+    def step(self, upload_id: str, clerk: str, step: str, part_number: Optional[int] = None) -> Step:
+        """One request of a multipart upload, signed for the clerk it was granted to, valid
+        until the upload expires."""
+        upload = self._granted(upload_id, clerk)
+        try:
+            rules.check_step(upload, step, part_number)
+        except rules.UploadRefused as exc:
+            raise Invalid(str(exc), [{"field": exc.field, "message": str(exc)}]) from None
+        expires_at = upload.issued_at + self.ttl
+        method, url = self.store.presigned_step(upload.key, upload.multipart, step, part_number,
+                                                max(expires_at - self.clock(), dt.timedelta(seconds=1)))
+        return Step(method, url, expires_at)
 
     def register(self, cmd: RegisterDocument, upload_ids: list[str], clerk: str,
                  catalogue: Optional[AbstractCatalogue]) -> Registered:
@@ -103,6 +132,8 @@ class Uploads:
                 if self.store.exists(upload.key):
                     continue  # registered, not moved yet: completion (or the relay) moves it; kept till then
             else:
+                if upload.multipart:  # abandoned in parts: the parts go (completed or aborted: nothing to do)
+                    self.store.abort_multipart(upload.key, upload.multipart)
                 self.store.delete(upload.key)  # never registered: its bytes go (absent: nothing to do)
                 logs.event(log, "upload_swept", upload=upload.id, size=upload.size)
             self.ledger.forget(upload.id)
@@ -111,6 +142,12 @@ class Uploads:
             if written < cutoff and self.ledger.get(key[len(rules.PREFIX):]) is None:
                 self.store.delete(key)
                 logs.event(log, "ungranted_upload_swept", key=key)
+                settled += 1
+        for key, multipart, started in self.store.pending_multiparts(rules.PREFIX):  # started, never recorded
+            granted = self.ledger.get(key[len(rules.PREFIX):])
+            if started < cutoff and (granted is None or granted.multipart != multipart):
+                self.store.abort_multipart(key, multipart)
+                logs.event(log, "ungranted_multipart_aborted", key=key)
                 settled += 1
         return settled
 
@@ -138,9 +175,14 @@ class Uploads:
 
     def _verified(self, upload: rules.Upload) -> Scan:
         try:
-            (size, checksum), head = self.concurrently(lambda: self.store.stored(upload.key),
-                                                       lambda: self.store.head(upload.key, TYPE_BYTES))
-            rules.check_stored(upload, size, checksum)
+            if upload.multipart:  # the store keeps no checksum of the whole: read it once
+                (size, sha256), head = self.concurrently(lambda: self.store.sha256(upload.key),
+                                                         lambda: self.store.head(upload.key, TYPE_BYTES))
+                rules.check_hashed(upload, size, sha256)
+            else:
+                (size, checksum), head = self.concurrently(lambda: self.store.stored(upload.key),
+                                                           lambda: self.store.head(upload.key, TYPE_BYTES))
+                rules.check_stored(upload, size, checksum)
         except KeyError:
             raise Invalid(f"Файлът „{upload.file_name}“ не е качен.",
                           [{"field": "uploads", "message": "Няма качен файл."}]) from None

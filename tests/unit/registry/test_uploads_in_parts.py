@@ -1,0 +1,114 @@
+"""Uploads in parts over fakes: the registry starts the multipart upload, signs each of its
+requests for the clerk it granted it to, reads the completed object once and registers it
+only with the declared SHA-256; the sweeper aborts what was abandoned (the real object store:
+tests/integration/test_multipart_uploads.py)."""
+import datetime as dt
+import hashlib
+
+import pytest
+
+from registry.adapters.memory import InMemoryRegistrationRepository, InMemoryScanStore, InMemoryUploadLedger
+from registry.domain.calendar import WorkingCalendar
+from registry.domain.index import DEFAULT_REGISTERS
+from registry.service_layer.errors import Invalid, NotFound
+from registry.service_layer.use_cases import build
+from tests.helpers import TEST_KEYS, command, pdf_bytes
+
+NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.timezone.utc)
+TTL = dt.timedelta(hours=1)
+LATER = NOW + TTL + dt.timedelta(minutes=10, seconds=1)
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def parts():
+    return InMemoryRegistrationRepository(), InMemoryScanStore(), InMemoryUploadLedger()
+
+
+@pytest.fixture
+def registry(parts):
+    repo, store, ledger = parts
+    return build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW, ledger=ledger,
+                 upload_ttl=TTL)
+
+
+def big_pdf(tag: str) -> bytes:
+    data = pdf_bytes(tag)
+    return data + b"%" + b"x" * (11 * MB - len(data))
+
+
+def in_parts(registry, data, clerk="clerk"):
+    return registry.uploads.grant("big.pdf", len(data), hashlib.sha256(data).hexdigest(), clerk, parts=True)
+
+
+def put_parts(store, grant, data, size=5 * MB):
+    for n, at in enumerate(range(0, len(data), size), start=1):
+        store.put_part(grant.upload.multipart, n, data[at:at + size])
+    store.complete_parts(grant.upload.multipart)
+
+
+def test_a_grant_in_parts_starts_the_upload_and_answers_no_url(registry, parts):
+    data = big_pdf("a")
+    g = in_parts(registry, data)
+    assert g.url == "" and g.upload.multipart in parts[1].multiparts
+    assert parts[2].get(g.upload.id).multipart == g.upload.multipart  # recorded, for the sweeper
+
+
+def test_each_request_is_signed_for_its_upload_and_its_clerk_only(registry):
+    g = in_parts(registry, big_pdf("b"))
+    step = registry.uploads.step(g.upload.id, "clerk", "part", 3)
+    assert (step.method, step.expires_at) == ("PUT", NOW + TTL) and "partNumber=3" in step.url
+    assert registry.uploads.step(g.upload.id, "clerk", "list").method == "GET"
+    assert registry.uploads.step(g.upload.id, "clerk", "complete").method == "POST"
+    assert registry.uploads.step(g.upload.id, "clerk", "abort").method == "DELETE"
+    with pytest.raises(NotFound):
+        registry.uploads.step(g.upload.id, "other-clerk", "part", 1)
+    with pytest.raises(Invalid) as refused:
+        registry.uploads.step(g.upload.id, "clerk", "part", 4)  # 11 MB in parts of 5 MB: three at most
+    assert refused.value.errors[0]["field"] == "part_number"
+    single = registry.uploads.grant("a.pdf", 10, "ab" * 32, "clerk")
+    with pytest.raises(Invalid):
+        registry.uploads.step(single.upload.id, "clerk", "part", 1)
+
+
+def test_a_completed_upload_in_parts_is_registered_with_its_sha256(registry, parts):
+    data = big_pdf("c")
+    g = in_parts(registry, data)
+    put_parts(parts[1], g, data)
+    done = registry.uploads.register(command(), [g.upload.id], "clerk", None)
+    scan = done.registration.scans[0]
+    assert (scan.sha256, scan.size, scan.content_type) == (hashlib.sha256(data).hexdigest(), len(data),
+                                                           "application/pdf")
+
+
+@pytest.mark.parametrize("tamper", ["wrong part", "missing part", "not completed"])
+def test_parts_other_than_the_declared_bytes_register_nothing(registry, parts, tamper):
+    repo, store, _ = parts
+    data = big_pdf("d")
+    g = in_parts(registry, data)
+    if tamper == "wrong part":
+        put_parts(store, g, data[:5 * MB] + b"X" * 5 * MB + data[10 * MB:])
+    elif tamper == "missing part":
+        store.put_part(g.upload.multipart, 1, data[:5 * MB])
+        store.put_part(g.upload.multipart, 3, data[10 * MB:])
+        store.complete_parts(g.upload.multipart)
+    else:
+        store.put_part(g.upload.multipart, 1, data[:5 * MB])
+    with pytest.raises(Invalid) as refused:
+        registry.uploads.register(command(), [g.upload.id], "clerk", None)
+    assert {"wrong part": "Контролната сума", "missing part": "обявен като",
+            "not completed": "не е качен"}[tamper] in refused.value.detail
+    assert repo.by_request("anything") is None and registry.uploads.ledger.holder(g.upload.id) is None
+
+
+def test_the_sweeper_aborts_an_abandoned_upload_in_parts_and_one_never_recorded(registry, parts):
+    repo, store, ledger = parts
+    data = big_pdf("e")
+    g = in_parts(registry, data)
+    store.put_part(g.upload.multipart, 1, data[:5 * MB])
+    store.now = NOW
+    stray = store.start_multipart("uploads/" + "f" * 32)  # started, its grant never recorded (a crash)
+    registry.uploads.sweep(NOW)
+    assert set(store.multiparts) == {g.upload.multipart, stray}  # not yet past the cutoff
+    registry.uploads.sweep(LATER)
+    assert store.multiparts == {} and ledger.get(g.upload.id) is None
