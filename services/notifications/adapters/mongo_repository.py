@@ -15,6 +15,7 @@ that named no notification of ours (``rejected_reports``) have collections of th
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from typing import Optional
@@ -22,12 +23,14 @@ from typing import Optional
 from mongoengine import DateTimeField, DictField, Document, IntField, StringField
 
 from delovod_proto.events import Contact
+from servicekit import logs
 from servicekit.mongo import Lease, insert_once, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 
 from ..domain.attempts import Attempt
 from ..service_layer.dispatcher import Busy, Notification
 
+log = logging.getLogger(__name__)
 ALIAS = "notifications"
 UTC = dt.timezone.utc
 
@@ -122,8 +125,39 @@ class MongoNotificationRepository:
         if self._notes.find_one({"_id": n.id}, {"_id": 1}):
             return False
         self._enqueue(n)
-        return insert_once(self._notes, {"_id": n.id, "case_index": n.case_index, "subject": n.subject,
-                                          "body": n.body, "trace": n.trace})
+        return insert_once(self._notes, self._text(n))
+
+    def add_claimed(self, n: Notification) -> bool:
+        """The lease first, then the text (its ``_id`` insert is the event's deduplication); the
+        queue entry is written only by :meth:`hold` or :meth:`finish`. A crash before either
+        leaves a text without entry or outcome, which the event's redelivery queues (Kafka
+        commits the event only after its handler finished), with an insert that never
+        overwrites the entry of a delivery still at work."""
+        leases = self._leases
+        leased = leases.acquire(n.id)
+        if leased and insert_once(self._notes, self._text(n)):
+            return True
+        if not leased and self._notes.find_one({"_id": n.id}, {"_id": 1}) is None:
+            self.add(n)  # the lease's holder stopped before adding it (or is adding it): queued, for the timer
+            return False
+        if self._queue.find_one({"_id": n.id}, {"_id": 1}) is None and \
+                self._outcomes.find_one({"_id": n.id}, {"_id": 1}) is None:
+            insert_once(self._queue, self._entry(n))
+            logs.event(log, "notification_requeued", notification_id=n.id, case_index=n.case_index)
+        if leased:
+            leases.release(n.id)
+        return False
+
+    @staticmethod
+    def _text(n: Notification) -> dict:
+        return {"_id": n.id, "case_index": n.case_index, "subject": n.subject, "body": n.body, "trace": n.trace}
+
+    @staticmethod
+    def _entry(n: Notification) -> dict:
+        return {"_id": n.id, "case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
+                "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
+                "awaiting_report": n.awaiting_report, "segments": n.segments,
+                "queued_at": _naive(n.queued_at or n.next_attempt_at)}
 
     def claim_due(self, now, lease, case_index=None) -> Optional[Notification]:
         """Take one due notification under a lease (released by :meth:`finish`)."""
