@@ -15,6 +15,7 @@ that named no notification of ours (``rejected_reports``) have collections of th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 import uuid
@@ -24,7 +25,7 @@ from mongoengine import DateTimeField, DictField, Document, IntField, StringFiel
 
 from delovod_proto.events import Contact
 from servicekit import logs
-from servicekit.mongo import Lease, insert_once, unavailable_when_down, upsert
+from servicekit.mongo import GroupInsert, Lease, insert_once, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 
 from ..domain.attempts import Attempt
@@ -83,6 +84,12 @@ class MongoNotificationRepository:
         self.outbox = MongoOutboxStore(OutcomeDoc)
         self.lease_s = lease_s
         self._lease_tokens: dict[str, str] = {}  # a notification's lease is taken in claim_due, released in finish
+        # concurrent workers' inserts, one insert_many per collection at a time (group commit)
+        self._inserts = {name: GroupInsert(functools.partial(self._collection, name))
+                         for name in ("leases", "notifications", "attempts", "outcomes")}
+
+    def _collection(self, name: str):
+        return self._notes.database[name]
 
     @property
     def _notes(self):
@@ -98,7 +105,8 @@ class MongoNotificationRepository:
 
     @property
     def _leases(self):
-        return Lease(self._notes.database["leases"], self.lease_s, tokens=self._lease_tokens)
+        return Lease(self._notes.database["leases"], self.lease_s, tokens=self._lease_tokens,
+                     inserts=self._inserts["leases"])
 
     def save_recipient(self, case_index: str, contact: Contact) -> None:
         """The first contact of a case is kept (a redelivered event brings the same one)."""
@@ -115,6 +123,7 @@ class MongoNotificationRepository:
                                                    upsert=True)
 
     def _enqueue(self, n: Notification, **extra) -> None:
+        n.queued = True
         upsert(self._queue, {"_id": n.id}, {"$set": {
             "case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
             "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
@@ -125,7 +134,7 @@ class MongoNotificationRepository:
         if self._notes.find_one({"_id": n.id}, {"_id": 1}):
             return False
         self._enqueue(n)
-        return insert_once(self._notes, self._text(n))
+        return self._inserts["notifications"].insert(self._text(n))
 
     def add_claimed(self, n: Notification) -> bool:
         """The lease first, then the text (its ``_id`` insert is the event's deduplication); the
@@ -135,7 +144,8 @@ class MongoNotificationRepository:
         overwrites the entry of a delivery still at work."""
         leases = self._leases
         leased = leases.acquire(n.id)
-        if leased and insert_once(self._notes, self._text(n)):
+        if leased and self._inserts["notifications"].insert(self._text(n)):
+            n.queued = False
             return True
         if not leased and self._notes.find_one({"_id": n.id}, {"_id": 1}) is None:
             self.add(n)  # the lease's holder stopped before adding it (or is adding it): queued, for the timer
@@ -210,7 +220,7 @@ class MongoNotificationRepository:
 
     def record(self, attempt: Attempt) -> None:
         at = _naive(attempt.at)
-        AttemptDoc._get_collection().insert_one({
+        self._inserts["attempts"].insert({
             "_id": f"{attempt.notification_id}:{at.isoformat()}:{attempt.outcome}:{uuid.uuid4().hex[:8]}",
             "notification_id": attempt.notification_id, "case_index": attempt.case_index, "channel": attempt.channel,
             "outcome": attempt.outcome, "at": at, "detail": attempt.detail, "segments": attempt.segments,
@@ -249,10 +259,11 @@ class MongoNotificationRepository:
         else:
             events = list(events)
             self.outbox.point(events, n.id)
-            insert_once(self._outcomes, {"_id": n.id, "status": n.status, "attempts": n.attempts, "channel": n.channel,
+            self._inserts["outcomes"].insert({"_id": n.id, "status": n.status, "attempts": n.attempts, "channel": n.channel,
                                           "last_error": n.last_error, "at": _naive(dt.datetime.now(UTC)),
                                           **outbox_fields(events)})
-            self._queue.delete_one({"_id": n.id})
+            if n.queued:
+                self._queue.delete_one({"_id": n.id})
         self._leases.release(n.id)
 
     def dead(self) -> list[Notification]:

@@ -71,6 +71,7 @@ class Notification:
     tried: list = field(default_factory=list)  # channels that failed for good, in order
     awaiting_report: bool = False  # handed to a gateway that reports back; its report is awaited
     segments: Optional[int] = None  # SMS parts of the last handover
+    queued: bool = True  # has a queue entry (False: added claimed and not held yet; nothing to remove)
 
 
 class Undeliverable(Exception):
