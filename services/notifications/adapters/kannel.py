@@ -76,6 +76,10 @@ class KannelSmsChannel:
             q["smsc"] = self.smsc
         return q, parts.count
 
+    def segments(self, n: Notification, contact: Contact) -> int:
+        """The SMS parts ``n`` will take (as :meth:`send` reports them)."""
+        return sms_parts(sms_text(n)).count
+
     def send(self, n: Notification, contact: Contact) -> Handover:
         query, segments = self.query(n, contact)
         try:

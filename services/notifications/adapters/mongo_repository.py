@@ -84,6 +84,7 @@ class MongoNotificationRepository:
         self.outbox = MongoOutboxStore(OutcomeDoc)
         self.lease_s = lease_s
         self._lease_tokens: dict[str, str] = {}  # a notification's lease is taken in claim_due, released in finish
+        self._written: dict[str, dict] = {}  # the queue entry this holder last wrote, by notification id
         # concurrent workers' inserts, one insert_many per collection at a time (group commit)
         self._inserts = {name: GroupInsert(functools.partial(self._collection, name))
                          for name in ("leases", "notifications", "attempts", "outcomes")}
@@ -122,13 +123,20 @@ class MongoNotificationRepository:
                                                    {"_id": case_index, "contact": contact.model_dump(mode="json")},
                                                    upsert=True)
 
+    @staticmethod
+    def _state(n: Notification) -> dict:
+        """What the queue entry keeps of ``n`` (the trace too: a delivery report needs no text)."""
+        return {"case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
+                "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
+                "awaiting_report": n.awaiting_report, "segments": n.segments, "trace": n.trace}
+
     def _enqueue(self, n: Notification, **extra) -> None:
         n.queued = True
-        upsert(self._queue, {"_id": n.id}, {"$set": {
-            "case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
-            "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
-            "awaiting_report": n.awaiting_report, "segments": n.segments, **extra},
-            "$setOnInsert": {"queued_at": _naive(n.queued_at or n.next_attempt_at)}})
+        state = self._state(n)
+        upsert(self._queue, {"_id": n.id}, {"$set": {**state, **extra},
+                                            "$setOnInsert": {"queued_at": _naive(n.queued_at or n.next_attempt_at)}})
+        if not extra:
+            self._written[n.id] = state  # while leased: finish need not write it again unchanged
 
     def add(self, n: Notification) -> bool:
         if self._notes.find_one({"_id": n.id}, {"_id": 1}):
@@ -205,7 +213,10 @@ class MongoNotificationRepository:
         if not leases.acquire(notification_id):
             raise Busy(notification_id)
         entry = self._queue.find_one({"_id": notification_id})
-        doc = self._notes.find_one({"_id": notification_id})
+        if entry is not None and "trace" in entry:  # its text is not needed here (a fallback claims it again)
+            doc = {"_id": notification_id, "case_index": entry["case_index"], "trace": entry["trace"]}
+        else:  # an entry written before the trace was kept in it
+            doc = self._notes.find_one({"_id": notification_id})
         if entry is None or doc is None or self._outcomes.find_one({"_id": notification_id}, {"_id": 1}):
             leases.release(notification_id)
             return None
@@ -255,7 +266,8 @@ class MongoNotificationRepository:
 
     def finish(self, n: Notification, events) -> None:
         if n.status == "pending":
-            self._enqueue(n)
+            if self._written.get(n.id) != self._state(n):
+                self._enqueue(n)
         else:
             events = list(events)
             self.outbox.point(events, n.id)
@@ -264,6 +276,7 @@ class MongoNotificationRepository:
                                           **outbox_fields(events)})
             if n.queued:
                 self._queue.delete_one({"_id": n.id})
+        self._written.pop(n.id, None)
         self._leases.release(n.id)
 
     def dead(self) -> list[Notification]:

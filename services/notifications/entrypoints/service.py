@@ -29,7 +29,7 @@ from ..service_layer.correspondence import head_key
 from ..service_layer.dispatcher import Busy, UnknownMessage
 
 REPORT_FIELDS = ("n", "type", "report", "smsc_id", "at")
-CONCURRENCY = 8  # per consumer; two consumers below, inside the process's max_workers (20)
+CONCURRENCY = 16  # per consumer
 
 
 class NotificationsService(DelovodService):

@@ -141,7 +141,8 @@ class AbstractNotificationRepository(Protocol):
 
     def claim(self, notification_id: str) -> Optional[Notification]:
         """Take this one unfinished notification under its lease, due or not; None if it is
-        finished or unknown; raise :class:`Busy` if another worker holds it."""
+        finished or unknown; raise :class:`Busy` if another worker holds it. Its subject and
+        body may be left empty (a delivery report needs its state; a fallback claims it again)."""
 
     def case_of(self, notification_id: str) -> Optional[str]:
         """The case a notification (finished or not) is about; None if unknown."""
@@ -322,6 +323,8 @@ class Dispatcher:
         n.body = addressed(n.body, contact)  # queued before the recipient was known: by name now
         if reports:  # stored as awaiting its report first: a crash after the handover sends nothing twice
             n.awaiting_report, n.next_attempt_at = True, self.clock() + self.report_wait
+            if hasattr(sender, "segments"):  # known before the handover: nothing left to store after it
+                n.segments = sender.segments(n, contact)
             self.repo.hold(n)
         try:
             handover = sender.send(n, contact)
