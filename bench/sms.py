@@ -9,9 +9,12 @@ event i is due at start + i/RATE and sent then); the service consumes them, writ
 letter and hands it over. Latency runs from an event's due time to the attempt the service
 records once the gateway accepted the message ("handed" to Kannel, "sent" for an email the
 relay accepted). Kafka's consume and commit, the service's workers and Kannel's delivery
-reports coming back to the service are all in it.
+reports coming back to the service are all in it. CPU per event of each stack process is
+recorded beside it: on a shared machine it says more than the rate.
 dispatcher: the same events handed to the service layer in this process, as the consumer
-does (``on_status_changed(send_now=True)``), 20 green threads, a database of its own.
+does (``on_status_changed(send_now=True)``), 20 green threads, a database of its own; with
+``BENCH_SMS_BEFORE=<git revision>`` also on that revision's notifications code (queued, then
+claimed, as it did), in the same run.
 raw: the same open-loop rate of plain sendsms GETs to Kannel, and of plain SMTP
 transactions to the relay (a kept session per worker), same concurrency.
 SMS only between 08:00 and 21:00 local time (quiet hours defer them; the bench refuses to
@@ -22,6 +25,7 @@ import eventlet
 eventlet.monkey_patch()
 
 import datetime as dt  # noqa: E402
+import inspect  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import queue  # noqa: E402
@@ -32,6 +36,7 @@ import uuid  # noqa: E402
 from email.message import EmailMessage  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import eventlet.wsgi  # noqa: E402
 import pymongo  # noqa: E402
 import requests  # noqa: E402
 
@@ -66,6 +71,40 @@ def open_loop(n: int, op) -> dict:
     elapsed = time.perf_counter() - start
     return {"n": n, "offered_per_second": RATE, "workers": WORKERS, "seconds": round(elapsed, 2),
             "per_second": round(n / elapsed, 1), **percentiles(latencies), "load_before": before, "load_after": load()}
+
+
+PROCESSES = {"notifications": "-m notifications", "ferretdb": "ferretdb", "kafka": "kafka.Kafka",
+             "kannel": "box", "smtp": "aiosmtpd"}  # the stack's processes (bearerbox, smsbox), by command line
+
+
+def stack_pids() -> dict[str, list[int]]:
+    """The pids of this checkout's stack processes (their working directory is the checkout)."""
+    root, found = str(Path(__file__).resolve().parents[1]), {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if not os.readlink(f"/proc/{pid}/cwd").startswith(root):
+                continue
+        except OSError:
+            continue
+        for name, mark in PROCESSES.items():
+            if mark in command:
+                found.setdefault(name, []).append(int(pid))
+    return found
+
+
+def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
+    ticks, out = os.sysconf("SC_CLK_TCK"), {}
+    for name, group in pids.items():
+        total = 0
+        for pid in group:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except OSError:
+                pass
+        out[name] = total / ticks
+    return out
 
 
 def raw_kannel(n: int) -> dict:
@@ -130,6 +169,8 @@ def service(n: int, channel: str, timeout_s: float = 180.0) -> dict:
     db["recipients"].insert_many(recipients, ordered=False)
     producer = make_producer("127.0.0.1:9092")
     ids, due = {str(e.event_id): i for i, e in enumerate(events)}, [0.0] * n
+    pids = stack_pids()
+    cpu_start, own_start = cpu_seconds(pids), os.times()
     before, start, wall = load(), time.perf_counter(), time.time()
     for i, e in enumerate(events):
         due[i] = wall + i / RATE
@@ -147,12 +188,17 @@ def service(n: int, channel: str, timeout_s: float = 180.0) -> dict:
                                      {"notification_id": 1, "at": 1}):
             if a["notification_id"] in ids:
                 done[a["notification_id"]] = a["at"].replace(tzinfo=UTC).timestamp()
+    cpu_end, own_end = cpu_seconds(pids), os.times()  # includes the polls' scans, a little
     producer.close(timeout=5)
+    cpu = {k: round((cpu_end[k] - cpu_start[k]) * 1000 / max(len(done), 1), 2) for k in cpu_start}
+    cpu["bench (producer, polls)"] = round((own_end.user + own_end.system - own_start.user - own_start.system)
+                                           * 1000 / max(len(done), 1), 2)
     latencies = [done[k] - due[i] for k, i in ids.items() if k in done]
     last = max(done.values()) if done else wall
     return {"n": n, "offered_per_second": RATE, "reached": len(done), "outcome": outcome,
             "seconds": round(last - wall, 2), "per_second": round(len(done) / max(last - wall, 1e-9), 1),
-            **(percentiles(latencies) if latencies else {}), "load_before": before, "load_after": load()}
+            **(percentiles(latencies) if latencies else {}), "load_before": before, "load_after": load(),
+            "cpu_ms_per_event": cpu}
 
 
 def dispatcher(n: int, channel: str) -> dict:
@@ -168,6 +214,7 @@ def dispatcher(n: int, channel: str) -> dict:
     settings = NotificationsSettings(mongo_uri=f"{MONGO}{db}",
                                      sms_report_base_url=f"http://127.0.0.1:{listener.getsockname()[1]}")
     app = bootstrap(settings)
+    send_now = "send_now" in inspect.signature(app.dispatcher.on_status_changed).parameters
     worker = worker_factory(NotificationsService, app=app)
     server = eventlet.spawn(eventlet.wsgi.server, listener,
                             lambda env, start: worker.sms_report(Request(env))(env, start), log_output=False)
@@ -175,7 +222,11 @@ def dispatcher(n: int, channel: str) -> dict:
     app.dispatcher.repo._notes.database["recipients"].insert_many(recipients)
 
     def handle(i):
-        assert app.dispatcher.on_status_changed(events[i], send_now=True)
+        if send_now:
+            assert app.dispatcher.on_status_changed(events[i], send_now=True)
+        else:  # code from before the consumer sent at once (BENCH_SMS_BEFORE): queued, then claimed
+            app.dispatcher.on_status_changed(events[i])
+            assert app.dispatcher.dispatch_due(events[i].correlation_id) == 1
     try:
         result = open_loop(n, handle)
         outcome = "handed" if channel == "sms" else "sent"
@@ -195,13 +246,40 @@ def quiet_hours() -> bool:
     return not 8 <= hour < 21
 
 
-def main() -> int:
-    import eventlet.wsgi  # noqa: F401  (the dispatcher's report endpoint)
+def before(rev: str, n: int, channel: str) -> dict:
+    """:func:`dispatcher` on the notifications code of git revision ``rev`` (the bench's own
+    code stays), in a process of its own: the figure before a change, in the same run."""
+    import subprocess
+    import tarfile
+    import tempfile
 
-    if quiet_hours():
-        print("quiet hours (21:00-08:00 local): SMS are deferred, not handed over; run the bench by day")
-        return 2
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tree:
+        archive = subprocess.run(["git", "-C", str(root), "archive", rev, "proto", "libs", "services"],
+                                 check=True, capture_output=True).stdout
+        with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+        path = os.pathsep.join([f"{tree}/proto", f"{tree}/libs", f"{tree}/services", str(root)])
+        out = subprocess.run([sys.executable, "-m", "bench.sms", "--dispatcher", channel], check=True, text=True,
+                             capture_output=True, env={**os.environ, "PYTHONPATH": path, "BENCH_SMS_N": str(n)}).stdout
+    return {"code": rev, **json.loads(out.strip().splitlines()[-1])}
+
+
+def main() -> int:
     n = int(os.environ.get("BENCH_SMS_N", 200 if "--quick" in sys.argv else 1000))
+    if "--dispatcher" in sys.argv:  # one figure, for before(): a JSON line
+        print(json.dumps(dispatcher(n, sys.argv[sys.argv.index("--dispatcher") + 1]), ensure_ascii=False))
+        return 0
+    results = run(n)
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0 if "skipped" not in results else 2
+
+
+def run(n: int) -> dict:
+    """Every figure (see the module's docstring), written to bench/results/sms.json."""
+    if quiet_hours():
+        return {"skipped": "quiet hours (21:00-08:00 local): SMS are deferred, not handed over; run the bench by day"}
+    rev = os.environ.get("BENCH_SMS_BEFORE")  # a git revision: its dispatcher figures beside ours
     results = {"measured_at": dt.datetime.now(UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(),
                "offered_per_second": RATE}
     # interleaved: each delovod figure right after the raw server's
@@ -209,12 +287,13 @@ def main() -> int:
     results["event_to_sms_handed"] = service(n, "sms")
     results["raw_smtp"] = raw_smtp(n)
     results["event_to_email_accepted"] = service(n, "email")
-    results["dispatcher_event_to_sms_handed"] = dispatcher(n, "sms")
-    results["dispatcher_event_to_email_accepted"] = dispatcher(n, "email")
+    for channel, name in (("sms", "sms_handed"), ("email", "email_accepted")):
+        if rev:
+            results[f"before_dispatcher_event_to_{name}"] = before(rev, n, channel)
+        results[f"dispatcher_event_to_{name}"] = dispatcher(n, channel)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(results, indent=2, ensure_ascii=False))
-    return 0
+    return results
 
 
 if __name__ == "__main__":
