@@ -170,12 +170,8 @@ class MongoNotificationRepository:
     def _text(n: Notification) -> dict:
         return {"_id": n.id, "case_index": n.case_index, "subject": n.subject, "body": n.body, "trace": n.trace}
 
-    @staticmethod
-    def _entry(n: Notification) -> dict:
-        return {"_id": n.id, "case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
-                "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
-                "awaiting_report": n.awaiting_report, "segments": n.segments,
-                "queued_at": _naive(n.queued_at or n.next_attempt_at)}
+    def _entry(self, n: Notification) -> dict:
+        return {"_id": n.id, **self._state(n), "queued_at": _naive(n.queued_at or n.next_attempt_at)}
 
     def claim_due(self, now, lease, case_index=None) -> Optional[Notification]:
         """Take one due notification under a lease (released by :meth:`finish`)."""
@@ -271,9 +267,9 @@ class MongoNotificationRepository:
         else:
             events = list(events)
             self.outbox.point(events, n.id)
-            self._inserts["outcomes"].insert({"_id": n.id, "status": n.status, "attempts": n.attempts, "channel": n.channel,
-                                          "last_error": n.last_error, "at": _naive(dt.datetime.now(UTC)),
-                                          **outbox_fields(events)})
+            self._inserts["outcomes"].insert({"_id": n.id, "status": n.status, "attempts": n.attempts,
+                                              "channel": n.channel, "last_error": n.last_error,
+                                              "at": _naive(dt.datetime.now(UTC)), **outbox_fields(events)})
             if n.queued:
                 self._queue.delete_one({"_id": n.id})
         self._written.pop(n.id, None)
