@@ -13,7 +13,7 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench import baseline, delovod, desk, lookup  # noqa: E402
+from bench import baseline, delovod, desk, lookup, sms  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -29,6 +29,8 @@ def main() -> int:
     results["delovod"]["citizen_lookup_200_clients"] = lookup.measure(n=400 if quick else 2000, rounds=1 if quick else 2)
     # also written to bench/results/desk.json, with the load of the machine around it
     results["delovod"]["desk_20_users_and_registering"] = desk.run(quick)
+    # event to SMS handed to Kannel and to email accepted by the relay, next to both raw (also bench/results/sms.json)
+    results["delovod"]["notifications_100_events_per_second"] = sms.run(200 if quick else 1000)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))

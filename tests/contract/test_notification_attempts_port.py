@@ -17,9 +17,14 @@ NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.timezone.utc)
 def notes(request):
     if request.param == "memory":
         return InMemoryNotificationRepository()
+    return request.getfixturevalue("real_notes")
+
+
+@pytest.fixture
+def real_notes(mongo_alias):
     from notifications.adapters.mongo_repository import (ALIAS, AttemptDoc, MongoNotificationRepository,
                                                          NotificationDoc, OutcomeDoc, RecipientDoc)
-    request.getfixturevalue("mongo_alias")(ALIAS, NotificationDoc, RecipientDoc, OutcomeDoc, AttemptDoc)
+    mongo_alias(ALIAS, NotificationDoc, RecipientDoc, OutcomeDoc, AttemptDoc)
     return MongoNotificationRepository()
 
 
@@ -55,3 +60,40 @@ def test_attempts_are_read_per_case_in_the_order_recorded(notes):
     assert [(a.channel, a.outcome) for a in history] == [("sms", "handed"), ("sms", "failed"), ("email", "sent")]
     assert history[0].segments == 2 and history[1].detail == "stat:UNDELIV" and history[1].at == earlier
     assert notes.history("К-3") == []
+
+
+def test_added_claimed_it_is_held_until_finished_and_added_once(notes):
+    n = Notification("n-c", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW)
+    assert notes.add_claimed(n)
+    with pytest.raises(Busy):  # its sender holds it
+        notes.claim("n-c")
+    assert notes.claim_due(NOW, dt.timedelta(minutes=2)) is None
+    assert not notes.add_claimed(Notification("n-c", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW))
+    n.status = "sent"
+    notes.finish(n, [])
+    assert not notes.add_claimed(Notification("n-c", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW))
+    assert notes.claim_due(NOW, dt.timedelta(minutes=2)) is None and notes.claim("n-c") is None
+
+
+@pytest.mark.integration
+def test_a_claimed_addition_that_stopped_before_its_queue_entry_is_queued_by_the_redelivery(real_notes):
+    notes = real_notes
+    assert notes.add_claimed(Notification("n-x", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW))
+    notes._lease_tokens.clear()  # the process stopped here: no entry, no outcome, its lease left behind
+    notes._leases.collection.update_one({"_id": "n-x"}, {"$set": {"until": dt.datetime(2000, 1, 1)}})
+    assert not notes.add_claimed(Notification("n-x", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW))
+    again = notes.claim_due(NOW, dt.timedelta(minutes=2))
+    assert again.id == "n-x" and again.subject == "s" and again.status == "pending"
+
+
+@pytest.mark.integration
+def test_a_redelivery_while_the_sender_holds_it_changes_nothing(real_notes):
+    notes = real_notes
+    n = Notification("n-h", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW)
+    assert notes.add_claimed(n)
+    n.channel, n.awaiting_report, n.next_attempt_at = "sms", True, NOW + dt.timedelta(hours=48)
+    notes.hold(n)
+    other = type(notes)()  # another replica, its own leases
+    assert not other.add_claimed(Notification("n-h", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW))
+    notes.finish(n, [])
+    assert notes.claim_due(NOW + dt.timedelta(minutes=5), dt.timedelta(minutes=2)) is None  # still awaits its report

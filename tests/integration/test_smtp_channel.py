@@ -2,6 +2,7 @@
 import email
 import email.policy
 import mailbox
+import socket
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,22 @@ def test_relay_down_raises_so_the_dispatcher_retries():
     with pytest.raises(OSError):
         SmtpEmailChannel("127.0.0.1", 1, "x@y.bg", timeout_s=1).send(
             Notification("n", "c", "s", "b"), Contact(name="М", preferred_channel="email", email="m@example.bg"))
+
+
+def test_a_kept_session_carries_the_next_message_and_a_dropped_one_is_replaced(uid):
+    channel = SmtpEmailChannel("127.0.0.1", 8025, "Община Пловдив <noreply@plovdiv.bg>")
+    to = Contact(name="Мария", preferred_channel="email", email="maria@example.bg")
+    channel.send(Notification(f"k1-{uid}", "К-1", "s", "b"), to)
+    (kept, _), = channel._idle
+    channel.send(Notification(f"k2-{uid}", "К-1", "s", "b"), to)
+    assert channel._idle[0][0] is kept  # the same session
+    kept.sock.shutdown(socket.SHUT_RDWR)  # the relay (or the network) dropped it meanwhile
+    channel.send(Notification(f"k3-{uid}", "К-1", "s", "b"), to)
+    assert channel._idle[0][0] is not kept
+
+    def delivered():
+        ids = set()
+        for _, raw in mailbox.Maildir(MAILDIR, create=False).items():
+            ids.add(email.message_from_bytes(raw.as_bytes(), policy=email.policy.default)["Message-ID"])
+        return {f"<k{i}-{uid}@delovod>" for i in (1, 2, 3)} <= ids
+    until(delivered, what="three mails in the Maildir")

@@ -22,6 +22,7 @@ from typing import Optional
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import requests.adapters
 
 from delovod_proto.events import Contact
 
@@ -32,6 +33,7 @@ REPORT_PATH = "/api/v1/notifications/sms-reports"
 DLR_MASK = 1 | 2 | 16  # delivered to the phone, not delivered to the phone, refused by the operator's SMSC
 # Kannel's %-escapes in a dlr-url: %d report type, %A the SMSC's report text, %F its message id, %T its time.
 DLR_FIELDS = "&type=%d&report=%A&smsc_id=%F&at=%T"
+POOL = 32  # connections kept to Kannel: above the process's workers (max_workers, 20)
 
 
 def report_signature(secret: bytes, notification_id: str) -> str:
@@ -55,6 +57,10 @@ class KannelSmsChannel:
         self.sender, self.report_base_url, self.secret = sender, report_base_url.rstrip("/"), secret
         self.smsc, self.timeout_s, self.validity_min = smsc, timeout_s, validity_min
         self.http = requests.Session()
+        # kept-alive connections for as many concurrent handovers as the process runs workers
+        # (requests keeps 10 per host and opens, then drops, one more for each beyond)
+        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=POOL))
+        self.http.mount("https://", requests.adapters.HTTPAdapter(pool_maxsize=POOL))
 
     def dlr_url(self, notification_id: str) -> str:
         mine = urlencode({"n": notification_id, "sig": report_signature(self.secret, notification_id)})
@@ -69,6 +75,10 @@ class KannelSmsChannel:
         if self.smsc:
             q["smsc"] = self.smsc
         return q, parts.count
+
+    def segments(self, n: Notification, contact: Contact) -> int:
+        """The SMS parts ``n`` will take (as :meth:`send` reports them)."""
+        return sms_parts(sms_text(n)).count
 
     def send(self, n: Notification, contact: Contact) -> Handover:
         query, segments = self.query(n, contact)

@@ -37,6 +37,12 @@ class InMemoryNotificationRepository:
         self.items[n.id].queued_at = n.queued_at or n.next_attempt_at
         return True
 
+    def add_claimed(self, n: Notification) -> bool:
+        if n.id in self.leased or not self.add(n):
+            return False
+        self.leased.add(n.id)
+        return True
+
     def claim_due(self, now, lease, case_index=None) -> Optional[Notification]:
         for n in self.items.values():
             if (n.status == "pending" and n.next_attempt_at <= now and case_index in (None, n.case_index)

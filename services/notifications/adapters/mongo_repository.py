@@ -15,6 +15,8 @@ that named no notification of ours (``rejected_reports``) have collections of th
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import time
 import uuid
 from typing import Optional
@@ -22,12 +24,14 @@ from typing import Optional
 from mongoengine import DateTimeField, DictField, Document, IntField, StringField
 
 from delovod_proto.events import Contact
-from servicekit.mongo import Lease, insert_once, unavailable_when_down, upsert
+from servicekit import logs
+from servicekit.mongo import GroupInsert, Lease, insert_once, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields
 
 from ..domain.attempts import Attempt
 from ..service_layer.dispatcher import Busy, Notification
 
+log = logging.getLogger(__name__)
 ALIAS = "notifications"
 UTC = dt.timezone.utc
 
@@ -80,6 +84,13 @@ class MongoNotificationRepository:
         self.outbox = MongoOutboxStore(OutcomeDoc)
         self.lease_s = lease_s
         self._lease_tokens: dict[str, str] = {}  # a notification's lease is taken in claim_due, released in finish
+        self._written: dict[str, dict] = {}  # the queue entry this holder last wrote, by notification id
+        # concurrent workers' inserts, one insert_many per collection at a time (group commit)
+        self._inserts = {name: GroupInsert(functools.partial(self._collection, name))
+                         for name in ("leases", "notifications", "attempts", "outcomes")}
+
+    def _collection(self, name: str):
+        return self._notes.database[name]
 
     @property
     def _notes(self):
@@ -95,7 +106,8 @@ class MongoNotificationRepository:
 
     @property
     def _leases(self):
-        return Lease(self._notes.database["leases"], self.lease_s, tokens=self._lease_tokens)
+        return Lease(self._notes.database["leases"], self.lease_s, tokens=self._lease_tokens,
+                     inserts=self._inserts["leases"])
 
     def save_recipient(self, case_index: str, contact: Contact) -> None:
         """The first contact of a case is kept (a redelivered event brings the same one)."""
@@ -111,19 +123,55 @@ class MongoNotificationRepository:
                                                    {"_id": case_index, "contact": contact.model_dump(mode="json")},
                                                    upsert=True)
 
+    @staticmethod
+    def _state(n: Notification) -> dict:
+        """What the queue entry keeps of ``n`` (the trace too: a delivery report needs no text)."""
+        return {"case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
+                "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
+                "awaiting_report": n.awaiting_report, "segments": n.segments, "trace": n.trace}
+
     def _enqueue(self, n: Notification, **extra) -> None:
-        upsert(self._queue, {"_id": n.id}, {"$set": {
-            "case_index": n.case_index, "due_at": _naive(n.next_attempt_at), "attempts": n.attempts,
-            "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
-            "awaiting_report": n.awaiting_report, "segments": n.segments, **extra},
-            "$setOnInsert": {"queued_at": _naive(n.queued_at or n.next_attempt_at)}})
+        n.queued = True
+        state = self._state(n)
+        upsert(self._queue, {"_id": n.id}, {"$set": {**state, **extra},
+                                            "$setOnInsert": {"queued_at": _naive(n.queued_at or n.next_attempt_at)}})
+        if not extra:
+            self._written[n.id] = state  # while leased: finish need not write it again unchanged
 
     def add(self, n: Notification) -> bool:
         if self._notes.find_one({"_id": n.id}, {"_id": 1}):
             return False
         self._enqueue(n)
-        return insert_once(self._notes, {"_id": n.id, "case_index": n.case_index, "subject": n.subject,
-                                          "body": n.body, "trace": n.trace})
+        return self._inserts["notifications"].insert(self._text(n))
+
+    def add_claimed(self, n: Notification) -> bool:
+        """The lease first, then the text (its ``_id`` insert is the event's deduplication); the
+        queue entry is written only by :meth:`hold` or :meth:`finish`. A crash before either
+        leaves a text without entry or outcome, which the event's redelivery queues (Kafka
+        commits the event only after its handler finished), with an insert that never
+        overwrites the entry of a delivery still at work."""
+        leases = self._leases
+        leased = leases.acquire(n.id)
+        if leased and self._inserts["notifications"].insert(self._text(n)):
+            n.queued = False
+            return True
+        if not leased and self._notes.find_one({"_id": n.id}, {"_id": 1}) is None:
+            self.add(n)  # the lease's holder stopped before adding it (or is adding it): queued, for the timer
+            return False
+        if self._queue.find_one({"_id": n.id}, {"_id": 1}) is None and \
+                self._outcomes.find_one({"_id": n.id}, {"_id": 1}) is None:
+            insert_once(self._queue, self._entry(n))
+            logs.event(log, "notification_requeued", notification_id=n.id, case_index=n.case_index)
+        if leased:
+            leases.release(n.id)
+        return False
+
+    @staticmethod
+    def _text(n: Notification) -> dict:
+        return {"_id": n.id, "case_index": n.case_index, "subject": n.subject, "body": n.body, "trace": n.trace}
+
+    def _entry(self, n: Notification) -> dict:
+        return {"_id": n.id, **self._state(n), "queued_at": _naive(n.queued_at or n.next_attempt_at)}
 
     def claim_due(self, now, lease, case_index=None) -> Optional[Notification]:
         """Take one due notification under a lease (released by :meth:`finish`)."""
@@ -161,7 +209,10 @@ class MongoNotificationRepository:
         if not leases.acquire(notification_id):
             raise Busy(notification_id)
         entry = self._queue.find_one({"_id": notification_id})
-        doc = self._notes.find_one({"_id": notification_id})
+        if entry is not None and "trace" in entry:  # its text is not needed here (a fallback claims it again)
+            doc = {"_id": notification_id, "case_index": entry["case_index"], "trace": entry["trace"]}
+        else:  # an entry written before the trace was kept in it
+            doc = self._notes.find_one({"_id": notification_id})
         if entry is None or doc is None or self._outcomes.find_one({"_id": notification_id}, {"_id": 1}):
             leases.release(notification_id)
             return None
@@ -176,7 +227,7 @@ class MongoNotificationRepository:
 
     def record(self, attempt: Attempt) -> None:
         at = _naive(attempt.at)
-        AttemptDoc._get_collection().insert_one({
+        self._inserts["attempts"].insert({
             "_id": f"{attempt.notification_id}:{at.isoformat()}:{attempt.outcome}:{uuid.uuid4().hex[:8]}",
             "notification_id": attempt.notification_id, "case_index": attempt.case_index, "channel": attempt.channel,
             "outcome": attempt.outcome, "at": at, "detail": attempt.detail, "segments": attempt.segments,
@@ -211,14 +262,17 @@ class MongoNotificationRepository:
 
     def finish(self, n: Notification, events) -> None:
         if n.status == "pending":
-            self._enqueue(n)
+            if self._written.get(n.id) != self._state(n):
+                self._enqueue(n)
         else:
             events = list(events)
             self.outbox.point(events, n.id)
-            insert_once(self._outcomes, {"_id": n.id, "status": n.status, "attempts": n.attempts, "channel": n.channel,
-                                          "last_error": n.last_error, "at": _naive(dt.datetime.now(UTC)),
-                                          **outbox_fields(events)})
-            self._queue.delete_one({"_id": n.id})
+            self._inserts["outcomes"].insert({"_id": n.id, "status": n.status, "attempts": n.attempts,
+                                              "channel": n.channel, "last_error": n.last_error,
+                                              "at": _naive(dt.datetime.now(UTC)), **outbox_fields(events)})
+            if n.queued:
+                self._queue.delete_one({"_id": n.id})
+        self._written.pop(n.id, None)
         self._leases.release(n.id)
 
     def dead(self) -> list[Notification]:

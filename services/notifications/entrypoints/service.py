@@ -29,6 +29,7 @@ from ..service_layer.correspondence import head_key
 from ..service_layer.dispatcher import Busy, UnknownMessage
 
 REPORT_FIELDS = ("n", "type", "report", "smsc_id", "at")
+CONCURRENCY = 16  # per consumer
 
 
 class NotificationsService(DelovodService):
@@ -37,15 +38,17 @@ class NotificationsService(DelovodService):
     app = App(bootstrap)
     catalogue = RpcClient("catalogue")
 
-    @consume(topics.DOCUMENTS_REGISTERED)
+    # Events of different cases are independent (each case's in order): up to CONCURRENCY
+    # cases at once, so a consumer is not one database round trip and one gateway call at a time.
+    @consume(topics.DOCUMENTS_REGISTERED, concurrency=CONCURRENCY)
     def on_document_registered(self, envelope):
         self.app.dispatcher.on_document_registered(envelope.body())
-        self.app.dispatcher.dispatch_due(envelope.correlation_id)
+        self.app.dispatcher.dispatch_due(envelope.correlation_id)  # letters that waited for this recipient
 
-    @consume(topics.CASES_STATUS_CHANGED)
+    @consume(topics.CASES_STATUS_CHANGED, concurrency=CONCURRENCY)
     def on_status_changed(self, envelope):
-        self.app.dispatcher.on_status_changed(envelope, self.catalogue)
-        self.app.dispatcher.dispatch_due(envelope.correlation_id)
+        # sent in this call; older letters of the case that are due go with the timer's round
+        self.app.dispatcher.on_status_changed(envelope, self.catalogue, send_now=True)
 
     @consume(topics.CASES_OVERDUE)
     def on_case_overdue(self, envelope):

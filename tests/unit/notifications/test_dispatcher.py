@@ -171,3 +171,26 @@ def test_the_code_notice_shows_the_configured_zones_time_and_office():
     assert d.on_access_code_reissued(event)
     n = repo.items[str(event.event_id)]
     assert "26.11.2026 в 08:05 ч." in n.body and n.body.endswith(SIGNED)  # Lisbon, not Sofia (10:05)
+
+
+def test_the_consumer_sends_at_once_and_a_redelivery_sends_nothing():
+    d, channel, _ = make()
+    d.on_document_registered(registered())
+    event = status_event()
+    assert d.on_status_changed(event, send_now=True)
+    assert channel.sent == [(str(event.event_id), "m@example.bg")] and not d.repo.leased
+    assert not d.on_status_changed(event, send_now=True)
+    assert d.dispatch_due() == 0 and len(channel.sent) == 1 and d.repo.items[str(event.event_id)].status == "sent"
+
+
+def test_sent_at_once_it_still_waits_for_its_recipient_and_is_retried():
+    d, channel, clock = make(failures=1)
+    event = status_event()
+    assert d.on_status_changed(event, send_now=True)  # its DocumentRegistered has not come yet
+    assert channel.sent == [] and d.repo.items[str(event.event_id)].status == "pending" and not d.repo.leased
+    d.on_document_registered(registered())
+    clock.now += dt.timedelta(seconds=5)
+    d.dispatch_due()  # the relay is down once: retried with backoff
+    clock.now += dt.timedelta(seconds=5)
+    d.dispatch_due()
+    assert channel.sent == [(str(event.event_id), "m@example.bg")]
