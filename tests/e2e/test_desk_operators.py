@@ -20,21 +20,23 @@ pytestmark = pytest.mark.e2e
 KAFKA = "127.0.0.1:9092"
 
 
-def poison() -> int:
-    """An unreadable message on the e-portal's topic (the registry consumes it); its offset."""
+def poison() -> tuple[int, int]:
+    """An unreadable message on the e-portal's topic (the registry consumes it); its partition
+    and offset (offsets are per partition: other tests' dead letters elsewhere have their own)."""
     producer = KafkaProducer(bootstrap_servers=KAFKA, acks="all")
     try:
         sent = producer.send(topics.EPORTAL_SUBMISSIONS, value=f"not an event {secrets.token_hex(4)}".encode(),
                              key=b"desk-operators").get(timeout=30)
     finally:
         producer.close(timeout=10)
-    return sent.offset
+    return sent.partition, sent.offset
 
 
-def letters_for(offset: int, n: int) -> list:
+def letters_for(at: tuple[int, int], n: int) -> list:
+    partition, offset = at
     def found():
         hits = [(w, d) for w, d in dead_letters.read_all(KAFKA)
-                if d.original_topic == topics.EPORTAL_SUBMISSIONS and d.offset >= offset]
+                if d.original_topic == topics.EPORTAL_SUBMISSIONS and d.partition == partition and d.offset >= offset]
         return hits if len(hits) >= n else None
     return until(found, timeout_s=60, interval_s=1, what=f"{n} dead letter(s) from offset {offset}")
 

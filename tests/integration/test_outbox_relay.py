@@ -14,7 +14,9 @@ from servicekit.outbox import OutboxMessage
 pytestmark = pytest.mark.integration
 
 
-class Thing(Document, OutboxFields):
+# named apart from the contract tier's Thing: mongoengine resets a cached collection on
+# reconnect by the class's registered name, and two classes of one name share that entry
+class RelayThing(Document, OutboxFields):
     meta = {"collection": "things", "db_alias": "outbox-test"}
     id = StringField(primary_key=True)
 
@@ -28,7 +30,7 @@ def message(code: str) -> OutboxMessage:
 def store(test_db):
     mongo.connect("outbox-test", test_db)
     abandoned = []
-    s = MongoOutboxStore(Thing, abandon=lambda pointer, doc: abandoned.append((pointer["_id"], doc)), grace_s=60)
+    s = MongoOutboxStore(RelayThing, abandon=lambda pointer, doc: abandoned.append((pointer["_id"], doc)), grace_s=60)
     s.abandoned = abandoned
     return s
 
@@ -41,7 +43,7 @@ def age(store, seconds: float) -> None:
 def test_fresh_pointers_are_left_to_their_writer(store):
     m = message("a")
     store.point([m], "a")
-    Thing._get_collection().insert_one({"_id": "a", **outbox_fields([m])})
+    RelayThing._get_collection().insert_one({"_id": "a", **outbox_fields([m])})
     assert list(store.pending(10)) == []  # younger than settle_s
     assert [b.owner_id for b in store.pending(10, owner_id="a")] == ["a"]  # its writer asks for it by name
     age(store, 10)
@@ -52,7 +54,7 @@ def test_a_write_not_yet_made_is_rechecked_later_and_does_not_starve_others(stor
     ghost, real = message("ghost"), message("real")
     store.point([ghost], "ghost")  # its write has not happened (yet)
     store.point([real], "real")
-    Thing._get_collection().insert_one({"_id": "real", **outbox_fields([real])})
+    RelayThing._get_collection().insert_one({"_id": "real", **outbox_fields([real])})
     age(store, 10)
     first = list(store.pending(1))  # one aggregate per round: the ghost comes first and is found missing
     second = list(store.pending(1))  # the ghost waits for its recheck; the real one goes out
