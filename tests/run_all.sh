@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 was_running=0
 if [ -f .local/run/supervisord.pid ] && kill -0 "$(cat .local/run/supervisord.pid)" 2>/dev/null; then was_running=1; fi
 bash deploy/local/test_tools.sh || exit $?   # Chromium, kustomize, kubeconform, kube-score, checkov, the dev packages: browser and manifest tiers
+# the desk's vendored upload bundle is what npm's pinned packages build, byte for byte (its
+# provenance, not only its agreement with uppy.json, which a unit test checks)
+bash services/desk/scripts/vendor_uppy.sh --verify || exit $?
 # set before `make up`: a start that fails half-way must not leave servers running
 if [ "$was_running" = 0 ]; then trap 'make -s down' EXIT; fi
 make -s up || exit $?

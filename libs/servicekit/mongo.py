@@ -4,6 +4,7 @@ operation bounded in time; and the decorator that makes the adapters' outage err
 from __future__ import annotations
 
 import uuid
+from typing import Optional
 
 import mongoengine
 from pymongo.errors import ConnectionFailure, ExecutionTimeout
@@ -149,7 +150,11 @@ class GroupInsert:
             lead = not self._leading
             self._leading = True
         if not lead:
-            slot.ready.wait()
+            try:
+                slot.ready.wait()
+            except BaseException:  # killed while waiting (a worker's timeout, a stopping service)
+                self._leave(slot)
+                raise
             if not slot.lead:
                 return slot.answer()
         with self._lock:
@@ -157,16 +162,34 @@ class GroupInsert:
         try:
             self._write(batch)
         finally:
+            # whatever happened (a kill included), the next leader is woken and every caller
+            # of this batch gets an answer: what was not confirmed written answers an error
             with self._lock:
-                if self._pending:
-                    self._pending[0].lead = True
-                    self._pending[0].ready.set()
-                else:
-                    self._leading = False
+                self._hand_over()
             for other in batch:
                 if other is not slot:
                     other.ready.set()
         return slot.answer()
+
+    def _hand_over(self) -> None:
+        """Under the lock: the first waiting caller leads the next write, or nobody is leading."""
+        if self._pending:
+            self._pending[0].lead = True
+            self._pending[0].ready.set()
+        else:
+            self._leading = False
+
+    def _leave(self, slot: "_Slot") -> None:
+        """A waiting caller was killed: its document is not written by anyone if it was still
+        pending, and if it had just been made the leader, the lead passes on (else every later
+        insert of the process would wait for ever)."""
+        with self._lock:
+            if slot in self._pending and not slot.lead:
+                self._pending.remove(slot)
+            elif slot.lead:
+                if slot in self._pending:
+                    self._pending.remove(slot)
+                self._hand_over()
 
     def _write(self, batch: list) -> None:
         from pymongo.errors import BulkWriteError
@@ -175,14 +198,34 @@ class GroupInsert:
             collection = self._collection() if callable(self._collection) else self._collection
             collection.insert_many([s.doc for s in batch], ordered=False)
         except BulkWriteError as exc:
-            for error in exc.details.get("writeErrors", []):
+            errors = exc.details.get("writeErrors", [])
+            failed = {error["index"] for error in errors}
+            accounted = exc.details.get("nInserted") == len(batch) - len(failed) \
+                and not exc.details.get("writeConcernErrors")
+            for index, s in enumerate(batch):
+                if index not in failed:
+                    # written, unless the server's count does not add up (it stopped early,
+                    # or the write concern failed): then nobody is told "written" on trust
+                    s.error = None if accounted else exc
+            for error in errors:
                 s = batch[error["index"]]
                 s.duplicate = error.get("code") == 11000
-                if not s.duplicate:
-                    s.error = BulkWriteError({"writeErrors": [error]})
+                s.error = None if s.duplicate else BulkWriteError({"writeErrors": [error]})
         except Exception as exc:  # an outage: every caller of this batch sees it
             for s in batch:
                 s.error = exc
+        except BaseException as exc:  # the leader killed mid-write: nothing is confirmed
+            for s in batch:
+                s.error = NotWritten(f"the group insert was interrupted ({type(exc).__name__})")
+            raise
+        else:
+            for s in batch:
+                s.error = None
+
+
+class NotWritten(RuntimeError):
+    """A grouped insert whose outcome is not known (its writer was interrupted): not written
+    as far as the caller may rely on."""
 
 
 class _Slot:
@@ -191,7 +234,10 @@ class _Slot:
     def __init__(self, doc: dict):
         import threading
 
-        self.doc, self.ready, self.lead, self.duplicate, self.error = doc, threading.Event(), False, False, None
+        # not written until the write confirms it: a caller woken without a confirmed write
+        # (its leader killed) is told so, never "written"
+        self.doc, self.ready, self.lead, self.duplicate = doc, threading.Event(), False, False
+        self.error: Optional[BaseException] = NotWritten("the group insert did not confirm this document")
 
     def answer(self) -> bool:
         if self.error is not None:

@@ -66,9 +66,11 @@ def test_the_store_reads_an_objects_sha256_and_keeps_multipart_uploads_until_abo
     data = b"%PDF-1.4\n" + bytes(range(256)) * 9000  # over one read chunk
     key = f"uploads/{uid}/b"
     with pytest.raises(KeyError):
-        store.sha256(key)
+        store.sha256(key, len(data))
     store.put(key, data, "application/pdf")
-    assert store.sha256(key) == (len(data), hashlib.sha256(data).hexdigest())
+    assert store.sha256(key, len(data)) == (len(data), hashlib.sha256(data).hexdigest())
+    size, digest = store.sha256(key, 1000)  # bigger than declared: stopped early, no digest
+    assert size > 1000 and digest == ""
     started = store.start_multipart(f"uploads/{uid}/c")
     assert [(k, u) for k, u, _ in store.pending_multiparts(f"uploads/{uid}")] == [(f"uploads/{uid}/c", started)]
     method, url = store.presigned_step(f"uploads/{uid}/c", started, "part", 2, dt.timedelta(minutes=5))

@@ -130,13 +130,13 @@ class MongoNotificationRepository:
                 "last_error": n.last_error, "channel": n.channel, "tried": list(n.tried),
                 "awaiting_report": n.awaiting_report, "segments": n.segments, "trace": n.trace}
 
-    def _enqueue(self, n: Notification, **extra) -> None:
+    def _enqueue(self, n: Notification, remember: bool = False, **extra) -> None:
         n.queued = True
         state = self._state(n)
         upsert(self._queue, {"_id": n.id}, {"$set": {**state, **extra},
                                             "$setOnInsert": {"queued_at": _naive(n.queued_at or n.next_attempt_at)}})
-        if not extra:
-            self._written[n.id] = state  # while leased: finish need not write it again unchanged
+        if remember:  # held under this process's lease: its finish need not write it again unchanged
+            self._written[n.id] = state  # (only there, so the dict holds only leases at work here)
 
     def add(self, n: Notification) -> bool:
         if self._notes.find_one({"_id": n.id}, {"_id": 1}):
@@ -156,7 +156,12 @@ class MongoNotificationRepository:
             n.queued = False
             return True
         if not leased and self._notes.find_one({"_id": n.id}, {"_id": 1}) is None:
-            self.add(n)  # the lease's holder stopped before adding it (or is adding it): queued, for the timer
+            # the lease's holder stopped before adding it (or is adding it): queued for the
+            # timer, with an insert that never overwrites the holder's entry (a $set here,
+            # landing after the holder's hold(), would forget that an SMS awaits its report)
+            n.queued = True
+            insert_once(self._queue, self._entry(n))
+            self._inserts["notifications"].insert(self._text(n))
             return False
         if self._queue.find_one({"_id": n.id}, {"_id": 1}) is None and \
                 self._outcomes.find_one({"_id": n.id}, {"_id": 1}) is None:
@@ -219,7 +224,7 @@ class MongoNotificationRepository:
         return self._notification(entry, doc)
 
     def hold(self, n: Notification) -> None:
-        self._enqueue(n)
+        self._enqueue(n, remember=True)
 
     def case_of(self, notification_id: str) -> Optional[str]:
         doc = self._notes.find_one({"_id": notification_id}, {"case_index": 1})

@@ -236,9 +236,9 @@ class InMemoryScanStore:
     def pending_multiparts(self, prefix: str) -> list[tuple[str, str, dt.datetime]]:
         return [(k, i, started) for i, (k, _, started) in self.multiparts.items() if k.startswith(prefix)]
 
-    def sha256(self, key: str) -> tuple[int, str]:
+    def sha256(self, key: str, at_most: int) -> tuple[int, str]:
         data = self.objects[key]
-        return len(data), hashlib.sha256(data).hexdigest()
+        return (len(data), "") if len(data) > at_most else (len(data), hashlib.sha256(data).hexdigest())
 
 
 class InMemoryCalendarStore:

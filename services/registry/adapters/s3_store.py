@@ -183,7 +183,7 @@ class S3ScanStore:
                 return found
             key_marker, id_marker = page.next_key_marker, page.next_upload_id_marker
 
-    def sha256(self, key: str) -> tuple[int, str]:
+    def sha256(self, key: str, at_most: int) -> tuple[int, str]:
         from minio.error import S3Error
 
         try:
@@ -197,6 +197,8 @@ class S3ScanStore:
             for chunk in response.stream(HASH_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
+                if size > at_most:  # bigger than declared: refused without reading the rest
+                    return size, ""
         finally:
             response.close()
             response.release_conn()

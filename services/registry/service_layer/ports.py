@@ -203,8 +203,11 @@ class AbstractScanStore(Protocol):
         """``(key, upload id, started)`` of the multipart uploads under ``prefix`` neither
         completed nor aborted (the sweeper's look for those nobody was granted)."""
 
-    def sha256(self, key: str) -> tuple[int, str]:
-        """An object's size and SHA-256 (hex), read through once in bounded memory; KeyError if absent."""
+    def sha256(self, key: str, at_most: int) -> tuple[int, str]:
+        """An object's size and SHA-256 (hex), read through once in bounded memory; KeyError if
+        absent. Reading stops past ``at_most`` bytes (the size returned is then larger than
+        ``at_most`` and the digest empty): parts carry no size limit of their own, so an object
+        bigger than declared is refused without reading it all."""
 
 
 class AbstractUploadLedger(Protocol):

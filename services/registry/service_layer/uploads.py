@@ -88,6 +88,9 @@ class Uploads:
         """One request of a multipart upload, signed for the clerk it was granted to, valid
         until the upload expires."""
         upload = self._granted(upload_id, clerk)
+        if self.ledger.holder(upload.id) is not None:  # registered: its bytes were hashed and are final
+            raise Invalid(f"Файлът „{upload.file_name}“ вече е регистриран; не може да се качва отново.",
+                          [{"field": "uploads", "message": "Качването е приключило."}])
         try:
             rules.check_step(upload, step, part_number)
         except rules.UploadRefused as exc:
@@ -176,7 +179,7 @@ class Uploads:
     def _verified(self, upload: rules.Upload) -> Scan:
         try:
             if upload.multipart:  # the store keeps no checksum of the whole: read it once
-                (size, sha256), head = self.concurrently(lambda: self.store.sha256(upload.key),
+                (size, sha256), head = self.concurrently(lambda: self.store.sha256(upload.key, upload.size),
                                                          lambda: self.store.head(upload.key, TYPE_BYTES))
                 rules.check_hashed(upload, size, sha256)
             else:

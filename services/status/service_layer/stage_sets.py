@@ -75,7 +75,9 @@ class StageSets:
         has one in force then, else its kind's (version 1 from the code if none is stored)."""
         if service_code:
             found = rules.in_force(self.repo.history(rules.service_key(service_code)), at)
-            if found is not None:
+            # a service's set was checked against the law for its own kind: a case of another
+            # kind (a complaint naming the service, say) keeps its kind's set
+            if found is not None and found.kind == kind:
                 return found
         return rules.in_force(self.repo.history(rules.kind_key(kind)), at) or rules.default_set(kind)
 
@@ -87,8 +89,10 @@ class StageSets:
             found = self._bound.get((ref.key, ref.version))
         if found is None:
             found = self.repo.get(ref.key, ref.version)
-            if found is None:  # a v1 not seeded yet (tests, a first start): the code's own
-                return rules.default_set(kind)
+            if found is None and (ref.key, ref.version) == (rules.kind_key(kind), 1):
+                return rules.default_set(kind)  # a v1 not seeded yet (tests, a first start): the code's own
+            if found is None:  # never another set's rules in silence: the case's own are missing
+                raise LookupError(f"stage set {ref.key}@{ref.version} bound to a case is missing")
             with self._lock:
                 self._bound[(ref.key, ref.version)] = found
         return found

@@ -81,6 +81,26 @@ def test_a_completed_upload_in_parts_is_registered_with_its_sha256(registry, par
                                                            "application/pdf")
 
 
+def test_a_registered_upload_gets_no_more_signed_steps(registry, parts):
+    data = big_pdf("r")
+    g = in_parts(registry, data)
+    put_parts(parts[1], g, data)
+    registry.uploads.register(command(), [g.upload.id], "clerk", None)
+    with pytest.raises(Invalid) as refused:
+        registry.uploads.step(g.upload.id, "clerk", "part", 1)
+    assert "вече е регистриран" in refused.value.detail
+
+
+def test_an_object_bigger_than_declared_is_refused_without_reading_it_all(registry, parts):
+    data = big_pdf("s")
+    g = in_parts(registry, data)
+    put_parts(parts[1], g, data + b"y" * 6 * MB)
+    with pytest.raises(Invalid) as refused:
+        registry.uploads.register(command(), [g.upload.id], "clerk", None)
+    assert "обявен като" in refused.value.detail
+    assert parts[1].sha256(g.upload.key, len(data))[1] == ""  # stopped past the declared size
+
+
 @pytest.mark.parametrize("tamper", ["wrong part", "missing part", "not completed"])
 def test_parts_other_than_the_declared_bytes_register_nothing(registry, parts, tamper):
     repo, store, _ = parts

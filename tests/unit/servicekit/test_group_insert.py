@@ -2,7 +2,7 @@
 import eventlet
 from pymongo.errors import BulkWriteError, ConnectionFailure
 
-from servicekit.mongo import GroupInsert
+from servicekit.mongo import GroupInsert, NotWritten
 
 
 class Collection:
@@ -24,7 +24,7 @@ class Collection:
             else:
                 self.docs[d["_id"]] = d
         if errors:
-            raise BulkWriteError({"writeErrors": errors})
+            raise BulkWriteError({"writeErrors": errors, "nInserted": len(docs) - len(errors)})
 
 
 def run_all(group, docs):
@@ -62,3 +62,63 @@ def test_batches_are_bounded():
     c = Collection()
     run_all(GroupInsert(c, max_batch=4), [{"_id": f"d{i}"} for i in range(13)])
     assert max(c.calls) <= 4 and sum(c.calls) == 13
+
+
+def test_a_server_whose_count_does_not_add_up_tells_nobody_written():
+    from servicekit.mongo import _Slot
+
+    class StopsEarly(Collection):
+        def insert_many(self, docs, ordered):
+            self.docs[docs[0]["_id"]] = docs[0]  # stopped at the duplicate in the middle
+            raise BulkWriteError({"writeErrors": [{"index": 1, "code": 11000, "errmsg": "dup"}], "nInserted": 1})
+
+    batch = [_Slot({"_id": x}) for x in "abc"]
+    GroupInsert(StopsEarly())._write(batch)
+    assert batch[1].answer() is False  # the duplicate is known
+    for unconfirmed in (batch[0], batch[2]):  # 1 inserted of 2 without an error: nobody told "written"
+        try:
+            unconfirmed.answer()
+        except BulkWriteError:
+            pass
+        else:
+            raise AssertionError("an unconfirmed insert answered written")
+
+
+def test_a_leader_killed_mid_write_tells_its_batch_not_written_and_the_next_insert_proceeds():
+    c = Collection()
+    group = GroupInsert(c)
+    leader = eventlet.spawn(group.insert, {"_id": "a"})
+    eventlet.sleep(0)  # the leader is in its round trip
+    waiter = eventlet.spawn(_answer, group, {"_id": "b"})
+    eventlet.sleep(0)
+    leader.kill()
+    assert waiter.wait() in ("NotWritten", True)  # never True on trust: "b" waits for the next write
+    assert group.insert({"_id": "after"}) is True
+
+
+def test_a_waiter_killed_leaves_no_one_waiting_for_ever():
+    c = Collection()
+    group = GroupInsert(c)
+    first = eventlet.spawn(group.insert, {"_id": "a"})
+    eventlet.sleep(0)
+    doomed = eventlet.spawn(group.insert, {"_id": "b"})
+    eventlet.sleep(0)
+    doomed.kill()
+    assert first.wait() is True
+    with eventlet.Timeout(2):
+        assert group.insert({"_id": "c"}) is True
+    assert "b" not in c.docs
+
+
+def test_a_waiter_killed_just_as_it_was_made_leader_passes_the_lead_on():
+    c = Collection()
+    group = GroupInsert(c)
+    first = eventlet.spawn(group.insert, {"_id": "a"})
+    eventlet.sleep(0)
+    second = eventlet.spawn(group.insert, {"_id": "b"})
+    eventlet.sleep(0)
+    first.wait()  # "b" arrived while "a" was written: it is made the next leader and woken
+    third = eventlet.spawn(_answer, group, {"_id": "c"})
+    second.kill()
+    with eventlet.Timeout(2):
+        assert third.wait() is True

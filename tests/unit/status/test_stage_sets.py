@@ -217,3 +217,16 @@ def test_a_service_applications_case_is_bound_to_its_services_set(tracker, sets)
                                             "registered_at": NOW[0]})
     tracker.on_document_registered(event)
     assert lookup(tracker, CASE).stage_label == "Заявлението е прието"
+
+
+def test_a_services_set_binds_only_cases_of_its_own_kind(sets):
+    sets.create("service:2091", 0, labels(*BASIC), {}, "Услугата няма спиране", "А")
+    assert sets.in_force("service_application", "2091", NOW[0]).key == "service:2091"
+    # a complaint naming the service keeps the complaint's set (checked against its own law)
+    assert sets.in_force("complaint", "2091", NOW[0]).key == rules.kind_key("complaint")
+
+
+def test_a_missing_bound_version_is_an_error_not_another_sets_rules(sets):
+    with pytest.raises(LookupError):
+        sets.bound(rules.StageSetRef("service:9999", 3), "service_application")
+    assert sets.bound(None, "complaint").version == 1  # unbound (older) cases: version 1 of their kind
