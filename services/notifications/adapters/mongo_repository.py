@@ -11,6 +11,10 @@ updates cost time proportional to the collection.
 
 The proof of each try (``attempts``, insert-only, read per case) and delivery reports
 that named no notification of ours (``rejected_reports``) have collections of their own.
+
+Just over 300 lines since session 8's send-now path (``add_claimed``, ``hold``, the group
+inserts): every method reads or writes the same queue-entry layout (``_state``, ``_entry``);
+the recipients and attempts could become adapters of their own (a follow-up).
 """
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ notification that waits for its report (or gives up on the channel after
 
 Over 300 lines since SMS and fallback came (session 6): sending, delivery reports and
 fallback share the claim of one notification; the reports could move to a module of their
-own (a follow-up)."""
+own, and the consumer's send-now path (session 8: a status event's letter sent in the
+consumer's own call under its lease) with the SMS handover to another (a follow-up)."""
 from __future__ import annotations
 
 import datetime as dt
