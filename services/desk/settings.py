@@ -31,6 +31,6 @@ class DeskSettings(ServiceSettings):
     signin_failures_per_username: int = Field(50, ge=1, description="Failed sign-ins allowed per username from all clients together in the window (the directory's own lockout policy is the last word)")
     signin_failures_per_client: int = Field(20, ge=1, description="Failed sign-ins allowed per client address in the window")
     signin_window_minutes: int = Field(15, ge=1, description="The window of those limits, in minutes")
-    upload_origin: str = Field("http://127.0.0.1:8333", description="The object store's origin as clerks' browsers reach it (the registry's DELOVOD_REGISTRY_S3_PUBLIC_ENDPOINT): the register form's script uploads scans there, so the pages' CSP allows connecting to it")
+    upload_origin: str = Field("http://127.0.0.1:8333", pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", description="The object store's origin as clerks' browsers reach it (the registry's DELOVOD_REGISTRY_S3_PUBLIC_ENDPOINT): the register form's script uploads scans there, so the pages' CSP allows connecting to it; scheme://host[:port] only, since it is written into that policy")
     upload_parts_above_mb: int = Field(8, ge=5, description="A scan larger than this (MB) is uploaded from the browser in parts, which resume after a dropped connection; smaller ones in one request")
     upload_part_mb: int = Field(5, ge=5, le=100, description="Size of each part of a scan uploaded in parts, in MB (S3 needs at least 5 for every part but the last)")
