@@ -17,6 +17,8 @@ registration is fixed at its claim (the access code, which a reissue changes, is
 from here)."""
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import threading
 import time
@@ -68,6 +70,9 @@ class JournalCache:
                 return self._rows[key]
         found = self._repo.journal_row(register_code, year, number, seq)
         if found is not None:
+            # a copy without the access code's hash (it changes on a reissue, and no journal
+            # reader needs it): nothing cached can be used to check a code
+            found = dataclasses.replace(found, access_code_hash="")
             with self._lock:
                 self._rows[key] = found
                 while len(self._rows) > self.rows:

@@ -177,3 +177,4 @@ def test_a_pages_rows_are_kept_by_claim_bounded_and_a_missing_one_is_not(cached)
     for n in (1, 1, 2, 1, 3, 2):
         assert cache.journal_row("complaints", 2026, n, 0).index == made[n - 1].index
     assert [c[2] for c in asked] == [1, 1, 2, 3, 2]  # 1 again once claimed; 2 again after 3 pushed it out
+    assert cache.journal_row("complaints", 2026, 3, 0).access_code_hash == ""  # nothing cached checks a code
