@@ -87,6 +87,12 @@ def _date(value: Optional[str]) -> Optional[dt.date]:
     return dt.date.fromisoformat(value) if value else None
 
 
+def stage_key(stage: str, registered_at: dt.datetime) -> str:
+    """The stage index entry of a case: ``<stage>|<yyyy-mm>``, the UTC month of its registration."""
+    moment = registered_at.astimezone(UTC) if registered_at.tzinfo else registered_at
+    return f"{stage}|{moment:%Y-%m}"
+
+
 def _to_domain(d: CaseDoc) -> Case:
     return Case(d.id, d.subject, d.kind, d.registered_at.replace(tzinfo=UTC), _date(d.due_date), d.access_code_hash,
                 CaseStage(d.stage), [_history(h) for h in d.history],
@@ -106,6 +112,28 @@ class MongoCaseRepository:
     @property
     def _held(self):
         return CaseDoc._get_collection().database["held_codes"]
+
+    @property
+    def _stage_index(self):
+        return CaseDoc._get_collection().database["stage_index"]
+
+    def _index_add(self, key: str, case_index: str) -> None:
+        upsert(self._stage_index, {"_id": key}, {"$addToSet": {"cases": case_index}})
+
+    def staged(self, keys: list[str]) -> set[str]:
+        """The case indexes the stage index holds under ``keys`` (``<stage>|<yyyy-mm>``), each
+        entry read by ``_id``, the reads overlapped. A superset of the truth: verify each case."""
+        found = self.concurrently(*[lambda k=k: self._stage_index.find_one({"_id": k}) for k in dict.fromkeys(keys)])
+        return {i for doc in found if doc for i in doc.get("cases", [])}
+
+    def backfill_stage_index(self) -> int:
+        """Put every case into its stage's entry (idempotent; reads the whole collection once:
+        an operator's one-off, ``python -m status.stage_index_backfill``)."""
+        done = 0
+        for doc in CaseDoc._get_collection().find({}, {"stage": 1, "registered_at": 1}):
+            self._index_add(stage_key(doc["stage"], doc["registered_at"]), doc["_id"])
+            done += 1
+        return done
 
     def hold_code(self, case_index: str, code_hash: str, version: int) -> None:
         """Keep a reissued code for a case not open yet (the highest version wins): each
@@ -157,6 +185,7 @@ class MongoCaseRepository:
     def create(self, case: Case, events: Iterable[OutboxMessage]) -> bool:
         events = list(events)
         self.outbox.point(events, case.case_index)
+        self._index_add(stage_key(case.stage.value, case.registered_at), case.case_index)  # before: a superset
         try:
             CaseDoc(id=case.case_index, version=1, **_fields(case), **outbox_fields(events)).save(force_insert=True)
             return True
@@ -175,14 +204,20 @@ class MongoCaseRepository:
         if not lease.acquire(case.case_index):
             return False
         try:
-            current = coll.find_one({"_id": case.case_index}, {"version": 1})
+            current = coll.find_one({"_id": case.case_index}, {"version": 1, "stage": 1, "registered_at": 1})
             if not current or current.get("version") != version:
                 return False
             events = list(events)
             self.outbox.point(events, case.case_index)
+            moved = current.get("stage") != case.stage.value
+            if moved:  # the new stage's entry first, the old one's removal after: always a superset
+                self._index_add(stage_key(case.stage.value, case.registered_at), case.case_index)
             update = push_update(events)
             update["$set"].update({**_fields(case), "version": version + 1})
             coll.update_one({"_id": case.case_index}, update)
+            if moved and current.get("stage"):
+                self._stage_index.update_one({"_id": stage_key(current["stage"], current["registered_at"])},
+                                             {"$pull": {"cases": case.case_index}})
             return True
         finally:
             lease.release(case.case_index)

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from delovod_proto import topics
 from delovod_proto.api.status import (Assigned, AssignedQuery, Assignment, CaseIndexQuery, CaseSummaries, DueQuery,
-                                      CaseStages, OverdueCases, StageChange, StageChanged, StagesQuery,
+                                      CaseStages, OverdueCases, StageChange, StageChanged, StagedCases,
+                                      StagedQuery, StagesQuery, STAGED_MAX_DAYS,
                                       StageSetEdit, StageSetPath, SurveyAnswers)
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from servicekit.auth import authenticate
@@ -160,6 +161,20 @@ class StatusService(DelovodService):
         authenticate(request, self.app.settings.auth_secret(), STAFF)
         until = params(DueQuery, request, detail="Посочете крайната дата (параметър until, ГГГГ-ММ-ДД).").until
         return json_response(CaseSummaries(items=self.app.tracker.due_until(until)).model_dump(mode="json"))
+
+    @http("GET", "/api/v1/cases/staged")
+    @handle_problems
+    def staged(self, request):
+        """Staff: the cases in a stage (or running late) registered in a range of days, read
+        through the stage index by ``_id`` (the journal's stage filter)."""
+        authenticate(request, self.app.settings.auth_secret(), STAFF)
+        query = params(StagedQuery, request, detail="Посочете етап и период (from, to: ГГГГ-ММ-ДД).")
+        last = query.date_to or query.date_from
+        if not 0 <= (last - query.date_from).days < STAGED_MAX_DAYS:
+            raise Problem(400, "Bad Request", f"Периодът е от 1 до {STAGED_MAX_DAYS} дни, от from до to.",
+                          errors=[{"field": "to", "message": f"От 1 до {STAGED_MAX_DAYS} дни след from."}])
+        found = self.app.tracker.in_stage(query.stage, query.overdue, query.date_from, last)
+        return json_response(StagedCases(items=found).model_dump(mode="json"))
 
     @http("POST", "/api/v1/cases/stages")
     @handle_problems

@@ -60,6 +60,10 @@ class AbstractCaseRepository(Protocol):
     def due_between(self, first: dt.date, last: dt.date, limit: int = 500) -> list[Case]:
         """The cases whose term runs and whose due date is in [first, last]."""
 
+    def staged(self, keys: list[str]) -> set[str]:
+        """The case indexes under the stage index's entries ``keys`` (``<stage>|<yyyy-mm>``, the
+        UTC month of registration): a superset of the cases in that stage (each is verified)."""
+
     def get_many(self, case_indexes: list[str]) -> list[Case]:
         """The cases of these indexes that exist (any order)."""
 
@@ -261,6 +265,29 @@ class StatusTracker:
         return [api.CaseStageRow(case_index=c.case_index, stage=c.stage, stage_label=self.stage_set(c).internal(c.stage),
                                  due_date=c.due_date, days_overdue=c.days_overdue(today))
                 for c in (found.get(i) for i in dict.fromkeys(case_indexes)) if c is not None]
+
+    def in_stage(self, stage: Optional[CaseStage], overdue: bool, first: dt.date,
+                 last: dt.date) -> list[api.StagedCase]:
+        """The cases in ``stage`` (any stage if None), only those late if ``overdue``, registered
+        on local days [first, last]: the stage index's month entries read by ``_id``, each
+        candidate verified by reading the case by ``_id``; by registration time then index."""
+        stages = [stage] if stage else list(CaseStage)
+        if overdue:
+            stages = [s for s in stages if s in TERM_RUNS]
+        months, day = [], first - dt.timedelta(days=1)  # UTC months around the local days
+        while day <= last + dt.timedelta(days=1):
+            months.append(f"{day:%Y-%m}")
+            day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        months.append(f"{last + dt.timedelta(days=1):%Y-%m}")
+        keys = [f"{s.value}|{m}" for s in stages for m in dict.fromkeys(months)]
+        today = self._local_date(self.clock())
+        found = [c for c in self.repo.get_many(sorted(self.repo.staged(keys)))
+                 if c.stage in stages and first <= self._local_date(c.registered_at) <= last
+                 and (not overdue or c.days_overdue(today))]
+        found.sort(key=lambda c: (c.registered_at, c.case_index))
+        return [api.StagedCase(case_index=c.case_index, registered_at=c.registered_at, stage=c.stage,
+                               stage_label=self.stage_set(c).internal(c.stage), due_date=c.due_date,
+                               days_overdue=c.days_overdue(today)) for c in found]
 
     def _suspended_on(self, case: Case, today: dt.date) -> dt.date:
         """The day its term stopped; for a case suspended before that was kept, the local date

@@ -1,0 +1,28 @@
+"""Contract suite for status's stage index (in memory, and MongoDB on FerretDB): a case is
+under its stage's entry from its opening, moves with each compare-and-set (the new entry
+before the write, the old one removed after), and a lost compare-and-set never removes it."""
+import datetime as dt
+
+from delovod_proto.vocabulary import CaseStage
+from tests.contract.test_other_ports import case, cases  # noqa: F401  (the fixture: both backends)
+
+UTC = dt.timezone.utc
+
+
+def test_the_stage_index_follows_each_case(cases):  # noqa: F811
+    for n in (1, 2):
+        assert cases.create(case(f"К-{n}/01.02.2026"), [])
+    assert cases.staged(["registered|2026-02"]) == {"К-1/01.02.2026", "К-2/01.02.2026"}
+    assert cases.staged(["registered|2026-03", "in_progress|2026-02"]) == set()
+    moved, version = cases.get("К-1/01.02.2026")
+    moved.move_to(CaseStage.IN_PROGRESS, dt.datetime(2026, 2, 2, tzinfo=UTC), None)
+    assert cases.save(moved, version, [])
+    assert cases.staged(["registered|2026-02"]) == {"К-2/01.02.2026"}
+    assert cases.staged(["in_progress|2026-02", "registered|2026-02"]) == {"К-1/01.02.2026", "К-2/01.02.2026"}
+    moved.move_to(CaseStage.ANSWERED, dt.datetime(2026, 2, 3, tzinfo=UTC), None)
+    assert not cases.save(moved, version, [])  # a stale version: the case stays where it is
+    assert "К-1/01.02.2026" in cases.staged(["in_progress|2026-02"])
+    again, version = cases.get("К-1/01.02.2026")
+    again.reissue_code("h2", 1)
+    assert cases.save(again, version, [])  # not a move: the entry stays
+    assert cases.staged(["in_progress|2026-02"]) >= {"К-1/01.02.2026"}
