@@ -120,6 +120,15 @@ class FakeServices:
             raise answer
         return [{"case_index": i, **answer[i]} for i in case_indexes if answer and i in answer]
 
+    def staged_cases(self, person, query):
+        """``answers["staged_cases"]``: the list status answers, or an exception."""
+        return self._answer("staged_cases", person, dict(query)) or []
+
+    def journal_rows(self, person, query):
+        """``answers["journal_rows"]``: {index: row}; the rows of the indexes asked, in order."""
+        answer = self._answer("journal_rows", person, dict(query)) or {}
+        return [answer[i] for i in query["indexes"] if i in answer]
+
     def assigned(self, person, username):
         return self._answer("assigned", person, username) or []
 

@@ -17,7 +17,7 @@ from .ports import Refused, RosterStore, Services, Unavailable
 CSV_MAX_ROWS = 20000  # a year of a middle-sized municipality's mail; a longer export is split by dates
 NO_SCAN = "Изберете поне един сканиран файл."
 NO_OFFICIAL = "Изберете служител от списъка."
-STAGE_SCAN_ROWS = 2000  # registrations read for one filtered page of the journal (ten registry pages)
+STAGED_BATCH = 200  # cases whose rows the registry is asked for at once (its limit)
 STAGES_DOWN = "Услугата за етапите временно не отговаря."
 STAGE_KEYS = ("stage", "stage_label", "days_overdue")
 NO_HISTORY = "Етапите на преписката още не са известни (регистрацията току-що е направена или е към друга преписка)."
@@ -156,23 +156,18 @@ class Workspace:
 
     def journal(self, person: Person, form: JournalForm, after: str = "", limit: int = 50) -> Outcome:
         """A page of the registry's journal for the form's filter (its errors on the fields),
-        each row with its case's stage from status. Filtered by stage or lateness, registry pages
-        are read until ``limit`` rows match, the registry ends, or STAGE_SCAN_ROWS were read (the
-        page's next link goes on from there)."""
+        each row with its case's stage from status. Filtered by stage or lateness: status names
+        the cases (its stage index, read by ``_id``) and the registry gives their rows."""
         errors = form.errors()
         if errors:
             return Outcome(summary="Филтърът не е приложен.", errors=errors)
-        rows, cursor, scanned, note = [], after, 0, None
         try:
-            while True:
-                size = 200 if form.by_stage else limit
-                page = self.services.journal(person, {**form.registry_query(), "limit": size,
-                                                      **({"after": cursor} if cursor else {})})
-                staged, note = self._staged(person, page["items"], required=form.by_stage)
-                rows += [r for r in staged if form.matches(r)]
-                cursor, scanned = page.get("next"), scanned + len(page["items"])
-                if not form.by_stage or not cursor or len(rows) >= limit or scanned >= STAGE_SCAN_ROWS:
-                    break
+            if form.by_stage:
+                return Outcome(result=self._journal_by_stage(person, form, after, limit))
+            page = self.services.journal(person, {**form.registry_query(), "limit": limit,
+                                                  **({"after": after} if after else {})})
+            rows, note = self._staged(person, page["items"], required=False)
+            return Outcome(result={"items": rows, "next": page.get("next"), "note": note})
         except Refused as exc:
             return Outcome(summary=f"Филтърът не е приложен. {exc.detail}", errors=registry_errors(exc.errors))
         except Unavailable as exc:
@@ -180,8 +175,30 @@ class Workspace:
                 raise
             return Outcome(summary=f"{STAGES_DOWN} Филтърът по етап не може да бъде приложен.",
                            errors=[FieldError("stage", STAGES_DOWN)])
-        return Outcome(result={"items": rows, "next": cursor, "note": note,
-                               "scanned": scanned if form.by_stage else None})
+
+    def _journal_by_stage(self, person: Person, form: JournalForm, after: str, limit: int) -> dict:
+        """Status's cases of the filter in the journal's order (registration time, index), after
+        the cursor (``<registered_at>|<index>`` of the last row shown); their rows from the
+        registry 200 at a time, with its other filters, until ``limit`` rows are found."""
+        cases = self.services.staged_cases(person, form.status_query())
+        key = lambda c: (c["registered_at"], c["case_index"])  # noqa: E731
+        if after:
+            at, _, index = after.partition("|")
+            cases = [c for c in cases if key(c) > (at, index)]
+        known = {c["case_index"]: c for c in cases}
+        rows: list[dict] = []
+        for start in range(0, len(cases), STAGED_BATCH):
+            batch = [c["case_index"] for c in cases[start:start + STAGED_BATCH]]
+            found = self.services.journal_rows(person, {**form.rows_query(), "indexes": batch})
+            rows += [{**r, **{k: v for k, v in known[_case_of(r)].items() if k in STAGE_KEYS}}
+                     for r in found if _case_of(r) in known]
+            if len(rows) > limit:
+                break
+        page = rows[:limit]
+        last = known[_case_of(page[-1])] if page else None
+        more = len(rows) > limit
+        return {"items": page, "next": f"{last['registered_at']}|{last['case_index']}" if more else None,
+                "note": None}
 
     def _staged(self, person: Person, rows: list[dict], required: bool) -> tuple[list[dict], Optional[str]]:
         """The rows with their cases' stage and days late; without status (when not
