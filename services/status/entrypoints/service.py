@@ -17,7 +17,7 @@ from servicekit.auth import authenticate
 from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import consume
 from servicekit.pages import from_another_site, page_errors
-from servicekit.parse import json_body, params
+from servicekit.parse import field_errors, json_body, params
 from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
 
@@ -168,7 +168,11 @@ class StatusService(DelovodService):
         """Staff: the cases in a stage (or running late) registered in a range of days, read
         through the stage index by ``_id`` (the journal's stage filter)."""
         authenticate(request, self.app.settings.auth_secret(), STAFF)
-        query = params(StagedQuery, request, detail="Посочете етап и период (from, to: ГГГГ-ММ-ДД).")
+        names = [f.alias or n for n, f in StagedQuery.model_fields.items()]  # 'from', 'to': not Python names
+        try:
+            query = StagedQuery.model_validate({n: request.args[n] for n in names if n in request.args})
+        except ValidationError as exc:
+            raise Problem(400, "Bad Request", "Посочете етап и период (from, to: ГГГГ-ММ-ДД).", errors=field_errors(exc))
         last = query.date_to or query.date_from
         if not 0 <= (last - query.date_from).days < STAGED_MAX_DAYS:
             raise Problem(400, "Bad Request", f"Периодът е от 1 до {STAGED_MAX_DAYS} дни, от from до to.",
