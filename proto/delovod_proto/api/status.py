@@ -172,6 +172,10 @@ class StagedQuery(WireModel):
     date_from: dt.date = Field(alias="from", description="First local day of registration")
     date_to: Optional[dt.date] = Field(None, alias="to", description="Last local day (default: the first day); "
                                                                     f"at most {STAGED_MAX_DAYS} days in all")
+    after: Optional[str] = Field(None, pattern=r"^\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:\d\d)?\|.{1,100}$",
+                                 description="'<registered_at>|<case index>' of the last case already seen "
+                                             "(the previous page's 'next')")
+    limit: int = Field(200, ge=1, le=200, description="Cases per page")
 
 
 class StagedCase(CaseStageRow):
@@ -180,6 +184,7 @@ class StagedCase(CaseStageRow):
 
 class StagedCases(WireModel):
     items: list[StagedCase] = Field(description="The matching cases, by registration time then index")
+    next: Optional[str] = Field(None, description="Pass as 'after' for the next page; null on the last page")
 
 
 # -- the satisfaction survey (Client Charter) ---------------------------------------------------

@@ -177,27 +177,25 @@ class Workspace:
                            errors=[FieldError("stage", STAGES_DOWN)])
 
     def _journal_by_stage(self, person: Person, form: JournalForm, after: str, limit: int) -> dict:
-        """Status's cases of the filter in the journal's order (registration time, index), after
-        the cursor (``<registered_at>|<index>`` of the last row shown); their rows from the
-        registry 200 at a time, with its other filters, until ``limit`` rows are found."""
-        cases = self.services.staged_cases(person, form.status_query())
-        key = lambda c: (c["registered_at"], c["case_index"])  # noqa: E731
-        if after:
-            at, _, index = after.partition("|")
-            cases = [c for c in cases if key(c) > (at, index)]
-        known = {c["case_index"]: c for c in cases}
+        """Status's cases of the filter in the journal's order (registration time, index), 200 at
+        a time after the cursor (``<registered_at>|<index>`` of the last row shown), and their
+        rows from the registry with its other filters, until more than ``limit`` rows are found."""
         rows: list[dict] = []
-        for start in range(0, len(cases), STAGED_BATCH):
-            batch = [c["case_index"] for c in cases[start:start + STAGED_BATCH]]
-            found = self.services.journal_rows(person, {**form.rows_query(), "indexes": batch})
-            rows += [{**r, **{k: v for k, v in known[_case_of(r)].items() if k in STAGE_KEYS}}
-                     for r in found if _case_of(r) in known]
-            if len(rows) > limit:
+        cursor = after or None
+        while True:
+            answer = self.services.staged_cases(person, {**form.status_query(), "limit": STAGED_BATCH,
+                                                         **({"after": cursor} if cursor else {})})
+            cases = {c["case_index"]: c for c in answer["items"]}
+            if cases:
+                found = self.services.journal_rows(person, {**form.rows_query(), "indexes": list(cases)})
+                rows += [{**r, **{k: v for k, v in cases[_case_of(r)].items() if k in STAGE_KEYS},
+                          "_cursor": f"{cases[_case_of(r)]['registered_at']}|{_case_of(r)}"}
+                         for r in found if _case_of(r) in cases]
+            cursor = answer.get("next")
+            if len(rows) > limit or not cursor:
                 break
-        page = rows[:limit]
-        last = known[_case_of(page[-1])] if page else None
-        more = len(rows) > limit
-        return {"items": page, "next": f"{last['registered_at']}|{last['case_index']}" if more else None,
+        page = [{k: v for k, v in r.items() if k != "_cursor"} for r in rows[:limit]]
+        return {"items": page, "next": rows[limit - 1]["_cursor"] if len(rows) > limit else None,
                 "note": None}
 
     def _staged(self, person: Person, rows: list[dict], required: bool) -> tuple[list[dict], Optional[str]]:

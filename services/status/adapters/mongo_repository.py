@@ -13,7 +13,7 @@ from servicekit.mongo import Lease, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
-from ..domain.case import TERM_RUNS, Actor, Case, HistoryEntry, Official
+from ..domain.case import TERM_RUNS, Actor, Case, HistoryEntry, Official, stage_key, stage_member
 from ..domain.stage_sets import StageSetRef
 
 ALIAS = "status"
@@ -87,12 +87,6 @@ def _date(value: Optional[str]) -> Optional[dt.date]:
     return dt.date.fromisoformat(value) if value else None
 
 
-def stage_key(stage: str, registered_at: dt.datetime) -> str:
-    """The stage index entry of a case: ``<stage>|<yyyy-mm>``, the UTC month of its registration."""
-    moment = registered_at.astimezone(UTC) if registered_at.tzinfo else registered_at
-    return f"{stage}|{moment:%Y-%m}"
-
-
 def _to_domain(d: CaseDoc) -> Case:
     return Case(d.id, d.subject, d.kind, d.registered_at.replace(tzinfo=UTC), _date(d.due_date), d.access_code_hash,
                 CaseStage(d.stage), [_history(h) for h in d.history],
@@ -117,11 +111,12 @@ class MongoCaseRepository:
     def _stage_index(self):
         return CaseDoc._get_collection().database["stage_index"]
 
-    def _index_add(self, key: str, case_index: str) -> None:
-        upsert(self._stage_index, {"_id": key}, {"$addToSet": {"cases": case_index}})
+    def _index_add(self, stage: str, case_index: str, registered_at: dt.datetime) -> None:
+        upsert(self._stage_index, {"_id": stage_key(stage, registered_at)},
+               {"$addToSet": {"cases": stage_member(case_index, registered_at)}})
 
     def staged(self, keys: list[str]) -> set[str]:
-        """The case indexes the stage index holds under ``keys`` (``<stage>|<yyyy-mm>``), each
+        """The members (``<registered_at>|<index>``) the stage index holds under ``keys``, each
         entry read by ``_id``, the reads overlapped. A superset of the truth: verify each case."""
         found = self.concurrently(*[lambda k=k: self._stage_index.find_one({"_id": k}) for k in dict.fromkeys(keys)])
         return {i for doc in found if doc for i in doc.get("cases", [])}
@@ -131,7 +126,7 @@ class MongoCaseRepository:
         an operator's one-off, ``python -m status.stage_index_backfill``)."""
         done = 0
         for doc in CaseDoc._get_collection().find({}, {"stage": 1, "registered_at": 1}):
-            self._index_add(stage_key(doc["stage"], doc["registered_at"]), doc["_id"])
+            self._index_add(doc["stage"], doc["_id"], doc["registered_at"])
             done += 1
         return done
 
@@ -185,7 +180,7 @@ class MongoCaseRepository:
     def create(self, case: Case, events: Iterable[OutboxMessage]) -> bool:
         events = list(events)
         self.outbox.point(events, case.case_index)
-        self._index_add(stage_key(case.stage.value, case.registered_at), case.case_index)  # before: a superset
+        self._index_add(case.stage.value, case.case_index, case.registered_at)  # before the case: a superset
         try:
             CaseDoc(id=case.case_index, version=1, **_fields(case), **outbox_fields(events)).save(force_insert=True)
             return True
@@ -211,13 +206,13 @@ class MongoCaseRepository:
             self.outbox.point(events, case.case_index)
             moved = current.get("stage") != case.stage.value
             if moved:  # the new stage's entry first, the old one's removal after: always a superset
-                self._index_add(stage_key(case.stage.value, case.registered_at), case.case_index)
+                self._index_add(case.stage.value, case.case_index, current["registered_at"])
             update = push_update(events)
             update["$set"].update({**_fields(case), "version": version + 1})
             coll.update_one({"_id": case.case_index}, update)
             if moved and current.get("stage"):
                 self._stage_index.update_one({"_id": stage_key(current["stage"], current["registered_at"])},
-                                             {"$pull": {"cases": case.case_index}})
+                                             {"$pull": {"cases": stage_member(case.case_index, current["registered_at"])}})
             return True
         finally:
             lease.release(case.case_index)

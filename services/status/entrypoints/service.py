@@ -177,8 +177,9 @@ class StatusService(DelovodService):
         if not 0 <= (last - query.date_from).days < STAGED_MAX_DAYS:
             raise Problem(400, "Bad Request", f"Периодът е от 1 до {STAGED_MAX_DAYS} дни, от from до to.",
                           errors=[{"field": "to", "message": f"От 1 до {STAGED_MAX_DAYS} дни след from."}])
-        found = self.app.tracker.in_stage(query.stage, query.overdue, query.date_from, last)
-        return json_response(StagedCases(items=found).model_dump(mode="json"))
+        found, after = self.app.tracker.in_stage(query.stage, query.overdue, query.date_from, last, query.after,
+                                                 query.limit)
+        return json_response(StagedCases(items=found, next=after).model_dump(mode="json"))
 
     @http("POST", "/api/v1/cases/stages")
     @handle_problems

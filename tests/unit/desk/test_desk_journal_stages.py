@@ -49,7 +49,8 @@ def test_a_stage_filter_asks_status_for_the_cases_and_the_registry_for_their_row
     outcome = journal(services, stage="in_progress", overdue="1", q="Петрова", to="2026-03-31")
     assert [(r["registration_index"], r["days_overdue"]) for r in outcome.result["items"]] == [("ЖЛБ-2/10.03.2026", 3)]
     assert services.calls == [
-        ("staged_cases", STOYAN, {"from": "2026-03-10", "to": "2026-03-31", "stage": "in_progress", "overdue": "true"}),
+        ("staged_cases", STOYAN, {"from": "2026-03-10", "to": "2026-03-31", "stage": "in_progress", "overdue": "true",
+                          "limit": 200}),
         ("journal_rows", STOYAN, {"q": "Петрова", "indexes": ["ЖЛБ-2/10.03.2026"]})]
     assert outcome.result["next"] is None
 
@@ -102,3 +103,13 @@ def test_the_csv_has_the_stage_and_the_days_late():
     data = csv_bytes([{**row(2), **STAGES["ЖЛБ-2/10.03.2026"]}], lambda v: "10.03.2026 11:00")
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert lines[0][-2:] == ["Етап", "Дни след срока"] and lines[1][-2:] == ["В работа", "3"]
+
+
+def test_a_page_reads_status_on_until_its_rows_are_found(monkeypatch):
+    from desk.service_layer import workspace as workspace_module
+
+    monkeypatch.setattr(workspace_module, "STAGED_BATCH", 1)  # status's pages of one case
+    services = FakeServices(staged_cases=staged(1, 2, 3), journal_rows={k: v for k, v in ROWS.items() if "-1/" not in k})
+    outcome = journal(services, stage="in_progress")  # the registry's filters leave out ЖЛБ-1
+    assert [r["registration_index"] for r in outcome.result["items"]] == ["ЖЛБ-2/10.03.2026", "ЖЛБ-3/10.03.2026"]
+    assert [c[0] for c in services.calls] == ["staged_cases", "journal_rows"] * 3 and outcome.result["next"] is None

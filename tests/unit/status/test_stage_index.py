@@ -7,7 +7,7 @@ import pytest
 
 from delovod_proto.vocabulary import CaseStage
 from status.adapters.memory import InMemoryCaseRepository
-from status.domain.case import Official
+from status.domain.case import Official, stage_member
 from status.service_layer.tracker import StatusTracker
 from tests.helpers import TEST_KEYS, registered
 
@@ -27,14 +27,14 @@ def tracker(now):
 
 
 def found(tracker, stage=None, overdue=False, first=DAY, last=DAY):
-    return [c.case_index for c in tracker.in_stage(stage, overdue, first, last)]
+    return [c.case_index for c in tracker.in_stage(stage, overdue, first, last)[0]]
 
 
 def assert_truth(tracker):
     """Every case is under its own stage's entry, and found there (and only there)."""
     for case, _ in tracker.repo.cases.values():
         key = f"{case.stage.value}|{case.registered_at.astimezone(UTC):%Y-%m}"
-        assert case.case_index in tracker.repo.stage_index[key]
+        assert stage_member(case.case_index, case.registered_at) in tracker.repo.stage_index[key]
         for stage in CaseStage:
             assert (case.case_index in found(tracker, stage)) == (stage == case.stage)
 
@@ -67,14 +67,15 @@ def test_the_new_entry_is_written_before_the_case_and_the_old_removed_after():
     case.move_to(CaseStage.IN_PROGRESS, dt.datetime(2026, 11, 26, tzinfo=UTC), None)
     assert repo.save(case, version, [])
     assert not repo.save(case, version, [])  # lost the race: nothing changes
-    assert INDEX not in repo.stage_index["registered|2026-11"]
-    assert INDEX in repo.stage_index["in_progress|2026-11"]
+    member = stage_member(INDEX, case.registered_at)
+    assert member not in repo.stage_index["registered|2026-11"] and member in repo.stage_index["in_progress|2026-11"]
 
 
 def test_a_stale_entry_is_dropped_by_reading_the_case(tracker):
     tracker.on_document_registered(registered())
-    tracker.repo.stage_index.setdefault("closed|2026-11", set()).add(INDEX)  # e.g. a write that failed
-    tracker.repo.stage_index["closed|2026-11"].add("ЖЛБ-404/25.11.2026")  # a case that is not there
+    at = dt.datetime(2026, 11, 25, 9, tzinfo=UTC)
+    tracker.repo.stage_index.setdefault("closed|2026-11", set()).add(stage_member(INDEX, at))  # a write that failed
+    tracker.repo.stage_index["closed|2026-11"].add(stage_member("ЖЛБ-404/25.11.2026", at))  # a case not there
     assert found(tracker, CaseStage.CLOSED) == []
     assert found(tracker, CaseStage.REGISTERED) == [INDEX]
 
@@ -101,5 +102,24 @@ def test_overdue_is_a_running_stage_past_its_due_date(tracker, now):
     assert found(tracker, overdue=True) == [INDEX]  # the suspended one's term does not run
     assert found(tracker, CaseStage.REGISTERED, overdue=True) == [INDEX]
     assert found(tracker, CaseStage.SUSPENDED, overdue=True) == []
-    rows = tracker.in_stage(None, True, DAY, DAY)
+    rows, _ = tracker.in_stage(None, True, DAY, DAY)
     assert rows[0].days_overdue == 1 and rows[0].registered_at == dt.datetime(2026, 11, 25, 9, tzinfo=UTC)
+
+
+def test_pages_verify_only_what_they_show_and_follow_each_other(tracker):
+    for n in range(1, 6):
+        tracker.on_document_registered(registered(f"ЖЛБ-{n}/25.11.2026").model_copy(
+            update={"registered_at": dt.datetime(2026, 11, 25, 9, n, tzinfo=UTC)}))
+    tracker.change_stage("ЖЛБ-2/25.11.2026", CaseStage.IN_PROGRESS, None)
+    tracker.repo.stage_index["registered|2026-11"].add(  # stale, as if its removal had failed
+        stage_member("ЖЛБ-2/25.11.2026", dt.datetime(2026, 11, 25, 9, 2, tzinfo=UTC)))
+    read = []
+    get_many = tracker.repo.get_many
+    tracker.repo.get_many = lambda indexes: read.append(list(indexes)) or get_many(indexes)
+    first, after = tracker.in_stage(CaseStage.REGISTERED, False, DAY, DAY, limit=2)
+    assert [c.case_index for c in first] == ["ЖЛБ-1/25.11.2026", "ЖЛБ-3/25.11.2026"]
+    assert after == "2026-11-25T09:03:00+00:00|ЖЛБ-3/25.11.2026"
+    assert read == [["ЖЛБ-1/25.11.2026", "ЖЛБ-2/25.11.2026"], ["ЖЛБ-3/25.11.2026", "ЖЛБ-4/25.11.2026"]]
+    second, after = tracker.in_stage(CaseStage.REGISTERED, False, DAY, DAY, after, limit=2)
+    assert [c.case_index for c in second] == ["ЖЛБ-4/25.11.2026", "ЖЛБ-5/25.11.2026"] and after is None
+    assert tracker.in_stage(CaseStage.REGISTERED, False, DAY, DAY, "2026-11-25T09:05:00Z|ЖЛБ-5/25.11.2026")[0] == []
