@@ -181,10 +181,11 @@ class Workspace:
         a time after the cursor (``<registered_at>|<index>`` of the last row shown), and their
         rows from the registry with its other filters, until more than ``limit`` rows are found."""
         rows: list[dict] = []
-        cursor = after or None
+        cursor, size = after or None, min(limit + 1, STAGED_BATCH)  # a page's worth first (each is read by _id)
         while True:
-            answer = self.services.staged_cases(person, {**form.status_query(), "limit": STAGED_BATCH,
+            answer = self.services.staged_cases(person, {**form.status_query(), "limit": size,
                                                          **({"after": cursor} if cursor else {})})
+            size = STAGED_BATCH
             cases = {c["case_index"]: c for c in answer["items"]}
             if cases:
                 found = self.services.journal_rows(person, {**form.rows_query(), "indexes": list(cases)})

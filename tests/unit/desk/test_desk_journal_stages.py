@@ -50,7 +50,7 @@ def test_a_stage_filter_asks_status_for_the_cases_and_the_registry_for_their_row
     assert [(r["registration_index"], r["days_overdue"]) for r in outcome.result["items"]] == [("ЖЛБ-2/10.03.2026", 3)]
     assert services.calls == [
         ("staged_cases", STOYAN, {"from": "2026-03-10", "to": "2026-03-31", "stage": "in_progress", "overdue": "true",
-                          "limit": 200}),
+                          "limit": 51}),
         ("journal_rows", STOYAN, {"q": "Петрова", "indexes": ["ЖЛБ-2/10.03.2026"]})]
     assert outcome.result["next"] is None
 
