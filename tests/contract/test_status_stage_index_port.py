@@ -33,3 +33,17 @@ def test_the_stage_index_follows_each_case(cases):  # noqa: F811
     again.reissue_code("h2", 1)
     assert cases.save(again, version, [])  # not a move: the entry stays
     assert staged(cases, "in_progress|2026-02") >= {"К-1/01.02.2026"}
+
+
+def test_a_time_with_microseconds_moves_out_of_its_old_entry(cases):  # noqa: F811
+    """The database keeps milliseconds: the member written at opening (from the event's time)
+    and the one removed after a move (from the stored time) are the same text."""
+    c = case("К-7/01.02.2026")
+    c.registered_at = dt.datetime(2026, 2, 1, 9, 0, 0, 123456, tzinfo=UTC)
+    assert cases.create(c, [])
+    assert cases.staged(["registered|2026-02"]) == {"2026-02-01T09:00:00.123Z|К-7/01.02.2026"}
+    moved, version = cases.get("К-7/01.02.2026")
+    moved.move_to(CaseStage.IN_PROGRESS, dt.datetime(2026, 2, 2, tzinfo=UTC), None)
+    assert cases.save(moved, version, [])
+    assert cases.staged(["registered|2026-02"]) == set()
+    assert cases.staged(["in_progress|2026-02"]) == {"2026-02-01T09:00:00.123Z|К-7/01.02.2026"}
