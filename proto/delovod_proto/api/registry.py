@@ -282,6 +282,20 @@ class JournalQuery(WireModel):
     limit: int = Field(50, ge=1, le=200, description="Documents per page")
 
 
+class JournalRowsQuery(WireModel):
+    """The journal's rows of these registrations (e.g. the cases status finds in a stage),
+    with the journal's other filters applied."""
+
+    indexes: list[Annotated[str, INDEX]] = Field(min_length=1, max_length=200,
+                                                 description="Registration indexes, in the order wanted")
+    register_code: Optional[str] = Field(None, alias="register", min_length=1, max_length=20,
+                                         description="Register code or prefix")
+    kind: Optional[DocumentKind] = Field(None, description="Only documents of this kind")
+    channel: Optional[ReceivedChannel] = Field(None, description="Only documents that came in this way")
+    q: Optional[str] = Field(None, min_length=1, max_length=200, description="Words of the sender's name or the "
+                                                                            "subject, in Cyrillic or Latin letters")
+
+
 class JournalPage(WireModel):
     """A page of the journal, by registration time then index."""
 
@@ -317,6 +331,10 @@ OPERATIONS = (
               roles=STAFF, body=UploadedDocument, errors=(404, 409, 422)),
     Operation("GET", "/api/v1/documents", "listDocuments", "The incoming journal: registrations by day, filtered",
               {200: Reply("A page of the journal", JournalPage)}, roles=STAFF, query=JournalQuery),
+    Operation("POST", "/api/v1/documents/journal-rows", "journalRows",
+              "The journal's rows of up to 200 registrations, by index, filtered like the journal",
+              {200: Reply("The registrations found that pass the filters, in the order asked", JournalPage)},
+              roles=STAFF, body=JournalRowsQuery, errors=(400, 422)),
     Operation("GET", "/api/v1/documents/by-index", "getDocument", "A registered document", 
               {200: Reply("The document", RegistrationView)}, roles=STAFF, query=IndexQuery, errors=(404,)),
     Operation("GET", "/api/v1/documents/scan-url", "getScanUrl", "A short-lived link to one of its scans",

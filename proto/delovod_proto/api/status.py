@@ -161,6 +161,32 @@ class CaseStages(WireModel):
     items: list[CaseStageRow] = Field(description="The cases status knows, in the order asked (unknown ones left out)")
 
 
+STAGED_MAX_DAYS = 366
+
+
+class StagedQuery(WireModel):
+    """The cases in a stage (or running late) registered in a range of local days."""
+
+    stage: Optional[CaseStage] = Field(None, description="Only cases in this stage (any stage if left out)")
+    overdue: bool = Field(False, description="Only cases whose term runs and whose due date has passed")
+    date_from: dt.date = Field(alias="from", description="First local day of registration")
+    date_to: Optional[dt.date] = Field(None, alias="to", description="Last local day (default: the first day); "
+                                                                    f"at most {STAGED_MAX_DAYS} days in all")
+    after: Optional[str] = Field(None, pattern=r"^\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:\d\d)?\|.{1,100}$",
+                                 description="'<registered_at>|<case index>' of the last case already seen "
+                                             "(the previous page's 'next')")
+    limit: int = Field(200, ge=1, le=200, description="Cases per page")
+
+
+class StagedCase(CaseStageRow):
+    registered_at: dt.datetime = Field(description="When the document was registered")
+
+
+class StagedCases(WireModel):
+    items: list[StagedCase] = Field(description="The matching cases, by registration time then index")
+    next: Optional[str] = Field(None, description="Pass as 'after' for the next page; null on the last page")
+
+
 # -- the satisfaction survey (Client Charter) ---------------------------------------------------
 class SurveyPath(WireModel):
     token: str = Field(max_length=200, description="The one-time token of the survey link (43 URL-safe characters)")
@@ -313,6 +339,10 @@ OPERATIONS = (
     Operation("GET", "/api/v1/cases/due", "dueCases", "Staff: the cases whose term runs and ends from today to a date",
               {200: Reply("The cases, the soonest due first", CaseSummaries)}, roles=("clerk", "official", "admin"),
               query=DueQuery, errors=(400,)),
+    Operation("GET", "/api/v1/cases/staged", "stagedCases",
+              "Staff: the cases in a stage, or running late, registered in a range of days (by the stage index)",
+              {200: Reply("The matching cases", StagedCases)}, roles=("clerk", "official", "admin"),
+              query=StagedQuery, errors=(400,)),
     Operation("POST", "/api/v1/cases/stages", "caseStages", "Staff: the stage of each of up to 200 cases",
               {200: Reply("The cases status knows", CaseStages)}, roles=("clerk", "official", "admin"),
               body=StagesQuery, errors=(422,)),

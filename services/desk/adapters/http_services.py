@@ -114,6 +114,12 @@ class HttpServices:
                 for row in self._call(person, "status", "POST", "/api/v1/cases/stages",
                                       json={"indexes": indexes[start:start + 200]}).json()["items"]]
 
+    def staged_cases(self, person: Person, query: dict) -> dict:
+        return self._call(person, "status", "GET", "/api/v1/cases/staged", params=query).json()
+
+    def journal_rows(self, person: Person, query: dict) -> list[dict]:
+        return self._call(person, "registry", "POST", "/api/v1/documents/journal-rows", json=query).json()["items"]
+
     def assigned(self, person: Person, username: str) -> list[dict]:
         return self._call(person, "status", "GET", "/api/v1/cases/assigned", params={"official": username}).json()["items"]
 

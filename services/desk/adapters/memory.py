@@ -120,6 +120,20 @@ class FakeServices:
             raise answer
         return [{"case_index": i, **answer[i]} for i in case_indexes if answer and i in answer]
 
+    def staged_cases(self, person, query):
+        """``answers["staged_cases"]``: every matching case in order (paged here as status
+        pages them: ``limit`` after ``after``), or an exception."""
+        every = self._answer("staged_cases", person, dict(query)) or []
+        key = lambda c: f"{c['registered_at']}|{c['case_index']}"  # noqa: E731
+        rest = [c for c in every if not query.get("after") or key(c) > query["after"]]
+        page = rest[:query.get("limit", 200)]
+        return {"items": page, "next": key(page[-1]) if len(rest) > len(page) else None}
+
+    def journal_rows(self, person, query):
+        """``answers["journal_rows"]``: {index: row}; the rows of the indexes asked, in order."""
+        answer = self._answer("journal_rows", person, dict(query)) or {}
+        return [answer[i] for i in query["indexes"] if i in answer]
+
     def assigned(self, person, username):
         return self._answer("assigned", person, username) or []
 

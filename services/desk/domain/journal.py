@@ -46,6 +46,20 @@ class JournalForm:
         """The registry's query parameters: its filled fields, as typed."""
         return {name: value for name, value in self.query().items() if name in REGISTRY_FIELDS}
 
+    def status_query(self) -> dict:
+        """Status's query for the cases of the stage filter: the stage, lateness and the days."""
+        v = self.values
+        query = {"from": v["from"], **({"to": v["to"]} if v["to"] else {})}
+        if v["stage"]:
+            query["stage"] = v["stage"]
+        if v["overdue"] == "1":
+            query["overdue"] = "true"
+        return query
+
+    def rows_query(self) -> dict:
+        """The registry's filters for rows chosen by index: all but the days (status chose them)."""
+        return {k: v for k, v in self.registry_query().items() if k not in ("from", "to")}
+
     @property
     def by_stage(self) -> bool:
         """Filtered by what status knows (a stage, or only late cases)."""

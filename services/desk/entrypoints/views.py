@@ -163,7 +163,7 @@ def journal_page(session, form: JournalForm, outcome):
                 csv_url=f"/journal.csv?{urlencode(query)}", pdf_url=f"/journal.pdf?{urlencode(query)}", summary=outcome.summary, errors=outcome.errors,
                 kinds=labels.value_labels(labels.KINDS), channels=labels.value_labels(labels.CHANNELS),
                 stages=labels.value_labels(labels.STAGES), stage_names={k.value: v for k, v in labels.STAGES.items()},
-                note=result.get("note"), scanned=result.get("scanned"),
+                note=result.get("note"),
                 kind_names={k.value: v for k, v in labels.KINDS.items()},
                 channel_names={k.value: v for k, v in labels.CHANNELS.items()})
 

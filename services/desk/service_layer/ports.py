@@ -103,6 +103,16 @@ class Services(Protocol):
     def case_stages(self, person: Person, case_indexes: list[str]) -> list[dict]:
         """Status's stage and days late of each known case (up to 200)."""
 
+    def staged_cases(self, person: Person, query: dict) -> dict:
+        """A page of status's cases in a stage (``stage``) or running late (``overdue``) registered
+        on local days ``from``..``to``, by registration time then index, ``limit`` after ``after``:
+        ``{"items": [{"case_index", "registered_at", "stage", "stage_label", "days_overdue"}],
+        "next": cursor or None}``."""
+
+    def journal_rows(self, person: Person, query: dict) -> list[dict]:
+        """The registry's journal rows of up to 200 registrations (``indexes``), in that order,
+        those passing the journal's other filters (register, kind, channel, q)."""
+
     def assigned(self, person: Person, username: str) -> list[dict]: ...
 
     def due(self, person: Person, until: str) -> list[dict]: ...

@@ -17,7 +17,7 @@ from .ports import Refused, RosterStore, Services, Unavailable
 CSV_MAX_ROWS = 20000  # a year of a middle-sized municipality's mail; a longer export is split by dates
 NO_SCAN = "Изберете поне един сканиран файл."
 NO_OFFICIAL = "Изберете служител от списъка."
-STAGE_SCAN_ROWS = 2000  # registrations read for one filtered page of the journal (ten registry pages)
+STAGED_BATCH = 200  # cases whose rows the registry is asked for at once (its limit)
 STAGES_DOWN = "Услугата за етапите временно не отговаря."
 STAGE_KEYS = ("stage", "stage_label", "days_overdue")
 NO_HISTORY = "Етапите на преписката още не са известни (регистрацията току-що е направена или е към друга преписка)."
@@ -156,23 +156,18 @@ class Workspace:
 
     def journal(self, person: Person, form: JournalForm, after: str = "", limit: int = 50) -> Outcome:
         """A page of the registry's journal for the form's filter (its errors on the fields),
-        each row with its case's stage from status. Filtered by stage or lateness, registry pages
-        are read until ``limit`` rows match, the registry ends, or STAGE_SCAN_ROWS were read (the
-        page's next link goes on from there)."""
+        each row with its case's stage from status. Filtered by stage or lateness: status names
+        the cases (its stage index, read by ``_id``) and the registry gives their rows."""
         errors = form.errors()
         if errors:
             return Outcome(summary="Филтърът не е приложен.", errors=errors)
-        rows, cursor, scanned, note = [], after, 0, None
         try:
-            while True:
-                size = 200 if form.by_stage else limit
-                page = self.services.journal(person, {**form.registry_query(), "limit": size,
-                                                      **({"after": cursor} if cursor else {})})
-                staged, note = self._staged(person, page["items"], required=form.by_stage)
-                rows += [r for r in staged if form.matches(r)]
-                cursor, scanned = page.get("next"), scanned + len(page["items"])
-                if not form.by_stage or not cursor or len(rows) >= limit or scanned >= STAGE_SCAN_ROWS:
-                    break
+            if form.by_stage:
+                return Outcome(result=self._journal_by_stage(person, form, after, limit))
+            page = self.services.journal(person, {**form.registry_query(), "limit": limit,
+                                                  **({"after": after} if after else {})})
+            rows, note = self._staged(person, page["items"], required=False)
+            return Outcome(result={"items": rows, "next": page.get("next"), "note": note})
         except Refused as exc:
             return Outcome(summary=f"Филтърът не е приложен. {exc.detail}", errors=registry_errors(exc.errors))
         except Unavailable as exc:
@@ -180,8 +175,29 @@ class Workspace:
                 raise
             return Outcome(summary=f"{STAGES_DOWN} Филтърът по етап не може да бъде приложен.",
                            errors=[FieldError("stage", STAGES_DOWN)])
-        return Outcome(result={"items": rows, "next": cursor, "note": note,
-                               "scanned": scanned if form.by_stage else None})
+
+    def _journal_by_stage(self, person: Person, form: JournalForm, after: str, limit: int) -> dict:
+        """Status's cases of the filter in the journal's order (registration time, index), 200 at
+        a time after the cursor (``<registered_at>|<index>`` of the last row shown), and their
+        rows from the registry with its other filters, until more than ``limit`` rows are found."""
+        rows: list[dict] = []
+        cursor, size = after or None, min(limit + 1, STAGED_BATCH)  # a page's worth first (each is read by _id)
+        while True:
+            answer = self.services.staged_cases(person, {**form.status_query(), "limit": size,
+                                                         **({"after": cursor} if cursor else {})})
+            size = STAGED_BATCH
+            cases = {c["case_index"]: c for c in answer["items"]}
+            if cases:
+                found = self.services.journal_rows(person, {**form.rows_query(), "indexes": list(cases)})
+                rows += [{**r, **{k: v for k, v in cases[_case_of(r)].items() if k in STAGE_KEYS},
+                          "_cursor": f"{cases[_case_of(r)]['registered_at']}|{_case_of(r)}"}
+                         for r in found if _case_of(r) in cases]
+            cursor = answer.get("next")
+            if len(rows) > limit or not cursor:
+                break
+        page = [{k: v for k, v in r.items() if k != "_cursor"} for r in rows[:limit]]
+        return {"items": page, "next": rows[limit - 1]["_cursor"] if len(rows) > limit else None,
+                "note": None}
 
     def _staged(self, person: Person, rows: list[dict], required: bool) -> tuple[list[dict], Optional[str]]:
         """The rows with their cases' stage and days late; without status (when not

@@ -195,6 +195,19 @@ class RegistryService(DelovodService):
             raise Problem(400, "Bad Request", exc.detail, errors=exc.errors)
         return json_response(views.journal_page(page))
 
+    @http("POST", "/api/v1/documents/journal-rows")
+    @handle_problems
+    def journal_rows(self, request):
+        """The journal's rows of up to 200 registrations by index (the desk's stage filter:
+        status names the cases), with the journal's other filters applied."""
+        authenticate(request, self.app.settings.auth_secret(), ("clerk", "official", "admin"))
+        body = json_body(api.JournalRowsQuery, request, "Очаква се JSON с indexes: от 1 до 200 индекса.")
+        try:
+            rows = self.app.registry.queries.journal_rows(body.indexes, views.rows_filter(body, self._today()))
+        except Invalid as exc:
+            raise Problem(400, "Bad Request", exc.detail, errors=exc.errors)
+        return json_response(views.journal_rows(rows))
+
     @http("GET", "/api/v1/documents/by-index")
     @handle_problems
     def get_document(self, request):

@@ -84,6 +84,16 @@ def journal_filter(q: api.JournalQuery, today) -> JournalFilter:
                          words=q.q)
 
 
+def rows_filter(q: api.JournalRowsQuery, today) -> JournalFilter:
+    """The journal's other filters for rows chosen by index (the dates are not applied)."""
+    return JournalFilter(first=today, last=today, register=q.register_code, kind=q.kind.value if q.kind else None,
+                         channel=q.channel.value if q.channel else None, words=q.q)
+
+
+def journal_rows(rows: list) -> dict:
+    return journal_page(JournalPage(rows, None))
+
+
 def journal_page(page: JournalPage) -> dict:
     return api.JournalPage(items=[api.RegistrationView(**_view(r)) for r in page.items],
                            next=page.next).model_dump(mode="json")

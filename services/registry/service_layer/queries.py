@@ -14,7 +14,7 @@ from servicekit.concurrently import Concurrently, in_turn
 from ..domain.index import Register
 from ..domain.registration import Registration
 from .errors import Invalid, NotFound
-from .ports import AbstractRegistrationRepository, AbstractScanStore, JournalEntry, folded_words
+from .ports import AbstractRegistrationRepository, AbstractScanStore, JournalEntry, folded_words, journal_words
 
 JOURNAL_MAX_DAYS = 366
 
@@ -181,6 +181,18 @@ class Queries:
         items = self.concurrently(*[lambda e=e: self.repo.journal_row(e.register_code, e.year, e.number, e.seq)
                                     for e in page])
         return JournalPage([r for r in items if r is not None], _cursor(page[-1]) if len(found) > limit else None)
+
+    def journal_rows(self, indexes: list[str], f: JournalFilter) -> list[Registration]:
+        """The journal's rows of these registrations (each read by its index, the reads
+        overlapped), those passing ``f``'s register, kind, channel and words, in the order
+        asked; ``f``'s dates are not applied (the caller chose the registrations)."""
+        registers = set(self._journal_registers(f))
+        words = folded_words(f.words or "")
+        found = self.concurrently(*[lambda i=i: self.repo.by_index(i) for i in dict.fromkeys(indexes)])
+        return [r for r in found if r is not None and r.register_code in registers
+                and not (f.kind and r.command.kind.value != f.kind)
+                and not (f.channel and r.command.channel.value != f.channel)
+                and all(" " + w in " " + journal_words(r.command.sender.name, r.command.subject) for w in words)]
 
     def _journal_days(self, registers: list[str], first: dt.date, last: dt.date, words: list[str]):
         """The UTC days to read, each with the registers to read it in: every day, or, for a

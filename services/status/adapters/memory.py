@@ -8,7 +8,7 @@ from servicekit.outbox import InMemoryOutbox, OutboxMessage
 
 from delovod_proto.vocabulary import CaseStage
 
-from ..domain.case import TERM_RUNS, Case
+from ..domain.case import TERM_RUNS, Case, stage_key, stage_member
 
 
 class InMemoryCaseRepository:
@@ -16,6 +16,13 @@ class InMemoryCaseRepository:
         self.cases: dict[str, tuple[Case, int]] = {}
         self.outbox = InMemoryOutbox()
         self.held: dict[str, tuple[str, int]] = {}
+        self.stage_index: dict[str, set[str]] = {}
+
+    def _key(self, case: Case) -> str:
+        return stage_key(case.stage.value, case.registered_at)
+
+    def staged(self, keys: list) -> set:
+        return {i for k in keys for i in self.stage_index.get(k, ())}
 
     def hold_code(self, case_index: str, code_hash: str, version: int) -> None:
         if version > self.held.get(case_index, ("", 0))[1]:
@@ -50,6 +57,7 @@ class InMemoryCaseRepository:
     def create(self, case: Case, events: Iterable[OutboxMessage]) -> bool:
         if case.case_index in self.cases:
             return False
+        self.stage_index.setdefault(self._key(case), set()).add(stage_member(case.case_index, case.registered_at))
         self.cases[case.case_index] = (copy.deepcopy(case), 1)
         self.outbox.extend(events)
         return True
@@ -57,6 +65,10 @@ class InMemoryCaseRepository:
     def save(self, case: Case, version: int, events: Iterable[OutboxMessage]) -> bool:
         if self.cases.get(case.case_index, (None, -1))[1] != version:
             return False
+        old, member = self._key(self.cases[case.case_index][0]), stage_member(case.case_index, case.registered_at)
+        self.stage_index.setdefault(self._key(case), set()).add(member)
         self.cases[case.case_index] = (copy.deepcopy(case), version + 1)
+        if old != self._key(case):
+            self.stage_index[old].discard(member)
         self.outbox.extend(events)
         return True

@@ -13,7 +13,7 @@ from servicekit.mongo import Lease, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
-from ..domain.case import TERM_RUNS, Actor, Case, HistoryEntry, Official
+from ..domain.case import TERM_RUNS, Actor, Case, HistoryEntry, Official, stage_key, stage_member
 from ..domain.stage_sets import StageSetRef
 
 ALIAS = "status"
@@ -107,6 +107,29 @@ class MongoCaseRepository:
     def _held(self):
         return CaseDoc._get_collection().database["held_codes"]
 
+    @property
+    def _stage_index(self):
+        return CaseDoc._get_collection().database["stage_index"]
+
+    def _index_add(self, stage: str, case_index: str, registered_at: dt.datetime) -> None:
+        upsert(self._stage_index, {"_id": stage_key(stage, registered_at)},
+               {"$addToSet": {"cases": stage_member(case_index, registered_at)}})
+
+    def staged(self, keys: list[str]) -> set[str]:
+        """The members (``<registered_at>|<index>``) the stage index holds under ``keys``, each
+        entry read by ``_id``, the reads overlapped. A superset of the truth: verify each case."""
+        found = self.concurrently(*[lambda k=k: self._stage_index.find_one({"_id": k}) for k in dict.fromkeys(keys)])
+        return {i for doc in found if doc for i in doc.get("cases", [])}
+
+    def backfill_stage_index(self) -> int:
+        """Put every case into its stage's entry (idempotent; reads the whole collection once:
+        an operator's one-off, ``python -m status.stage_index_backfill``)."""
+        done = 0
+        for doc in CaseDoc._get_collection().find({}, {"stage": 1, "registered_at": 1}):
+            self._index_add(doc["stage"], doc["_id"], doc["registered_at"])
+            done += 1
+        return done
+
     def hold_code(self, case_index: str, code_hash: str, version: int) -> None:
         """Keep a reissued code for a case not open yet (the highest version wins): each
         version's hash, and the highest version, in one update by ``_id``."""
@@ -157,6 +180,7 @@ class MongoCaseRepository:
     def create(self, case: Case, events: Iterable[OutboxMessage]) -> bool:
         events = list(events)
         self.outbox.point(events, case.case_index)
+        self._index_add(case.stage.value, case.case_index, case.registered_at)  # before the case: a superset
         try:
             CaseDoc(id=case.case_index, version=1, **_fields(case), **outbox_fields(events)).save(force_insert=True)
             return True
@@ -175,14 +199,20 @@ class MongoCaseRepository:
         if not lease.acquire(case.case_index):
             return False
         try:
-            current = coll.find_one({"_id": case.case_index}, {"version": 1})
+            current = coll.find_one({"_id": case.case_index}, {"version": 1, "stage": 1, "registered_at": 1})
             if not current or current.get("version") != version:
                 return False
             events = list(events)
             self.outbox.point(events, case.case_index)
+            moved = current.get("stage") != case.stage.value
+            if moved:  # the new stage's entry first, the old one's removal after: always a superset
+                self._index_add(case.stage.value, case.case_index, current["registered_at"])
             update = push_update(events)
             update["$set"].update({**_fields(case), "version": version + 1})
             coll.update_one({"_id": case.case_index}, update)
+            if moved and current.get("stage"):
+                self._stage_index.update_one({"_id": stage_key(current["stage"], current["registered_at"])},
+                                             {"$pull": {"cases": stage_member(case.case_index, current["registered_at"])}})
             return True
         finally:
             lease.release(case.case_index)

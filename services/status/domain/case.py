@@ -213,3 +213,25 @@ def _default_set(kind: str) -> "StageSet":
     from .stage_sets import default_set  # the sets name the stages of this module
 
     return default_set(kind)
+
+
+# -- the stage index (docs/decisions.md, "The journal's stage filter by the stage index") ----------
+def stage_key(stage: str, registered_at: dt.datetime) -> str:
+    """A case's stage index entry: ``<stage>|<yyyy-mm>``, the UTC month of its registration
+    (a naive time is UTC, as the database keeps it)."""
+    moment = registered_at.astimezone(dt.timezone.utc) if registered_at.tzinfo else registered_at
+    return f"{stage}|{moment:%Y-%m}"
+
+
+def stage_member(case_index: str, registered_at: dt.datetime) -> str:
+    """A case in its entry: ``<registered_at, UTC to the millisecond>|<index>`` (the database keeps
+    milliseconds), so readers order and page the entries before reading any case."""
+    moment = registered_at.astimezone(dt.timezone.utc) if registered_at.tzinfo else registered_at
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z|{case_index}"
+
+
+def member_order(member: str) -> tuple[dt.datetime, str]:
+    """(registration time, index) of an entry's member, or of a cursor ``<ISO time>|<index>``."""
+    at, _, index = member.partition("|")
+    moment = dt.datetime.fromisoformat(at)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc), index

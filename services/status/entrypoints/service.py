@@ -9,14 +9,15 @@ from pydantic import ValidationError
 
 from delovod_proto import topics
 from delovod_proto.api.status import (Assigned, AssignedQuery, Assignment, CaseIndexQuery, CaseSummaries, DueQuery,
-                                      CaseStages, OverdueCases, StageChange, StageChanged, StagesQuery,
+                                      CaseStages, OverdueCases, StageChange, StageChanged, StagedCases,
+                                      StagedQuery, StagesQuery, STAGED_MAX_DAYS,
                                       StageSetEdit, StageSetPath, SurveyAnswers)
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
 from servicekit.auth import authenticate
 from servicekit.http import Problem, client_address, handle_problems, json_response, pydantic_errors
 from servicekit.kafka import consume
 from servicekit.pages import from_another_site, page_errors
-from servicekit.parse import json_body, params
+from servicekit.parse import field_errors, json_body, params
 from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
 
@@ -160,6 +161,25 @@ class StatusService(DelovodService):
         authenticate(request, self.app.settings.auth_secret(), STAFF)
         until = params(DueQuery, request, detail="Посочете крайната дата (параметър until, ГГГГ-ММ-ДД).").until
         return json_response(CaseSummaries(items=self.app.tracker.due_until(until)).model_dump(mode="json"))
+
+    @http("GET", "/api/v1/cases/staged")
+    @handle_problems
+    def staged(self, request):
+        """Staff: the cases in a stage (or running late) registered in a range of days, read
+        through the stage index by ``_id`` (the journal's stage filter)."""
+        authenticate(request, self.app.settings.auth_secret(), STAFF)
+        names = [f.alias or n for n, f in StagedQuery.model_fields.items()]  # 'from', 'to': not Python names
+        try:
+            query = StagedQuery.model_validate({n: request.args[n] for n in names if n in request.args})
+        except ValidationError as exc:
+            raise Problem(400, "Bad Request", "Посочете етап и период (from, to: ГГГГ-ММ-ДД).", errors=field_errors(exc))
+        last = query.date_to or query.date_from
+        if not 0 <= (last - query.date_from).days < STAGED_MAX_DAYS:
+            raise Problem(400, "Bad Request", f"Периодът е от 1 до {STAGED_MAX_DAYS} дни, от from до to.",
+                          errors=[{"field": "to", "message": f"От 1 до {STAGED_MAX_DAYS} дни след from."}])
+        found, after = self.app.tracker.in_stage(query.stage, query.overdue, query.date_from, last, query.after,
+                                                 query.limit)
+        return json_response(StagedCases(items=found, next=after).model_dump(mode="json"))
 
     @http("POST", "/api/v1/cases/stages")
     @handle_problems

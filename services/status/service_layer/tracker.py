@@ -25,7 +25,7 @@ from servicekit.outbox import OutboxMessage
 
 from ..domain import terms as law
 from ..domain.case import (TERM_RUNS, TERM_STOPPED, Actor, Case, HistoryEntry, Official, StageChangeRefused,
-                           appeal_reason)
+                           appeal_reason, member_order)
 from ..domain.stage_sets import StageSet
 from .guard import LookupGuard
 from .stage_sets import StageSets, code_only
@@ -59,6 +59,10 @@ class AbstractCaseRepository(Protocol):
 
     def due_between(self, first: dt.date, last: dt.date, limit: int = 500) -> list[Case]:
         """The cases whose term runs and whose due date is in [first, last]."""
+
+    def staged(self, keys: list[str]) -> set[str]:
+        """The case indexes under the stage index's entries ``keys`` (``<stage>|<yyyy-mm>``, the
+        UTC month of registration): a superset of the cases in that stage (each is verified)."""
 
     def get_many(self, case_indexes: list[str]) -> list[Case]:
         """The cases of these indexes that exist (any order)."""
@@ -261,6 +265,44 @@ class StatusTracker:
         return [api.CaseStageRow(case_index=c.case_index, stage=c.stage, stage_label=self.stage_set(c).internal(c.stage),
                                  due_date=c.due_date, days_overdue=c.days_overdue(today))
                 for c in (found.get(i) for i in dict.fromkeys(case_indexes)) if c is not None]
+
+    def in_stage(self, stage: Optional[CaseStage], overdue: bool, first: dt.date, last: dt.date,
+                 after: Optional[str] = None, limit: int = 200) -> tuple[list[api.StagedCase], Optional[str]]:
+        """The cases in ``stage`` (any stage if None), only those late if ``overdue``, registered
+        on local days [first, last], by registration time then index, after the cursor
+        ``<ISO time>|<index>``: the stage index's month entries read by ``_id``, ordered by the
+        times they hold, and only as many candidates verified (each case read by ``_id``) as
+        fill ``limit``. The next page's cursor, or None."""
+        stages = [stage] if stage else list(CaseStage)
+        if overdue:
+            stages = [s for s in stages if s in TERM_RUNS]
+        months, day = [], first - dt.timedelta(days=1)  # the UTC months around the local days
+        while day <= last + dt.timedelta(days=1):
+            months.append(f"{day:%Y-%m}")
+            day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        months.append(f"{last + dt.timedelta(days=1):%Y-%m}")
+        keys = [f"{s.value}|{m}" for s in stages for m in dict.fromkeys(months)]
+        since = member_order(after) if after else None
+        candidates = sorted({o for o in map(member_order, self.repo.staged(keys))
+                             if first <= self._local_date(o[0]) <= last and (since is None or o > since)})
+        today = self._local_date(self.clock())
+        found: list[tuple[tuple[dt.datetime, str], Case]] = []
+        for start in range(0, len(candidates), limit):
+            chunk = candidates[start:start + limit]
+            read = {c.case_index: c for c in self.repo.get_many([index for _, index in chunk])}
+            for order in chunk:
+                c = read.get(order[1])
+                if c is not None and c.stage in stages and (not overdue or c.days_overdue(today)):
+                    found.append((order, c))
+                    if len(found) == limit:
+                        break
+            if len(found) == limit:
+                break
+        more = len(found) == limit and found[-1][0] < candidates[-1]
+        rows = [api.StagedCase(case_index=c.case_index, registered_at=c.registered_at, stage=c.stage,
+                               stage_label=self.stage_set(c).internal(c.stage), due_date=c.due_date,
+                               days_overdue=c.days_overdue(today)) for _, c in found]
+        return rows, (f"{found[-1][0][0].isoformat()}|{found[-1][0][1]}" if more else None)
 
     def _suspended_on(self, case: Case, today: dt.date) -> dt.date:
         """The day its term stopped; for a case suspended before that was kept, the local date

@@ -147,3 +147,22 @@ def test_a_busy_ranges_first_page_reads_two_days_not_eight(repo, queries):
     page = queries.journal(JournalFilter(dt.date(2026, 3, 1), dt.date(2026, 3, 31), register="ЖЛБ"))
     assert len(page.items) == 50 and page.next
     assert [d for _, d in calls["journal_day"]] == [dt.date(2026, 2, 28), dt.date(2026, 3, 1)]
+
+
+def test_rows_by_index_in_the_order_asked_with_the_other_filters(repo, queries):
+    at = dt.datetime(2026, 3, 10, 9, tzinfo=UTC)
+    reg(repo, 1, at)
+    reg(repo, 2, at, channel="email", sender={"name": "Иван Колев", "preferred_channel": "none"})
+    reg(repo, 1, at, register="letters", prefix="ВХ", kind="letter")
+    every = ["ЖЛБ-2/10.03.2026", "ВХ-1/10.03.2026", "ЖЛБ-9/10.03.2026", "ЖЛБ-1/10.03.2026"]
+    day = dt.date(2026, 1, 1)  # the dates are not applied: the caller chose the registrations
+    assert [r.index for r in queries.journal_rows(every, JournalFilter(day, day))] == [
+        "ЖЛБ-2/10.03.2026", "ВХ-1/10.03.2026", "ЖЛБ-1/10.03.2026"]
+    assert [r.index for r in queries.journal_rows(every, JournalFilter(day, day, register="ЖЛБ"))] == [
+        "ЖЛБ-2/10.03.2026", "ЖЛБ-1/10.03.2026"]
+    assert [r.index for r in queries.journal_rows(every, JournalFilter(day, day, channel="email"))] == [
+        "ЖЛБ-2/10.03.2026"]
+    assert [r.index for r in queries.journal_rows(every, JournalFilter(day, day, words="petrova"))] == [
+        "ВХ-1/10.03.2026", "ЖЛБ-1/10.03.2026"]  # Latin letters find the Cyrillic name, as the journal does
+    assert [r.index for r in queries.journal_rows(every, JournalFilter(day, day, kind="letter"))] == [
+        "ВХ-1/10.03.2026"]
