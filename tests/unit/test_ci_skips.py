@@ -20,7 +20,10 @@ def suite(pytester, monkeypatch):
             monkeypatch.setenv("CI", "true")
         else:
             monkeypatch.delenv("CI", raising=False)
-        return pytester.runpytest("-p", "no:cacheprovider")
+        # in a process of its own: the conftest patches eventlet again, which in this process
+        # depends on what earlier tests of the whole run left in sys.modules (a full `make test`
+        # once left it unable to: "eventlet.green.Queue has no attribute _PySimpleQueue")
+        return pytester.runpytest_subprocess("-p", "no:cacheprovider")
 
     return run
 

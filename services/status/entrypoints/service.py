@@ -22,7 +22,7 @@ from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
 
 from ..bootstrap import bootstrap
-from ..domain.case import Actor, Official, StageChangeRefused
+from ..domain.case import Actor, Official, StageChangeRefused, member_order
 from ..domain.terms import ExtensionRefused
 from ..service_layer.guard import TooManyAttempts
 from ..service_layer.tracker import ConcurrentChange
@@ -173,6 +173,12 @@ class StatusService(DelovodService):
             query = StagedQuery.model_validate({n: request.args[n] for n in names if n in request.args})
         except ValidationError as exc:
             raise Problem(400, "Bad Request", "Посочете етап и период (from, to: ГГГГ-ММ-ДД).", errors=field_errors(exc))
+        if query.after is not None:
+            try:
+                member_order(query.after)
+            except ValueError:  # the pattern's shape, but no real time (0000-00-00T0, say)
+                raise Problem(400, "Bad Request", "Невалиден курсор (after): използвайте стойността next от предишната страница.",
+                              errors=[{"field": "after", "message": "Невалиден курсор."}]) from None
         last = query.date_to or query.date_from
         if not 0 <= (last - query.date_from).days < STAGED_MAX_DAYS:
             raise Problem(400, "Bad Request", f"Периодът е от 1 до {STAGED_MAX_DAYS} дни, от from до to.",

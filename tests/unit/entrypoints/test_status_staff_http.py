@@ -115,3 +115,15 @@ def test_the_stages_of_a_journal_page(worker):
     response, problem = call(worker.stages, "POST", "/api/v1/cases/stages", data=json.dumps({"indexes": []}),
                              content_type="application/json")
     assert response.status_code == 422 and problem["errors"][0]["field"] == "indexes"
+
+
+def test_the_staged_cases_answer_a_bad_cursor_or_range_with_a_400_problem(worker):
+    bad = {"stage": "registered", "overdue": "true", "from": "2000-01-01", "after": "0000-00-00T0|0", "limit": "200"}
+    response, answer = call(worker.staged, "GET", "/api/v1/cases/staged", query_string=bad)
+    assert response.status_code == 400 and [e["field"] for e in answer["errors"]] == ["after"], answer
+    response, answer = call(worker.staged, "GET", "/api/v1/cases/staged",
+                            query_string={"stage": "registered", "from": "2026-01-01", "to": "2025-01-01"})
+    assert response.status_code == 400 and answer["errors"][0]["field"] == "to"
+    response, answer = call(worker.staged, "GET", "/api/v1/cases/staged",
+                            query_string={"stage": "registered", "from": "2026-11-01", "to": "2026-11-30"})
+    assert response.status_code == 200 and answer["next"] is None
