@@ -2,6 +2,8 @@
 officials' stage changes, the deadline watch. (The outbox relay: servicekit.service.)"""
 from __future__ import annotations
 
+import datetime as dt
+
 from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
@@ -40,6 +42,9 @@ ADMIN = ("admin",)
 def _actor(principal) -> Actor:
     return Actor(principal.subject, principal.name)
 
+
+# the staged cases' period: months counted past these would overflow the date type
+STAGED_EARLIEST, STAGED_LATEST = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
 
 class StatusService(DelovodService):
     name = "status"
@@ -180,6 +185,9 @@ class StatusService(DelovodService):
                 raise Problem(400, "Bad Request", "Невалиден курсор (after): използвайте стойността next от предишната страница.",
                               errors=[{"field": "after", "message": "Невалиден курсор."}]) from None
         last = query.date_to or query.date_from
+        if not (STAGED_EARLIEST <= query.date_from and last <= STAGED_LATEST):  # months counted past them overflow
+            raise Problem(400, "Bad Request", "Периодът трябва да е между 01.01.1900 и 31.12.9998.",
+                          errors=[{"field": "from", "message": "Дата извън допустимия период."}])
         if not 0 <= (last - query.date_from).days < STAGED_MAX_DAYS:
             raise Problem(400, "Bad Request", f"Периодът е от 1 до {STAGED_MAX_DAYS} дни, от from до to.",
                           errors=[{"field": "to", "message": f"От 1 до {STAGED_MAX_DAYS} дни след from."}])

@@ -124,6 +124,11 @@ def test_the_staged_cases_answer_a_bad_cursor_or_range_with_a_400_problem(worker
     response, answer = call(worker.staged, "GET", "/api/v1/cases/staged",
                             query_string={"stage": "registered", "from": "2026-01-01", "to": "2025-01-01"})
     assert response.status_code == 400 and answer["errors"][0]["field"] == "to"
+    for edge in ({"from": "9999-12-31"}, {"from": "0001-01-01"}, {"from": "9999-12-01", "to": "9999-12-31"},
+                 {"from": "2026-11-01", "after": "9999-12-31T23:59:59.999999+14:00|x"},
+                 {"from": "2026-11-01", "after": "2026-11-01T00:00:00|"}):
+        response, answer = call(worker.staged, "GET", "/api/v1/cases/staged", query_string={"stage": "closed", **edge})
+        assert response.status_code in (200, 400), (edge, answer)
     response, answer = call(worker.staged, "GET", "/api/v1/cases/staged",
                             query_string={"stage": "registered", "from": "2026-11-01", "to": "2026-11-30"})
     assert response.status_code == 200 and answer["next"] is None
