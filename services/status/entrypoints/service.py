@@ -46,6 +46,7 @@ def _actor(principal) -> Actor:
 # the staged cases' period: months counted past these would overflow the date type
 STAGED_EARLIEST, STAGED_LATEST = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
 
+
 class StatusService(DelovodService):
     name = "status"
 
