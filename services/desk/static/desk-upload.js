@@ -146,15 +146,7 @@
     bar.value = 0
     var state = document.createElement('span')
     state.className = 'desk-upload__state'
-    var remove = document.createElement('button')
-    remove.type = 'button'
-    remove.className = 'govuk-button govuk-button--secondary desk-upload__remove'
-    remove.textContent = 'Премахни'
-    var whose = document.createElement('span')
-    whose.className = 'govuk-visually-hidden'
-    whose.textContent = ' ' + file.name
-    remove.appendChild(whose)
-    remove.addEventListener('click', function () { uppy.removeFile(file.id) })
+    var remove = removeButton(file.name, function () { uppy.removeFile(file.id) })
     li.appendChild(name)
     li.appendChild(bar)
     li.appendChild(state)
@@ -162,6 +154,20 @@
     list.appendChild(li)
     list.hidden = false
     return { n: n, name: file.name, row: li, bar: bar, state: state, quarter: -1, retries: 0 }
+  }
+
+  // "Премахни" for one file, its name read out after the word (a button per file in a list).
+  function removeButton (name, onClick) {
+    var remove = document.createElement('button')
+    remove.type = 'button'
+    remove.className = 'govuk-button govuk-button--secondary desk-upload__remove'
+    remove.textContent = 'Премахни'
+    var whose = document.createElement('span')
+    whose.className = 'govuk-visually-hidden'
+    whose.textContent = ' ' + name
+    remove.appendChild(whose)
+    remove.addEventListener('click', onClick)
+    return remove
   }
 
   function show (entry, text, error) {
@@ -231,20 +237,11 @@
   // Scans uploaded before a refused form, kept on it by the desk: each may be taken off.
   Array.prototype.forEach.call(document.querySelectorAll('#scan-kept li'), function (li) {
     var name = li.querySelector('.desk-upload__name').textContent
-    var remove = document.createElement('button')
-    remove.type = 'button'
-    remove.className = 'govuk-button govuk-button--secondary desk-upload__remove'
-    remove.textContent = 'Премахни'
-    var whose = document.createElement('span')
-    whose.className = 'govuk-visually-hidden'
-    whose.textContent = ' ' + name
-    remove.appendChild(whose)
-    remove.addEventListener('click', function () {
+    li.appendChild(removeButton(name, function () {
       li.parentNode.removeChild(li)
       say('Файлът ' + name + ' е премахнат.')
       document.getElementById('scan').focus()
-    })
-    li.appendChild(remove)
+    }))
   })
 
   // A file chosen with the button or dropped on the zone: to Uppy, which starts uploading it.

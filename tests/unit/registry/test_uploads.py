@@ -1,35 +1,16 @@
 """The presigned paper path over fakes: grants, the checks before a claim, and the sweeper
 (the real object store and database: tests/integration/test_presigned_uploads.py)."""
-import datetime as dt
 import hashlib
 import urllib.parse
 
 import eventlet
 import pytest
 
-from registry.adapters.memory import InMemoryRegistrationRepository, InMemoryScanStore, InMemoryUploadLedger
-from registry.domain.calendar import WorkingCalendar
-from registry.domain.index import DEFAULT_REGISTERS
 from registry.entrypoints.upload_sweeper import UploadSweeper
 from registry.service_layer.errors import Invalid
-from registry.service_layer.use_cases import build
-from tests.helpers import TEST_KEYS, command, pdf_bytes
+from tests.helpers import command, pdf_bytes
+from tests.unit.registry.upload_world import LATER, NOW, TTL, parts, registry  # noqa: F401 (fixtures)
 
-NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.timezone.utc)
-TTL = dt.timedelta(hours=1)
-LATER = NOW + TTL + dt.timedelta(minutes=10, seconds=1)  # past the ttl and twice the claim window
-
-
-@pytest.fixture
-def parts():
-    return InMemoryRegistrationRepository(), InMemoryScanStore(), InMemoryUploadLedger()
-
-
-@pytest.fixture
-def registry(parts):
-    repo, store, ledger = parts
-    return build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW, ledger=ledger,
-                 upload_ttl=TTL)
 
 
 def client_put(store, grant, data) -> bool:

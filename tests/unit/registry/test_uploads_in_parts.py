@@ -2,34 +2,15 @@
 requests for the clerk it granted it to, reads the completed object once and registers it
 only with the declared SHA-256; the sweeper aborts what was abandoned (the real object store:
 tests/integration/test_multipart_uploads.py)."""
-import datetime as dt
 import hashlib
 
 import pytest
 
-from registry.adapters.memory import InMemoryRegistrationRepository, InMemoryScanStore, InMemoryUploadLedger
-from registry.domain.calendar import WorkingCalendar
-from registry.domain.index import DEFAULT_REGISTERS
 from registry.service_layer.errors import Invalid, NotFound
-from registry.service_layer.use_cases import build
-from tests.helpers import TEST_KEYS, command, pdf_bytes
+from tests.helpers import command, pdf_bytes
+from tests.unit.registry.upload_world import LATER, NOW, TTL, parts, registry  # noqa: F401 (fixtures)
 
-NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.timezone.utc)
-TTL = dt.timedelta(hours=1)
-LATER = NOW + TTL + dt.timedelta(minutes=10, seconds=1)
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def parts():
-    return InMemoryRegistrationRepository(), InMemoryScanStore(), InMemoryUploadLedger()
-
-
-@pytest.fixture
-def registry(parts):
-    repo, store, ledger = parts
-    return build(repo, store, DEFAULT_REGISTERS, WorkingCalendar(), TEST_KEYS, clock=lambda: NOW, ledger=ledger,
-                 upload_ttl=TTL)
 
 
 def big_pdf(tag: str) -> bytes:
