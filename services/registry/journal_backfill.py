@@ -21,25 +21,20 @@ def main(argv=None) -> int:
                         help="only derive the year word digests from the month digests (fast)")
     args = parser.parse_args(argv)
 
-    from servicekit import mongo
+    from servicekit.operator_tool import run_backfill
 
     from .adapters.mongo_repository import ALIAS, MongoRegistrationRepository
     from .settings import RegistrySettings
 
-    settings = RegistrySettings()
-    mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
-    if args.year_digests:
-        done = MongoRegistrationRepository().backfill_year_words()
-        print(f"journal backfill: year word digests from {done} month digests (idempotent)")
-        return 0
-    try:
-        done = MongoRegistrationRepository().backfill_journal(
+    def work() -> str:
+        repo = MongoRegistrationRepository()
+        if args.year_digests:
+            return f"journal backfill: year word digests from {repo.backfill_year_words()} month digests (idempotent)"
+        done = repo.backfill_journal(
             args.batch, progress=lambda n: print(f"{n} registrations written to the journal", file=sys.stderr))
-    except Exception as exc:  # an operator's tool: say what failed and that it may be run again
-        print(f"The backfill stopped: {exc}. What was written stays; run it again to finish.", file=sys.stderr)
-        return 1
-    print(f"journal backfill: {done} registrations (every write idempotent; nothing else changed)")
-    return 0
+        return f"journal backfill: {done} registrations (every write idempotent; nothing else changed)"
+
+    return run_backfill("backfill", ALIAS, RegistrySettings(), work)
 
 
 if __name__ == "__main__":

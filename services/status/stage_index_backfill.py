@@ -1,9 +1,11 @@
-"""`python -m status.stage_index_backfill`: put the cases opened before the stage index existed
-into it (docs/decisions.md, "The journal's stage filter by the stage index").
+"""`python -m status.stage_index_backfill`: put the cases opened before status's indexes existed
+into them: the stage index (docs/decisions.md, "The journal's stage filter by the stage index")
+and the list index (an official's open cases, running terms by due month: "The officials'
+lists by index").
 
 An operator runs it once after upgrading, against status's database as the settings name it.
-Each case is added to its stage's entry with ``$addToSet``: running it twice, while status is
-serving, or stopping it half-way changes nothing that was right (the index stays a superset;
+Each case is added to its entries with ``$addToSet``: running it twice, while status is
+serving, or stopping it half-way changes nothing that was right (the indexes stay supersets;
 readers verify every case). It reads the whole collection once (an operator's one-off)."""
 from __future__ import annotations
 
@@ -11,20 +13,17 @@ import sys
 
 
 def main(argv=None) -> int:
-    from servicekit import mongo
+    from servicekit.operator_tool import run_backfill
 
     from .adapters.mongo_repository import ALIAS, MongoCaseRepository
     from .settings import StatusSettings
 
-    settings = StatusSettings()
-    mongo.connect(ALIAS, settings.mongo_uri, **settings.mongo_options())
-    try:
-        done = MongoCaseRepository().backfill_stage_index()
-    except Exception as exc:  # an operator's tool: say what failed and that it may be run again
-        print(f"The backfill stopped: {exc}. What was written stays; run it again to finish.", file=sys.stderr)
-        return 1
-    print(f"stage index backfill: {done} cases (idempotent)")
-    return 0
+    def work() -> str:
+        done = MongoCaseRepository().backfill_indexes(
+            progress=lambda n: print(f"{n} cases written to the indexes", file=sys.stderr))
+        return f"stage and list index backfill: {done} cases (idempotent)"
+
+    return run_backfill("backfill", ALIAS, StatusSettings(), work)
 
 
 if __name__ == "__main__":

@@ -164,8 +164,16 @@ def probe(base: str, chromium: str, source: str, index: str) -> dict:
                     _sign_in(official, url, "elena", "elena-demo-2026")
                     official.get_by_role("link", name="Моите преписки", exact=True).click()
                     official.wait_for_url("**/my")
-                    return {"rows": [r.strip() for r in official.locator("#worklist tbody th").all_inner_texts()],
-                            "axe": _axe(official)}
+                    rows = [r.strip() for r in official.locator("#worklist tbody th").all_inner_texts()]
+                    axe = _axe(official)
+                    for _ in range(100):  # a stack used for long holds pages of elena's cases: the new one is due last
+                        if index in rows or not official.locator("#next-page").count():
+                            break
+                        official.locator("#next-page").click()
+                        official.wait_for_url("**after=*")
+                        rows = [r.strip() for r in official.locator("#worklist tbody th").all_inner_texts()]
+                    official.goto(f"{url}/my")
+                    return {"rows": rows, "axe": axe}
 
                 def sorted_():
                     official.locator("#worklist thead").get_by_role("link", name="Преписка").click()

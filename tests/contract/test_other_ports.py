@@ -293,17 +293,16 @@ def test_the_deadline_watch_announces_each_late_case_once_per_due_date(cases):
     answered = case("К-12/01.02.2026")
     answered.stage = CaseStage.ANSWERED
     cases.create(answered, [])
-    assert [index for index, _, _ in cases.late(dt.date(2026, 3, 4))] == ["К-10/01.02.2026"]
     assert tracker.watch_deadlines() == 1 and tracker.watch_deadlines() == 0  # once
-    assert [c["case_index"] for c in tracker.overdue()] == ["К-10/01.02.2026"]
+    assert [c.case_index for c in tracker.overdue()[0]] == ["К-10/01.02.2026"]
     late, _ = cases.get("К-10/01.02.2026")
     assert late.overdue_for == dt.date(2026, 3, 3)
     tracker.change_stage("К-10/01.02.2026", CaseStage.IN_PROGRESS, None)
     tracker.change_stage("К-10/01.02.2026", CaseStage.EXTENDED, "Трето лице", dt.date(2026, 3, 20))
-    assert tracker.watch_deadlines() == 0 and tracker.overdue() == []  # the new date has not passed
+    assert tracker.watch_deadlines() == 0 and tracker.overdue() == ([], None)  # the new date has not passed
     now[0] = dt.datetime(2026, 3, 23, 9, tzinfo=UTC)
     assert tracker.watch_deadlines() == 2  # the extended one, again, and the one due on 04.03
-    assert [(c["case_index"], c["days_overdue"]) for c in tracker.overdue()] == [
+    assert [(c.case_index, c.days_overdue) for c in tracker.overdue()[0]] == [
         ("К-11/01.02.2026", 19), ("К-10/01.02.2026", 3)]
 
 
@@ -318,4 +317,4 @@ def test_announced_late_cases_do_not_hide_new_ones_from_the_watch(cases):
     newer.due_date = dt.date(2026, 3, 5)
     cases.create(newer, [])
     assert tracker.watch_deadlines(limit=1) == 1  # the oldest, announced already, does not take the one place
-    assert [index for index, _, _ in cases.late(dt.date(2026, 3, 10), unannounced=True)] == []
+    assert tracker.watch_deadlines() == 0  # both announced

@@ -5,6 +5,7 @@ import datetime as dt
 
 from delovod_proto.vocabulary import CaseStage
 from status.domain.case import Actor, Official
+from status.service_layer.case_lists import CaseLists
 from tests.contract.test_other_ports import case, cases  # noqa: F401  (the fixture: both backends)
 
 UTC = dt.timezone.utc
@@ -34,6 +35,7 @@ def test_the_official_and_who_did_what_survive_a_round_trip(cases):  # noqa: F81
 
 
 def test_an_officials_open_cases_and_those_due_in_a_range(cases):  # noqa: F811
+    lists = CaseLists(cases)
     for n, due in ((1, dt.date(2026, 3, 3)), (2, dt.date(2026, 3, 5)), (3, dt.date(2026, 3, 20))):
         c = case(f"К-{n}/01.02.2026")
         c.due_date = due
@@ -41,16 +43,16 @@ def test_an_officials_open_cases_and_those_due_in_a_range(cases):  # noqa: F811
         if n < 3:
             c.assign(STOYAN, dt.datetime(2026, 2, 2, tzinfo=UTC), IVANA)
             saved(cases, c)
-    assert sorted(c.case_index for c in cases.assigned("stoyan")) == ["К-1/01.02.2026", "К-2/01.02.2026"]
-    assert cases.assigned("elena") == []
-    due = cases.due_between(dt.date(2026, 3, 3), dt.date(2026, 3, 8))
-    assert sorted(c.case_index for c in due) == ["К-1/01.02.2026", "К-2/01.02.2026"]
+    assert [c.case_index for c in lists.assigned("stoyan")[0]] == ["К-1/01.02.2026", "К-2/01.02.2026"]
+    assert lists.assigned("elena") == ([], None)
+    due, _ = lists.due(dt.date(2026, 3, 3), dt.date(2026, 3, 8))
+    assert [c.case_index for c in due] == ["К-1/01.02.2026", "К-2/01.02.2026"]
     closing, version = cases.get("К-2/01.02.2026")
     closing.move_to(CaseStage.ANSWERED, dt.datetime(2026, 2, 5, tzinfo=UTC), None)
     closing.move_to(CaseStage.CLOSED, dt.datetime(2026, 2, 6, tzinfo=UTC), None)
     assert cases.save(closing, version, [])
-    assert [c.case_index for c in cases.assigned("stoyan")] == ["К-1/01.02.2026"]
-    assert [c.case_index for c in cases.due_between(dt.date(2026, 3, 3), dt.date(2026, 3, 8))] == ["К-1/01.02.2026"]
+    assert [c.case_index for c in lists.assigned("stoyan")[0]] == ["К-1/01.02.2026"]
+    assert [c.case_index for c in lists.due(dt.date(2026, 3, 3), dt.date(2026, 3, 8))[0]] == ["К-1/01.02.2026"]
 
 
 def test_many_cases_by_index_in_one_call(cases):  # noqa: F811

@@ -54,9 +54,27 @@ class OverdueCase(WireModel):
 
 
 class OverdueCases(WireModel):
-    """The cases past their due date without an answer, the longest overdue first."""
+    """A page of the cases past their due date without an answer, the longest overdue first."""
 
-    items: list[OverdueCase] = Field(description="The overdue cases, the longest overdue first")
+    items: list[OverdueCase] = Field(description="The overdue cases, by due date (the longest overdue first), "
+                                                 "then index")
+    next: Optional[str] = Field(None, description="Pass as 'after' for the next page; null on the last page")
+
+
+LIST_CURSOR = r"^\d{4}-\d\d-\d\d\|.{1,100}$"
+
+
+class ListPage(WireModel):
+    """Where a page of an officials' list starts and how long it is."""
+
+    after: Optional[str] = Field(None, pattern=LIST_CURSOR,
+                                 description="'<due date>|<case index>' of the last case already seen (the "
+                                             "previous page's 'next'; 9999-12-31 stands for no due date)")
+    limit: int = Field(200, ge=1, le=200, description="Cases per page")
+
+
+class OverdueQuery(ListPage):
+    """A page of the cases running late."""
 
 
 class CaseIndexQuery(WireModel):
@@ -120,11 +138,11 @@ class Assigned(WireModel):
     official: Official = Field(description="The responsible official now")
 
 
-class AssignedQuery(WireModel):
+class AssignedQuery(ListPage):
     official: str = Field(min_length=1, max_length=64, description="Directory account of the official")
 
 
-class DueQuery(WireModel):
+class DueQuery(ListPage):
     until: dt.date = Field(description="Last due date to include (YYYY-MM-DD); the list starts today")
 
 
@@ -139,7 +157,9 @@ class CaseSummary(WireModel):
 
 
 class CaseSummaries(WireModel):
-    items: list[CaseSummary] = Field(description="The cases, the soonest due first (those without a due date last)")
+    items: list[CaseSummary] = Field(description="The cases, the soonest due first (those without a due date "
+                                                 "last), then by index")
+    next: Optional[str] = Field(None, description="Pass as 'after' for the next page; null on the last page")
 
 
 class StagesQuery(WireModel):
@@ -325,18 +345,21 @@ OPERATIONS = (
     Operation("POST", "/api/v1/cases/stage", "changeStage", "Officials move a case to a stage",
               {200: Reply("The case after the change", StageChanged)}, roles=("official", "admin"),
               body=StageChange, errors=(404, 409, 422)),
-    Operation("GET", "/api/v1/cases/overdue", "overdueCases", "Officials: the cases past their due date",
-              {200: Reply("The late cases", OverdueCases)}, roles=("official", "admin")),
+    Operation("GET", "/api/v1/cases/overdue", "overdueCases", "Officials: a page of the cases past their due date",
+              {200: Reply("The late cases", OverdueCases)}, roles=("official", "admin"), query=OverdueQuery,
+              errors=(400,)),
     Operation("GET", "/api/v1/cases/by-index", "staffCaseView", "Staff: a case with its full stage history",
               {200: Reply("The case", StaffCaseView)}, roles=("clerk", "official", "admin"),
               query=CaseIndexQuery, errors=(400, 404)),
     Operation("POST", "/api/v1/cases/assign", "assignCase", "Staff assign a case to an official of a unit",
               {200: Reply("The case after the assignment", Assigned)}, roles=("clerk", "official", "admin"),
               body=Assignment, errors=(404, 409, 422)),
-    Operation("GET", "/api/v1/cases/assigned", "assignedCases", "Staff: the open cases assigned to an official",
+    Operation("GET", "/api/v1/cases/assigned", "assignedCases",
+              "Staff: a page of the open cases assigned to an official",
               {200: Reply("The cases, the soonest due first", CaseSummaries)}, roles=("clerk", "official", "admin"),
               query=AssignedQuery, errors=(400,)),
-    Operation("GET", "/api/v1/cases/due", "dueCases", "Staff: the cases whose term runs and ends from today to a date",
+    Operation("GET", "/api/v1/cases/due", "dueCases",
+              "Staff: a page of the cases whose term runs and ends from today to a date",
               {200: Reply("The cases, the soonest due first", CaseSummaries)}, roles=("clerk", "official", "admin"),
               query=DueQuery, errors=(400,)),
     Operation("GET", "/api/v1/cases/staged", "stagedCases",

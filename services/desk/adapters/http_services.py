@@ -93,8 +93,8 @@ class HttpServices:
     def preview_letter(self, person: Person, change: dict) -> dict:
         return self._call(person, "notifications", "POST", "/api/v1/notifications/preview", json=change).json()
 
-    def overdue(self, person: Person) -> list[dict]:
-        return self._call(person, "status", "GET", "/api/v1/cases/overdue").json()["items"]
+    def overdue(self, person: Person, after: Optional[str] = None, limit: int = 200) -> dict:
+        return self._call(person, "status", "GET", "/api/v1/cases/overdue", params=_page(after, limit)).json()
 
     def survey_summary(self, person: Person) -> dict:
         return self._call(person, "status", "GET", "/api/v1/surveys/summary").json()
@@ -120,11 +120,12 @@ class HttpServices:
     def journal_rows(self, person: Person, query: dict) -> list[dict]:
         return self._call(person, "registry", "POST", "/api/v1/documents/journal-rows", json=query).json()["items"]
 
-    def assigned(self, person: Person, username: str) -> list[dict]:
-        return self._call(person, "status", "GET", "/api/v1/cases/assigned", params={"official": username}).json()["items"]
+    def assigned(self, person: Person, username: str, after: Optional[str] = None, limit: int = 200) -> dict:
+        return self._call(person, "status", "GET", "/api/v1/cases/assigned",
+                          params={"official": username, **_page(after, limit)}).json()
 
-    def due(self, person: Person, until: str) -> list[dict]:
-        return self._call(person, "status", "GET", "/api/v1/cases/due", params={"until": until}).json()["items"]
+    def due(self, person: Person, until: str, after: Optional[str] = None, limit: int = 200) -> dict:
+        return self._call(person, "status", "GET", "/api/v1/cases/due", params={"until": until, **_page(after, limit)}).json()
 
     def dead_notifications(self, person: Person) -> list[dict]:
         return self._call(person, "notifications", "GET", "/api/v1/notifications/dead").json()["items"]
@@ -180,3 +181,7 @@ def _refused(answer: requests.Response) -> Refused:
     detail = body.get("detail") if isinstance(body, dict) else None
     return Refused(answer.status_code, detail or "Заявката не е приета.",
                    body.get("errors") if isinstance(body, dict) else None)
+
+
+def _page(after: Optional[str], limit: int) -> dict:
+    return {"limit": limit, **({"after": after} if after else {})}

@@ -97,8 +97,8 @@ class FakeServices:
     def preview_letter(self, person, change):
         return self._answer("preview_letter", person, change)
 
-    def overdue(self, person):
-        return self._answer("overdue", person)
+    def overdue(self, person, after=None, limit=200):
+        return self._listed("overdue", person, after, limit)
 
     def survey_summary(self, person):
         return self._answer("survey_summary", person)
@@ -134,11 +134,20 @@ class FakeServices:
         answer = self._answer("journal_rows", person, dict(query)) or {}
         return [answer[i] for i in query["indexes"] if i in answer]
 
-    def assigned(self, person, username):
-        return self._answer("assigned", person, username) or []
+    def assigned(self, person, username, after=None, limit=200):
+        return self._listed("assigned", person, after, limit, username)
 
-    def due(self, person, until):
-        return self._answer("due", person, until) or []
+    def due(self, person, until, after=None, limit=200):
+        return self._listed("due", person, after, limit, until)
+
+    def _listed(self, name, person, after, limit, *args):
+        """``answers[name]``: every case of the list (paged here as status pages them: by due
+        date, none last, then index; ``limit`` after ``after``), or an exception."""
+        every = self._answer(name, person, *args, after, limit) or []
+        key = lambda c: f"{c.get('due_date') or '9999-12-31'}|{c['case_index']}"  # noqa: E731
+        rest = sorted((c for c in every if not after or key(c) > after), key=key)
+        page = rest[:limit]
+        return {"items": page, "next": key(page[-1]) if len(rest) > len(page) else None}
 
     def dead_notifications(self, person):
         return self._answer("dead_notifications", person) or []

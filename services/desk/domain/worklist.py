@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .journal import _cell
 
@@ -39,14 +39,25 @@ def sorted_rows(rows: Iterable[dict], column: str, descending: bool) -> list[dic
 def csv_bytes(rows: Iterable[dict], days_late: bool = False) -> bytes:
     """As the journal's CSV: UTF-8 with a byte-order mark, semicolons, no formula cells;
     ``days_late``: with the days past the due date (the overdue list)."""
+    return b"".join(csv_chunks(rows, days_late))
+
+
+def csv_chunks(rows: Iterable[dict], days_late: bool = False, every: int = 200) -> Iterator[bytes]:
+    """:func:`csv_bytes` a piece at a time (``every`` rows each), so a long list streams as
+    its pages arrive."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow(CSV_COLUMNS + (("Дни след срока",) if days_late else ()))
-    for r in rows:
+    for n, r in enumerate(rows, 1):
         official = r.get("official") or {}
         due = r.get("due_date")
         cells = [r["case_index"], r["subject"], r.get("stage_label") or r["stage"],
                  dt.date.fromisoformat(due).strftime("%d.%m.%Y") if due else "", official.get("name"),
                  official.get("unit")] + ([r.get("days_overdue")] if days_late else [])
         writer.writerow([_cell(x) for x in cells])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if n % every == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")

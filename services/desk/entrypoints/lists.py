@@ -2,6 +2,9 @@
 this week, the overdue cases, the satisfaction survey's results."""
 from __future__ import annotations
 
+import itertools
+from typing import Iterator
+
 from nameko.web.handlers import http
 
 from servicekit.pages import page_errors
@@ -17,38 +20,42 @@ class ListPages(DeskPages):
         which = which if which in worklist.LISTS else "mine"
         column, descending = request.args.get("sort", "due_date"), request.args.get("desc") == "1"
         column = column if column in worklist.COLUMNS else "due_date"
-        today = pages.today()
-        rows = self.app.workspace.worklist(session.person, which, today, column, descending)
-        return which, column, descending, rows, worklist.week_end(today)
+        return which, column, descending, pages.today()
 
     @http("GET", "/my")
     @page_errors
-    @page(down=("Списъкът не може да бъде показан.", "/"), refused=("Списъкът не е показан", "/"))
+    @page(down=("Списъкът не може да бъде показан.", "/"), refused=("Списъкът не е показан", "/my"))
     def my_cases(self, request, session):
-        which, column, descending, rows, week_end = self._worklist(request, session)
-        return views.worklist_page(session, which, rows, column, descending, week_end)
+        which, column, descending, today = self._worklist(request, session)
+        found = self.app.workspace.worklist(session.person, which, today, column, descending, _after(request))
+        return views.worklist_page(session, which, found, column, descending, worklist.week_end(today))
 
     @http("GET", "/my.csv")
     @page_errors
     @page(down=("Списъкът не може да бъде изтеглен.", "/my"), refused=("Списъкът не е изтеглен", "/my"))
     def my_cases_csv(self, request, session):
-        which, _, _, rows, week_end = self._worklist(request, session)
-        name = "moite-prepiski.csv" if which == "mine" else f"srok-do-{week_end.isoformat()}.csv"
-        return pages.csv(worklist.csv_bytes(rows), name)
+        which, _, _, today = self._worklist(request, session)
+        rows = _started(self.app.workspace.every_worklist_row(session.person, which, today))
+        name = "moite-prepiski.csv" if which == "mine" else f"srok-do-{worklist.week_end(today).isoformat()}.csv"
+        return pages.csv(worklist.csv_chunks(rows), name)
 
     @http("GET", "/overdue")
     @page_errors
-    @page(may="may_change_stages", down=("Списъкът не може да бъде показан.", "/"))
+    @page(may="may_change_stages", down=("Списъкът не може да бъде показан.", "/"),
+          refused=("Списъкът не е показан", "/overdue"))
     def overdue(self, request, session):
-        items = self.app.workspace.overdue(session.person)
-        return views.page("overdue.html", session, title="Просрочени преписки", items=items)
+        found = self.app.workspace.overdue(session.person, _after(request))
+        return views.page("overdue.html", session, title="Просрочени преписки", items=found["items"],
+                          next_url=views.next_page("/overdue", {}, found.get("next")),
+                          first_page=not _after(request))
 
     @http("GET", "/overdue.csv")
     @page_errors
-    @page(may="may_change_stages", down=("Списъкът не може да бъде изтеглен.", "/overdue"))
+    @page(may="may_change_stages", down=("Списъкът не може да бъде изтеглен.", "/overdue"),
+          refused=("Списъкът не е изтеглен", "/overdue"))
     def overdue_csv(self, request, session):
-        items = self.app.workspace.overdue(session.person)
-        return pages.csv(worklist.csv_bytes(items, days_late=True), f"prosrocheni-{pages.today().isoformat()}.csv")
+        rows = _started(self.app.workspace.every_overdue(session.person))
+        return pages.csv(worklist.csv_chunks(rows, days_late=True), f"prosrocheni-{pages.today().isoformat()}.csv")
 
     @http("GET", "/surveys")
     @page_errors
@@ -65,3 +72,14 @@ class ListPages(DeskPages):
     def surveys_csv(self, request, session):
         rows = self.app.workspace.services.survey_answers(session.person)
         return pages.csv(surveys.csv_bytes(rows, pages.zone()), f"anketi-{pages.today().isoformat()}.csv")
+
+
+def _after(request) -> str:
+    return request.args.get("after", "").strip()[:200]
+
+
+def _started(rows: Iterator[dict]) -> Iterator[dict]:
+    """``rows`` with the first page read already: a service that does not answer, or refuses,
+    is the page's 503 or refusal, not a cut file (later pages stream as they come)."""
+    first = next(rows, None)
+    return rows if first is None else itertools.chain([first], rows)

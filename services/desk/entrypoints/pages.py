@@ -111,6 +111,7 @@ def local_time(value) -> str:
     return _bgdatetime(value)
 
 
-def csv(data: bytes, name: str) -> Response:
+def csv(data, name: str) -> Response:
+    """``data``: the bytes, or an iterable of pieces (streamed as they come)."""
     return Response(data, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                         **NO_STORE, "X-Content-Type-Options": "nosniff"})

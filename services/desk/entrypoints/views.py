@@ -130,16 +130,23 @@ def _officials_by_unit(app) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
-def worklist_page(session, which: str, rows: list[dict], column: str, descending: bool, week_end):
+def next_page(path: str, query: dict, after: Optional[str]) -> Optional[str]:
+    """The link to a list's next page (its cursor from status), or None on the last page."""
+    return f"{path}?{urlencode({**query, 'after': after})}" if after else None
+
+
+def worklist_page(session, which: str, found: dict, column: str, descending: bool, week_end):
+    """A page of a list: status's page (by due date, then index) sorted by ``column``."""
     def sort_url(name: str) -> str:
         flip = name == column and not descending
         return f"/my?{urlencode({'list': which, 'sort': name, **({'desc': '1'} if flip else {})})}"
 
     columns = [(name, text, sort_url(name), ("descending" if descending else "ascending") if name == column else "none")
                for name, text in worklist.COLUMNS.items()]
-    query = urlencode({"list": which, "sort": column, **({"desc": "1"} if descending else {})})
+    query = {"list": which, "sort": column, **({"desc": "1"} if descending else {})}
     return page("worklist.html", session, title=worklist.LISTS[which], which=which, lists=worklist.LISTS,
-                rows=rows, columns=columns, csv_url=f"/my.csv?{query}", week_end=week_end)
+                rows=found["items"], columns=columns, csv_url=f"/my.csv?{urlencode({'list': which})}",
+                week_end=week_end, next_url=next_page("/my", query, found.get("next")))
 
 
 def operators_page(app, session, status=200, **context):

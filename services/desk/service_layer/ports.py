@@ -93,7 +93,9 @@ class Services(Protocol):
     def preview_letter(self, person: Person, change: dict) -> dict:
         """The letter notifications would send for ``change`` (subject, body, channel)."""
 
-    def overdue(self, person: Person) -> list[dict]: ...
+    def overdue(self, person: Person, after: Optional[str] = None, limit: int = 200) -> dict:
+        """A page of the cases running late, the longest overdue first (by due date, then index):
+        ``{"items": [...], "next": cursor or None}``."""
 
     def case_history(self, person: Person, index: str) -> dict:
         """Status's staff view of the case: stage, due date, official, every change."""
@@ -113,9 +115,11 @@ class Services(Protocol):
         """The registry's journal rows of up to 200 registrations (``indexes``), in that order,
         those passing the journal's other filters (register, kind, channel, q)."""
 
-    def assigned(self, person: Person, username: str) -> list[dict]: ...
+    def assigned(self, person: Person, username: str, after: Optional[str] = None, limit: int = 200) -> dict:
+        """A page of ``username``'s open cases by due date (none last), then index: ``{"items", "next"}``."""
 
-    def due(self, person: Person, until: str) -> list[dict]: ...
+    def due(self, person: Person, until: str, after: Optional[str] = None, limit: int = 200) -> dict:
+        """A page of the cases whose term runs and ends from today through ``until``: ``{"items", "next"}``."""
 
     def dead_notifications(self, person: Person) -> list[dict]: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from delovod_proto.vocabulary import CaseStage
 
@@ -17,7 +17,8 @@ from .ports import Refused, RosterStore, Services, Unavailable
 CSV_MAX_ROWS = 20000  # a year of a middle-sized municipality's mail; a longer export is split by dates
 NO_SCAN = "Изберете поне един сканиран файл."
 NO_OFFICIAL = "Изберете служител от списъка."
-STAGED_BATCH = 200  # cases whose rows the registry is asked for at once (its limit)
+STAGED_BATCH = 200  # cases whose rows the registry is asked for at once (its limit); a list's CSV page
+LIST_PAGE = 50  # cases on a page of an official's list
 STAGES_DOWN = "Услугата за етапите временно не отговаря."
 STAGE_KEYS = ("stage", "stage_label", "days_overdue")
 NO_HISTORY = "Етапите на преписката още не са известни (регистрацията току-що е направена или е към друга преписка)."
@@ -115,14 +116,21 @@ class Workspace:
         return asked(lambda: self.services.assign(person, assignment), "Преписката не е разпределена.")
 
     def worklist(self, person: Person, which: str, today: dt.date, column: str = "due_date",
-                 descending: bool = False) -> list[dict]:
-        """"mine": the person's open cases; "week": every case whose term ends from today to
-        Sunday; sorted by ``column``."""
+                 descending: bool = False, after: str = "") -> dict:
+        """A page of a list: "mine", the person's open cases; "week", every case whose term ends
+        from today to Sunday; status's page (by due date, then index, after the cursor ``after``)
+        sorted by ``column``: ``{"items", "next"}``."""
+        page = self._worklist_page(person, which, today, after or None, LIST_PAGE)
+        return {"items": worklist.sorted_rows(page["items"], column, descending), "next": page.get("next")}
+
+    def every_worklist_row(self, person: Person, which: str, today: dt.date) -> Iterator[dict]:
+        """Every row of a list, a page of status's at a time (the CSV), by due date then index."""
+        return every_row(lambda after: self._worklist_page(person, which, today, after, STAGED_BATCH))
+
+    def _worklist_page(self, person: Person, which: str, today: dt.date, after: Optional[str], limit: int) -> dict:
         if which == "week":
-            rows = self.services.due(person, worklist.week_end(today).isoformat())
-        else:
-            rows = self.services.assigned(person, person.uid)
-        return worklist.sorted_rows(rows, column, descending)
+            return self.services.due(person, worklist.week_end(today).isoformat(), after, limit)
+        return self.services.assigned(person, person.uid, after, limit)
 
     def change_stage(self, person: Person, index: str, stage: str, reason: str, due_date: str,
                      extras: Optional[dict] = None) -> Outcome:
@@ -151,8 +159,12 @@ class Workspace:
     def scan(self, person: Person, index: str, n: int) -> tuple[bytes, str]:
         return self.services.scan(person, index, n)
 
-    def overdue(self, person: Person) -> list[dict]:
-        return self.services.overdue(person)
+    def overdue(self, person: Person, after: str = "") -> dict:
+        """A page of the cases running late, the longest overdue first: ``{"items", "next"}``."""
+        return self.services.overdue(person, after or None, LIST_PAGE)
+
+    def every_overdue(self, person: Person) -> Iterator[dict]:
+        return every_row(lambda after: self.services.overdue(person, after, STAGED_BATCH))
 
     def journal(self, person: Person, form: JournalForm, after: str = "", limit: int = 50) -> Outcome:
         """A page of the registry's journal for the form's filter (its errors on the fields),
@@ -255,3 +267,14 @@ def _stage_change(index: str, stage: str, reason: str, due_date: str, extras: Op
 
 def _case_of(row: dict) -> str:
     return row.get("case_index") or row["registration_index"]
+
+
+def every_row(page_after: Callable[[Optional[str]], dict]) -> Iterator[dict]:
+    """The items of every page ``page_after(cursor)`` answers, following each page's ``next``."""
+    after = None
+    while True:
+        page = page_after(after)
+        yield from page["items"]
+        after = page.get("next")
+        if not after:
+            return

@@ -13,7 +13,8 @@ from servicekit.mongo import Lease, unavailable_when_down, upsert
 from servicekit.mongo_outbox import MongoOutboxStore, OutboxFields, outbox_fields, push_update
 from servicekit.outbox import OutboxMessage
 
-from ..domain.case import TERM_RUNS, Actor, Case, HistoryEntry, Official, stage_key, stage_member
+from ..domain import lists
+from ..domain.case import Actor, Case, HistoryEntry, Official, stage_key, stage_member
 from ..domain.stage_sets import StageSetRef
 
 ALIAS = "status"
@@ -22,7 +23,7 @@ UTC = dt.timezone.utc
 
 class CaseDoc(Document, OutboxFields):
     # not strict: a field that a later version adds, or an earlier one left, does not make a case unreadable
-    meta = {"collection": "cases", "db_alias": ALIAS, "indexes": ["due_date", "official.username"], "strict": False}
+    meta = {"collection": "cases", "db_alias": ALIAS, "strict": False}
     id = StringField(primary_key=True)
     subject = StringField(required=True)
     kind = StringField(required=True)
@@ -95,6 +96,12 @@ def _to_domain(d: CaseDoc) -> Case:
                 StageSetRef(d.stage_set["key"], d.stage_set["version"]) if d.stage_set else None)
 
 
+def _entries(doc: dict) -> set[tuple[str, str]]:
+    """The list entries of a stored case (its stage, due date and official as written)."""
+    return lists.entries(doc["_id"], CaseStage(doc["stage"]), _date(doc.get("due_date")),
+                         (doc.get("official") or {}).get("username"))
+
+
 @unavailable_when_down
 class MongoCaseRepository:
     """Cases by ``_id`` only; each write announces its events through an outbox pointer first."""
@@ -102,6 +109,7 @@ class MongoCaseRepository:
     def __init__(self, concurrently: Concurrently = in_turn):
         """``concurrently`` overlaps the reads of a journal page's cases (one by ``_id`` each)."""
         self.outbox, self.concurrently = MongoOutboxStore(CaseDoc), concurrently
+        self._months_known: set[str] = set()  # months this process has written to the months document
 
     @property
     def _held(self):
@@ -115,19 +123,54 @@ class MongoCaseRepository:
         upsert(self._stage_index, {"_id": stage_key(stage, registered_at)},
                {"$addToSet": {"cases": stage_member(case_index, registered_at)}})
 
+    @property
+    def _list_index(self):
+        return CaseDoc._get_collection().database["list_index"]
+
+    def _lists_add(self, pairs: set[tuple[str, str]]) -> None:
+        """Add each member to its entry (and a due entry's month to the months document), overlapped."""
+        months = {key.partition("|")[2] for key, _ in pairs if key.startswith("due|")} - self._months_known
+        calls = [lambda k=k, m=m: upsert(self._list_index, {"_id": k}, {"$addToSet": {"cases": m}}) for k, m in pairs]
+        if months:
+            calls.append(lambda: upsert(self._list_index, {"_id": lists.MONTHS},
+                                        {"$addToSet": {"months": {"$each": sorted(months)}}}))
+        self.concurrently(*calls)
+        self._months_known |= months  # never removed: a month without running cases reads as an empty entry
+
+    def _lists_remove(self, pairs: set[tuple[str, str]]) -> None:
+        self.concurrently(*[lambda k=k, m=m: self._list_index.update_one({"_id": k}, {"$pull": {"cases": m}})
+                            for k, m in pairs])
+
     def staged(self, keys: list[str]) -> set[str]:
         """The members (``<registered_at>|<index>``) the stage index holds under ``keys``, each
         entry read by ``_id``, the reads overlapped. A superset of the truth: verify each case."""
-        found = self.concurrently(*[lambda k=k: self._stage_index.find_one({"_id": k}) for k in dict.fromkeys(keys)])
+        return self._members(self._stage_index, keys)
+
+    def listed(self, keys: list[str]) -> set[str]:
+        """The members (``<due date>|<index>``) the list index holds under ``keys`` (``official|<username>``,
+        ``due|<yyyy-mm>``), each entry read by ``_id``, overlapped. A superset: verify each case."""
+        return self._members(self._list_index, keys)
+
+    def due_months(self) -> set[str]:
+        """The months (``yyyy-mm``) that may hold due entries."""
+        doc = self._list_index.find_one({"_id": lists.MONTHS})
+        return set(doc.get("months", [])) if doc else set()
+
+    def _members(self, collection, keys: list[str]) -> set[str]:
+        found = self.concurrently(*[lambda k=k: collection.find_one({"_id": k}) for k in dict.fromkeys(keys)])
         return {i for doc in found if doc for i in doc.get("cases", [])}
 
-    def backfill_stage_index(self) -> int:
-        """Put every case into its stage's entry (idempotent; reads the whole collection once:
-        an operator's one-off, ``python -m status.stage_index_backfill``)."""
+    def backfill_indexes(self, progress=lambda n: None) -> int:
+        """Put every case into its stage's entry and its list entries (idempotent; reads the whole
+        collection once: an operator's one-off, ``python -m status.stage_index_backfill``)."""
         done = 0
-        for doc in CaseDoc._get_collection().find({}, {"stage": 1, "registered_at": 1}):
+        fields = {"stage": 1, "registered_at": 1, "due_date": 1, "official.username": 1}
+        for doc in CaseDoc._get_collection().find({}, fields):
             self._index_add(doc["stage"], doc["_id"], doc["registered_at"])
+            self._lists_add(_entries(doc))
             done += 1
+            if done % 1000 == 0:
+                progress(done)
         return done
 
     def hold_code(self, case_index: str, code_hash: str, version: int) -> None:
@@ -144,28 +187,6 @@ class MongoCaseRepository:
     def drop_held_code(self, case_index: str) -> None:
         self._held.delete_one({"_id": case_index})
 
-    def late(self, today: dt.date, limit: int = 1000, unannounced: bool = False) -> list[tuple[str, dt.date, bool]]:
-        """Cases whose term runs and whose due date is before ``today``, the oldest first:
-        (index, due date, whether that was announced already); ``unannounced``: only those not
-        announced yet. Uses the ``due_date`` index on MongoDB; FerretDB scans, which an hourly
-        watch can afford."""
-        running = [s.value for s in TERM_RUNS]
-        query = {"due_date": {"$lt": today.isoformat(), "$ne": None}, "stage": {"$in": running}}
-        if unannounced:
-            query["overdue_announced"] = {"$ne": True}
-        found = CaseDoc._get_collection().find(query, {"due_date": 1, "overdue_for": 1}).sort("due_date", 1).limit(limit)
-        return [(d["_id"], dt.date.fromisoformat(d["due_date"]), d.get("overdue_for") == d["due_date"]) for d in found]
-
-    def assigned(self, username: str, limit: int = 500) -> list[Case]:
-        """By the ``official.username`` index on MongoDB (FerretDB scans: see docs/decisions.md)."""
-        found = CaseDoc.objects(__raw__={"official.username": username, "stage": {"$ne": CaseStage.CLOSED.value}})
-        return [_to_domain(d) for d in found.limit(limit)]
-
-    def due_between(self, first: dt.date, last: dt.date, limit: int = 500) -> list[Case]:
-        query = {"due_date": {"$gte": first.isoformat(), "$lte": last.isoformat()},
-                 "stage": {"$in": [s.value for s in TERM_RUNS]}}
-        return [_to_domain(d) for d in CaseDoc.objects(__raw__=query).order_by("due_date").limit(limit)]
-
     def get_many(self, case_indexes: list[str]) -> list[Case]:
         """Each by ``_id``, the reads overlapped: FerretDB's SQLite backend answers an ``_id``
         ``$in`` by scanning every case (280 ms for 50 of 1,400 cases, bench/journal_profile.py;
@@ -180,7 +201,8 @@ class MongoCaseRepository:
     def create(self, case: Case, events: Iterable[OutboxMessage]) -> bool:
         events = list(events)
         self.outbox.point(events, case.case_index)
-        self._index_add(case.stage.value, case.case_index, case.registered_at)  # before the case: a superset
+        self.concurrently(lambda: self._index_add(case.stage.value, case.case_index, case.registered_at),
+                          lambda: self._lists_add(lists.entries_of(case)))  # before the case: a superset
         try:
             CaseDoc(id=case.case_index, version=1, **_fields(case), **outbox_fields(events)).save(force_insert=True)
             return True
@@ -199,20 +221,24 @@ class MongoCaseRepository:
         if not lease.acquire(case.case_index):
             return False
         try:
-            current = coll.find_one({"_id": case.case_index}, {"version": 1, "stage": 1, "registered_at": 1})
+            current = coll.find_one({"_id": case.case_index}, {"version": 1, "stage": 1, "registered_at": 1,
+                                                                "due_date": 1, "official.username": 1})
             if not current or current.get("version") != version:
                 return False
             events = list(events)
             self.outbox.point(events, case.case_index)
             moved = current.get("stage") != case.stage.value
-            if moved:  # the new stage's entry first, the old one's removal after: always a superset
-                self._index_add(case.stage.value, case.case_index, current["registered_at"])
+            was, now = _entries(current), lists.entries_of(case)
+            # the new entries first, the old ones' removal after the write: always a superset
+            self.concurrently(*([lambda: self._index_add(case.stage.value, case.case_index, current["registered_at"])]
+                                if moved else []), lambda: self._lists_add(now - was))
             update = push_update(events)
             update["$set"].update({**_fields(case), "version": version + 1})
             coll.update_one({"_id": case.case_index}, update)
-            if moved and current.get("stage"):
-                self._stage_index.update_one({"_id": stage_key(current["stage"], current["registered_at"])},
-                                             {"$pull": {"cases": stage_member(case.case_index, current["registered_at"])}})
+            self.concurrently(*([lambda: self._stage_index.update_one(
+                {"_id": stage_key(current["stage"], current["registered_at"])},
+                {"$pull": {"cases": stage_member(case.case_index, current["registered_at"])}})]
+                if moved and current.get("stage") else []), lambda: self._lists_remove(was - now))
             return True
         finally:
             lease.release(case.case_index)

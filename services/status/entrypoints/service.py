@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from delovod_proto import topics
 from delovod_proto.api.status import (Assigned, AssignedQuery, Assignment, CaseIndexQuery, CaseSummaries, DueQuery,
-                                      CaseStages, OverdueCases, StageChange, StageChanged, StagedCases,
+                                      CaseStages, OverdueCases, OverdueQuery, StageChange, StageChanged, StagedCases,
                                       StagedQuery, StagesQuery, STAGED_MAX_DAYS,
                                       StageSetEdit, StageSetPath, SurveyAnswers)
 from delovod_proto.rpc import CaseLookupRequest, CaseNotFound
@@ -24,6 +24,7 @@ from servicekit.providers import App, RpcClient
 from servicekit.service import DelovodService
 
 from ..bootstrap import bootstrap
+from ..domain import lists
 from ..domain.case import Actor, Official, StageChangeRefused, member_order
 from ..domain.terms import ExtensionRefused
 from ..service_layer.guard import TooManyAttempts
@@ -41,6 +42,20 @@ ADMIN = ("admin",)
 
 def _actor(principal) -> Actor:
     return Actor(principal.subject, principal.name)
+
+
+BAD_CURSOR = "Невалиден курсор (after): използвайте стойността next от предишната страница."
+
+
+def _list_page(model, request, detail: str):
+    """A list's query with its page; a cursor that is not '<real date>|<index>' is a 400 of its own."""
+    if "after" in request.args:
+        try:
+            lists.order(request.args["after"])
+        except ValueError:
+            raise Problem(400, "Bad Request", BAD_CURSOR,
+                          errors=[{"field": "after", "message": "Невалиден курсор."}]) from None
+    return params(model, request, detail=detail)
 
 
 # the staged cases' period: months counted past these would overflow the date type
@@ -118,9 +133,11 @@ class StatusService(DelovodService):
     @http("GET", "/api/v1/cases/overdue")
     @handle_problems
     def overdue(self, request):
-        """Officials: the cases past their due date without an answer, the longest overdue first."""
+        """Officials: a page of the cases past their due date without an answer, the longest overdue first."""
         authenticate(request, self.app.settings.auth_secret(), ("official", "admin"))
-        return json_response(OverdueCases(items=self.app.tracker.overdue()).model_dump(mode="json"))
+        query = _list_page(OverdueQuery, request, "Невалидна страница (after, limit).")
+        found, after = self.app.tracker.overdue(query.after, query.limit)
+        return json_response(OverdueCases(items=found, next=after).model_dump(mode="json"))
 
     @http("GET", "/api/v1/cases/by-index")
     @handle_problems
@@ -157,16 +174,18 @@ class StatusService(DelovodService):
     def assigned(self, request):
         """Staff: an official's open cases, the soonest due first."""
         authenticate(request, self.app.settings.auth_secret(), STAFF)
-        official = params(AssignedQuery, request, detail="Посочете служителя (параметър official).").official
-        return json_response(CaseSummaries(items=self.app.tracker.assigned_to(official)).model_dump(mode="json"))
+        query = _list_page(AssignedQuery, request, "Посочете служителя (параметър official).")
+        found, after = self.app.tracker.assigned_to(query.official, query.after, query.limit)
+        return json_response(CaseSummaries(items=found, next=after).model_dump(mode="json"))
 
     @http("GET", "/api/v1/cases/due")
     @handle_problems
     def due(self, request):
         """Staff: the cases whose term ends from today through ``until``."""
         authenticate(request, self.app.settings.auth_secret(), STAFF)
-        until = params(DueQuery, request, detail="Посочете крайната дата (параметър until, ГГГГ-ММ-ДД).").until
-        return json_response(CaseSummaries(items=self.app.tracker.due_until(until)).model_dump(mode="json"))
+        query = _list_page(DueQuery, request, "Посочете крайната дата (параметър until, ГГГГ-ММ-ДД).")
+        found, after = self.app.tracker.due_until(query.until, query.after, query.limit)
+        return json_response(CaseSummaries(items=found, next=after).model_dump(mode="json"))
 
     @http("GET", "/api/v1/cases/staged")
     @handle_problems
@@ -183,7 +202,7 @@ class StatusService(DelovodService):
             try:
                 member_order(query.after)
             except ValueError:  # the pattern's shape, but no real time (0000-00-00T0, say)
-                raise Problem(400, "Bad Request", "Невалиден курсор (after): използвайте стойността next от предишната страница.",
+                raise Problem(400, "Bad Request", BAD_CURSOR,
                               errors=[{"field": "after", "message": "Невалиден курсор."}]) from None
         last = query.date_to or query.date_from
         if not (STAGED_EARLIEST <= query.date_from and last <= STAGED_LATEST):  # months counted past them overflow

@@ -27,6 +27,7 @@ from ..domain import terms as law
 from ..domain.case import (TERM_RUNS, TERM_STOPPED, Actor, Case, HistoryEntry, Official, StageChangeRefused,
                            appeal_reason, member_order)
 from ..domain.stage_sets import StageSet
+from .case_lists import CaseLists
 from .guard import LookupGuard
 from .stage_sets import StageSets, code_only
 
@@ -50,15 +51,12 @@ class AbstractCaseRepository(Protocol):
 
     def drop_held_code(self, case_index: str) -> None: ...
 
-    def late(self, today: dt.date, limit: int = 1000, unannounced: bool = False) -> list[tuple[str, dt.date, bool]]:
-        """Cases whose term runs and is past its due date, the oldest first: (index, due date,
-        announced already); ``unannounced``: only those not announced yet."""
+    def listed(self, keys: list[str]) -> set[str]:
+        """The members (``<due date>|<index>``) under the list index's entries ``keys``
+        (``official|<username>``, ``due|<yyyy-mm>``): a superset of the truth (each is verified)."""
 
-    def assigned(self, username: str, limit: int = 500) -> list[Case]:
-        """The cases assigned to ``username`` that are not closed."""
-
-    def due_between(self, first: dt.date, last: dt.date, limit: int = 500) -> list[Case]:
-        """The cases whose term runs and whose due date is in [first, last]."""
+    def due_months(self) -> set[str]:
+        """The months (``yyyy-mm``) that may hold due entries."""
 
     def staged(self, keys: list[str]) -> set[str]:
         """The case indexes under the stage index's entries ``keys`` (``<stage>|<yyyy-mm>``, the
@@ -88,6 +86,7 @@ class StatusTracker:
         self.repo, self.keys, self.trace, self.clock = repo, keys, trace, clock
         self.guard, self.tz = guard or LookupGuard(), ZoneInfo(tz)
         self.stage_sets = stage_sets or code_only()  # the sets a case is bound to (issue 14 item 1)
+        self.lists = CaseLists(repo)
 
     def stage_set(self, case: Case) -> StageSet:
         """The stage set version bound to ``case`` (its stages, labels and moves)."""
@@ -249,14 +248,21 @@ class StatusTracker:
                                      official=wire_official(h.official))
                      for h in case.history])
 
-    def assigned_to(self, username: str) -> list[api.CaseSummary]:
-        """The official's open cases, the soonest due first."""
-        return self._summaries(self.repo.assigned(username))
+    def assigned_to(self, username: str, after: Optional[str] = None,
+                    limit: int = 200) -> tuple[list[api.CaseSummary], Optional[str]]:
+        """A page of the official's open cases, the soonest due first (those without a due date
+        last), after the cursor ``<due date>|<index>``; the next page's cursor, or None."""
+        found, after = self.lists.assigned(username, after, limit)
+        return self._summaries(found), after
 
-    def due_until(self, last: dt.date) -> list[api.CaseSummary]:
-        """The cases whose term runs and ends from today through ``last``, the soonest first."""
+    def due_until(self, last: dt.date, after: Optional[str] = None,
+                  limit: int = 200) -> tuple[list[api.CaseSummary], Optional[str]]:
+        """A page of the cases whose term runs and ends from today through ``last``, the soonest first."""
         today = self._local_date(self.clock())
-        return self._summaries(self.repo.due_between(today, last)) if last >= today else []
+        if last < today:
+            return [], None
+        found, after = self.lists.due(today, last, after, limit)
+        return self._summaries(found), after
 
     def stages(self, case_indexes: list[str]) -> list[api.CaseStageRow]:
         """Each known case's stage and lateness, in the order asked (a journal page's cases)."""
@@ -325,8 +331,12 @@ class StatusTracker:
         now = self.clock()
         today = self._local_date(now)
         announced = 0
-        for case_index, _, _ in self.repo.late(today, limit, unannounced=True):
-            found = self.repo.get(case_index)
+        for late in self.lists.every_overdue(today):  # the list index: no scan
+            if announced >= limit:
+                break
+            if not late.newly_overdue(today):
+                continue
+            found = self.repo.get(late.case_index)
             if found is None:
                 continue
             case, version = found
@@ -345,19 +355,15 @@ class StatusTracker:
                            due_date=case.due_date.isoformat(), days_overdue=days, stage=case.stage.value)
         return announced
 
-    def overdue(self, limit: int = 500) -> list[dict]:
-        """For officials: the cases running late, the longest overdue first."""
+    def overdue(self, after: Optional[str] = None, limit: int = 200) -> tuple[list[api.OverdueCase], Optional[str]]:
+        """For officials: a page of the cases running late, the longest overdue first (by due
+        date, then index), after the cursor ``<due date>|<index>``; the next page's cursor, or None."""
         today = self._local_date(self.clock())
-        out = []
-        for case_index, due, _ in self.repo.late(today, limit):
-            found = self.repo.get(case_index)
-            if found is not None and found[0].days_overdue(today):
-                case = found[0]
-                out.append({"case_index": case.case_index, "subject": case.subject, "kind": case.kind,
-                            "stage": case.stage.value, "stage_label": self.stage_set(case).internal(case.stage),
-                            "due_date": case.due_date.isoformat(), "days_overdue": case.days_overdue(today),
-                            "official": _official_dict(case.official)})
-        return out
+        found, after = self.lists.overdue(today, after, limit)
+        return [api.OverdueCase(case_index=c.case_index, subject=c.subject, kind=c.kind, stage=c.stage,
+                                stage_label=self.stage_set(c).internal(c.stage), due_date=c.due_date,
+                                days_overdue=c.days_overdue(today), official=wire_official(c.official))
+                for c in found], after
 
     def lookup(self, request: CaseLookupRequest, client: str = "") -> CaseView:
         """A citizen's lookup; failures count against the index and the client."""
@@ -392,15 +398,10 @@ class StatusTracker:
                                             stage_label=labels.public(h.stage)) for h in case.history])
 
     def _summaries(self, cases: list[Case]) -> list[api.CaseSummary]:
-        ordered = sorted(cases, key=lambda c: (c.due_date is None, c.due_date or dt.date.max, c.case_index))
         return [api.CaseSummary(case_index=c.case_index, subject=c.subject, kind=c.kind, stage=c.stage,
                                 stage_label=self.stage_set(c).internal(c.stage), due_date=c.due_date,
                                 official=wire_official(c.official))
-                for c in ordered]
-
-
-def _official_dict(official: Optional[Official]) -> Optional[dict]:
-    return wire_official(official).model_dump(mode="json") if official else None
+                for c in cases]
 
 
 def wire_official(official: Optional[Official]) -> Optional[WireOfficial]:

@@ -155,7 +155,7 @@ def test_my_cases_asks_status_for_the_signed_in_persons_cases_and_the_week_up_to
     workspace = Workspace(services)
     workspace.worklist(IVANA, "mine", dt.date(2026, 12, 2))
     workspace.worklist(IVANA, "week", dt.date(2026, 12, 2))
-    assert services.calls == [("assigned", IVANA, "ivana"), ("due", IVANA, "2026-12-06")]
+    assert services.calls == [("assigned", IVANA, "ivana", None, 50), ("due", IVANA, "2026-12-06", None, 50)]
 
 
 def test_the_list_page_sorts_by_a_column_and_exports_csv():

@@ -1,6 +1,7 @@
 """The status service's staff API for the desk: a case with its history, the assignment to an
 official (recorded with who did it), the officials' lists; and the citizen's page naming the
 responsible official. Staff only; bad input a Bulgarian problem+json."""
+import datetime as dt
 import json
 from types import SimpleNamespace
 
@@ -132,3 +133,37 @@ def test_the_staged_cases_answer_a_bad_cursor_or_range_with_a_400_problem(worker
     response, answer = call(worker.staged, "GET", "/api/v1/cases/staged",
                             query_string={"stage": "registered", "from": "2026-11-01", "to": "2026-11-30"})
     assert response.status_code == 200 and answer["next"] is None
+
+
+def test_the_lists_page_by_due_date_then_index_with_a_cursor(worker):
+    for n in (2, 3):
+        worker.app.tracker.on_document_registered(registered(f"ЖЛБ-{n}/25.11.2026"))
+    for n in (1, 2, 3):
+        assign(worker, {"case_index": f"ЖЛБ-{n}/25.11.2026", "official": STOYAN})
+    response, first = call(worker.assigned, "GET", "/api/v1/cases/assigned",
+                           query_string={"official": "stoyan", "limit": "2"})
+    assert response.status_code == 200 and [c["case_index"] for c in first["items"]] == [CASE, "ЖЛБ-2/25.11.2026"]
+    assert first["next"] == "2026-12-29|ЖЛБ-2/25.11.2026"
+    _, second = call(worker.assigned, "GET", "/api/v1/cases/assigned",
+                     query_string={"official": "stoyan", "limit": "2", "after": first["next"]})
+    assert [c["case_index"] for c in second["items"]] == ["ЖЛБ-3/25.11.2026"] and second["next"] is None
+    worker.app.tracker.clock = lambda: dt.datetime(2027, 1, 4, 9, tzinfo=dt.timezone.utc)
+    _, late = call(worker.overdue, "GET", "/api/v1/cases/overdue", "official", query_string={"limit": "1"})
+    assert [c["case_index"] for c in late["items"]] == [CASE] and late["next"] == f"2026-12-29|{CASE}"
+    assert late["items"][0]["official"]["username"] == "stoyan" and late["items"][0]["days_overdue"] == 6
+
+
+@pytest.mark.parametrize("path, handler, query", [
+    ("/api/v1/cases/assigned", "assigned", {"official": "stoyan"}),
+    ("/api/v1/cases/due", "due", {"until": "2099-12-31"}),
+    ("/api/v1/cases/overdue", "overdue", {})])
+@pytest.mark.parametrize("after", ["2026-12-29", "2026-02-30|ЖЛБ-1", "29.12.2026|ЖЛБ-1", "2026-12-29|", "x" * 300])
+def test_a_bad_cursor_is_a_bulgarian_problem(worker, path, handler, query, after):
+    response, problem = call(getattr(worker, handler), "GET", path, "official", query_string={**query, "after": after})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert problem["detail"].startswith("Невалиден курсор (after)") and problem["errors"][0]["field"] == "after"
+
+
+def test_a_page_of_more_than_200_is_refused_on_its_field(worker):
+    response, problem = call(worker.overdue, "GET", "/api/v1/cases/overdue", "official", query_string={"limit": "201"})
+    assert response.status_code == 400 and problem["errors"][0]["field"] == "limit"

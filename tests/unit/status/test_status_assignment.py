@@ -101,23 +101,23 @@ def test_my_cases_are_the_open_ones_assigned_to_me_the_soonest_due_first(tracker
     tracker.assign("ЖЛБ-2/25.11.2026", STOYAN, by=IVANA)
     tracker.change_stage("ЖЛБ-2/25.11.2026", CaseStage.EXTENDED, "сложно", due_date=dt.date(2027, 2, 1))
     tracker.assign("ЖЛБ-3/25.11.2026", ELENA, by=IVANA)
-    assert [c.case_index for c in tracker.assigned_to("stoyan")] == [CASE, "ЖЛБ-2/25.11.2026"]
+    assert [c.case_index for c in tracker.assigned_to("stoyan")[0]] == [CASE, "ЖЛБ-2/25.11.2026"]
     tracker.change_stage(CASE, CaseStage.ANSWERED, None)
     tracker.change_stage(CASE, CaseStage.CLOSED, None)
-    assert [c.case_index for c in tracker.assigned_to("stoyan")] == ["ЖЛБ-2/25.11.2026"]
-    assert tracker.assigned_to("nobody") == []
+    assert [c.case_index for c in tracker.assigned_to("stoyan")[0]] == ["ЖЛБ-2/25.11.2026"]
+    assert tracker.assigned_to("nobody") == ([], None)
 
 
 def test_due_this_week_lists_running_terms_from_today_through_the_date(tracker):
     tracker.on_document_registered(registered("ЖЛБ-2/25.11.2026"))
     NOW[0] = dt.datetime(2026, 12, 28, 8, 0, tzinfo=dt.timezone.utc)
     try:
-        assert [c.case_index for c in tracker.due_until(dt.date(2027, 1, 3))] == [CASE, "ЖЛБ-2/25.11.2026"]
+        assert [c.case_index for c in tracker.due_until(dt.date(2027, 1, 3))[0]] == [CASE, "ЖЛБ-2/25.11.2026"]
         tracker.change_stage(CASE, CaseStage.IN_PROGRESS, None)
         tracker.change_stage(CASE, CaseStage.SUSPENDED, "чакаме документи")  # its term stands still
-        assert [c.case_index for c in tracker.due_until(dt.date(2027, 1, 3))] == ["ЖЛБ-2/25.11.2026"]
-        assert tracker.due_until(dt.date(2026, 12, 28)) == []  # due on the 29th
-        assert tracker.due_until(dt.date(2026, 12, 1)) == []  # a date already past
+        assert [c.case_index for c in tracker.due_until(dt.date(2027, 1, 3))[0]] == ["ЖЛБ-2/25.11.2026"]
+        assert tracker.due_until(dt.date(2026, 12, 28)) == ([], None)  # due on the 29th
+        assert tracker.due_until(dt.date(2026, 12, 1)) == ([], None)  # a date already past
     finally:
         NOW[0] = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
 
@@ -139,8 +139,8 @@ def test_the_overdue_list_names_the_unit_and_official_of_each_late_case(tracker)
     tracker.assign(CASE, STOYAN, by=IVANA)
     NOW[0] = dt.datetime(2027, 1, 2, 8, 0, tzinfo=dt.timezone.utc)
     try:
-        late = {c["case_index"]: c["official"] for c in tracker.overdue()}
+        late = {c.case_index: c.official for c in tracker.overdue()[0]}
     finally:
         NOW[0] = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
-    assert late[CASE]["unit"] == "Дирекция „Екология“" and late[CASE]["name"] == "Стоян Георгиев"
+    assert late[CASE].unit == "Дирекция „Екология“" and late[CASE].name == "Стоян Георгиев"
     assert late["ЖЛБ-2/25.11.2026"] is None

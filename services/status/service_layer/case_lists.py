@@ -1,0 +1,88 @@
+"""The officials' lists (an official's open cases, those due in a range of days, those running
+late), read through the list index (docs/decisions.md, "The officials' lists by index"): the
+entries' members are ordered and paged before any case is read, and each candidate is then
+read by ``_id`` and kept only if the case, as it is now, still belongs there. The index is a
+superset of the truth, so stale members (a case reassigned, answered, extended) drop out here."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable, Iterator, Optional, Protocol
+
+from delovod_proto.vocabulary import CaseStage
+
+from ..domain import lists
+from ..domain.case import TERM_RUNS, Case
+
+Order = tuple[dt.date, str]
+PAGE_MAX = 200  # cases per page at most (each is read by _id)
+
+
+class ListIndex(Protocol):
+    def listed(self, keys: list[str]) -> set[str]:
+        """The members (``<due date>|<index>``) under the list index's entries ``keys``: a superset."""
+
+    def due_months(self) -> set[str]:
+        """The months (``yyyy-mm``) that may hold due entries."""
+
+    def get_many(self, case_indexes: list[str]) -> list[Case]: ...
+
+
+def cursor(order: Order) -> str:
+    return f"{order[0].isoformat()}|{order[1]}"
+
+
+class CaseLists:
+    def __init__(self, repo: ListIndex):
+        self.repo = repo
+
+    def assigned(self, username: str, after: Optional[str] = None,
+                 limit: int = PAGE_MAX) -> tuple[list[Case], Optional[str]]:
+        """``username``'s open cases by due date (those without one last) then index."""
+        def keep(c: Case) -> bool:
+            return c.official is not None and c.official.username == username and c.stage != CaseStage.CLOSED
+        return self.page(self.repo.listed([lists.official_key(username)]), keep, after, limit)
+
+    def due(self, first: dt.date, last: dt.date, after: Optional[str] = None,
+            limit: int = PAGE_MAX) -> tuple[list[Case], Optional[str]]:
+        """The cases whose term runs and whose due date is in [first, last], by due date then index."""
+        months = [lists.due_key(m) for m in lists.months_until(self.repo.due_months(), last, first)]
+        return self.page(self.repo.listed(months), lambda c: c.stage in TERM_RUNS, after, limit,
+                         lambda o: first <= o[0] <= last)
+
+    def overdue(self, today: dt.date, after: Optional[str] = None,
+                limit: int = PAGE_MAX) -> tuple[list[Case], Optional[str]]:
+        """The cases whose term runs and whose due date is before ``today``, the oldest due first."""
+        months = lists.months_until(self.repo.due_months(), today)
+        return self.page(self.repo.listed([lists.due_key(m) for m in months]), lambda c: c.days_overdue(today) > 0,
+                         after, limit, lambda o: o[0] < today)
+
+    def every_overdue(self, today: dt.date) -> Iterator[Case]:
+        """Every case running late, a page at a time (the hourly watch)."""
+        after = None
+        while True:
+            page, after = self.overdue(today, after)
+            yield from page
+            if after is None:
+                return
+
+    def page(self, members: set[str], keep: Callable[[Case], bool], after: Optional[str], limit: int,
+             within: Callable[[Order], bool] = lambda o: True) -> tuple[list[Case], Optional[str]]:
+        """Up to ``limit`` cases of ``members`` after the cursor ``after``, in their order, each read
+        by ``_id`` (a page's worth at a time) and kept if its due date is the member's and ``keep``
+        says it belongs; the next page's cursor, or None."""
+        since = lists.order(after) if after else None
+        candidates = sorted(o for o in map(lists.order, members) if within(o) and (since is None or o > since))
+        found: list[tuple[Order, Case]] = []
+        for start in range(0, len(candidates), limit):
+            chunk = candidates[start:start + limit]
+            read = {c.case_index: c for c in self.repo.get_many([index for _, index in chunk])}
+            for order in chunk:
+                c = read.get(order[1])
+                if c is not None and lists.due_of(c) == order[0] and keep(c):
+                    found.append((order, c))
+                    if len(found) == limit:
+                        break
+            if len(found) == limit:
+                break
+        more = len(found) == limit and found[-1][0] < candidates[-1]
+        return [c for _, c in found], (cursor(found[-1][0]) if more else None)
