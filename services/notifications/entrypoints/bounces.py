@@ -46,7 +46,8 @@ class BounceHandler:
         now = dt.datetime.now(dt.timezone.utc)
         remote = f"{session.peer[0]}" if isinstance(session.peer, tuple) else None
         kept = raw[:self.max_bytes]
-        bounces = [BounceReceived(recipient=rcpt[:320], mail_from=(envelope.mail_from or "")[:320], received_at=now,
+        sender = (envelope.mail_from or "").strip("<>")  # the null sender "<>" of a DSN is ""
+        bounces = [BounceReceived(recipient=rcpt[:320], mail_from=sender[:320], received_at=now,
                                   remote=remote, message_b64=base64.b64encode(kept).decode(), size=len(raw),
                                   truncated=len(kept) < len(raw)) for rcpt in envelope.rcpt_tos]
         try:
@@ -86,6 +87,7 @@ def main() -> None:
 
     settings = NotificationsSettings()
     logs.configure(settings.kit.log_level)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per connection and command
     producer = make_producer(settings.kit.kafka_bootstrap, settings.kit)
     handler = BounceHandler(kafka_publisher(producer), settings.bounce_domain, settings.bounce_max_bytes)
 
