@@ -388,7 +388,7 @@ def test_settings_come_from_configmaps_and_secrets_under_their_real_names(render
                     path = PurePosixPath(source[-1])
                     writable = [m for p, m in mounts.items() if path.is_relative_to(p) and not m.get("readOnly")]
                     assert writable, f"{where}: {var}={path} is on the read-only root filesystem"
-            if w["kind"] != "Deployment":
+            if w["kind"] != "Deployment" or c["name"] != "server":  # a sidecar needs only what it reads
                 continue
             required = {f"DELOVOD_{name.upper()}_MONGO_URI"} | ({"DELOVOD_AMQP_URI"} if name != DESK else set())
             if name == "registry":
