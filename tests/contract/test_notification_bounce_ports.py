@@ -66,3 +66,22 @@ def test_a_reopening_waits_for_the_worker_that_holds_the_lease(notes):
     with pytest.raises(Busy):
         notes.reopen(done)
     notes.finish(claimed, [])
+
+
+@pytest.mark.integration
+def test_on_ferretdb_a_reopening_that_stopped_half_way_is_completed_and_a_stale_mark_is_not(real_notes):
+    """A crash between queueing the reopened entry and removing the outcome: the next claim
+    completes it. A mark naming an older outcome (a crash before its removal from the entry)
+    never makes the claim remove a newer outcome: the entry is dropped, nothing sent again."""
+    notes = real_notes
+    sent(notes)
+    at = notes._outcomes.find_one({"_id": "n-1"})["at"]
+    notes._enqueue(bounced(notes.finished("n-1")), reopened=at)  # the outcome not removed yet
+    n = notes.claim_due(NOW, LEASE)
+    assert n.id == "n-1" and n.tried == ["email"] and notes.finished("n-1") is None
+    assert "reopened" not in notes._queue.find_one({"_id": "n-1"})
+    n.channel, n.status = "sms", "sent"
+    notes.finish(n, [])
+    notes._enqueue(Notification("n-1", "К-1", "", "", channel="sms", next_attempt_at=NOW), reopened=at)  # stale
+    assert notes.claim_due(NOW, LEASE) is None
+    assert notes.finished("n-1").channel == "sms" and notes._queue.find_one({"_id": "n-1"}) is None

@@ -259,13 +259,14 @@ class MongoNotificationRepository:
         and deleting the entry, or a late enqueue by a redelivered event): it is dropped, so
         a message is never sent again once it was sent. A replayed dead letter is the
         exception; its replay is completed here if it stopped half-way."""
-        outcome = self._outcomes.find_one({"_id": entry["_id"]}, {"status": 1})
+        outcome = self._outcomes.find_one({"_id": entry["_id"]}, {"status": 1, "at": 1})
         if outcome is None:
             return True
-        if (outcome["status"] == "dead" and entry.get("replay")) or (outcome["status"] == "sent" and entry.get("reopened")):
-            # a replay, or a bounce's reopening (see reopen), that stopped half-way: finish it
+        # a replay, or a bounce's reopening of this very outcome (see reopen), that stopped half-way: finish it
+        if (outcome["status"] == "dead" and entry.get("replay")) or \
+                (outcome["status"] == "sent" and entry.get("reopened") is not None and entry["reopened"] == outcome.get("at")):
             self._outcomes.delete_one({"_id": entry["_id"]})
-            self._queue.update_one({"_id": entry["_id"]}, {"$unset": {"replay": ""}})
+            self._queue.update_one({"_id": entry["_id"]}, {"$unset": {"replay": "", "reopened": ""}})
             return True
         self._queue.delete_one({"_id": entry["_id"]})
         return False
@@ -335,10 +336,11 @@ class MongoNotificationRepository:
         if not leases.acquire(n.id):
             raise Busy(n.id)
         try:
-            outcome = self._outcomes.find_one({"_id": n.id}, {"status": 1, "channel": 1})
+            outcome = self._outcomes.find_one({"_id": n.id}, {"status": 1, "channel": 1, "at": 1})
             if not outcome or outcome["status"] != "sent" or outcome.get("channel") != n.channel:
                 return False
-            self._enqueue(n, reopened=True)
+            # marked with the outcome it reopens: a later outcome of its own is never taken for it
+            self._enqueue(n, reopened=outcome.get("at"))
             self._outcomes.delete_one({"_id": n.id})
             self._queue.update_one({"_id": n.id}, {"$unset": {"reopened": ""}})
             return True
