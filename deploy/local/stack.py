@@ -45,6 +45,8 @@ CLIENTS = {"fakesmsc"}  # connects to bearerbox's port: answering there means be
 KANNEL_CONF = ROOT / "deploy" / "local" / "kannel" / "kannel.conf"
 FAKESMSC = Path("/usr/lib/kannel/test/fakesmsc")
 SERVICES = {"catalogue": 8004, "registry": 8001, "status": 8002, "notifications": 8003, "desk": 8005}
+# processes of a service that speak no HTTP (group services): name: (port, what it is)
+RECEIVERS = {"notifications-bounces": (8026, "notifications' bounce receiver: DSNs over SMTP, on to Kafka")}
 S3_KEYS = {"AWS_ACCESS_KEY_ID": "delovod-local", "AWS_SECRET_ACCESS_KEY": "delovod-local-secret"}
 
 
@@ -362,13 +364,16 @@ def up() -> None:
     create_buckets()
     load_catalogue()
     programs = sup.programs()
-    busy = [f"{port} ({s})" for s, port in SERVICES.items()
+    ports = {**SERVICES, **{r: port for r, (port, _) in RECEIVERS.items()}}
+    busy = [f"{port} ({s})" for s, port in ports.items()
             if programs[f"services:{s}"].state not in ALIVE_STATES and answers(port)]
     if busy:
         raise StackError(f"port(s) {', '.join(busy)} already in use: stop what uses them")
-    sup.start([f"services:{s}" for s in SERVICES])
+    sup.start([f"services:{s}" for s in ports])
     for name, port in SERVICES.items():
         wait_ready(name, _http(port), timeout_s=60)
+    for name, (port, _) in RECEIVERS.items():
+        wait_ready(name, _port(port), timeout_s=60)
     say(f"up. Staff tokens in {(LOCAL / 'tokens').relative_to(ROOT)}/, mail in .local/mail/new/, logs in .local/log/")
 
 
@@ -422,6 +427,7 @@ def status() -> int:
     say(f"supervisord: {'running, pid ' + str(pid) if pid else 'stopped'}")
     rows = [(n, port, what, _answering(n, port), programs.get(f"infra:{n}")) for n, (port, what) in SERVERS.items()]
     rows += [(n, port, "/health", _health(port), programs.get(f"services:{n}")) for n, port in SERVICES.items()]
+    rows += [(n, port, what, answers(port), programs.get(f"services:{n}")) for n, (port, what) in RECEIVERS.items()]
     whole = True
     for name, port, what, answering, program in rows:
         word = verdict(program, answering)

@@ -169,6 +169,23 @@ class NotificationDelivered(EventBody):
     attempts: int = Field(ge=1, description="How many attempts it took, this one included")
 
 
+class BounceReceived(EventBody):
+    """A mail that came back to a bounce address (VERP) of an email we sent: as the bounce
+    receiver accepted it over SMTP, unparsed (notifications parses and judges it: a delivery
+    status notification of a notification of ours, or not). One per bounce address it was
+    sent to; keyed by that address, so the bounces of one email are handled in order."""
+
+    TOPIC: ClassVar[str] = topics.NOTIFICATIONS_BOUNCES
+
+    recipient: str = Field(max_length=320, description="The bounce address it was sent to (RCPT TO), which names the notification")
+    mail_from: str = Field("", max_length=320, description="Its envelope sender (MAIL FROM; empty for a DSN, as RFC 3464 asks)")
+    received_at: dt.datetime = Field(description="When the bounce receiver accepted it (UTC)")
+    remote: Optional[str] = Field(None, max_length=300, description="The sending server's address, as the receiver saw it")
+    message_b64: str = Field(description="The message as received (headers and body), base64; at most the receiver's limit")
+    size: int = Field(ge=0, description="Length of the whole message in bytes")
+    truncated: bool = Field(False, description="True when message_b64 holds only the first part of the message (a DSN's report comes before the returned original)")
+
+
 class CatalogueServiceChanged(EventBody):
     """A catalogue service got a new published version."""
 
@@ -227,6 +244,6 @@ class DeadLetter(EventBody):
 
 EVENT_MODELS: tuple[type[EventBody], ...] = (
     DocumentRegistered, AccessCodeReissued, CaseStatusChanged, CaseOverdue, EportalSubmission, EportalReceipt,
-    NotificationDelivered, CatalogueServiceChanged, DeadLetter,
+    NotificationDelivered, CatalogueServiceChanged, DeadLetter, BounceReceived,
 )
 EVENT_TYPES = {(m.__name__, m.SCHEMA_VERSION): m for m in EVENT_MODELS}

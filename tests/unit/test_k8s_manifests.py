@@ -48,6 +48,10 @@ CLERK_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/clerk-access": "
 OPERATOR_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/operator-access": "true"}}}
 DESK_PEER = {"podSelector": {"matchLabels": {"app": "desk"}}}  # the desk calls them on a person's behalf
 SMS_GATEWAY_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/sms-gateway": "true"}}}  # Kannel's reports
+MAIL_RELAY_PEER = {"namespaceSelector": {"matchLabels": {"delovod.bg/mail-relay": "true"}}}  # bounces (DSNs)
+# Processes of a service beside its server, in its pod: name -> (its module, its port, the Service's port)
+SIDECARS = {"notifications": {"bounces": ("notifications.entrypoints.bounces", 2525, 25)}}
+SIDECAR_PEERS = {("notifications", 2525): [MAIL_RELAY_PEER]}
 ALLOWED_PEERS = {"status": [PUBLIC_INGRESS_PEER, CLERK_PEER, DESK_PEER], "catalogue": [PUBLIC_INGRESS_PEER, DESK_PEER],
                  "registry": [CLERK_PEER, DESK_PEER], "notifications": [OPERATOR_PEER, DESK_PEER], "desk": [CLERK_PEER]}
 EXTRA_PEERS = {"notifications": ([SMS_GATEWAY_PEER],)}     # rules of their own, beside ALLOWED_PEERS'
@@ -170,8 +174,8 @@ def containers(pod: dict) -> list[dict]:
 
 
 def server(deployment: dict) -> dict:
-    cs = deployment["spec"]["template"]["spec"]["containers"]
-    assert len(cs) == 1, f"{deployment['metadata']['name']}: expected one container"
+    name, cs = deployment["metadata"]["name"], deployment["spec"]["template"]["spec"]["containers"]
+    assert [c["name"] for c in cs] == ["server", *SIDECARS.get(name, {})], f"{name}: its server and its sidecars only"
     return cs[0]
 
 
@@ -348,10 +352,16 @@ def test_each_service_reaches_its_deployments_port(rendered):
         assert svc["spec"].get("type", "ClusterIP") == "ClusterIP", f"{where}: expose through an ingress"
         assert selects({"matchLabels": svc["spec"]["selector"]}, d["spec"]["template"]["metadata"]["labels"]), where
         ports = svc["spec"]["ports"]
-        assert len(ports) == 1, where
+        assert len(ports) == 1 + len(SIDECARS.get(name, {})), where
         c = server(d)
         assert ports[0]["port"] == SERVICES[name], where
         assert resolve_port(c, ports[0].get("targetPort", ports[0]["port"])) == SERVICES[name], where
+        sidecars = d["spec"]["template"]["spec"]["containers"][1:]
+        for (sidecar, (module, port, service_port)), p, sc in zip(SIDECARS.get(name, {}).items(), ports[1:], sidecars):
+            assert sc["name"] == sidecar and sc["command"] == ["python", "-m", module], where
+            assert p["port"] == service_port and resolve_port(sc, p["targetPort"]) == port, f"{where}: {sidecar}"
+            for probe in ("readinessProbe", "livenessProbe"):
+                assert resolve_port(sc, sc[probe]["tcpSocket"]["port"]) == port, f"{where}: {sidecar} {probe}"
 
 
 def test_settings_come_from_configmaps_and_secrets_under_their_real_names(rendered):
@@ -378,7 +388,7 @@ def test_settings_come_from_configmaps_and_secrets_under_their_real_names(render
                     path = PurePosixPath(source[-1])
                     writable = [m for p, m in mounts.items() if path.is_relative_to(p) and not m.get("readOnly")]
                     assert writable, f"{where}: {var}={path} is on the read-only root filesystem"
-            if w["kind"] != "Deployment":
+            if w["kind"] != "Deployment" or c["name"] != "server":  # a sidecar needs only what it reads
                 continue
             required = {f"DELOVOD_{name.upper()}_MONGO_URI"} | ({"DELOVOD_AMQP_URI"} if name != DESK else set())
             if name == "registry":
@@ -473,6 +483,9 @@ def test_network_policies_when_present_let_in_and_out_only_what_is_needed(render
         assert rules, f"{target}: nothing may reach {name}"
         for rule in rules:
             ports = [p["port"] for p in rule.get("ports", [])]
+            if len(ports) == 1 and (name, ports[0]) in SIDECAR_PEERS:
+                assert rule.get("from") == SIDECAR_PEERS[name, ports[0]], f"{target}: {name} admits {rule.get('from')}"
+                continue
             assert ports == [SERVICES[name]], f"{target}: {name} opens {ports}"
             assert rule.get("from") in (ALLOWED_PEERS[name], *EXTRA_PEERS.get(name, ())), \
                 f"{target}: {name} admits {rule.get('from')}"

@@ -205,15 +205,15 @@ def test_the_checked_in_configuration_restarts_backs_off_and_stays_on_loopback()
     conf.read(ROOT / "deploy" / "local" / "supervisord.conf")
     assert "inet_http_server" not in conf and conf["unix_http_server"]["file"].endswith("/.local/run/supervisor.sock")
     programs = {s.split(":")[1]: conf[s] for s in conf.sections() if s.startswith("program:")}
-    assert set(programs) == set(stack.SERVERS) | set(stack.SERVICES)
+    assert set(programs) == set(stack.SERVERS) | set(stack.SERVICES) | set(stack.RECEIVERS)
     groups = {g: set(conf[f"group:{g}"]["programs"].split(",")) for g in ("infra", "services")}
-    assert groups == {"infra": set(stack.SERVERS), "services": set(stack.SERVICES)}
+    assert groups == {"infra": set(stack.SERVERS), "services": set(stack.SERVICES) | set(stack.RECEIVERS)}
     for name, p in programs.items():
         assert p["autostart"] == "false" and p["autorestart"] == "true", name  # stack.py orders the starts
         assert int(p["startsecs"]) >= 3 and int(p["startretries"]) >= 100, name
         assert p["stopasgroup"] == p["killasgroup"] == "true", name
         assert p["stdout_logfile"] == "%(here)s/../../.local/log/%(program_name)s.log", name
-    for name in stack.SERVICES:
+    for name in [*stack.SERVICES, *stack.RECEIVERS]:
         assert int(programs[name]["startsecs"]) >= 10, name  # a crash in its first seconds backs off
 
 

@@ -82,12 +82,14 @@ class NotificationAttempt(WireModel):
     notification_id: str = Field(description="The notification (the event it was made for)")
     channel: Literal["email", "sms", "post"] = Field(description="The channel tried")
     outcome: Literal["handed", "sent", "delivered", "failed", "expired", "refused", "error", "deferred", "ignored",
-                     "contact_changed"] = Field(
+                     "contact_changed", "bounced", "delayed"] = Field(
         description="handed: accepted by the SMS gateway, report awaited; sent: accepted by the mail relay or the "
                     "post room; delivered/failed/expired: the operator's delivery report; refused: the address refused "
                     "for good (the next channel is tried); error: a passing failure (retried); deferred: quiet hours "
                     "(21:00-08:00); ignored: a late or repeated report; contact_changed: the citizen confirmed a new "
-                    "address for this channel (detail: the address, masked)")
+                    "address for this channel (detail: the address, masked); bounced: a delivery status notification "
+                    "came back for the email (detail: its status code first; the next channel is tried); delayed: the "
+                    "remote mail server reported a delay and keeps trying")
     at: dt.datetime = Field(description="When (UTC)")
     summary: str = Field(description="The line for the case history, in Bulgarian and local time")
     detail: Optional[str] = Field(None, description="Why, or the operator's message id (no contact data)")

@@ -29,12 +29,14 @@ class SmtpEmailChannel:
 
     def __init__(self, host: str, port: int, mail_from: str, timeout_s: float = 10.0, *, starttls: bool = False,
                  username: str = "", password: str | None = None, ca_file: Path | None = None,
-                 keep: int = 8, idle_s: float = 20.0):
+                 keep: int = 8, idle_s: float = 20.0, envelope_from=None):
         if username and not starttls:
             raise ValueError("SMTP AUTH without STARTTLS would send the password in clear")
         self.host, self.port, self.mail_from, self.timeout_s = host, port, mail_from, timeout_s
         self.starttls, self.username, self.password, self.ca_file = starttls, username, password, ca_file
         self.keep, self.idle_s = keep, idle_s
+        # the envelope sender (MAIL FROM) of a notification: its VERP bounce address (domain.verp)
+        self.envelope_from = envelope_from
         self._idle: list[tuple[smtplib.SMTP, float]] = []  # kept sessions, the most recently used last
 
     def send(self, n: Notification, contact: Contact) -> None:
@@ -47,7 +49,7 @@ class SmtpEmailChannel:
         msg.set_content(f"{n.body}")
         smtp = self._session()
         try:
-            smtp.send_message(msg)
+            smtp.send_message(msg, from_addr=self.envelope_from(n.id) if self.envelope_from else None)
         except smtplib.SMTPRecipientsRefused:
             self._put_back(smtp)  # smtplib has reset the transaction; the session goes on
             raise

@@ -92,3 +92,16 @@ class InMemoryNotificationRepository:
             return False
         n.status, n.attempts, n.next_attempt_at, n.queued_at, n.tried = "pending", 0, now, now, []
         return True
+
+    def finished(self, notification_id: str) -> Optional[Notification]:
+        n = self.items.get(notification_id)
+        return copy.deepcopy(n) if n is not None and n.status != "pending" else None
+
+    def reopen(self, n: Notification) -> bool:
+        if n.id in self.leased:
+            raise Busy(n.id)
+        current = self.items.get(n.id)
+        if current is None or current.status != "sent" or current.channel != n.channel:
+            return False
+        self.items[n.id] = copy.deepcopy(n)
+        return True

@@ -259,12 +259,14 @@ class MongoNotificationRepository:
         and deleting the entry, or a late enqueue by a redelivered event): it is dropped, so
         a message is never sent again once it was sent. A replayed dead letter is the
         exception; its replay is completed here if it stopped half-way."""
-        outcome = self._outcomes.find_one({"_id": entry["_id"]}, {"status": 1})
+        outcome = self._outcomes.find_one({"_id": entry["_id"]}, {"status": 1, "at": 1})
         if outcome is None:
             return True
-        if outcome["status"] == "dead" and entry.get("replay"):  # a replay that stopped half-way: finish it
+        # a replay, or a bounce's reopening of this very outcome (see reopen), that stopped half-way: finish it
+        if (outcome["status"] == "dead" and entry.get("replay")) or \
+                (outcome["status"] == "sent" and entry.get("reopened") is not None and entry["reopened"] == outcome.get("at")):
             self._outcomes.delete_one({"_id": entry["_id"]})
-            self._queue.update_one({"_id": entry["_id"]}, {"$unset": {"replay": ""}})
+            self._queue.update_one({"_id": entry["_id"]}, {"$unset": {"replay": "", "reopened": ""}})
             return True
         self._queue.delete_one({"_id": entry["_id"]})
         return False
@@ -277,7 +279,7 @@ class MongoNotificationRepository:
             events = list(events)
             self.outbox.point(events, n.id)
             self._inserts["outcomes"].insert({"_id": n.id, "status": n.status, "attempts": n.attempts,
-                                              "channel": n.channel, "last_error": n.last_error,
+                                              "channel": n.channel, "last_error": n.last_error, "tried": list(n.tried),
                                               "at": _naive(dt.datetime.now(UTC)), **outbox_fields(events)})
             if n.queued:
                 self._queue.delete_one({"_id": n.id})
@@ -314,3 +316,33 @@ class MongoNotificationRepository:
             return True
         finally:
             leases.release(notification_id)
+
+    # -- a bounce that came later reopens a sent email (service_layer/bounces.py) ----------
+    def finished(self, notification_id: str) -> Optional[Notification]:
+        """The outcome of a finished notification (sent or dead; no text); None if unfinished or unknown."""
+        o = self._outcomes.find_one({"_id": notification_id})
+        doc = self._notes.find_one({"_id": notification_id}, {"case_index": 1, "trace": 1}) if o else None
+        if o is None or doc is None:
+            return None
+        return Notification(notification_id, doc["case_index"], "", "", o["status"], o.get("attempts") or 0,
+                            o["at"].replace(tzinfo=UTC), o.get("last_error"), o.get("channel"), doc.get("trace") or {},
+                            tried=list(o.get("tried") or []))
+
+    def reopen(self, n: Notification) -> bool:
+        """Make a notification finished as sent by ``n.channel`` pending again, as ``n`` is now,
+        under its lease; False if it is not (any more). Queued first and marked, then the outcome
+        goes, as in :meth:`replay`: a crash in between leaves a reopening the next claim completes."""
+        leases = self._leases
+        if not leases.acquire(n.id):
+            raise Busy(n.id)
+        try:
+            outcome = self._outcomes.find_one({"_id": n.id}, {"status": 1, "channel": 1, "at": 1})
+            if not outcome or outcome["status"] != "sent" or outcome.get("channel") != n.channel:
+                return False
+            # marked with the outcome it reopens: a later outcome of its own is never taken for it
+            self._enqueue(n, reopened=outcome.get("at"))
+            self._outcomes.delete_one({"_id": n.id})
+            self._queue.update_one({"_id": n.id}, {"$unset": {"reopened": ""}})
+            return True
+        finally:
+            leases.release(n.id)

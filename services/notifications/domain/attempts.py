@@ -16,10 +16,11 @@ from delovod_proto.vocabulary import ContactChannel
 # the operator's delivery report; refused: the address refused for good (the next channel is
 # tried); error: a passing failure (retried); deferred: quiet hours; ignored: a report that
 # changed nothing (late or repeated); contact_changed: the citizen confirmed a new address for
-# the channel (its detail is the address, masked).
+# the channel (its detail is the address, masked); bounced / delayed: a delivery status
+# notification came back for an email (domain.dsn; its detail starts with the status code).
 OUTCOMES = ("handed", "sent", "delivered", "failed", "expired", "refused", "error", "deferred", "ignored",
-            "contact_changed")
-FINAL_FAILURES = ("failed", "expired", "refused")
+            "contact_changed", "bounced", "delayed")
+FINAL_FAILURES = ("failed", "expired", "refused", "bounced")
 
 CHANNEL_LABEL = {"sms": "SMS съобщение", "email": "Имейл", "post": "Писмо по пощата"}
 OUTCOME_LABEL = {
@@ -47,8 +48,23 @@ class Attempt:
         if self.outcome == "contact_changed":
             return (f"Данните за връзка са променени на {local:%d.%m.%Y} в {local:%H:%M} ч.: "
                     f"{NEW_ADDRESS_LABEL.get(self.channel, self.channel)} {self.detail or ''}".rstrip())
+        if self.outcome in BOUNCE_LABEL:
+            return bounce_summary(BOUNCE_LABEL[self.outcome], self.detail, local)
         return (f"{CHANNEL_LABEL.get(self.channel, self.channel)}: {OUTCOME_LABEL.get(self.outcome, self.outcome)}"
                 f" на {local:%d.%m.%Y} в {local:%H:%M} ч.")
+
+
+BOUNCE_LABEL = {"bounced": "Имейлът е върнат", "delayed": "Имейлът се бави"}
+
+
+def bounce_summary(label: str, detail: Optional[str], local: dt.datetime) -> str:
+    """"Имейлът е върнат: 5.1.1, няма такава пощенска кутия (03.12.2026 в 14:05 ч.)"."""
+    from .dsn import STATUS, meaning
+
+    code = (detail or "").split(" ", 1)[0]
+    why = f"{code}, {meaning(code)}" if STATUS.fullmatch(code) else "причината не е посочена"
+    later = "; пощенският сървър на получателя опитва отново" if label == BOUNCE_LABEL["delayed"] else ""
+    return f"{label}: {why}{later} ({local:%d.%m.%Y} в {local:%H:%M} ч.)"
 
 
 FALLBACK_ORDER = (ContactChannel.EMAIL, ContactChannel.SMS, ContactChannel.POST)

@@ -61,6 +61,12 @@ class NotificationsService(DelovodService):
         self.app.dispatcher.on_access_code_reissued(envelope)
         self.app.dispatcher.dispatch_due(envelope.correlation_id)
 
+    # Bounces that came back later, as the bounce receiver (entrypoints/bounces.py) handed them on:
+    # one email's bounces in order (keyed by its bounce address).
+    @consume(topics.NOTIFICATIONS_BOUNCES)
+    def on_bounce_received(self, envelope):
+        self.app.bounces.on_bounce_received(envelope.body())
+
     @timer(interval=2)
     def dispatch(self):
         self.app.dispatcher.dispatch_due()
