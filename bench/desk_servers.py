@@ -1,5 +1,5 @@
-"""The two processes bench/desk.py starts beside the stack (never in place of its services),
-so that the desk's journal pages read a journal of 100,000 registrations:
+"""The processes bench/desk.py starts beside the stack (never in place of its services), so
+that the desk's pages read a journal of 100,000 registrations and status's 100,000 cases:
 
 ``python -m bench.desk_servers registry``: the registry's own document reads (the route
 functions of ``RegistryService``, unchanged: the journal, a document by index) over the

@@ -246,15 +246,20 @@ def ensure_loaded(n: int) -> dict:
         if marker.get("form") != form or db["cases"].estimated_document_count() != n:
             _check_against_journal(n)
             client.drop_database(name)
+            load_before = round(os.getloadavg()[0], 2)
             done["load_s"], by_stage = load(db, n)
-            marker = {"_id": "cases", "form": form, "n": n, "load_s": done["load_s"], "by_stage": by_stage}
+            marker = {"_id": "cases", "form": form, "n": n, "load_s": done["load_s"], "by_stage": by_stage,
+                      "load_1min": [load_before, round(os.getloadavg()[0], 2)]}
             db["bench_load"].replace_one({"_id": "cases"}, marker, upsert=True)
         if marker.get("backfill") != filled:
+            load_before = round(os.getloadavg()[0], 2)
             done["backfill_s"] = backfill(n)
-            db["bench_load"].update_one({"_id": "cases"}, {"$set": {"backfill": filled,
-                                                                   "backfill_s": done["backfill_s"]}})
+            db["bench_load"].update_one({"_id": "cases"}, {"$set": {
+                "backfill": filled, "backfill_s": done["backfill_s"],
+                "backfill_load_1min": [load_before, round(os.getloadavg()[0], 2)]}})
         marker = db["bench_load"].find_one({"_id": "cases"})
-        done.update(by_stage=marker["by_stage"], as_loaded={"load_s": marker["load_s"], "backfill_s": marker["backfill_s"]})
+        done.update(by_stage=marker["by_stage"],
+                    as_loaded={k: marker.get(k) for k in ("load_s", "load_1min", "backfill_s", "backfill_load_1min")})
     return done
 
 
