@@ -338,12 +338,16 @@ def status_api(queries: dict[str, str], n: int) -> tuple[dict[str, list[float]],
 
             def once(i: int, name=name, path=path, samples=took[name]) -> None:
                 started = time.perf_counter()
-                answer = sessions[i % USERS].get(f"http://127.0.0.1:{BENCH_STATUS_PORT}{path}", headers=auth, timeout=600)
-                if answer.status_code == 200:
+                try:
+                    code = sessions[i % USERS].get(f"http://127.0.0.1:{BENCH_STATUS_PORT}{path}", headers=auth,
+                                                   timeout=600).status_code
+                except requests.RequestException as exc:
+                    code = type(exc).__name__
+                if code == 200:
                     samples.append(time.perf_counter() - started)
                 else:  # e.g. 503: status's read of FerretDB ran past its operation timeout
                     failed.setdefault(name, {})
-                    failed[name][str(answer.status_code)] = failed[name].get(str(answer.status_code), 0) + 1
+                    failed[name][str(code)] = failed[name].get(str(code), 0) + 1
 
             concurrent(n if name.startswith("staged") else USERS, USERS, once)  # the lists: once each (they scan)
     finally:
