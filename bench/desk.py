@@ -235,7 +235,7 @@ def pages(last_day: dt.date, journal_cases: list[str], history_cases: list[str])
                for name, query in {**journal_filters(last_day), **stage_filters(last_day)}.items()]
     return journal + [
         ("case page: a case of the loaded journal (its stages from the benchmark's status)", False,
-         lambda w: f"/cases?index={journal_cases[w % len(journal_cases)]}", 'id="history"'),
+         lambda w: f"/cases?index={journal_cases[w % len(journal_cases)]}", 'id="personal-number"'),
         ("case page: a case with its stage history (stack's desk)", True,
          lambda w: f"/cases?index={history_cases[w % len(history_cases)]}", 'id="history"'),
         ("register form (the catalogue's services listed)", False, lambda w: "/documents/new", 'name="idempotency_key"'),
