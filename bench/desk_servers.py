@@ -1,5 +1,5 @@
-"""The two processes bench/desk.py starts beside the stack (never in place of its services),
-so that the desk's journal pages read a journal of 100,000 registrations:
+"""The processes bench/desk.py starts beside the stack (never in place of its services), so
+that the desk's pages read a journal of 100,000 registrations and status's 100,000 cases:
 
 ``python -m bench.desk_servers registry``: the registry's own document reads (the route
 functions of ``RegistryService``, unchanged: the journal, a document by index) over the
@@ -10,10 +10,19 @@ register every submission a second time; its outbox relay would publish the load
 registrations' events (status would open 100,000 cases); its completer and upload sweeper
 have nothing to do here.
 
+``python -m bench.desk_servers status``: status's reads (every ``GET`` route of
+``StatusService``, and ``POST /api/v1/cases/stages``, a read of a journal page's stages: the
+route functions unchanged, taken from the class as it is) over the benchmark's status database
+(``DELOVOD_STATUS_MONGO_URI``, bench/status_cases.py), under the nameko name
+``status_bench``. HTTP reads only: its Kafka consumers would join the stack's topics (open the
+stack's cases a second time), its deadline watch would announce the loaded cases' lateness
+through the stack's notifications, its stage changes would publish events.
+
 ``python -m bench.desk_servers desk``: the desk as deployed (``DeskService``, every route)
 under the nameko name ``desk_bench``, its settings from the environment
-(``DELOVOD_DESK_REGISTRY_URL`` pointed at the process above, its sessions in a database of
-its own); status, notifications, the catalogue and the directory are the stack's."""
+(``DELOVOD_DESK_REGISTRY_URL`` and ``DELOVOD_DESK_STATUS_URL`` pointed at the processes above,
+its sessions in a database of its own); notifications, the catalogue and the directory are
+the stack's."""
 import sys
 from contextlib import contextmanager
 
@@ -51,7 +60,48 @@ def registry_class():
         def get_document(self, request):
             return RegistryService.get_document(self, request)
 
+        @http("POST", "/api/v1/documents/journal-rows")
+        def journal_rows(self, request):  # a read: the journal's rows of the cases status names
+            return RegistryService.journal_rows(self, request)
+
     return RegistryJournalBench
+
+
+# status's routes that only read, besides every GET: a journal page's stages
+STATUS_READS_BY_POST = {"/api/v1/cases/stages"}
+
+
+def status_class():
+    """A class with status's reading routes only (found on ``StatusService`` by their nameko
+    entrypoints, so routes added or changed there are served as they are)."""
+    import inspect
+
+    from nameko.web.handlers import HttpRequestHandler
+
+    from status.bootstrap import bootstrap
+    from status.entrypoints.service import StatusService
+
+    members = {"name": "status_bench", "app": App(bootstrap), "http_server": NoDelayHttp(),
+               "_client": StatusService._client}
+    for attr, fn in vars(StatusService).items():  # status's own (not /health/ready: its checks are not here)
+        if not inspect.isfunction(fn):
+            continue
+        handlers = [e for e in getattr(fn, "nameko_entrypoints", ()) if isinstance(e, HttpRequestHandler)]
+        if len(handlers) != 1:  # no route, or also a consumer, an RPC, a timer
+            continue
+        handler = handlers[0]
+        if handler.method.upper() == "GET" or (handler.method.upper() == "POST" and handler.url in STATUS_READS_BY_POST):
+            def route(self, request, _fn=fn, **kwargs):
+                return _fn(self, request, **kwargs)
+
+            members[attr] = http(handler.method, handler.url)(route)
+
+    @http("GET", "/health")
+    def health(self, request):
+        return json_response({"status": "ok", "service": self.name})
+
+    members["health"] = health
+    return type("StatusReadsBench", (), members)
 
 
 def desk_class():
@@ -81,10 +131,13 @@ def _wait_http(url: str, timeout_s: float = 60) -> None:
 
 
 @contextmanager
-def running(journal_uri: str, registry_port: int, desk_port: int, mongo: str = "mongodb://127.0.0.1:27017/"):
-    """Both processes, the registry's reads over ``journal_uri`` and the desk pointed at them,
-    until the block ends; the desk's sessions database is dropped after. Their output goes to
-    .local/log/bench-desk.log."""
+def running(journal_uri: str, registry_port: int, desk_port: int, mongo: str = "mongodb://127.0.0.1:27017/",
+            status_uri: str = "", status_port: int = 0, journal_cache_s: float | None = None):
+    """The processes, the registry's reads over ``journal_uri`` (its journal cache
+    ``journal_cache_s`` seconds, None: the setting's default; 0: off), status's reads over
+    ``status_uri`` on ``status_port`` (when given; else the desk uses the stack's status) and the
+    desk pointed at them, until the block ends; the desk's sessions database is dropped after.
+    Their output goes to .local/log/bench-desk.log."""
     import os
     import subprocess
     import uuid
@@ -100,11 +153,19 @@ def running(journal_uri: str, registry_port: int, desk_port: int, mongo: str = "
            "DELOVOD_REGISTRY_MONGO_URI": journal_uri, "DELOVOD_REGISTRY_HTTP_PORT": str(registry_port),
            "DELOVOD_DESK_MONGO_URI": f"{mongo}{sessions_db}", "DELOVOD_DESK_HTTP_PORT": str(desk_port),
            "DELOVOD_DESK_REGISTRY_URL": f"http://127.0.0.1:{registry_port}"}
+    servers = [("registry", registry_port)]
+    if journal_cache_s is not None:
+        env["DELOVOD_REGISTRY_JOURNAL_CACHE_S"] = str(journal_cache_s)
+    if status_uri:
+        env.update(DELOVOD_STATUS_MONGO_URI=status_uri, DELOVOD_STATUS_HTTP_PORT=str(status_port),
+                   DELOVOD_DESK_STATUS_URL=f"http://127.0.0.1:{status_port}")
+        servers.append(("status", status_port))
+    servers.append(("desk", desk_port))
     (root / ".local" / "log").mkdir(parents=True, exist_ok=True)
     log = (root / ".local" / "log" / "bench-desk.log").open("ab")
     procs = []
     try:
-        for which, port in (("registry", registry_port), ("desk", desk_port)):
+        for which, port in servers:
             procs.append(subprocess.Popen([sys.executable, "-m", "bench.desk_servers", which], cwd=root, env=env,
                                           stdout=log, stderr=subprocess.STDOUT))
             _wait_http(f"http://127.0.0.1:{port}/health")
@@ -128,9 +189,13 @@ if __name__ == "__main__":
         from registry.settings import RegistrySettings
 
         run(registry_class(), RegistrySettings())
+    elif which == "status":
+        from status.settings import StatusSettings
+
+        run(status_class(), StatusSettings())
     elif which == "desk":
         from desk.settings import DeskSettings
 
         run(desk_class(), DeskSettings())
     else:
-        sys.exit("usage: python -m bench.desk_servers registry|desk")
+        sys.exit("usage: python -m bench.desk_servers registry|status|desk")

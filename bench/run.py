@@ -27,7 +27,7 @@ def main() -> int:
     results["baseline"] = baseline.run_all(quick)
     results["delovod"] = delovod.run_all(quick, results["baseline"])
     results["delovod"]["citizen_lookup_200_clients"] = lookup.measure(n=400 if quick else 2000, rounds=1 if quick else 2)
-    # also written to bench/results/desk.json, with the load of the machine around it
+    # also written to bench/results/desk.json (desk-quick.json when quick), with the load of the machine around it
     results["delovod"]["desk_20_users_and_registering"] = desk.run(quick)
     # event to SMS handed to Kannel and to email accepted by the relay, next to both raw (also bench/results/sms.json)
     results["delovod"]["notifications_100_events_per_second"] = sms.run(200 if quick else 1000)
