@@ -50,11 +50,17 @@ def call_rpc(service: str, method: Callable[..., Any], *args, timeout_s: float =
         return eventlet.spawn(call_async, *args).wait().result()
 
 
-def outages_unavailable(service: str, outages: tuple[type[BaseException], ...]) -> Callable[[type], type]:
+def outages_unavailable(service: str, outages: tuple[type[BaseException], ...],
+                        also: Optional[Callable[[BaseException], bool]] = None) -> Callable[[type], type]:
     """Class decorator for an adapter: in each of its public methods, ``outages`` (its
     client's errors for a server that refuses, cannot be reached or does not answer within
-    the client's timeouts) become :class:`Unavailable` naming ``service``. The adapter is
-    the boundary: above it nobody knows which client library failed."""
+    the client's timeouts) become :class:`Unavailable` naming ``service``, and so does an
+    error for which ``also`` answers true (an outage its client reports with a generic class).
+    The adapter is the boundary: above it nobody knows which client library failed."""
+    caught = outages + ((Exception,) if also is not None else ())
+
+    def outage(exc: BaseException) -> bool:
+        return isinstance(exc, outages) or (also is not None and also(exc))
 
     def guard(fn: Callable) -> Callable:
         if inspect.isgeneratorfunction(fn):
@@ -62,7 +68,9 @@ def outages_unavailable(service: str, outages: tuple[type[BaseException], ...]) 
             def generator(*args, **kwargs):
                 try:
                     yield from fn(*args, **kwargs)
-                except outages as exc:
+                except caught as exc:
+                    if not outage(exc):
+                        raise
                     raise Unavailable(service, cause=exc) from exc
             return generator
 
@@ -70,7 +78,9 @@ def outages_unavailable(service: str, outages: tuple[type[BaseException], ...]) 
         def call(*args, **kwargs):
             try:
                 return fn(*args, **kwargs)
-            except outages as exc:
+            except caught as exc:
+                if not outage(exc):
+                    raise
                 raise Unavailable(service, cause=exc) from exc
         return call
 

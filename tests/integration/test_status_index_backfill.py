@@ -48,3 +48,12 @@ def test_the_backfill_fills_the_stage_and_list_indexes_once(old_cases, test_db, 
     late, _ = CaseLists(repo).overdue(dt.date(2026, 3, 4))
     assert [c.case_index for c in late] == ["К-1/01.02.2026", "К-2/01.02.2026", "К-3/01.02.2026"]
     assert all(c.stage in (CaseStage.ASSIGNED, CaseStage.REGISTERED) for c in late)
+
+
+def test_the_backfill_adds_a_batch_of_members_to_each_entry_at_once(old_cases):
+    """Batches of 2 of the 3 cases: two updates per entry, the same indexes as one by one."""
+    assert old_cases.backfill_indexes(batch=2) == 3
+    assert {m.partition("|")[2] for m in old_cases.staged(["assigned|2026-02", "registered|2026-02"])} == {
+        "К-1/01.02.2026", "К-2/01.02.2026", "К-3/01.02.2026"}
+    assert old_cases.listed(["official|stoyan"]) == {"2026-03-03|К-1/01.02.2026", "2026-03-03|К-2/01.02.2026"}
+    assert len(old_cases.listed(["due|2026-03"])) == 3 and old_cases.due_months() == {"2026-03"}
