@@ -172,12 +172,13 @@ class KafkaConsume(Entrypoint):
     The method receives the parsed :class:`Envelope`. Messages with the same key are
     handled in order, one at a time; with ``concurrency`` > 1, up to that many keys of a
     polled batch are handled at once (only for topics whose events are independent
-    across keys). The offsets of a batch are committed after all of it is handled. A message that is not a valid envelope, or whose
+    across keys); a string names the service's setting that holds that number. The offsets of a batch are committed after all of it is handled. A message that is not a valid envelope, or whose
     handler fails ``max_attempts`` times, goes to the dead-letter topic with the reason
     and the original bytes; only then is its offset committed. Nothing is dropped.
     """
 
-    def __init__(self, topic: str, max_attempts: int = 5, backoff_s: float = 0.5, concurrency: int = 1, **kwargs):
+    def __init__(self, topic: str, max_attempts: int = 5, backoff_s: float = 0.5, concurrency: int | str = 1,
+                 **kwargs):
         self.topic = topic
         self.concurrency = concurrency
         self.max_attempts = max_attempts
@@ -186,7 +187,10 @@ class KafkaConsume(Entrypoint):
         super().__init__(**kwargs)
 
     def setup(self):
-        self.kit = kit = self.container.config["SETTINGS"].kit
+        settings = self.container.config["SETTINGS"]
+        if isinstance(self.concurrency, str):
+            self.concurrency = getattr(settings, self.concurrency)
+        self.kit = kit = settings.kit
         self.bootstrap = kit.kafka_bootstrap
         self.group_id = f"{self.container.service_name}.{self.method_name}"
         self.originals = OriginalsStore.from_settings(kit)

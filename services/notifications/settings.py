@@ -42,6 +42,8 @@ class NotificationsSettings(ServiceSettings):
     post_s3_bucket: str = Field("delovod-post", description="Bucket of postal letters (one PDF each, by day) and the daily batch PDF the post room prints (created on first use)")
     unit_heads: dict[str, str] = Field(default_factory=dict, description="JSON: administrative unit (as the catalogue and the directory name it) → its head, \"Name <email>\" or \"email\"; a missed term is escalated there")
     escalation_email: Optional[str] = Field(None, description="Where missed terms of a unit not in unit_heads are escalated (default: the office's email)")
+    consumer_concurrency: int = Field(48, ge=1, le=256, description="Cases whose registration or status events one process handles at once (each case's in order); the nameko workers (max_workers) must cover both consumers, the delivery reports and the timer")
+    max_workers: int = Field(112, ge=1, description="Nameko workers at once in a process (HTTP requests, events, RPC calls, timers): above twice consumer_concurrency, so Kannel's delivery reports are not queued behind the events")
     max_attempts: int = Field(8, description="Delivery attempts before a notification becomes a dead letter")
     retry_base_s: float = Field(2.0, description="First retry delay; doubles each attempt (capped at 1 hour)")
 

@@ -33,9 +33,9 @@ OVERLAYS = sorted(p for p in (K8S / "overlays").iterdir() if p.is_dir()) if (K8S
 COMPONENTS = sorted(p for p in (K8S / "components").iterdir() if p.is_dir()) if (K8S / "components").is_dir() else []
 
 SERVICES = {"registry": 8001, "status": 8002, "notifications": 8003, "catalogue": 8004, "desk": 8005}
-MIN_REPLICAS = {"registry": 2, "status": 2, "notifications": 1, "catalogue": 2, "desk": 2}
+MIN_REPLICAS = {"registry": 2, "status": 2, "notifications": 2, "catalogue": 2, "desk": 2}
 DESK = "desk"                                              # the staff's workspace: HTTP only, no brokers
-SINGLETONS = {"notifications"}                             # exactly one replica, and says why
+FIXED_TWO = {"notifications"}                              # exactly two replicas (the GIL), and says why
 AUTOSCALED = {"status"}                                    # a HorizontalPodAutoscaler owns the count
 AUTHENTICATING = {"registry", "status", "notifications", "desk"}  # read the token-signing key (the desk signs)
 PUBLIC = {"status", "catalogue"}                           # citizens reach them, through the public ingress
@@ -446,7 +446,7 @@ def test_replicated_services_have_a_disruption_budget(rendered):
             assert any(selects(b["spec"]["selector"], labels) for b in budgets), f"{target}: {name}"
 
 
-def test_status_scales_on_cpu_and_notifications_stays_one(rendered):
+def test_status_scales_on_cpu_and_notifications_runs_two(rendered):
     target, docs = rendered
     for name, d in by_name(docs, "Deployment").items():
         hpa = autoscaler(d, docs)
@@ -455,10 +455,10 @@ def test_status_scales_on_cpu_and_notifications_stays_one(rendered):
             assert "replicas" not in d["spec"], f"{target}: {name}: the autoscaler owns replicas; apply must not reset it"
             assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"] >= MIN_REPLICAS[name], target
             assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu"], target
-        if name in SINGLETONS:
-            assert d["spec"].get("replicas") == 1 and d["spec"]["strategy"]["type"] == "RollingUpdate", f"{target}: {name}"
+        if name in FIXED_TWO:
+            assert d["spec"].get("replicas") == 2 and d["spec"]["strategy"]["type"] == "RollingUpdate", f"{target}: {name}"
     source = (BASE / "notifications.yaml").read_text(encoding="utf-8")
-    assert "A singleton on purpose" in source, "notifications.yaml says why it runs one replica"
+    assert "Two replicas: one Python process keeps about one core" in source, "notifications.yaml says why it runs two"
 
 
 def _policy_rules(policies: list[dict], labels: dict, direction: str) -> list[dict]:

@@ -33,7 +33,7 @@ REPORT_PATH = "/api/v1/notifications/sms-reports"
 DLR_MASK = 1 | 2 | 16  # delivered to the phone, not delivered to the phone, refused by the operator's SMSC
 # Kannel's %-escapes in a dlr-url: %d report type, %A the SMSC's report text, %F its message id, %T its time.
 DLR_FIELDS = "&type=%d&report=%A&smsc_id=%F&at=%T"
-POOL = 32  # connections kept to Kannel: above the process's workers (max_workers, 20)
+POOL = 128  # connections kept to Kannel (opened as needed): above the process's workers (max_workers, 112)
 
 
 def report_signature(secret: bytes, notification_id: str) -> str:

@@ -29,7 +29,6 @@ from ..service_layer.correspondence import head_key
 from ..service_layer.dispatcher import Busy, UnknownMessage
 
 REPORT_FIELDS = ("n", "type", "report", "smsc_id", "at")
-CONCURRENCY = 16  # per consumer
 
 
 class NotificationsService(DelovodService):
@@ -38,14 +37,15 @@ class NotificationsService(DelovodService):
     app = App(bootstrap)
     catalogue = RpcClient("catalogue")
 
-    # Events of different cases are independent (each case's in order): up to CONCURRENCY
-    # cases at once, so a consumer is not one database round trip and one gateway call at a time.
-    @consume(topics.DOCUMENTS_REGISTERED, concurrency=CONCURRENCY)
+    # Events of different cases are independent (each case's in order): up to the setting
+    # consumer_concurrency cases at once, so a consumer is not one database round trip and one
+    # gateway call at a time (16 kept 52 SMS/s at most, 48 kept 79: docs/decisions.md).
+    @consume(topics.DOCUMENTS_REGISTERED, concurrency="consumer_concurrency")
     def on_document_registered(self, envelope):
         self.app.dispatcher.on_document_registered(envelope.body())
         self.app.dispatcher.dispatch_due(envelope.correlation_id)  # letters that waited for this recipient
 
-    @consume(topics.CASES_STATUS_CHANGED, concurrency=CONCURRENCY)
+    @consume(topics.CASES_STATUS_CHANGED, concurrency="consumer_concurrency")
     def on_status_changed(self, envelope):
         # sent in this call; older letters of the case that are due go with the timer's round
         self.app.dispatcher.on_status_changed(envelope, self.catalogue, send_now=True)
