@@ -56,6 +56,13 @@ class CaseLists:
         return self.page(self.repo.listed([lists.due_key(m) for m in months]), lambda c: c.days_overdue(today) > 0,
                          after, limit, lambda o: o[0] < today)
 
+    def late_indexes(self, today: dt.date) -> set[str]:
+        """The indexes of every case that may be running late (its due entry's member dated
+        before ``today``), no case read: a superset, for narrowing another index's candidates."""
+        months = lists.months_until(self.repo.due_months(), today)
+        return {index for due, index in map(lists.order, self.repo.listed([lists.due_key(m) for m in months]))
+                if due < today}
+
     def every_overdue(self, today: dt.date) -> Iterator[Case]:
         """Every case running late, a page at a time (the hourly watch)."""
         after = None

@@ -289,9 +289,13 @@ class StatusTracker:
         months.append(f"{last + dt.timedelta(days=1):%Y-%m}")
         keys = [f"{s.value}|{m}" for s in stages for m in dict.fromkeys(months)]
         since = member_order(after) if after else None
-        candidates = sorted({o for o in map(member_order, self.repo.staged(keys))
-                             if first <= self._local_date(o[0]) <= last and (since is None or o > since)})
         today = self._local_date(self.clock())
+        # overdue: only those the list index has due before today (a superset of the late ones),
+        # so the cases read are about the page's, not every running case of the months
+        late = self.lists.late_indexes(today) if overdue else None
+        candidates = sorted({o for o in map(member_order, self.repo.staged(keys))
+                             if first <= self._local_date(o[0]) <= last and (since is None or o > since)
+                             and (late is None or o[1] in late)})
         found: list[tuple[tuple[dt.datetime, str], Case]] = []
         for start in range(0, len(candidates), limit):
             chunk = candidates[start:start + limit]

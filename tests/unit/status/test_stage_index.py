@@ -106,6 +106,24 @@ def test_overdue_is_a_running_stage_past_its_due_date(tracker, now):
     assert rows[0].days_overdue == 1 and rows[0].registered_at == dt.datetime(2026, 11, 25, 9, tzinfo=UTC)
 
 
+def test_the_overdue_filter_reads_only_the_cases_the_list_index_has_due_before_today(tracker, now, monkeypatch):
+    """Of 20 running cases of the day, one extended past today: the other 19 are late, the
+    extended one is never read (the list index has its new due date), nor are 5 answered ones."""
+    for n in range(1, 26):
+        tracker.on_document_registered(registered(f"ЖЛБ-{n}/25.11.2026"))
+    for n in range(21, 26):
+        tracker.change_stage(f"ЖЛБ-{n}/25.11.2026", CaseStage.IN_PROGRESS, None)
+        tracker.change_stage(f"ЖЛБ-{n}/25.11.2026", CaseStage.ANSWERED, None)
+    tracker.change_stage("ЖЛБ-20/25.11.2026", CaseStage.IN_PROGRESS, None)
+    tracker.change_stage("ЖЛБ-20/25.11.2026", CaseStage.EXTENDED, "сложно", due_date=dt.date(2027, 1, 15))
+    now[0] = dt.datetime(2026, 12, 30, 9, tzinfo=UTC)
+    read: list[str] = []
+    get_many = tracker.repo.get_many
+    monkeypatch.setattr(tracker.repo, "get_many", lambda indexes: read.extend(indexes) or get_many(indexes))
+    assert sorted(found(tracker, overdue=True)) == sorted(f"ЖЛБ-{n}/25.11.2026" for n in range(1, 20))
+    assert sorted(read) == sorted(f"ЖЛБ-{n}/25.11.2026" for n in range(1, 20))
+
+
 def test_pages_verify_only_what_they_show_and_follow_each_other(tracker):
     for n in range(1, 6):
         tracker.on_document_registered(registered(f"ЖЛБ-{n}/25.11.2026").model_copy(
