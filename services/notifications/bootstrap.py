@@ -80,7 +80,7 @@ def bootstrap(settings: NotificationsSettings, *, repo=None, channels=None, case
     catalogue = functools.partial(RpcCatalogue, timeout_s=settings.kit.rpc_timeout_s)
     contact_changes = ContactChanges(contact_store, dispatcher, settings.auth_secret(), settings.kit.timezone)
     return NotificationsApp(dispatcher, repo.outbox, settings, alias, post_room, {"catalogue": catalogue},
-                            contact_changes, Bounces(dispatcher, verp(settings)))
+                            contact_changes, Bounces(dispatcher, verp(settings), dt.timedelta(days=settings.bounce_reopen_days)))
 
 
 def verp(settings: NotificationsSettings) -> Verp:

@@ -27,6 +27,7 @@ class NotificationsSettings(ServiceSettings):
     bounce_host: str = Field("127.0.0.1", description="Address the bounce receiver (`python -m notifications.entrypoints.bounces`) listens on for SMTP")
     bounce_port: int = Field(8026, description="SMTP port of the bounce receiver")
     bounce_max_bytes: int = Field(262144, ge=16384, le=700000, description="Bytes of a bounce kept and handed on (Kafka message); a DSN's report comes before the returned original, so a longer one is cut")
+    bounce_reopen_days: int = Field(5, ge=1, le=30, description="Days after an email was sent within which its hard bounce still sends the letter by the next channel; a later bounce is recorded as ignored")
     kannel_sendsms_url: str = Field("http://127.0.0.1:13013/cgi-bin/sendsms", description="Kannel smsbox's HTTP sendsms interface (SMS go out through it)")
     kannel_username: str = Field("delovod", description="Kannel sendsms-user name")
     kannel_password: SecretStr = Field(SecretStr("delovod-local-sms"), description="Kannel sendsms-user password (the local one is in deploy/local/kannel/kannel.conf)")

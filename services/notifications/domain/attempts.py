@@ -62,8 +62,11 @@ def bounce_summary(label: str, detail: Optional[str], local: dt.datetime) -> str
     from .dsn import STATUS, meaning
 
     code = (detail or "").split(" ", 1)[0]
-    why = f"{code}, {meaning(code)}" if STATUS.fullmatch(code) else "причината не е посочена"
-    later = "; пощенският сървър на получателя опитва отново" if label == BOUNCE_LABEL["delayed"] else ""
+    delayed = label == BOUNCE_LABEL["delayed"]
+    # a delay's 4.4.7 means "not delivered yet", not the "time ran out" of a failure with it
+    said = "доставката още не е успяла" if delayed and code.endswith(".4.7") else meaning(code)
+    why = f"{code}, {said}" if STATUS.fullmatch(code) else "причината не е посочена"
+    later = "; пощенските сървъри продължават опитите" if delayed else ""
     return f"{label}: {why}{later} ({local:%d.%m.%Y} в {local:%H:%M} ч.)"
 
 

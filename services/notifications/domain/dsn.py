@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")  # RFC 3464, RFC 6533
+REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")  # RFC 3464, RFC 6533 (_groups)
 STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 ACTIONS = {"failed": "failed", "delayed": "delayed", "delivered": "delivered", "relayed": "delivered",
            "expanded": "delivered"}
@@ -79,8 +79,8 @@ def parse(raw: bytes) -> Optional[Dsn]:
 
 
 def _report(part) -> Optional[Dsn]:
-    groups = part.get_payload()
-    if not isinstance(groups, list) or not groups:
+    groups = _groups(part)
+    if not groups:
         return None
     per_message, recipients = groups[0], [_recipient(g) for g in groups[1:]]
     recipients = [r for r in recipients if r is not None]
@@ -89,6 +89,24 @@ def _report(part) -> Optional[Dsn]:
     worst = min(recipients, key=lambda r: SEVERITY.index(r.action))
     mta = _field(per_message, "Reporting-MTA")
     return Dsn(worst.action, worst.status, worst.diagnostic, mta.partition(";")[2].strip() or mta if mta else None)
+
+
+def _groups(part) -> list:
+    """The report's field groups. The ``email`` package splits ``message/delivery-status`` into
+    them; ``message/global-delivery-status`` (RFC 6533, UTF-8 allowed) it parses as one embedded
+    message whose headers are the first group and whose body holds the others, split here at
+    their blank lines."""
+    payload = part.get_payload()
+    if not isinstance(payload, list) or not payload:
+        return []
+    if part.get_content_type() != "message/global-delivery-status" or len(payload) != 1:
+        return payload
+    first = payload[0]
+    body = first.get_payload(decode=True) if not first.is_multipart() else None  # its bytes, UTF-8 kept
+    rest = body.decode("utf-8", "replace") if isinstance(body, bytes) else ""
+    blocks = re.split(r"\r?\n[ \t]*\r?\n", rest)
+    return [first] + [email.message_from_string(b.strip("\r\n") + "\n", policy=email.policy.compat32)
+                      for b in blocks if b.strip()]
 
 
 def _recipient(group) -> Optional[RecipientStatus]:

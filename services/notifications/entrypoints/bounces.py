@@ -9,13 +9,15 @@ sent to; if Kafka cannot take it, the answer is 451 and the sending server tries
 later, as SMTP servers do. Whether it is a DSN, and of which notification, is decided by
 the notifications service's consumer (service_layer/bounces.py), where a mistake ends in a
 dead letter that can be replayed, never in a lost bounce. Recipients outside the bounce
-domain are refused (550): it relays nothing."""
+domain, or not shaped as our bounce addresses, are refused (550): it relays nothing and keeps
+no other mail to the domain; at most 5 recipients and 4 × ``bounce_max_bytes`` a message."""
 from __future__ import annotations
 
 import asyncio
 import base64
 import datetime as dt
 import logging
+import re
 import signal
 from typing import Callable, Iterable
 
@@ -29,15 +31,27 @@ from servicekit import logs
 log = logging.getLogger(__name__)
 
 
-class BounceHandler:
-    """aiosmtpd's handler: RCPT checks the domain, DATA publishes, then answers."""
+MAX_RECIPIENTS = 5  # a DSN goes to one envelope sender; a few for MTAs that batch, never hundreds
 
-    def __init__(self, publish: Callable[[list[BounceReceived]], None], domain: str, max_bytes: int):
+
+class BounceHandler:
+    """aiosmtpd's handler: RCPT checks the address's shape, DATA publishes, then answers."""
+
+    def __init__(self, publish: Callable[[list[BounceReceived]], None], domain: str, max_bytes: int,
+                 local_part: str = "bounces"):
         self.publish, self.domain, self.max_bytes = publish, domain.lower(), max_bytes
+        # <local part>+<notification id>.<10 base32 characters>@<domain> (domain/verp.py), the case
+        # folded; the tag is checked by the consumer, which holds the key: this process has none
+        self.shape = re.compile(rf"{re.escape(local_part.lower())}\+[0-9a-z-]{{1,60}}\.[a-z2-7]{{10}}"
+                                rf"@{re.escape(self.domain)}", re.ASCII)
 
     async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options):
         if address.rpartition("@")[2].lower() != self.domain:
             return "550 5.1.1 Not a bounce address of this server"
+        if not self.shape.fullmatch(address.strip("<>").lower()):
+            return "550 5.1.1 No such bounce address"  # mail to other names of the domain: not kept
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return "452 4.5.3 Too many recipients"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -71,8 +85,9 @@ def kafka_publisher(producer) -> Callable[[Iterable[BounceReceived]], None]:
 
 async def serve(handler: BounceHandler, host: str, port: int, max_bytes: int, stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
-    # a whole returned original may be larger than what is kept; it is read (and cut) all the same
-    server = await loop.create_server(lambda: SMTP(handler, data_size_limit=max(max_bytes, 10 * 2**20),
+    # a returned original may be larger than what is kept; up to four times that is read (and cut),
+    # a larger message refused (552): each session holds at most that much, times MAX_RECIPIENTS copies kept
+    server = await loop.create_server(lambda: SMTP(handler, data_size_limit=4 * max_bytes,
                                                    enable_SMTPUTF8=True, ident="delovod bounce receiver"), host, port)
     logs.event(log, "bounce_receiver_started", host=host, port=port)
     await stop.wait()
@@ -89,7 +104,8 @@ def main() -> None:
     logs.configure(settings.kit.log_level)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per connection and command
     producer = make_producer(settings.kit.kafka_bootstrap, settings.kit)
-    handler = BounceHandler(kafka_publisher(producer), settings.bounce_domain, settings.bounce_max_bytes)
+    handler = BounceHandler(kafka_publisher(producer), settings.bounce_domain, settings.bounce_max_bytes,
+                            settings.bounce_local_part)
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -38,8 +38,13 @@ EMAIL = ContactChannel.EMAIL.value
 
 
 class Bounces:
-    def __init__(self, dispatcher: Dispatcher, verp: Verp):
+    def __init__(self, dispatcher: Dispatcher, verp: Verp, reopen_within: dt.timedelta = dt.timedelta(days=5)):
+        """``reopen_within``: how long after an email was sent its bounce may still send the
+        letter by the next channel (MTAs give up on a message after about 5 days; a bounce
+        later than that, or one replayed or repeated weeks later, would send an old letter
+        about a case that has moved on: it is recorded as ignored)."""
         self.dispatcher, self.repo, self.verp = dispatcher, dispatcher.repo, verp
+        self.reopen_within = reopen_within
 
     def on_bounce_received(self, bounce: BounceReceived) -> str:
         """What the bounce did: "bounced", "delayed", "ignored" or "rejected"."""
@@ -80,6 +85,11 @@ class Bounces:
         return outcome
 
     def _finished(self, n: Notification, dsn: Dsn, at: dt.datetime) -> str:
+        if n.status == "sent" and n.channel == EMAIL and dsn.permanent and at - n.next_attempt_at > self.reopen_within:
+            self._record(n, "ignored", f"bounce {dsn.action} {dsn.status} {(at - n.next_attempt_at).days} days after "
+                                       f"the email was sent: past the {self.reopen_within.days} days a bounce may "
+                                       f"send the letter again", at)
+            return "ignored"
         if n.status == "sent" and n.channel == EMAIL and dsn.permanent:
             self.dispatcher._give_up(n, "bounced", _detail(dsn), at)  # recorded first: the proof is kept
             n.status = "pending"
@@ -118,8 +128,9 @@ class Bounces:
 
 
 def _detail(dsn: Dsn) -> str:
-    """The status code first (the history shows it), the remote server's words without addresses."""
-    return without_contact(dsn.detail(), None)
+    """The status code first (the history shows it), the remote server's words without addresses
+    (masked before the text is cut, so no address is left half-masked at the cut)."""
+    return without_contact(dsn.detail(limit=10_000), None)[:300]
 
 
 def _summary(bounce: BounceReceived, raw: bytes) -> dict:

@@ -1,6 +1,6 @@
 """The bounce receiver's SMTP handler, without a network: it answers 250 only after the
 bounces are handed on, 451 (try again later) when they could not be, cuts what is too long
-and says so, and takes recipients of the bounce domain only."""
+and says so, and takes only recipients shaped as our bounce addresses, five at most."""
 import asyncio
 import base64
 from types import SimpleNamespace
@@ -43,9 +43,27 @@ def test_a_long_message_is_cut_and_marked():
     assert base64.b64decode(handed[0].message_b64) == raw[:16384]
 
 
-def test_only_the_bounce_domain_is_taken():
+A = "bounces+0d3c3a66-1f0e-4b7e-9a55-6c1f2e0b7a10.abcdefghij@bounces.plovdiv.BG"
+
+
+def rcpt(handler, env, address):
+    return asyncio.run(handler.handle_RCPT(None, session(), env, address, {}))
+
+
+def test_only_bounce_addresses_of_the_bounce_domain_are_taken():
     handler = BounceHandler(list, "Bounces.Plovdiv.bg", 16384)
     env = envelope(b"")
-    assert asyncio.run(handler.handle_RCPT(None, session(), env, "bounces+a.b@bounces.plovdiv.BG", {})).startswith("250")
-    assert asyncio.run(handler.handle_RCPT(None, session(), env, "mayor@plovdiv.bg", {})).startswith("550")
-    assert env.rcpt_tos == ["bounces+a.b@bounces.plovdiv.BG"]
+    assert rcpt(handler, env, A).startswith("250")
+    assert rcpt(handler, env, "mayor@plovdiv.bg").startswith("550")
+    # other names of the bounce domain (spam, a person writing to it) are never kept
+    for other in ("postmaster@bounces.plovdiv.bg", "bounces@bounces.plovdiv.bg", "bounces+x@bounces.plovdiv.bg",
+                  "bounces+a.b@bounces.plovdiv.bg", "other+0d3c.abcdefghij@bounces.plovdiv.bg",
+                  "bounces+0d3c.abcdefgh1j@bounces.plovdiv.bg"):
+        assert rcpt(handler, env, other).startswith("550"), other
+    assert env.rcpt_tos == [A]
+
+
+def test_a_message_to_many_bounce_addresses_is_refused_past_five():
+    handler, env = BounceHandler(list, "bounces.plovdiv.bg", 16384), envelope(b"")
+    answers = [rcpt(handler, env, A.replace("0d3c3a66", f"0d3c3a6{n}")) for n in range(7)]
+    assert [a[:3] for a in answers] == ["250"] * 5 + ["452"] * 2 and len(env.rcpt_tos) == 5

@@ -37,6 +37,9 @@ def sample(name: str) -> bytes:
      "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"),
     ("gmail-no-such-user.eml", "failed", "5.1.1", None),
     ("gmail-delayed-mailbox-full.eml", "delayed", "4.2.2", "452 4.2.2 <maria@example.org>: Mailbox full"),
+    # RFC 6533: a UTF-8 address, the report as message/global-delivery-status (not split by the email package)
+    ("rfc6533-global-utf8.eml", "failed", "5.1.1",
+     "550 5.1.1 <иван.петров@пример.бг>: Recipient address rejected: User unknown"),
 ])
 def test_real_world_dsns_are_read(name, action, status, diagnostic):
     report = dsn.parse(sample(name))
@@ -144,10 +147,30 @@ def test_a_delay_is_recorded_and_fails_nothing():
     assert bounces.on_bounce_received(bounced(nid, "gmail-delayed-mailbox-full.eml")) == "delayed"
     assert d.repo.items[nid].status == "sent" and sms.sent == [] and outcomes(d)[-1] == ("email", "delayed")
     assert d.history(INDEX)[-1].summary("Europe/Sofia") == (
-        "Имейлът се бави: 4.2.2, пощенската кутия е пълна; пощенският сървър на получателя опитва отново "
+        "Имейлът се бави: 4.2.2, пощенската кутия е пълна; пощенските сървъри продължават опитите "
         "(02.12.2026 в 14:00 ч.)")
     assert bounces.on_bounce_received(bounced(nid, "gmail-no-such-user.eml")) == "bounced"  # then it gave up
     assert sms.sent == [nid]
+
+
+def test_a_hard_bounce_past_the_reopening_days_is_recorded_and_sends_nothing():
+    """A bounce (or a replayed one) more than 5 days after the email would send an old letter."""
+    d, nid, bounces, sms, email, post = emailed()
+    late = d.repo.items[nid].next_attempt_at + dt.timedelta(days=5, minutes=1)
+    assert bounces.on_bounce_received(bounced(nid, at=late)) == "ignored"
+    assert sms.sent == [] and post.sent == [] and d.repo.items[nid].status == "sent"
+    assert d.history(INDEX)[-1].detail == ("bounce failed 5.1.1 5 days after the email was sent: past the 5 days "
+                                          "a bounce may send the letter again")
+    in_time = d.repo.items[nid].next_attempt_at + dt.timedelta(days=4, hours=23)
+    assert bounces.on_bounce_received(bounced(nid, at=in_time)) == "bounced" and sms.sent == [nid]
+
+
+def test_a_delay_with_4_4_7_says_not_yet_delivered_not_that_time_ran_out():
+    from notifications.domain.attempts import BOUNCE_LABEL, bounce_summary
+
+    text = bounce_summary(BOUNCE_LABEL["delayed"], "4.4.7 Delivery time expired", dt.datetime(2026, 12, 2, 14, 0))
+    assert text == ("Имейлът се бави: 4.4.7, доставката още не е успяла; пощенските сървъри продължават опитите "
+                    "(02.12.2026 в 14:00 ч.)")
 
 
 def test_a_bounce_for_a_notification_that_failed_for_good_is_recorded_only():
