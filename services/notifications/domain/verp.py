@@ -4,7 +4,9 @@ path), so a bounce is matched by the address it was sent to, never by trusting i
 
 The tag is an HMAC of the id (the service's key, 10 base32 characters, 50 bits): a bounce
 address cannot be made up for a notification someone saw the id of (Message-ID headers,
-logs, URLs), so a forged bounce cannot make us give up on a citizen's email. Lower case
+logs, URLs). What it does not stop: the address is the Return-Path of every delivered email,
+so its recipient (or whoever sees the full headers) can send a bounce to it; that is bounded
+by the reopening days (service_layer/bounces.py), after which a bounce resends nothing. Lower case
 only: some MTAs fold the case of local parts. The local part stays within RFC 5321's 64
 characters for every id we make (UUIDs: 8 + 36 + 1 + 10 = 55).
 """

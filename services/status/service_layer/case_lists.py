@@ -6,14 +6,17 @@ superset of the truth, so stale members (a case reassigned, answered, extended) 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Callable, Iterator, Optional, Protocol
 
 from delovod_proto.vocabulary import CaseStage
+from servicekit import logs
 
 from ..domain import lists
 from ..domain.case import TERM_RUNS, Case
 
 Order = tuple[dt.date, str]
+log = logging.getLogger(__name__)
 PAGE_MAX = 200  # cases per page at most (each is read by _id)
 
 
@@ -60,8 +63,7 @@ class CaseLists:
         """The indexes of every case that may be running late (its due entry's member dated
         before ``today``), no case read: a superset, for narrowing another index's candidates."""
         months = lists.months_until(self.repo.due_months(), today)
-        return {index for due, index in map(lists.order, self.repo.listed([lists.due_key(m) for m in months]))
-                if due < today}
+        return {index for due, index in _orders(self.repo.listed([lists.due_key(m) for m in months])) if due < today}
 
     def every_overdue(self, today: dt.date) -> Iterator[Case]:
         """Every case running late, a page at a time (the hourly watch)."""
@@ -78,7 +80,7 @@ class CaseLists:
         by ``_id`` (a page's worth at a time) and kept if its due date is the member's and ``keep``
         says it belongs; the next page's cursor, or None."""
         since = lists.order(after) if after else None
-        candidates = sorted(o for o in map(lists.order, members) if within(o) and (since is None or o > since))
+        candidates = sorted(o for o in _orders(members) if within(o) and (since is None or o > since))
         found: list[tuple[Order, Case]] = []
         for start in range(0, len(candidates), limit):
             chunk = candidates[start:start + limit]
@@ -93,3 +95,13 @@ class CaseLists:
                 break
         more = len(found) == limit and found[-1][0] < candidates[-1]
         return [c for _, c in found], (cursor(found[-1][0]) if more else None)
+
+
+def _orders(members: set[str]) -> Iterator[Order]:
+    """Each member's (due date, index); one the index should never hold (written by hand, or a
+    case index longer than 100 characters) is logged and passed over, not a 500 for every reader."""
+    for m in members:
+        try:
+            yield lists.order(m)
+        except ValueError:
+            logs.event(log, "list_member_unreadable", logging.WARNING, member=m[:120])

@@ -92,3 +92,20 @@ def test_the_watch_announces_the_late_cases_it_finds_through_the_index(tracker):
     assert tracker.watch_deadlines(limit=2) == 2
     assert tracker.watch_deadlines() == 3 and tracker.watch_deadlines() == 0
     assert [m.envelope.body().case_index for m in tracker.repo.outbox if m.topic == topics.CASES_OVERDUE] == CASES
+
+
+def test_a_member_the_index_should_never_hold_is_passed_over_not_a_500():
+    from status.service_layer.case_lists import CaseLists
+
+    class Index:
+        def listed(self, keys):
+            return {"not a member", "2026-12-01|" + "Ж" * 101, "2026-12-01|ЖЛБ-1/01.11.2026"}
+
+        def due_months(self):
+            return {"2026-12"}
+
+        def get_many(self, indexes):
+            return []
+
+    assert CaseLists(Index()).late_indexes(dt.date(2026, 12, 3)) == {"ЖЛБ-1/01.11.2026"}
+    assert CaseLists(Index()).assigned("stoyan") == ([], None)
