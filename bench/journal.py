@@ -123,6 +123,13 @@ def ensure_loaded(n: int):
     last = regs.find_one({}, sort=[("_id", -1)])
     if repo.by_index(last["index"]) is None:  # loaded by an earlier version, without the lookup keys
         return repo, round(link_loaded(repo), 1)
+    db = regs.database
+    if db["journal_year_words"].estimated_document_count() == 0 and db["journal_words"].estimated_document_count():
+        # loaded before the year word digests existed: derived as an operator would
+        # (`python -m registry.journal_backfill --year-digests`), else a year's search reads month digests
+        started = time.perf_counter()
+        repo.backfill_year_words()
+        return repo, round(time.perf_counter() - started, 1)
     return repo, None
 
 
