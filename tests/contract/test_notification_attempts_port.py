@@ -97,3 +97,20 @@ def test_a_redelivery_while_the_sender_holds_it_changes_nothing(real_notes):
     assert not other.add_claimed(Notification("n-h", "К-1", "s", "b", next_attempt_at=NOW, queued_at=NOW))
     notes.finish(n, [])
     assert notes.claim_due(NOW + dt.timedelta(minutes=5), dt.timedelta(minutes=2)) is None  # still awaits its report
+
+
+@pytest.mark.integration
+def test_attempts_recorded_before_the_case_documents_are_put_there_by_the_backfill_once(real_notes):
+    """Attempts in ``attempts`` only (recorded by an earlier version) are not read by the case's
+    history until `python -m notifications.attempts_backfill` puts them into the case's document."""
+    from notifications.adapters.mongo_repository import AttemptDoc
+
+    real_notes.record(Attempt("n-1", "К-1", "sms", "handed", NOW, None, 2))
+    old = {"_id": "n-0:old", "notification_id": "n-0", "case_index": "К-1", "channel": "email", "outcome": "sent",
+           "at": (NOW - dt.timedelta(days=1)).replace(tzinfo=None), "detail": None, "segments": None, "recorded": 1}
+    AttemptDoc._get_collection().insert_many([old, {**old, "_id": "n-9:old", "case_index": "К-9"}])
+    assert [a.outcome for a in real_notes.history("К-1")] == ["handed"] and real_notes.history("К-9") == []
+    assert real_notes.backfill_case_attempts(batch=2) == 3
+    assert real_notes.backfill_case_attempts() == 3  # again: nothing doubles
+    assert [(a.channel, a.outcome) for a in real_notes.history("К-1")] == [("email", "sent"), ("sms", "handed")]
+    assert [a.case_index for a in real_notes.history("К-9")] == ["К-9"]
