@@ -81,20 +81,30 @@ class CaseLists:
         says it belongs; the next page's cursor, or None."""
         since = lists.order(after) if after else None
         candidates = sorted(o for o in _orders(members) if within(o) and (since is None or o > since))
-        found: list[tuple[Order, Case]] = []
-        for start in range(0, len(candidates), limit):
-            chunk = candidates[start:start + limit]
-            read = {c.case_index: c for c in self.repo.get_many([index for _, index in chunk])}
-            for order in chunk:
-                c = read.get(order[1])
-                if c is not None and lists.due_of(c) == order[0] and keep(c):
-                    found.append((order, c))
-                    if len(found) == limit:
-                        break
-            if len(found) == limit:
-                break
-        more = len(found) == limit and found[-1][0] < candidates[-1]
+        found, more = verified_page(candidates, self.repo.get_many,
+                                    lambda order, c: lists.due_of(c) == order[0] and keep(c), limit)
         return [c for _, c in found], (cursor(found[-1][0]) if more else None)
+
+
+def verified_page(candidates: list, get_many: Callable[[list[str]], list[Case]],
+                  keep: Callable[[tuple, Case], bool], limit: int) -> tuple[list[tuple], bool]:
+    """The first ``limit`` of ``candidates`` (ordered ``(order key, case index)`` pairs of an
+    index, a superset) whose case, read by ``_id`` a page's worth at a time, ``keep`` confirms:
+    ((order, case) pairs, whether candidates remain after the last). Shared by the lists and
+    the journal's stage filter (tracker.in_stage)."""
+    found: list[tuple] = []
+    for start in range(0, len(candidates), limit):
+        chunk = candidates[start:start + limit]
+        read = {c.case_index: c for c in get_many([index for _, index in chunk])}
+        for order in chunk:
+            c = read.get(order[1])
+            if c is not None and keep(order, c):
+                found.append((order, c))
+                if len(found) == limit:
+                    break
+        if len(found) == limit:
+            break
+    return found, len(found) == limit and found[-1][0] < candidates[-1]
 
 
 def _orders(members: set[str]) -> Iterator[Order]:

@@ -27,7 +27,7 @@ from ..domain import terms as law
 from ..domain.case import (TERM_RUNS, TERM_STOPPED, Actor, Case, HistoryEntry, Official, StageChangeRefused,
                            appeal_reason, member_order)
 from ..domain.stage_sets import StageSet
-from .case_lists import CaseLists
+from .case_lists import CaseLists, verified_page
 from .guard import LookupGuard
 from .stage_sets import StageSets, code_only
 
@@ -296,19 +296,8 @@ class StatusTracker:
         candidates = sorted({o for o in map(member_order, self.repo.staged(keys))
                              if first <= self._local_date(o[0]) <= last and (since is None or o > since)
                              and (late is None or o[1] in late)})
-        found: list[tuple[tuple[dt.datetime, str], Case]] = []
-        for start in range(0, len(candidates), limit):
-            chunk = candidates[start:start + limit]
-            read = {c.case_index: c for c in self.repo.get_many([index for _, index in chunk])}
-            for order in chunk:
-                c = read.get(order[1])
-                if c is not None and c.stage in stages and (not overdue or c.days_overdue(today)):
-                    found.append((order, c))
-                    if len(found) == limit:
-                        break
-            if len(found) == limit:
-                break
-        more = len(found) == limit and found[-1][0] < candidates[-1]
+        found, more = verified_page(candidates, self.repo.get_many,
+                                    lambda _, c: c.stage in stages and (not overdue or c.days_overdue(today)), limit)
         rows = [api.StagedCase(case_index=c.case_index, registered_at=c.registered_at, stage=c.stage,
                                stage_label=self.stage_set(c).internal(c.stage), due_date=c.due_date,
                                days_overdue=c.days_overdue(today)) for _, c in found]
